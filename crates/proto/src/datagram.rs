@@ -1,0 +1,41 @@
+//! Datagrams going out of and into a machine that knows addresses.
+
+use std::net::SocketAddr;
+
+/// The transport a datagram or stream segment travels on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    /// UDP datagrams.
+    Udp,
+    /// A TCP stream (RFC 4571 / RFC 6544 framing or TURN-over-TCP framing).
+    Tcp,
+    /// A TLS stream to a `turns:` server; the adapter terminates TLS.
+    Tls,
+}
+
+/// A datagram a machine asks its driver to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transmit {
+    /// The transport to use.
+    pub protocol: Protocol,
+    /// The local address to send from (one the application added).
+    pub source: SocketAddr,
+    /// Where to send it.
+    pub destination: SocketAddr,
+    /// The bytes to send.
+    pub contents: Vec<u8>,
+}
+
+/// A datagram the driver received and hands to a machine. It borrows the
+/// driver's buffer: a machine copies only what it keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Receive<'a> {
+    /// The transport it arrived on.
+    pub protocol: Protocol,
+    /// The remote address it came from.
+    pub source: SocketAddr,
+    /// The local address it arrived at.
+    pub destination: SocketAddr,
+    /// The bytes received.
+    pub contents: &'a [u8],
+}

@@ -1,0 +1,41 @@
+//! `cargo xtask …`: the project's automation.
+//!
+//! Subcommands:
+//! - `ci`: format check, the Sans-IO guard, clippy with `-D warnings`, all
+//!   tests, and `cargo doc` without warnings.
+//! - `guard`: only the Sans-IO guard (see [`guard`]).
+//! - `conformance [FILE…]`: W3C configuration and ICE URL cases.
+//! - `sim`: the seeded network-simulation scenarios.
+//! - `bench`: the criterion benches, printed as one table of ratios.
+
+mod ci;
+mod guard;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn usage() -> ExitCode {
+    eprintln!("usage: cargo xtask <ci|guard> [ARGS…]");
+    ExitCode::from(2)
+}
+
+/// The workspace root (the parent of this crate's folder).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let Some(command) = args.next() else {
+        return usage();
+    };
+    let rest: Vec<String> = args.collect();
+    match command.as_str() {
+        "ci" => ci::run(&rest),
+        "guard" => guard::run(&workspace_root()),
+        _ => usage(),
+    }
+}
