@@ -58,18 +58,24 @@
 mod attribute_type;
 pub mod attributes;
 mod builder;
+mod channel_data;
 mod credentials;
 mod error;
 mod header;
 mod integrity;
+mod long_term_auth;
 mod message;
+mod stream_framing;
 
 pub use attribute_type::AttributeType;
 pub use builder::{MessageBuffer, MessageBuilder};
+pub use channel_data::ChannelData;
 pub use credentials::{
     long_term_key, long_term_key_for, long_term_key_sha256, short_term_key, user_hash,
 };
 pub use error::StunError;
 pub use header::{Class, MessageType, Method, TransactionId, HEADER_LEN, MAGIC_COOKIE};
 pub use integrity::FINGERPRINT_XOR;
+pub use long_term_auth::{AuthStep, LongTermAuth};
 pub use message::{AttributeIter, Message, RawAttribute, MAX_ATTRIBUTES};
+pub use stream_framing::{Frame, StreamDeframer};

@@ -57,7 +57,7 @@ impl<'a> Message<'a> {
     }
 
     /// Parses and validates one STUN message that fills `bytes` exactly
-    /// (a UDP datagram, or a frame cut from a TCP stream).
+    /// (a UDP datagram, or a frame cut by [`crate::StreamDeframer`]).
     pub fn parse(bytes: &'a [u8]) -> Result<Self, StunError> {
         if bytes.len() < HEADER_LEN {
             return Err(StunError::TruncatedHeader(bytes.len()));
