@@ -58,7 +58,8 @@ impl Loss {
 pub struct Bandwidth {
     /// Link rate in bits per second (> 0).
     pub bits_per_second: u64,
-    /// Most bytes waiting to be serialised.
+    /// Most bytes (IP packets) in the link's buffer, counting the one
+    /// being serialised. An idle link takes any packet.
     pub queue_bytes: usize,
 }
 
