@@ -3,8 +3,14 @@
 //!
 //! ```text
 //! cargo xtask sim [--scenario NAME|PREFIX] [--seed N | --seeds COUNT]
-//!                 [--quick] [--pcap DIR] [--json] [--list] [--jobs N]
+//!                 [--quick] [--pcap DIR] [--json] [--list] [--jobs N] [--release]
 //! ```
+//!
+//! The catalogue runs in this process, i.e. in the xtask's own (dev)
+//! build, where dependencies are optimised (root `Cargo.toml`) and
+//! workspace code is not. `--release` re-runs the same command through
+//! `cargo run --release -p xtask` for heavy catalogues (one extra release
+//! build of the stack, then fast).
 //!
 //! Seeds are `1..=COUNT` (each scenario's `default_seeds` unless `--seeds`;
 //! `--quick` caps it at 3). A failing seed prints the command that
@@ -34,12 +40,13 @@ struct Options {
     json: bool,
     list: bool,
     jobs: Option<usize>,
+    release: bool,
 }
 
 fn usage() -> ExitCode {
     eprintln!(
         "usage: cargo xtask sim [--scenario NAME|PREFIX] [--seed N | --seeds COUNT] [--quick] \
-         [--pcap DIR] [--json] [--list] [--jobs N]"
+         [--pcap DIR] [--json] [--list] [--jobs N] [--release]"
     );
     ExitCode::from(2)
 }
@@ -66,6 +73,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--quick" => o.quick = true,
             "--json" => o.json = true,
             "--list" => o.list = true,
+            "--release" => o.release = true,
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
@@ -224,6 +232,33 @@ fn print_json(summaries: &[Summary]) {
     }
 }
 
+/// Runs `cargo run --release -p xtask -- sim ARGS` (the release build
+/// ignores `--release`).
+fn rerun_in_release(args: &[String]) -> ExitCode {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args([
+            "run",
+            "--quiet",
+            "--release",
+            "--package",
+            "xtask",
+            "--",
+            "sim",
+        ])
+        .args(args)
+        .current_dir(crate::workspace_root())
+        .status();
+    match status {
+        Ok(s) if s.success() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("xtask sim: cannot run cargo: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 /// Runs `cargo xtask sim ARGS`.
 pub fn run(args: &[String]) -> ExitCode {
     let options = match parse(args) {
@@ -233,6 +268,9 @@ pub fn run(args: &[String]) -> ExitCode {
             return usage();
         }
     };
+    if options.release && cfg!(debug_assertions) {
+        return rerun_in_release(args);
+    }
     let scenarios = select(catalogue(), options.scenario.as_deref());
     if options.list {
         for s in &scenarios {

@@ -131,7 +131,8 @@ impl Network {
         self.capture.as_ref().map(PcapWriter::bytes)
     }
 
-    /// Keeps at most `records` trace records (default 2^20).
+    /// Keeps at most `records` trace records (default
+    /// [`crate::DEFAULT_TRACE_LIMIT`], about 40 MB); 0 turns tracing off.
     pub fn set_trace_limit(&mut self, records: usize) {
         let mut trace = Trace::new(records);
         for r in self.trace.records() {

@@ -96,7 +96,7 @@ impl fmt::Display for TraceRecord {
 }
 
 /// Most trace records kept by default; later ones are counted only.
-pub const DEFAULT_TRACE_LIMIT: usize = 1 << 20;
+pub const DEFAULT_TRACE_LIMIT: usize = 250_000;
 
 /// The per-packet trace, bounded.
 #[derive(Debug, Clone, Default)]
