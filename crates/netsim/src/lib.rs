@@ -100,6 +100,7 @@ mod node;
 mod nodes;
 mod pcap;
 mod routing;
+mod servers;
 mod topology;
 mod trace;
 
@@ -111,6 +112,9 @@ pub use network::{Network, RunOutcome, DEFAULT_EVENT_LIMIT};
 pub use node::{Node, NodeId, DRAIN_LIMIT, EVENT_QUEUE_LIMIT};
 pub use nodes::{Echo, Flow, Probe, Received, Reflector};
 pub use pcap::{PcapWriter, EPOCH_OFFSET_SECS, LINKTYPE_RAW};
+pub use servers::stun_server::{StunServer, StunServerCounters};
+pub use servers::turn_server::{TurnConfig, TurnCounters, TurnEvent, TurnServer};
+pub use servers::SERVER_SOFTWARE;
 pub use topology::{HostCounters, HostId, LinkId, NatId, ZoneId};
 pub use trace::{Counters, Fate, Trace, TraceRecord, DEFAULT_TRACE_LIMIT};
 
