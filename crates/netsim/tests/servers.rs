@@ -452,3 +452,71 @@ fn allocations_expire_or_end_with_a_zero_lifetime_refresh() {
     let refresh = request(&mut w, Method::REFRESH, auth, |_| Ok(()));
     assert_eq!(error_code(&exchange(&mut w, refresh)[0]), Some(437));
 }
+
+#[test]
+fn ipv6_allocations_relay_on_the_ipv6_relay_address_and_refuse_ipv4_peers() {
+    let mut net = Network::new(Instant::now(), 12);
+    let internet = net.internet();
+    let listen6 = addr("[2001:db8::100]:3478");
+    let relay6 = addr("[2001:db8::101]:0").ip();
+    let mut config = TurnConfig::new(listen6, relay6, USER, PASSWORD);
+    config.relay.push(addr(RELAY_IP).ip());
+    let ips = [listen6.ip(), relay6, addr(RELAY_IP).ip()];
+    net.add_host(
+        internet,
+        &ips,
+        LinkConfig::default(),
+        TurnServer::new(config, net.rng_for(1)),
+    )
+    .unwrap();
+    let local = addr("[2001:db8::2]:5000");
+    let client = net
+        .add_host(
+            internet,
+            &[local.ip()],
+            LinkConfig::default(),
+            Probe::new(local),
+        )
+        .unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(3);
+    let mut ask = |net: &mut Network,
+                   method: Method,
+                   nonce: Option<&str>,
+                   fill: &dyn Fn(&mut MessageBuilder<'_, Vec<u8>>)| {
+        let mut buf = Vec::new();
+        let tid = TransactionId::random(&mut rng);
+        let mut b = MessageBuilder::new(&mut buf, MessageType::new(method, Class::Request), tid);
+        fill(&mut b);
+        if let Some(nonce) = nonce {
+            b.add(&Username(USER)).unwrap();
+            b.add(&Realm("sansrtc.test")).unwrap();
+            b.add(&Nonce(nonce)).unwrap();
+            b.add_message_integrity(&long_term_key(USER, "sansrtc.test", PASSWORD))
+                .unwrap();
+        }
+        b.finish();
+        net.node_mut(&client).send(listen6, buf);
+        net.run_for(Duration::from_millis(100));
+        net.take_events(&client).remove(0).contents
+    };
+    let v6 = |b: &mut MessageBuilder<'_, Vec<u8>>| {
+        b.add(&RequestedTransport::UDP).unwrap();
+        b.add(&RequestedAddressFamily(AddressFamily::V6)).unwrap();
+    };
+    let first = ask(&mut net, Method::ALLOCATE, None, &v6);
+    let nonce = Message::parse(&first)
+        .unwrap()
+        .require::<Nonce<'_>>()
+        .unwrap()
+        .0
+        .to_string();
+    let ok = ask(&mut net, Method::ALLOCATE, Some(&nonce), &v6);
+    let m = Message::parse(&ok).unwrap();
+    let relayed = m.require::<XorRelayedAddress>().unwrap().0;
+    assert_eq!(relayed.ip(), relay6);
+    assert_eq!(m.require::<XorMappedAddress>().unwrap().0, local);
+    let v4_peer = ask(&mut net, Method::CREATE_PERMISSION, Some(&nonce), &|b| {
+        b.add(&XorPeerAddress(addr(PEER))).unwrap();
+    });
+    assert_eq!(error_code(&v4_peer), Some(443));
+}
