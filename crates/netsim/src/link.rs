@@ -69,8 +69,12 @@ pub struct Bandwidth {
 pub struct LinkConfig {
     /// One-way propagation delay.
     pub delay: Duration,
-    /// Extra delay, uniform in `0..=jitter`, per packet (jitter can reorder).
+    /// Extra delay, uniform in `0..=jitter`, per packet. Jitter reorders
+    /// packets (as netem does) unless `jitter_keeps_order`.
     pub jitter: Duration,
+    /// Keep packets in order despite jitter: a packet never arrives before
+    /// the one sent ahead of it (reordering by `reorder` still happens).
+    pub jitter_keeps_order: bool,
     /// Loss model.
     pub loss: Loss,
     /// Probability that a packet is held back by `reorder_delay`.
@@ -91,6 +95,7 @@ impl Default for LinkConfig {
         Self {
             delay: Duration::from_millis(5),
             jitter: Duration::ZERO,
+            jitter_keeps_order: false,
             loss: Loss::None,
             reorder: 0.0,
             reorder_delay: Duration::from_millis(10),
@@ -145,6 +150,8 @@ pub(crate) struct LinkLane {
     busy_until: Option<Instant>,
     /// Gilbert–Elliott state: in the bad state.
     bad: bool,
+    /// Latest in-order arrival (for `jitter_keeps_order`).
+    last_arrival: Option<Instant>,
 }
 
 /// Both directions of a link and whether it is up.
@@ -160,6 +167,7 @@ impl Link {
             config,
             busy_until: None,
             bad: false,
+            last_arrival: None,
         };
         Self {
             up: true,
@@ -243,6 +251,10 @@ impl LinkLane {
             return Err(LinkDrop::Lost);
         }
         let mut arrival = sent + config.delay + uniform_duration(rng, config.jitter);
+        if config.jitter_keeps_order {
+            arrival = self.last_arrival.map_or(arrival, |last| arrival.max(last));
+            self.last_arrival = Some(arrival);
+        }
         let reordered = chance(rng, config.reorder);
         if reordered {
             arrival += config.reorder_delay;

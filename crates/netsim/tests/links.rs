@@ -233,3 +233,24 @@ fn jitter_stays_within_its_bound() {
     let mean = extra.iter().sum::<Duration>() / extra.len() as u32;
     assert!(mean > Duration::from_millis(3) && mean < Duration::from_millis(5));
 }
+
+#[test]
+fn jitter_reorders_unless_told_to_keep_order() {
+    for keep in [false, true] {
+        let link = LinkConfig {
+            jitter: Duration::from_millis(20),
+            jitter_keeps_order: keep,
+            ..LinkConfig::default()
+        };
+        let (mut net, _, _, sink) = sender_and_sink(9, link, |s, d| flow(s, d, 2, 1000, 20));
+        net.run_for(Duration::from_secs(3));
+        let seqs = sequence_numbers(&mut net, &sink);
+        assert_eq!(seqs.len(), 1000);
+        let inversions = seqs.windows(2).filter(|w| w[1] < w[0]).count();
+        if keep {
+            assert_eq!(inversions, 0);
+        } else {
+            assert!(inversions > 100, "{inversions}");
+        }
+    }
+}

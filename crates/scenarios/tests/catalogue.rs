@@ -97,3 +97,25 @@ fn turn_relay_capture_decodes_as_stun_and_turn_in_tshark() {
         assert!(types.lines().any(|l| l == t), "{t} missing in {types}");
     }
 }
+
+#[test]
+fn network_scenarios_are_deterministic() {
+    for scenario in catalogue()
+        .into_iter()
+        .filter(|s| s.name.starts_with("network/"))
+    {
+        let input = ScenarioInput {
+            seed: 77,
+            capture: true,
+        };
+        let a = (scenario.run)(&input).expect("passes");
+        let b = (scenario.run)(&input).expect("passes");
+        assert_eq!(a.time_to_goal, b.time_to_goal, "{}", scenario.name);
+        assert_eq!(
+            a.throughput_bytes_per_sec, b.throughput_bytes_per_sec,
+            "{}",
+            scenario.name
+        );
+        assert!(a.pcap == b.pcap, "{}: captures differ", scenario.name);
+    }
+}
