@@ -18,7 +18,7 @@
 use std::time::{Duration, Instant};
 
 pub mod network;
-pub mod turn_relay;
+pub mod servers;
 
 /// What one run of a scenario is given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +57,7 @@ pub struct Scenario {
 pub fn catalogue() -> Vec<Scenario> {
     let mut all = Vec::new();
     all.extend(network::scenarios());
-    all.extend(turn_relay::scenarios());
+    all.extend(servers::scenarios());
     all
 }
 

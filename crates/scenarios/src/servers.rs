@@ -1,18 +1,23 @@
-//! A TURN relay scenario: a client behind a symmetric NAT on a lossy,
-//! bandwidth-capped link authenticates with `sansrtc_stun::LongTermAuth`,
-//! allocates on the simulated TURN server, binds a channel to a peer and
-//! streams ChannelData through the relay.
+//! Scenarios of the simulated STUN and TURN servers.
+//!
+//! - `network/stun-srflx`: behind each NAT preset, a Binding request to the
+//!   STUN server returns the NAT's mapping as XOR-MAPPED-ADDRESS.
+//! - `network/turn-relay`: a client behind a symmetric NAT on a lossy,
+//!   bandwidth-capped link authenticates with `sansrtc_stun::LongTermAuth`,
+//!   allocates on the simulated TURN server, binds a channel to a peer and
+//!   streams ChannelData through the relay.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use sansrtc_netsim::{
-    Bandwidth, ChaCha20Rng, LinkConfig, Loss, NatConfig, Node, Probe, TurnConfig, TurnServer,
+    Bandwidth, ChaCha20Rng, LinkConfig, Loss, NatConfig, Network, Node, Probe, StunServer,
+    TurnConfig, TurnServer,
 };
 use sansrtc_proto::{Output, Protocol, Receive, Transmit};
 use sansrtc_stun::attributes::{
-    ChannelNumber, RequestedTransport, XorPeerAddress, XorRelayedAddress,
+    ChannelNumber, RequestedTransport, XorMappedAddress, XorPeerAddress, XorRelayedAddress,
 };
 use sansrtc_stun::{
     AuthStep, ChannelData, Class, LongTermAuth, Message, MessageBuilder, MessageType, Method,
@@ -21,14 +26,22 @@ use sansrtc_stun::{
 
 use crate::{anchor, Outcome, Scenario, ScenarioInput};
 
-/// The relay scenarios.
+/// The server scenarios.
 pub fn scenarios() -> Vec<Scenario> {
-    vec![Scenario {
+    vec![
+        Scenario {
+            name: "network/stun-srflx",
+            description: "behind each NAT preset a STUN Binding request returns the NAT's mapping (server-reflexive address)",
+            default_seeds: 10,
+            run: stun_srflx,
+        },
+        Scenario {
         name: "network/turn-relay",
         description: "a client behind a symmetric NAT allocates on the TURN server (long-term auth), binds a channel and streams 1 MB to a peer through the relay",
         default_seeds: 10,
         run: turn_relay,
-    }]
+    },
+    ]
 }
 
 const CHANNEL: u16 = 0x4000;
@@ -235,7 +248,7 @@ fn addr(s: &str) -> SocketAddr {
 
 fn turn_relay(input: &ScenarioInput) -> Result<Outcome, String> {
     let start = anchor();
-    let mut net = sansrtc_netsim::Network::new(start, input.seed);
+    let mut net = Network::new(start, input.seed);
     if input.capture {
         net.enable_capture();
     }
@@ -337,6 +350,73 @@ fn turn_relay(input: &ScenarioInput) -> Result<Outcome, String> {
     Ok(Outcome {
         time_to_goal: last.at - start,
         throughput_bytes_per_sec: Some(bytes as f64 / span),
+        pcap: net.pcap().map(<[u8]>::to_vec),
+    })
+}
+
+fn stun_srflx(input: &ScenarioInput) -> Result<Outcome, String> {
+    let start = anchor();
+    let mut net = Network::new(start, input.seed);
+    if input.capture {
+        net.enable_capture();
+    }
+    let internet = net.internet();
+    let server = addr("192.0.2.50:3478");
+    net.add_host(
+        internet,
+        &[server.ip()],
+        LinkConfig::default(),
+        StunServer::new(),
+    )
+    .map_err(|e| e.to_string())?;
+    let presets: [fn(std::net::IpAddr) -> NatConfig; 4] = [
+        NatConfig::full_cone,
+        NatConfig::restricted_cone,
+        NatConfig::port_restricted_cone,
+        NatConfig::symmetric,
+    ];
+    let mut rng = net.rng_for(1);
+    for (i, preset) in presets.iter().enumerate() {
+        let public = addr(&format!("203.0.113.{}:0", i + 1)).ip();
+        let nat = net
+            .add_nat(internet, preset(public), LinkConfig::default())
+            .map_err(|e| e.to_string())?;
+        let local = addr("10.0.0.2:5000");
+        let client = net
+            .add_host(
+                nat.inside(),
+                &[local.ip()],
+                LinkConfig::default(),
+                Probe::new(local),
+            )
+            .map_err(|e| e.to_string())?;
+        let tid = TransactionId::random(&mut rng);
+        let mut request = Vec::new();
+        let mut b = MessageBuilder::new(&mut request, MessageType::BINDING_REQUEST, tid);
+        b.add_fingerprint().map_err(|e| e.to_string())?;
+        b.finish();
+        net.node_mut(&client).send(server, request);
+        net.run_until(start + Duration::from_secs(10), |n| {
+            n.events(&client).count() > 0
+        });
+        let answers = net.take_events(&client);
+        let answer = answers.first().ok_or("no Binding response")?;
+        let m = Message::parse(&answer.contents).map_err(|e| e.to_string())?;
+        if m.transaction_id() != tid || m.message_type() != MessageType::BINDING_SUCCESS {
+            return Err(format!("unexpected answer {:?}", m.message_type()));
+        }
+        let mapped = m
+            .require::<XorMappedAddress>()
+            .map_err(|e| e.to_string())?
+            .0;
+        let mappings = net.nat_mappings(nat);
+        if mappings != vec![(local, mapped)] {
+            return Err(format!("server saw {mapped}, NAT mappings {mappings:?}"));
+        }
+    }
+    Ok(Outcome {
+        time_to_goal: net.elapsed(),
+        throughput_bytes_per_sec: None,
         pcap: net.pcap().map(<[u8]>::to_vec),
     })
 }
