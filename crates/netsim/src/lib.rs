@@ -17,6 +17,10 @@
 //!   contract: `handle_receive`, `handle_timeout`, drain `poll_output`
 //!   until a timeout). Machines from other crates plug in through
 //!   [`MachineNode`] (address-aware) or [`FixedPeerNode`] (byte-oriented).
+//! - **Servers**: a STUN Binding server ([`StunServer`]) and a TURN server
+//!   ([`TurnServer`]: long-term credentials, allocations, permissions,
+//!   channels) built on `sansrtc-stun`, for srflx and relay candidates;
+//!   plus small test nodes ([`Probe`], [`Echo`], [`Reflector`]).
 //! - **Observability**: a per-packet [`Trace`] with each packet's [`Fate`],
 //!   [`Counters`], and a pcap capture ([`Network::enable_capture`]).
 //!

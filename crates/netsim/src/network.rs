@@ -41,6 +41,10 @@ impl RunOutcome {
 
 /// A simulated network: zones joined by NATs, hosts running [`Node`]s,
 /// links, an event queue, a simulated clock and one seeded RNG.
+///
+/// Ids ([`NodeId`], [`HostId`], [`NatId`], [`LinkId`], [`ZoneId`]) are only
+/// valid for the network that made them; using one with another network is
+/// a programming error and panics.
 pub struct Network {
     pub(crate) seed: u64,
     pub(crate) start: Instant,
@@ -249,10 +253,9 @@ impl Network {
     where
         N::Event: 'static,
     {
-        self.hosts[id.host.0]
-            .node
-            .as_any()
-            .downcast_ref::<Hosted<N>>()
+        self.hosts
+            .get(id.host.0)
+            .and_then(|h| h.node.as_any().downcast_ref::<Hosted<N>>())
             .expect("a NodeId is only valid for the Network that made it")
     }
 
@@ -260,10 +263,9 @@ impl Network {
     where
         N::Event: 'static,
     {
-        self.hosts[id.host.0]
-            .node
-            .as_any_mut()
-            .downcast_mut::<Hosted<N>>()
+        self.hosts
+            .get_mut(id.host.0)
+            .and_then(|h| h.node.as_any_mut().downcast_mut::<Hosted<N>>())
             .expect("a NodeId is only valid for the Network that made it")
     }
 
@@ -281,6 +283,7 @@ impl Network {
     where
         N::Event: 'static,
     {
+        self.hosted(id); // validates the id with a clear message
         self.hosts[id.host.0].dirty = true;
         &mut self.hosted_mut(id).node
     }
