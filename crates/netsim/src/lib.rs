@@ -90,6 +90,12 @@
 //! assert_eq!(net.counters().delivered, 3);
 //! ```
 //!
+//! The closures cannot capture; when a call needs more than the machine
+//! (an RNG, an application buffer), make `M` a tuple or a small local struct
+//! holding both, e.g. `FixedPeerNode<(Association, ChaCha20Rng), Event>`,
+//! and map output types in `poll` (`|m| m.0.poll_output().map_transmit(|b|
+//! b.to_vec())`).
+//!
 //! See `docs/netsim.md` for the model's details and its limits.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
