@@ -29,6 +29,20 @@ pub enum Loss {
 }
 
 impl Loss {
+    /// Gilbert–Elliott loss with a long-run `mean_rate` (0..1) in bursts of
+    /// `mean_burst` packets on average (≥ 1): every packet in the bad state
+    /// is lost, none in the good state.
+    pub fn bursty(mean_rate: f64, mean_burst: f64) -> Self {
+        let rate = mean_rate.clamp(0.0, 0.999_999);
+        let bad_to_good = 1.0 / mean_burst.max(1.0);
+        Loss::GilbertElliott {
+            good_to_bad: (rate * bad_to_good / (1.0 - rate)).min(1.0),
+            bad_to_good,
+            loss_good: 0.0,
+            loss_bad: 1.0,
+        }
+    }
+
     /// The long-run loss rate the model produces.
     pub fn mean_rate(&self) -> f64 {
         match *self {

@@ -254,3 +254,26 @@ fn jitter_reorders_unless_told_to_keep_order() {
         }
     }
 }
+
+#[test]
+fn bursty_loss_constructor_hits_its_mean_rate_and_burst_length() {
+    let loss = Loss::bursty(0.05, 3.0);
+    assert!((loss.mean_rate() - 0.05).abs() < 1e-12);
+    let n = 40_000u64;
+    let link = LinkConfig {
+        loss,
+        ..LinkConfig::default()
+    };
+    let (mut net, _, _, sink) = sender_and_sink(10, link, |s, d| flow(s, d, 1, n, 20));
+    net.run_for(Duration::from_secs(45));
+    let mut arrived = vec![false; n as usize];
+    for seq in sequence_numbers(&mut net, &sink) {
+        arrived[seq as usize] = true;
+    }
+    let lost = arrived.iter().filter(|a| !**a).count() as f64;
+    let rate = lost / n as f64;
+    assert!((rate - 0.05).abs() < 0.01, "rate {rate}");
+    let bursts = arrived.windows(2).filter(|w| w[0] && !w[1]).count() as f64;
+    let mean_burst = lost / bursts;
+    assert!((2.6..3.4).contains(&mean_burst), "mean burst {mean_burst}");
+}
