@@ -374,6 +374,54 @@ impl Network {
             .push(at.max(self.now), EventKind::LinkState { link, up });
     }
 
+    /// Replaces a link's configuration (one direction or both) at simulated
+    /// instant `at`: a handover, a congested period, a path change.
+    pub fn schedule_link_config(
+        &mut self,
+        link: LinkId,
+        at: Instant,
+        direction: Option<Direction>,
+        config: LinkConfig,
+    ) {
+        let config = Box::new(config);
+        self.queue.push(
+            at.max(self.now),
+            EventKind::LinkConfig {
+                link,
+                direction,
+                config,
+            },
+        );
+    }
+
+    /// Forgets every mapping of a NAT now (a NAT reboot; the next outbound
+    /// packet of each flow gets a new mapping, usually a new port). Counted
+    /// as expired mappings.
+    pub fn flush_nat(&mut self, nat: NatId) {
+        self.nats[nat.index].table.clear();
+    }
+
+    /// Adds an address to a host now (a new interface, a new DHCP lease).
+    pub fn add_host_address(&mut self, host: HostId, ip: IpAddr) -> Result<(), NetsimError> {
+        let zone = self.hosts[host.0].zone;
+        self.claim(zone, &[ip], Owner::Host(host.0))?;
+        self.hosts[host.0].addresses.push(ip);
+        Ok(())
+    }
+
+    /// Removes an address from a host now: datagrams to it have no route
+    /// any more and the host can no longer send from it (`bad-source`).
+    /// Returns whether the host had it.
+    pub fn remove_host_address(&mut self, host: HostId, ip: IpAddr) -> bool {
+        let h = &mut self.hosts[host.0];
+        let had = h.addresses.contains(&ip);
+        if had {
+            h.addresses.retain(|a| *a != ip);
+            self.owners.remove(&(h.zone.0, ip));
+        }
+        had
+    }
+
     /// Events waiting in the queue.
     pub fn pending_events(&self) -> usize {
         self.queue.len()

@@ -277,3 +277,21 @@ fn bursty_loss_constructor_hits_its_mean_rate_and_burst_length() {
     let mean_burst = lost / bursts;
     assert!((2.6..3.4).contains(&mean_burst), "mean burst {mean_burst}");
 }
+
+#[test]
+fn a_scheduled_link_change_applies_from_its_instant() {
+    let (mut net, start, probe, sink) =
+        sender_and_sink(11, LinkConfig::default(), |s, d| flow(s, d, 10, 20, 20));
+    let link = net.host_link(probe.host());
+    let slow = LinkConfig::with_delay(Duration::from_millis(100));
+    net.schedule_link_config(link, start + Duration::from_millis(100), None, slow);
+    net.run_for(Duration::from_secs(1));
+    let got = net.take_events(&sink);
+    for r in &got {
+        let seq = u64::from_be_bytes(r.contents[..8].try_into().unwrap());
+        let one_way = r.at - start - Duration::from_millis(10 * seq);
+        let expected = if seq < 10 { 10 } else { 105 };
+        assert_eq!(one_way, Duration::from_millis(expected), "packet {seq}");
+    }
+    assert_eq!(got.len(), 20);
+}
