@@ -136,7 +136,7 @@ impl Network {
     }
 
     /// Keeps at most `records` trace records (default
-    /// [`crate::DEFAULT_TRACE_LIMIT`], about 40 MB); 0 turns tracing off.
+    /// [`crate::DEFAULT_TRACE_LIMIT`], about 50 MB); 0 turns tracing off.
     pub fn set_trace_limit(&mut self, records: usize) {
         let mut trace = Trace::new(records);
         for r in self.trace.records() {
