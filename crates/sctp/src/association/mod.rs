@@ -250,10 +250,17 @@ impl Association {
 
     /// Starts the association: sends INIT now, whatever the DTLS or ICE
     /// role (both ends may call it; RFC 9260 §5.2.1 resolves the collision).
+    /// A no-op if the association is already connecting or established.
     pub fn connect(&mut self, now: Instant) -> Result<(), SctpError> {
         self.now = now;
-        if self.state != AssociationState::Idle {
-            return Err(SctpError::InvalidState);
+        match self.state {
+            AssociationState::Idle => {}
+            // Already connecting or connected (the peer's INIT may have
+            // come first): nothing to do.
+            AssociationState::CookieWait
+            | AssociationState::CookieEchoed
+            | AssociationState::Established => return Ok(()),
+            _ => return Err(SctpError::InvalidState),
         }
         self.state = AssociationState::CookieWait;
         self.init_retransmits = 0;

@@ -325,6 +325,27 @@ impl Receiver {
         for f in std::mem::replace(&mut self.fragments, keep).into_values() {
             self.held -= (f.data.len() + PER_CHUNK_OVERHEAD).min(self.held);
         }
+        // Fragments of skipped ordered messages above the new point are
+        // useless: one pass over the fragments.
+        let skipped: HashMap<u16, u16> = f.streams().collect();
+        if !skipped.is_empty() {
+            let stale: Vec<u64> = self
+                .fragments
+                .iter()
+                .filter(|(_, fr)| {
+                    fr.flags & data_flags::UNORDERED == 0
+                        && skipped
+                            .get(&fr.stream)
+                            .is_some_and(|&ssn| !ssn_lt(ssn, fr.ssn))
+                })
+                .map(|(&t, _)| t)
+                .collect();
+            for t in stale {
+                if let Some(fr) = self.fragments.remove(&t) {
+                    self.held -= (fr.data.len() + PER_CHUNK_OVERHEAD).min(self.held);
+                }
+            }
+        }
         for (stream_id, ssn) in f.streams() {
             let stream = self.streams.entry(stream_id).or_default();
             if ssn_lt(ssn, stream.next_ssn) {

@@ -349,7 +349,13 @@ impl Sender {
             let Some(i) = self.index(tsn) else { continue };
             let c = &mut self.outstanding[i];
             match c.state {
-                ChunkState::Abandoned | ChunkState::GapAcked => continue,
+                ChunkState::Abandoned => continue,
+                ChunkState::GapAcked => {
+                    // Received, but useless alone: skipped with the rest.
+                    c.state = ChunkState::Abandoned;
+                    self.abandoned += 1;
+                    continue;
+                }
                 ChunkState::InFlight => self.flight -= c.payload.len().min(self.flight),
                 ChunkState::Retransmit => {
                     self.retransmit.remove(&tsn);
