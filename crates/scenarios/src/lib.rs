@@ -17,6 +17,7 @@
 
 use std::time::{Duration, Instant};
 
+pub mod datachannel;
 pub mod network;
 
 /// What one run of a scenario is given.
@@ -56,6 +57,7 @@ pub struct Scenario {
 pub fn catalogue() -> Vec<Scenario> {
     let mut all = Vec::new();
     all.extend(network::scenarios());
+    all.extend(datachannel::scenarios());
     all
 }
 
