@@ -17,6 +17,7 @@
 
 use std::time::{Duration, Instant};
 
+pub mod datachannel;
 pub mod network;
 pub mod servers;
 
@@ -58,6 +59,7 @@ pub fn catalogue() -> Vec<Scenario> {
     let mut all = Vec::new();
     all.extend(network::scenarios());
     all.extend(servers::scenarios());
+    all.extend(datachannel::scenarios());
     all
 }
 
