@@ -117,6 +117,13 @@ impl DataChannels {
         self.channels.get(&channel).map(|c| &c.info)
     }
 
+    /// Whether an in-band channel we opened still waits for its
+    /// DATA_CHANNEL_ACK (and so sends ordered, RFC 8832 §6); `None` for an
+    /// unknown channel.
+    pub fn awaiting_ack(&self, channel: ChannelId) -> Option<bool> {
+        self.channels.get(&channel).map(|c| c.awaiting_ack)
+    }
+
     /// Every channel known now.
     pub fn channels(&self) -> impl Iterator<Item = &DataChannelInfo> {
         self.channels.values().map(|c| &c.info)

@@ -416,6 +416,22 @@ fn partial_reliability(input: &ScenarioInput) -> Result<Outcome, String> {
     timed.max_packet_life_time = Some(LIFETIME_MS as u16);
     let (a_t, b_t) = call.open(timed)?;
     let (a_rel, b_rel) = call.open(DataChannelInit::new("reliable"))?;
+    // Until its DATA_CHANNEL_ACK arrives an in-band channel sends ordered
+    // (RFC 8832 §6); wait for the ACKs so that the unordered paths are the
+    // ones tested.
+    let acked = |call: &Call| {
+        let a = call.net.node(&call.a).machine().channels();
+        [a_rx, a_t, a_rel]
+            .iter()
+            .all(|ch| a.awaiting_ack(*ch) == Some(false))
+    };
+    let deadline = call.now() + Duration::from_secs(60);
+    while !acked(&call) {
+        if call.now() >= deadline || !call.net.step() {
+            return Err("DATA_CHANNEL_ACKs never arrived".into());
+        }
+        call.collect();
+    }
     let mut sent = Vec::new();
     for i in 0..COUNT {
         let now = call.now();

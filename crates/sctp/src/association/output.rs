@@ -246,6 +246,7 @@ impl Association {
     fn add_retransmissions(&mut self, b: &mut PacketBuilder) -> bool {
         let exempt = std::mem::take(&mut self.fast_retransmit_now);
         let mut sent = false;
+        let mut abandoned = false;
         while let Some(&tsn) = self.sender.retransmit.first() {
             if !exempt && self.sender.flight >= self.cc.cwnd {
                 break;
@@ -254,11 +255,19 @@ impl Association {
                 self.sender.retransmit.remove(&tsn);
                 continue;
             }
+            if self.sender.abandon_if_expired(tsn, self.now) {
+                abandoned = true;
+                continue;
+            }
             if !self.write_data(b, tsn) {
                 break;
             }
             self.stats.retransmitted_chunks += 1;
             sent = true;
+        }
+        if abandoned && self.use_forward_tsn {
+            self.sender.advance_ack_point();
+            self.forward_tsn_now = true;
         }
         sent
     }

@@ -343,6 +343,22 @@ impl Sender {
         }
     }
 
+    /// RFC 3758 §3.5 A3: a chunk whose lifetime ran out while it waited in
+    /// the retransmission queue is abandoned (with its whole message) rather
+    /// than sent again. Returns whether it was.
+    pub(crate) fn abandon_if_expired(&mut self, tsn: u64, now: Instant) -> bool {
+        let Some(c) = self.chunk(tsn) else {
+            return false;
+        };
+        if !Self::expired(c, now) {
+            return false;
+        }
+        let (first, last) = (c.message_first, c.message_last);
+        self.abandon_message(first, last);
+        self.retransmit.remove(&tsn);
+        true
+    }
+
     /// Marks every fragment of the message `first..=last` abandoned.
     fn abandon_message(&mut self, first: u64, last: u64) {
         for tsn in first..=last {
