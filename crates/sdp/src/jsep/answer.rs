@@ -36,7 +36,8 @@ pub struct AnswerOptions {
     /// `rtcpMuxPolicy`: under `require`, an offer without `a=rtcp-mux` is
     /// refused.
     pub rtcp_mux_policy: RtcpMuxPolicy,
-    /// `a=setup` in the answer: `active` (JSEP's choice) or `passive`.
+    /// `a=setup` in the answer to `actpass`: `active` (JSEP's choice) or
+    /// `passive`. An offer of `active` is answered `passive` and vice versa.
     pub setup: Setup,
     /// Write `a=extmap-allow-mixed` if the offer has it.
     pub extmap_allow_mixed: bool,
@@ -172,8 +173,23 @@ pub fn create_answer(
         options.extmap_allow_mixed && offered_mixed,
     );
     let mut sections = Vec::with_capacity(choices.len());
-    for ((media, choice), ok) in view.media.iter().zip(choices).zip(&accepted) {
+    // The offer's DTLS role for the transport (the tagged section's in a
+    // bundle): an offer of `active`/`passive` fixes our role (RFC 8842 §5.3).
+    let tagged_index = tagged
+        .as_deref()
+        .and_then(|t| view.media.iter().position(|m| m.mid.as_deref() == Some(t)));
+    for (index, ((media, choice), ok)) in view.media.iter().zip(choices).zip(&accepted).enumerate()
+    {
         let mid = media.mid.clone().unwrap_or_default();
+        let setup_source = match tagged_index {
+            Some(t) if in_group(&mid) => t,
+            _ => index,
+        };
+        let setup = match view.setup_for(setup_source) {
+            Some(Setup::Active) => Setup::Passive,
+            Some(Setup::Passive) => Setup::Active,
+            _ => options.setup,
+        };
         if !ok {
             sections.push(rejected_section(media, &mid));
             continue;
@@ -197,7 +213,7 @@ pub fn create_answer(
         lines.push(Line::Connection(connection));
         push(lines, WebRtcAttribute::Mid(mid.clone()));
         if carries_transport {
-            push_transport(lines, transport, options.setup);
+            push_transport(lines, transport, setup);
         } else {
             push(lines, WebRtcAttribute::BundleOnly);
         }
