@@ -483,7 +483,7 @@ fn answer_refusals() {
     let ok_rtp = accept_rtp(&[96], &[], Direction::SendRecv);
     let ok_video = accept_rtp(&[97], &[], Direction::SendRecv);
     assert_eq!(
-        answer(&[ok_rtp.clone()], AnswerOptions::new(1)),
+        answer(std::slice::from_ref(&ok_rtp), AnswerOptions::new(1)),
         e(BuildError::AnswerCountMismatch)
     );
     assert_eq!(
