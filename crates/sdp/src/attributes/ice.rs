@@ -63,12 +63,14 @@ impl fmt::Display for IceOption {
     }
 }
 
-/// Parses `ice-options` (`1*(ice-option-tag SP)`), at most 32 tags.
+/// Parses `ice-options` (`ice-option-tag *(SP ice-option-tag)`), at most 32
+/// tags. Tags are accepted as tokens (a superset of `1*ice-char`), since
+/// extension tags such as `x-…` appear in the wild.
 pub(crate) fn parse_options(value: &str) -> Result<Vec<IceOption>, &'static str> {
     const EXPECTED: &str = "1 to 32 option tags separated by spaces";
     let mut options = Vec::new();
     for tag in value.split(' ').filter(|t| !t.is_empty()) {
-        if options.len() >= 32 || !tag.bytes().all(is_ice_char) {
+        if options.len() >= 32 || !crate::grammar::is_token(tag) {
             return Err(EXPECTED);
         }
         options.push(IceOption::parse(tag));
