@@ -84,6 +84,7 @@
 pub mod attributes;
 pub mod candidate;
 pub mod candidate_error;
+pub mod check;
 mod description;
 mod error;
 mod grammar;

@@ -605,3 +605,14 @@ fn answer_setup_complements_an_offered_active_or_passive_role() {
         );
     }
 }
+
+#[test]
+fn session_id_must_be_below_2_pow_63_minus_1() {
+    let mut options = OfferOptions::new((1u64 << 63) - 1);
+    assert_eq!(
+        create_offer(&options, &transport(), &[audio("0")]).unwrap_err(),
+        SdpError::Build(BuildError::InvalidSessionId)
+    );
+    options.session_id = (1u64 << 63) - 2;
+    assert!(create_offer(&options, &transport(), &[audio("0")]).is_ok());
+}

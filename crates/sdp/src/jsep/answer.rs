@@ -13,8 +13,8 @@
 //!   offered payload types and ids.
 
 use super::common::{
-    build_error, check_transport, media_line, port_and_connection, push, push_transport,
-    session_lines,
+    build_error, check_session_id, check_transport, media_line, port_and_connection, push,
+    push_transport, session_lines,
 };
 use super::{BuildError, RtcpMuxPolicy, TransportParams};
 use crate::attributes::Fmtp;
@@ -97,6 +97,7 @@ pub fn create_answer(
     choices: &[AnswerMedia],
 ) -> Result<SessionDescription, SdpError> {
     check_transport(transport)?;
+    check_session_id(options.session_id)?;
     if !matches!(options.setup, Setup::Active | Setup::Passive) {
         return Err(build_error(BuildError::InvalidAnswerSetup));
     }

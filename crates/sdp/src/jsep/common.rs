@@ -30,6 +30,15 @@ pub(crate) fn check_mid(mid: &str) -> Result<(), SdpError> {
     Ok(())
 }
 
+/// RFC 9429 §5.2.1: the sess-id "MUST be representable by a 64-bit signed
+/// integer, and the value MUST be less than (2**63)-1".
+pub(crate) fn check_session_id(id: u64) -> Result<(), SdpError> {
+    if id >= (1u64 << 63) - 1 {
+        return Err(build_error(BuildError::InvalidSessionId));
+    }
+    Ok(())
+}
+
 pub(crate) fn check_transport(t: &TransportParams) -> Result<(), SdpError> {
     let ice = |s: &str, min: usize| s.len() >= min && s.len() <= 256 && s.bytes().all(is_ice_char);
     if !ice(&t.ice_ufrag, 4) || !ice(&t.ice_pwd, 22) {

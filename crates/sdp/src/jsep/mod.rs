@@ -214,7 +214,7 @@ pub enum BuildError {
         "the offerer-tagged BUNDLE section is rejected while others in its group are accepted"
     )]
     TaggedSectionRejected,
-    /// The offered section cannot be parsed into the typed view.
-    #[error("the offer is not a valid WebRTC description")]
-    InvalidOffer,
+    /// The `o=` session id is not below 2^63 - 1 (RFC 9429 §5.2.1).
+    #[error("session id must be below 2^63 - 1")]
+    InvalidSessionId,
 }

@@ -20,8 +20,8 @@
 //!   webrtc-datachannel` with `a=sctp-port` and `a=max-message-size`.
 
 use super::common::{
-    build_error, check_mid, check_transport, media_line, port_and_connection, push, push_transport,
-    session_lines, DATA_FORMAT, DATA_PROTO, RTP_PROTO,
+    build_error, check_mid, check_session_id, check_transport, media_line, port_and_connection,
+    push, push_transport, session_lines, DATA_FORMAT, DATA_PROTO, RTP_PROTO,
 };
 use super::{BuildError, BundlePolicy, MediaSpec, RtcpMuxPolicy, TransportParams};
 use crate::attributes::{Group, Rtcp, Setup, WebRtcAttribute};
@@ -80,6 +80,7 @@ pub fn create_offer(
     media: &[MediaSpec],
 ) -> Result<SessionDescription, SdpError> {
     check_transport(transport)?;
+    check_session_id(options.session_id)?;
     for (i, spec) in media.iter().enumerate() {
         check_mid(spec.mid())?;
         if media[..i].iter().any(|m| m.mid() == spec.mid()) {
