@@ -175,6 +175,10 @@ fn malformed_values_name_the_attribute() {
         ("a=fingerprint:sha-256 GG:00", "fingerprint"),
         ("a=fingerprint:sha-256 AB:CD", "fingerprint"),
         ("a=fingerprint:sha-256 ABC:D", "fingerprint"),
+        (
+            "a=fingerprint:sha-1 +0:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33",
+            "fingerprint",
+        ),
         ("a=fingerprint:s@ AB", "fingerprint"),
         ("a=setup:both", "setup"),
         ("a=rtcp:port", "rtcp"),

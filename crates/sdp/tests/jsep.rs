@@ -616,3 +616,42 @@ fn session_id_must_be_below_2_pow_63_minus_1() {
     options.session_id = (1u64 << 63) - 2;
     assert!(create_offer(&options, &transport(), &[audio("0")]).is_ok());
 }
+
+#[test]
+fn answer_to_firefox_shaped_offer_with_bundle_only_sections() {
+    // Firefox's max-bundle shape: session-level fingerprint, bundle-only
+    // video and data sections without transport or rtcp-mux of their own.
+    let offer = corpus("firefox-audio-video-simulcast-data-offer.reconstructed.sdp");
+    let answer = create_answer(
+        &offer,
+        &AnswerOptions::new(3),
+        &transport(),
+        &[
+            accept_rtp(
+                &[109, 101],
+                &["urn:ietf:params:rtp-hdrext:sdes:mid"],
+                Direction::SendRecv,
+            ),
+            accept_rtp(
+                &[120, 124],
+                &["urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"],
+                Direction::RecvOnly,
+            ),
+            data_answer(),
+        ],
+    )
+    .unwrap();
+    let view = SessionView::new(&answer).unwrap();
+    assert_eq!(view.bundle_group().unwrap().mids, ["0", "1", "2"]);
+    assert_has_transport(&view.media[0], Setup::Active);
+    assert!(view.media[0].rtcp_mux);
+    assert_eq!(view.media[0].extmaps[0].id, 3);
+    assert_eq!(
+        view.media[0].codec(101).unwrap().fmtp.as_deref(),
+        Some("0-15")
+    );
+    assert_bundle_only(&view.media[1]);
+    assert_eq!(view.media[1].extmaps[0].id, 8);
+    assert_eq!(view.media[1].codec(120).unwrap().feedback.len(), 5);
+    assert_bundle_only(&view.media[2]);
+}

@@ -97,7 +97,10 @@ impl Fingerprint {
         let hex = hex.trim_start();
         let mut bytes = Vec::new();
         for pair in hex.split(':') {
-            if bytes.len() >= MAX_FINGERPRINT_BYTES || pair.len() != 2 {
+            if bytes.len() >= MAX_FINGERPRINT_BYTES
+                || pair.len() != 2
+                || !pair.bytes().all(|b| b.is_ascii_hexdigit())
+            {
                 return Err(EXPECTED);
             }
             bytes.push(u8::from_str_radix(pair, 16).map_err(|_| EXPECTED)?);
