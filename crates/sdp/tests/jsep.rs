@@ -655,3 +655,25 @@ fn answer_to_firefox_shaped_offer_with_bundle_only_sections() {
     assert_eq!(view.media[1].codec(120).unwrap().feedback.len(), 5);
     assert_bundle_only(&view.media[2]);
 }
+
+#[test]
+fn answer_can_repeat_the_transport_in_bundled_sections_like_libwebrtc() {
+    use sansrtc_sdp::jsep::BundledSectionShape;
+    let offer = corpus("chromium-audio-datachannel-offer.sdp");
+    let mut options = AnswerOptions::new(5);
+    options.bundled_sections = BundledSectionShape::RepeatTransport;
+    let answer = create_answer(
+        &offer,
+        &options,
+        &transport(),
+        &[accept_rtp(&[111], &[], Direction::RecvOnly), data_answer()],
+    )
+    .unwrap();
+    let view = SessionView::new(&answer).unwrap();
+    assert_eq!(view.bundle_group().unwrap().mids, ["0", "1"]);
+    for m in &view.media {
+        assert_has_transport(m, Setup::Active);
+        assert_eq!(m.port, 9);
+    }
+    assert!(view.media[0].rtcp_mux);
+}

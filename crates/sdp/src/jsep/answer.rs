@@ -8,7 +8,9 @@
 //!   carries the transport (port, ICE credentials, fingerprints,
 //!   `a=setup:active`, candidates, `a=rtcp-mux`); every other bundled section
 //!   has port 0 and `a=bundle-only` and no IDENTICAL/TRANSPORT attributes
-//!   (RFC 8843 §7.3.1);
+//!   (RFC 8843 §7.3.1), or, with [`BundledSectionShape::RepeatTransport`],
+//!   the same port and transport attributes as the tagged one (libwebrtc's
+//!   shape);
 //! - accepts only codecs and header extensions the offer listed, with the
 //!   offered payload types and ids.
 
@@ -41,6 +43,22 @@ pub struct AnswerOptions {
     pub setup: Setup,
     /// Write `a=extmap-allow-mixed` if the offer has it.
     pub extmap_allow_mixed: bool,
+    /// How bundled sections other than the answerer-tagged one are written.
+    pub bundled_sections: BundledSectionShape,
+}
+
+/// How an answer writes the bundled sections other than the answerer-tagged
+/// one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum BundledSectionShape {
+    /// RFC 8843 §7.3.1: port 0, `a=bundle-only`, no IDENTICAL or TRANSPORT
+    /// attributes.
+    #[default]
+    ZeroPortBundleOnly,
+    /// What libwebrtc writes (see the Chromium answers in the corpus): the
+    /// tagged section's port and every transport attribute repeated, no
+    /// `a=bundle-only`. For peers that predate RFC 8843.
+    RepeatTransport,
 }
 
 impl AnswerOptions {
@@ -52,6 +70,7 @@ impl AnswerOptions {
             rtcp_mux_policy: RtcpMuxPolicy::Require,
             setup: Setup::Active,
             extmap_allow_mixed: true,
+            bundled_sections: BundledSectionShape::default(),
         }
     }
 }
@@ -196,7 +215,9 @@ pub fn create_answer(
             continue;
         }
         let bundled = in_group(&mid);
-        let carries_transport = !bundled || tagged.as_deref() == Some(mid.as_str());
+        let carries_transport = !bundled
+            || tagged.as_deref() == Some(mid.as_str())
+            || options.bundled_sections == BundledSectionShape::RepeatTransport;
         let (port, connection) = if carries_transport {
             port_and_connection(transport)
         } else {

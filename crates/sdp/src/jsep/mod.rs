@@ -12,7 +12,7 @@ mod answer;
 mod common;
 mod offer;
 
-pub use answer::{create_answer, AnswerMedia, AnswerOptions, AnswerRtp};
+pub use answer::{create_answer, AnswerMedia, AnswerOptions, AnswerRtp, BundledSectionShape};
 pub use offer::{create_offer, OfferOptions};
 
 use crate::attributes::{Direction, Extmap, Fingerprint, IceOption, Msid, Ssrc, SsrcGroup};
