@@ -64,6 +64,7 @@ mod error;
 mod header;
 mod integrity;
 mod long_term_auth;
+mod long_term_server;
 mod message;
 mod stream_framing;
 
@@ -77,5 +78,6 @@ pub use error::StunError;
 pub use header::{Class, MessageType, Method, TransactionId, HEADER_LEN, MAGIC_COOKIE};
 pub use integrity::FINGERPRINT_XOR;
 pub use long_term_auth::{AuthStep, LongTermAuth};
+pub use long_term_server::{check_long_term_request, LongTermVerdict};
 pub use message::{AttributeIter, Message, RawAttribute, MAX_ATTRIBUTES};
 pub use stream_framing::{Frame, StreamDeframer};

@@ -39,6 +39,19 @@ fn exercise(msg: &Message<'_>) {
     let _ = msg.get::<RequestedAddressFamily>();
     let _ = msg.get::<EvenPort>();
     let _ = msg.get::<ReservationToken>();
+    let _ = msg.get::<AdditionalAddressFamily>();
+    let _ = msg.get::<AddressErrorCode<'_>>();
+    let _ = msg.get::<Icmp>();
+    let _ = msg.get::<DontFragment>();
+    let _ = msg.get::<ResponseOrigin>();
+    let _ = msg.get::<OtherAddress>();
+    let _ = msg.get::<AlternateDomain<'_>>();
+    let _ = sansrtc_stun::check_long_term_request(
+        msg,
+        "realm",
+        |n| n.len() % 2 == 0,
+        |u| Some(u.as_bytes().to_vec()),
+    );
     let _ = msg.get::<MessageIntegrity<'_>>();
     let _ = msg.get::<MessageIntegritySha256<'_>>();
     let _ = msg.get::<Fingerprint>();
