@@ -10,12 +10,13 @@
 
 mod ci;
 mod guard;
+mod sim;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn usage() -> ExitCode {
-    eprintln!("usage: cargo xtask <ci|guard> [ARGS…]");
+    eprintln!("usage: cargo xtask <ci|guard|sim> [ARGS…]");
     ExitCode::from(2)
 }
 
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
     match command.as_str() {
         "ci" => ci::run(&rest),
         "guard" => guard::run(&workspace_root()),
+        "sim" => sim::run(&rest),
         _ => usage(),
     }
 }
