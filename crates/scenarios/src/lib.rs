@@ -18,6 +18,7 @@
 use std::time::{Duration, Instant};
 
 pub mod network;
+pub mod stun;
 
 /// What one run of a scenario is given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +57,7 @@ pub struct Scenario {
 pub fn catalogue() -> Vec<Scenario> {
     let mut all = Vec::new();
     all.extend(network::scenarios());
+    all.extend(stun::scenarios());
     all
 }
 
