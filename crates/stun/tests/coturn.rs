@@ -5,13 +5,16 @@
 //! and TURN with plain std sockets: Binding → XOR-MAPPED-ADDRESS; Allocate
 //! through the 401 challenge → relayed address; CreatePermission, Send and
 //! Data indications, ChannelBind and ChannelData to a second loopback UDP
-//! socket and back; Refresh to delete the allocation. Every socket read has
-//! a timeout and every loop a bound, so the test ends in seconds.
+//! socket and back; Refresh to delete the allocation. The same runs over
+//! TCP and over TLS (an `openssl s_client` child carries the TLS, verifying
+//! coturn's certificate; our de-framer cuts the decrypted stream). Every
+//! read has a timeout and every loop a bound, so the test ends in seconds.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use rand_chacha::rand_core::SeedableRng;
@@ -89,7 +92,8 @@ trait Transport {
     fn send(&mut self, bytes: &[u8]);
     /// The next STUN message or ChannelData from the server.
     fn recv(&mut self) -> Vec<u8>;
-    fn local_addr(&self) -> SocketAddr;
+    /// Our address as the server sees it, when we know it.
+    fn local_addr(&self) -> Option<SocketAddr>;
     /// Whether ChannelData must be padded (streams).
     fn pads(&self) -> bool;
 }
@@ -112,8 +116,8 @@ impl Transport for Udp {
         assert_eq!(from, self.server);
         buf[..n].to_vec()
     }
-    fn local_addr(&self) -> SocketAddr {
-        self.socket.local_addr().unwrap()
+    fn local_addr(&self) -> Option<SocketAddr> {
+        self.socket.local_addr().ok()
     }
     fn pads(&self) -> bool {
         false
@@ -146,8 +150,85 @@ impl Transport for Tcp {
         }
         panic!("no complete frame after 64 reads");
     }
-    fn local_addr(&self) -> SocketAddr {
-        self.stream.local_addr().unwrap()
+    fn local_addr(&self) -> Option<SocketAddr> {
+        self.stream.local_addr().ok()
+    }
+    fn pads(&self) -> bool {
+        true
+    }
+}
+
+/// TLS through an `openssl s_client` child: we write plaintext to its
+/// stdin and read plaintext from its stdout (via a reader thread, so reads
+/// can time out). The child's local port is not known to us.
+struct Tls {
+    child: Child,
+    stdin: ChildStdin,
+    received: mpsc::Receiver<Vec<u8>>,
+    deframer: StreamDeframer,
+}
+
+impl Tls {
+    fn connect(cert: &Path) -> Tls {
+        let mut child = Command::new("openssl")
+            .args(["s_client", "-quiet", "-verify_return_error"])
+            .args(["-verify_ip", "127.0.0.1", "-CAfile"])
+            .arg(cert)
+            .args(["-connect", &format!("127.0.0.1:{TLS_PORT}")])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("openssl s_client (install openssl; .ci/run does)");
+        let stdin = child.stdin.take().unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let (tx, received) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        Tls {
+            child,
+            stdin,
+            received,
+            deframer: StreamDeframer::default(),
+        }
+    }
+}
+
+impl Drop for Tls {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Transport for Tls {
+    fn send(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+    fn recv(&mut self) -> Vec<u8> {
+        for _ in 0..64 {
+            if let Some(frame) = self.deframer.next_frame() {
+                return match frame.expect("well-framed TLS stream from coturn") {
+                    Frame::Stun(b) | Frame::ChannelData(b) => b.to_vec(),
+                };
+            }
+            let bytes = self
+                .received
+                .recv_timeout(READ_TIMEOUT)
+                .expect("bytes from coturn over TLS before the timeout");
+            self.deframer.push(&bytes).unwrap();
+        }
+        panic!("no complete frame after 64 reads");
+    }
+    fn local_addr(&self) -> Option<SocketAddr> {
+        None
     }
     fn pads(&self) -> bool {
         true
@@ -235,7 +316,10 @@ fn binding<T: Transport>(client: &mut Client<T>) {
     let msg = Message::parse(&reply).unwrap();
     assert_eq!(msg.class(), Class::SuccessResponse);
     let mapped = msg.require::<XorMappedAddress>().unwrap().0;
-    assert_eq!(mapped, client.transport.local_addr());
+    assert_eq!(mapped.ip().to_string(), "127.0.0.1");
+    if let Some(local) = client.transport.local_addr() {
+        assert_eq!(mapped, local);
+    }
 }
 
 fn relay_through_turn<T: Transport>(client: &mut Client<T>) {
@@ -252,10 +336,10 @@ fn relay_through_turn<T: Transport>(client: &mut Client<T>) {
     let relayed = msg.require::<XorRelayedAddress>().unwrap().0;
     assert_eq!(relayed.ip().to_string(), "127.0.0.1");
     assert!((50000..=50099).contains(&relayed.port()), "{relayed}");
-    assert_eq!(
-        msg.require::<XorMappedAddress>().unwrap().0,
-        client.transport.local_addr()
-    );
+    let mapped = msg.require::<XorMappedAddress>().unwrap().0;
+    if let Some(local) = client.transport.local_addr() {
+        assert_eq!(mapped, local);
+    }
     assert!(msg.require::<Lifetime>().unwrap().0 > 0);
 
     let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -336,9 +420,9 @@ fn relay_through_turn<T: Transport>(client: &mut Client<T>) {
 }
 
 #[test]
-fn stun_and_turn_against_coturn_over_udp_and_tcp() {
+fn stun_and_turn_against_coturn_over_udp_tcp_and_tls() {
     let started = Instant::now();
-    let _coturn = Coturn::start();
+    let coturn = Coturn::start();
     let server: SocketAddr = format!("127.0.0.1:{PORT}").parse().unwrap();
 
     // UDP.
@@ -363,6 +447,12 @@ fn stun_and_turn_against_coturn_over_udp_and_tcp() {
     );
     binding(&mut tcp);
     relay_through_turn(&mut tcp);
+    assert!(started.elapsed() < TEST_BUDGET);
+
+    // TLS, verifying coturn's self-signed certificate.
+    let mut tls = Client::new(Tls::connect(&coturn.dir.join("cert.pem")), 3);
+    binding(&mut tls);
+    relay_through_turn(&mut tls);
     assert!(
         started.elapsed() < TEST_BUDGET,
         "took {:?}",
