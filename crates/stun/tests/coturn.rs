@@ -1,4 +1,4 @@
-//! Our codec against a real coturn server on loopback, over UDP and TCP.
+//! Our codec against a real coturn server on loopback, over UDP, TCP and TLS.
 //!
 //! Starts its own coturn (ports 3578 / 5449, relay ports 50000–50099) with
 //! `../shared/coturn/start.sh`, stops it in a Drop guard, and drives STUN
