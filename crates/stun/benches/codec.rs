@@ -4,6 +4,9 @@
 //!
 //! `cargo bench -p sansrtc-stun --bench codec`
 
+// criterion_group! generates an undocumented public function.
+#![allow(missing_docs)]
+
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use hmac::{Hmac, Mac};
 use sansrtc_stun::attributes::{
