@@ -139,6 +139,11 @@ fn pcap_name(scenario: &str, seed: u64) -> String {
     format!("{safe}-seed{seed}.pcap")
 }
 
+/// What a failing seed prints: the reason and the command reproducing it.
+fn failure_report(name: &str, seed: u64, reason: &str) -> String {
+    format!("FAIL {name} seed {seed}: {reason}\n  reproduce: cargo xtask sim --scenario {name} --seed {seed}")
+}
+
 /// Summary of one scenario over its seeds.
 struct Summary {
     name: &'static str,
@@ -337,11 +342,7 @@ pub fn run(args: &[String]) -> ExitCode {
         match &r.outcome {
             Err(e) => {
                 any_failed = true;
-                eprintln!("FAIL {name} seed {}: {e}", r.seed);
-                eprintln!(
-                    "  reproduce: cargo xtask sim --scenario {name} --seed {}",
-                    r.seed
-                );
+                eprintln!("{}", failure_report(name, r.seed, e));
             }
             Ok(o) => {
                 if let (Some(dir), Some(pcap)) = (&options.pcap, &o.pcap) {
@@ -411,6 +412,33 @@ mod tests {
         assert!(parse(&args("--seed 1 --seeds 2")).is_err());
         assert!(parse(&args("--seed x")).is_err());
         assert!(parse(&args("--bogus")).is_err());
+    }
+
+    #[test]
+    fn a_failure_names_the_command_that_reproduces_it() {
+        let report = failure_report("network/x", 17, "lost");
+        assert_eq!(
+            report.lines().last(),
+            Some("  reproduce: cargo xtask sim --scenario network/x --seed 17")
+        );
+    }
+
+    #[test]
+    fn panicking_scenarios_are_failures() {
+        fn boom(_: &ScenarioInput) -> Result<Outcome, String> {
+            panic!("kaboom")
+        }
+        let s = Scenario {
+            name: "test/boom",
+            description: "panics",
+            default_seeds: 1,
+            run: boom,
+        };
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let result = run_one(&s, 1, false);
+        std::panic::set_hook(hook);
+        assert_eq!(result.unwrap_err(), "panicked: kaboom");
     }
 
     #[test]

@@ -16,6 +16,19 @@ use crate::message::DataChannelMessage;
 use crate::ppid::Ppid;
 use crate::reliability::{ChannelType, Reliability};
 
+/// Where and how one message goes, from [`DataChannels::check_send`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SendPlan {
+    /// The SCTP stream.
+    pub stream: u16,
+    /// Ordered delivery (forced while an in-band OPEN awaits its ACK).
+    pub ordered: bool,
+    /// The channel's reliability.
+    pub reliability: Reliability,
+    /// The message size `bufferedAmount` counts.
+    pub size: usize,
+}
+
 /// Which end of DTLS this endpoint is: it picks the parity of the stream ids
 /// it gives to in-band channels (RFC 8832 §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,43 +172,69 @@ impl DataChannels {
         channel: ChannelId,
         message: DataChannelMessage,
     ) -> Result<(), DataChannelError> {
+        let plan = self.check_send(channel, message.len())?;
+        let (ppid, payload) = message.into_wire();
+        self.commands.push_back(SctpCommand::Send {
+            stream: plan.stream,
+            ppid,
+            payload,
+            ordered: plan.ordered,
+            reliability: plan.reliability,
+        });
+        self.record_send(channel, plan.size);
+        Ok(())
+    }
+
+    /// The checks of `send()` without queuing anything: where and how a
+    /// message of `size` bytes would go. A binding that hands messages to
+    /// SCTP itself calls this, then SCTP, then [`Self::record_send`], so
+    /// that a message SCTP refuses is refused to the application too and
+    /// never lost after being accepted.
+    pub fn check_send(
+        &self,
+        channel: ChannelId,
+        size: usize,
+    ) -> Result<SendPlan, DataChannelError> {
         if self.closed {
             return Err(DataChannelError::Closed);
         }
-        let remote_limit = self.remote_max_message_size;
-        let buffer_limit = self.config.max_buffered_amount;
         let c = self
             .channels
-            .get_mut(&channel)
+            .get(&channel)
             .ok_or(DataChannelError::UnknownChannel)?;
         let (DataChannelState::Open, Some(stream)) = (c.info.state, c.info.id) else {
             return Err(DataChannelError::NotOpen);
         };
-        let size = message.len();
+        let remote_limit = self.remote_max_message_size;
         if remote_limit != 0 && size as u64 > remote_limit {
             return Err(DataChannelError::MessageTooLarge {
                 size,
                 limit: remote_limit,
             });
         }
+        let buffer_limit = self.config.max_buffered_amount;
         if c.info.buffered_amount + size as u64 > buffer_limit {
             return Err(DataChannelError::BufferFull {
                 buffered: c.info.buffered_amount,
                 limit: buffer_limit,
             });
         }
-        c.info.buffered_amount += size as u64;
-        let (ppid, payload) = message.into_wire();
-        self.commands.push_back(SctpCommand::Send {
+        Ok(SendPlan {
             stream,
-            ppid,
-            payload,
             ordered: c.send_ordered(),
             reliability: c.info.reliability,
-        });
-        self.stats.messages_sent += 1;
-        self.stats.bytes_sent += size as u64;
-        Ok(())
+            size,
+        })
+    }
+
+    /// Accounts a message that [`Self::check_send`] allowed and the layer
+    /// below accepted: `bufferedAmount` grows and the counters move.
+    pub fn record_send(&mut self, channel: ChannelId, size: usize) {
+        if let Some(c) = self.channels.get_mut(&channel) {
+            c.info.buffered_amount += size as u64;
+            self.stats.messages_sent += 1;
+            self.stats.bytes_sent += size as u64;
+        }
     }
 
     /// Sets `bufferedAmountLowThreshold`.
@@ -259,6 +298,26 @@ impl DataChannels {
             return Output::Event(event);
         }
         Output::Timeout(None)
+    }
+
+    /// Whether commands for SCTP are queued.
+    pub(crate) fn has_commands(&self) -> bool {
+        !self.commands.is_empty()
+    }
+
+    /// Closes the channels on these streams at once (their reset cannot
+    /// complete).
+    pub(crate) fn force_close_streams(&mut self, streams: &[u16]) {
+        for stream in streams {
+            if let Some(&channel) = self.streams.get(stream) {
+                self.finish_close(channel);
+            }
+        }
+    }
+
+    /// The next queued command for SCTP, leaving events queued.
+    pub(crate) fn pop_command(&mut self) -> Option<SctpCommand> {
+        self.commands.pop_front()
     }
 
     pub(crate) fn insert(&mut self, mut info: DataChannelInfo) -> ChannelId {

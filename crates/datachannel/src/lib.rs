@@ -58,10 +58,11 @@ mod init;
 mod message;
 mod ppid;
 mod reliability;
+mod sctp_transport;
 
 pub use channel::DataChannelInfo;
 pub use config::{DataChannelConfig, DEFAULT_REMOTE_MAX_MESSAGE_SIZE};
-pub use data_channels::{DataChannelStats, DataChannels, DtlsRole};
+pub use data_channels::{DataChannelStats, DataChannels, DtlsRole, SendPlan};
 pub use dcep::{DcepMessage, DcepOpen};
 pub use error::{DataChannelError, DcepError};
 pub use event::{ChannelId, DataChannelEvent, DataChannelState, SctpCommand};
@@ -69,3 +70,4 @@ pub use init::{DataChannelInit, Priority};
 pub use message::DataChannelMessage;
 pub use ppid::Ppid;
 pub use reliability::{ChannelType, Reliability};
+pub use sctp_transport::{SctpTransport, SctpTransportStats};

@@ -6,6 +6,7 @@ use std::collections::BinaryHeap;
 use std::net::SocketAddr;
 use std::time::Instant;
 
+use crate::link::{Direction, LinkConfig};
 use crate::topology::LinkId;
 
 /// A datagram in flight.
@@ -43,9 +44,23 @@ pub(crate) enum Hop {
 
 #[derive(Debug)]
 pub(crate) enum EventKind {
-    Arrive { packet: Packet, hop: Hop },
-    Timeout { host: usize, generation: u64 },
-    LinkState { link: LinkId, up: bool },
+    Arrive {
+        packet: Packet,
+        hop: Hop,
+    },
+    Timeout {
+        host: usize,
+        generation: u64,
+    },
+    LinkState {
+        link: LinkId,
+        up: bool,
+    },
+    LinkConfig {
+        link: LinkId,
+        direction: Option<Direction>,
+        config: Box<LinkConfig>,
+    },
 }
 
 #[derive(Debug)]

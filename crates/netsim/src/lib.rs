@@ -17,6 +17,10 @@
 //!   contract: `handle_receive`, `handle_timeout`, drain `poll_output`
 //!   until a timeout). Machines from other crates plug in through
 //!   [`MachineNode`] (address-aware) or [`FixedPeerNode`] (byte-oriented).
+//! - **Servers**: a STUN Binding server ([`StunServer`]) and a TURN server
+//!   ([`TurnServer`]: long-term credentials, allocations, permissions,
+//!   channels) built on `sansrtc-stun`, for srflx and relay candidates;
+//!   plus small test nodes ([`Probe`], [`Echo`], [`Reflector`]).
 //! - **Observability**: a per-packet [`Trace`] with each packet's [`Fate`],
 //!   [`Counters`], and a pcap capture ([`Network::enable_capture`]).
 //!
@@ -86,6 +90,12 @@
 //! assert_eq!(net.counters().delivered, 3);
 //! ```
 //!
+//! The closures cannot capture; when a call needs more than the machine
+//! (an RNG, an application buffer), make `M` a tuple or a small local struct
+//! holding both, e.g. `FixedPeerNode<(Association, ChaCha20Rng), Event>`,
+//! and map output types in `poll` (`|m| m.0.poll_output().map_transmit(|b|
+//! b.to_vec())`).
+//!
 //! See `docs/netsim.md` for the model's details and its limits.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -100,6 +110,7 @@ mod node;
 mod nodes;
 mod pcap;
 mod routing;
+mod servers;
 mod topology;
 mod trace;
 
@@ -111,6 +122,9 @@ pub use network::{Network, RunOutcome, DEFAULT_EVENT_LIMIT};
 pub use node::{Node, NodeId, DRAIN_LIMIT, EVENT_QUEUE_LIMIT};
 pub use nodes::{Echo, Flow, Probe, Received, Reflector};
 pub use pcap::{PcapWriter, EPOCH_OFFSET_SECS, LINKTYPE_RAW};
+pub use servers::stun_server::{StunServer, StunServerCounters};
+pub use servers::turn_server::{TurnConfig, TurnCounters, TurnEvent, TurnServer};
+pub use servers::SERVER_SOFTWARE;
 pub use topology::{HostCounters, HostId, LinkId, NatId, ZoneId};
 pub use trace::{Counters, Fate, Trace, TraceRecord, DEFAULT_TRACE_LIMIT};
 

@@ -29,6 +29,20 @@ pub enum Loss {
 }
 
 impl Loss {
+    /// Gilbert–Elliott loss with a long-run `mean_rate` (0..1) in bursts of
+    /// `mean_burst` packets on average (≥ 1): every packet in the bad state
+    /// is lost, none in the good state.
+    pub fn bursty(mean_rate: f64, mean_burst: f64) -> Self {
+        let rate = mean_rate.clamp(0.0, 0.999_999);
+        let bad_to_good = 1.0 / mean_burst.max(1.0);
+        Loss::GilbertElliott {
+            good_to_bad: (rate * bad_to_good / (1.0 - rate)).min(1.0),
+            bad_to_good,
+            loss_good: 0.0,
+            loss_bad: 1.0,
+        }
+    }
+
     /// The long-run loss rate the model produces.
     pub fn mean_rate(&self) -> f64 {
         match *self {
@@ -69,8 +83,12 @@ pub struct Bandwidth {
 pub struct LinkConfig {
     /// One-way propagation delay.
     pub delay: Duration,
-    /// Extra delay, uniform in `0..=jitter`, per packet (jitter can reorder).
+    /// Extra delay, uniform in `0..=jitter`, per packet. Jitter reorders
+    /// packets (as netem does) unless `jitter_keeps_order`.
     pub jitter: Duration,
+    /// Keep packets in order despite jitter: a packet never arrives before
+    /// the one sent ahead of it (reordering by `reorder` still happens).
+    pub jitter_keeps_order: bool,
     /// Loss model.
     pub loss: Loss,
     /// Probability that a packet is held back by `reorder_delay`.
@@ -91,6 +109,7 @@ impl Default for LinkConfig {
         Self {
             delay: Duration::from_millis(5),
             jitter: Duration::ZERO,
+            jitter_keeps_order: false,
             loss: Loss::None,
             reorder: 0.0,
             reorder_delay: Duration::from_millis(10),
@@ -145,6 +164,8 @@ pub(crate) struct LinkLane {
     busy_until: Option<Instant>,
     /// Gilbert–Elliott state: in the bad state.
     bad: bool,
+    /// Latest in-order arrival (for `jitter_keeps_order`).
+    last_arrival: Option<Instant>,
 }
 
 /// Both directions of a link and whether it is up.
@@ -160,6 +181,7 @@ impl Link {
             config,
             busy_until: None,
             bad: false,
+            last_arrival: None,
         };
         Self {
             up: true,
@@ -243,6 +265,10 @@ impl LinkLane {
             return Err(LinkDrop::Lost);
         }
         let mut arrival = sent + config.delay + uniform_duration(rng, config.jitter);
+        if config.jitter_keeps_order {
+            arrival = self.last_arrival.map_or(arrival, |last| arrival.max(last));
+            self.last_arrival = Some(arrival);
+        }
         let reordered = chance(rng, config.reorder);
         if reordered {
             arrival += config.reorder_delay;

@@ -193,6 +193,13 @@ impl NatTable {
         self.config.public.contains(&ip)
     }
 
+    /// Forgets every mapping (a NAT reboot or rebinding).
+    pub(crate) fn clear(&mut self) {
+        self.counters.mappings_expired += self.by_external.len() as u64;
+        self.by_external.clear();
+        self.by_key.clear();
+    }
+
     /// Current (unexpired) mappings, internal → external.
     pub(crate) fn mappings(&self, now: Instant) -> Vec<(SocketAddr, SocketAddr)> {
         self.by_external

@@ -41,6 +41,10 @@ impl RunOutcome {
 
 /// A simulated network: zones joined by NATs, hosts running [`Node`]s,
 /// links, an event queue, a simulated clock and one seeded RNG.
+///
+/// Ids ([`NodeId`], [`HostId`], [`NatId`], [`LinkId`], [`ZoneId`]) are only
+/// valid for the network that made them; using one with another network is
+/// a programming error and panics.
 pub struct Network {
     pub(crate) seed: u64,
     pub(crate) start: Instant,
@@ -132,7 +136,7 @@ impl Network {
     }
 
     /// Keeps at most `records` trace records (default
-    /// [`crate::DEFAULT_TRACE_LIMIT`], about 40 MB); 0 turns tracing off.
+    /// [`crate::DEFAULT_TRACE_LIMIT`], about 50 MB); 0 turns tracing off.
     pub fn set_trace_limit(&mut self, records: usize) {
         let mut trace = Trace::new(records);
         for r in self.trace.records() {
@@ -249,10 +253,9 @@ impl Network {
     where
         N::Event: 'static,
     {
-        self.hosts[id.host.0]
-            .node
-            .as_any()
-            .downcast_ref::<Hosted<N>>()
+        self.hosts
+            .get(id.host.0)
+            .and_then(|h| h.node.as_any().downcast_ref::<Hosted<N>>())
             .expect("a NodeId is only valid for the Network that made it")
     }
 
@@ -260,10 +263,9 @@ impl Network {
     where
         N::Event: 'static,
     {
-        self.hosts[id.host.0]
-            .node
-            .as_any_mut()
-            .downcast_mut::<Hosted<N>>()
+        self.hosts
+            .get_mut(id.host.0)
+            .and_then(|h| h.node.as_any_mut().downcast_mut::<Hosted<N>>())
             .expect("a NodeId is only valid for the Network that made it")
     }
 
@@ -281,6 +283,7 @@ impl Network {
     where
         N::Event: 'static,
     {
+        self.hosted(id); // validates the id with a clear message
         self.hosts[id.host.0].dirty = true;
         &mut self.hosted_mut(id).node
     }
@@ -369,6 +372,54 @@ impl Network {
     pub fn schedule_link_state(&mut self, link: LinkId, at: Instant, up: bool) {
         self.queue
             .push(at.max(self.now), EventKind::LinkState { link, up });
+    }
+
+    /// Replaces a link's configuration (one direction or both) at simulated
+    /// instant `at`: a handover, a congested period, a path change.
+    pub fn schedule_link_config(
+        &mut self,
+        link: LinkId,
+        at: Instant,
+        direction: Option<Direction>,
+        config: LinkConfig,
+    ) {
+        let config = Box::new(config);
+        self.queue.push(
+            at.max(self.now),
+            EventKind::LinkConfig {
+                link,
+                direction,
+                config,
+            },
+        );
+    }
+
+    /// Forgets every mapping of a NAT now (a NAT reboot; the next outbound
+    /// packet of each flow gets a new mapping, usually a new port). Counted
+    /// as expired mappings.
+    pub fn flush_nat(&mut self, nat: NatId) {
+        self.nats[nat.index].table.clear();
+    }
+
+    /// Adds an address to a host now (a new interface, a new DHCP lease).
+    pub fn add_host_address(&mut self, host: HostId, ip: IpAddr) -> Result<(), NetsimError> {
+        let zone = self.hosts[host.0].zone;
+        self.claim(zone, &[ip], Owner::Host(host.0))?;
+        self.hosts[host.0].addresses.push(ip);
+        Ok(())
+    }
+
+    /// Removes an address from a host now: datagrams to it have no route
+    /// any more and the host can no longer send from it (`bad-source`).
+    /// Returns whether the host had it.
+    pub fn remove_host_address(&mut self, host: HostId, ip: IpAddr) -> bool {
+        let h = &mut self.hosts[host.0];
+        let had = h.addresses.contains(&ip);
+        if had {
+            h.addresses.retain(|a| *a != ip);
+            self.owners.remove(&(h.zone.0, ip));
+        }
+        had
     }
 
     /// Events waiting in the queue.

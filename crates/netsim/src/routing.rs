@@ -88,6 +88,11 @@ impl Network {
                 }
             }
             EventKind::LinkState { link, up } => self.links[link.0].up = up,
+            EventKind::LinkConfig {
+                link,
+                direction,
+                config,
+            } => self.set_link_config(link, direction, *config),
         }
     }
 

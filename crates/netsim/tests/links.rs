@@ -233,3 +233,65 @@ fn jitter_stays_within_its_bound() {
     let mean = extra.iter().sum::<Duration>() / extra.len() as u32;
     assert!(mean > Duration::from_millis(3) && mean < Duration::from_millis(5));
 }
+
+#[test]
+fn jitter_reorders_unless_told_to_keep_order() {
+    for keep in [false, true] {
+        let link = LinkConfig {
+            jitter: Duration::from_millis(20),
+            jitter_keeps_order: keep,
+            ..LinkConfig::default()
+        };
+        let (mut net, _, _, sink) = sender_and_sink(9, link, |s, d| flow(s, d, 2, 1000, 20));
+        net.run_for(Duration::from_secs(3));
+        let seqs = sequence_numbers(&mut net, &sink);
+        assert_eq!(seqs.len(), 1000);
+        let inversions = seqs.windows(2).filter(|w| w[1] < w[0]).count();
+        if keep {
+            assert_eq!(inversions, 0);
+        } else {
+            assert!(inversions > 100, "{inversions}");
+        }
+    }
+}
+
+#[test]
+fn bursty_loss_constructor_hits_its_mean_rate_and_burst_length() {
+    let loss = Loss::bursty(0.05, 3.0);
+    assert!((loss.mean_rate() - 0.05).abs() < 1e-12);
+    let n = 40_000u64;
+    let link = LinkConfig {
+        loss,
+        ..LinkConfig::default()
+    };
+    let (mut net, _, _, sink) = sender_and_sink(10, link, |s, d| flow(s, d, 1, n, 20));
+    net.run_for(Duration::from_secs(45));
+    let mut arrived = vec![false; n as usize];
+    for seq in sequence_numbers(&mut net, &sink) {
+        arrived[seq as usize] = true;
+    }
+    let lost = arrived.iter().filter(|a| !**a).count() as f64;
+    let rate = lost / n as f64;
+    assert!((rate - 0.05).abs() < 0.01, "rate {rate}");
+    let bursts = arrived.windows(2).filter(|w| w[0] && !w[1]).count() as f64;
+    let mean_burst = lost / bursts;
+    assert!((2.6..3.4).contains(&mean_burst), "mean burst {mean_burst}");
+}
+
+#[test]
+fn a_scheduled_link_change_applies_from_its_instant() {
+    let (mut net, start, probe, sink) =
+        sender_and_sink(11, LinkConfig::default(), |s, d| flow(s, d, 10, 20, 20));
+    let link = net.host_link(probe.host());
+    let slow = LinkConfig::with_delay(Duration::from_millis(100));
+    net.schedule_link_config(link, start + Duration::from_millis(100), None, slow);
+    net.run_for(Duration::from_secs(1));
+    let got = net.take_events(&sink);
+    for r in &got {
+        let seq = u64::from_be_bytes(r.contents[..8].try_into().unwrap());
+        let one_way = r.at - start - Duration::from_millis(10 * seq);
+        let expected = if seq < 10 { 10 } else { 105 };
+        assert_eq!(one_way, Duration::from_millis(expected), "packet {seq}");
+    }
+    assert_eq!(got.len(), 20);
+}

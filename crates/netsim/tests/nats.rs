@@ -365,3 +365,17 @@ fn a_family_without_a_public_address_has_no_route() {
     s.net.run_for(Duration::from_millis(100));
     assert_eq!(s.net.trace().records().last().unwrap().fate, Fate::NoRoute);
 }
+
+#[test]
+fn flushing_a_nat_rebinds_flows_to_new_ports() {
+    let mut config = nat(Ei, Apd);
+    config.ports = PortAssignment::Sequential(30_000);
+    let mut s = setup(config);
+    let before = mapped(&mut s, R1).unwrap();
+    s.net.flush_nat(s.nat);
+    assert!(s.net.nat_mappings(s.nat).is_empty());
+    // The server's answer to the old mapping no longer gets in.
+    assert!(!admitted(&mut s, R1, before));
+    let after = mapped(&mut s, R1).unwrap();
+    assert_ne!(before.port(), after.port());
+}

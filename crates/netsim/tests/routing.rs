@@ -312,3 +312,53 @@ fn derived_rngs_are_reproducible_and_independent_of_the_network() {
     assert_eq!(x, b.next_u64());
     assert_ne!(x, c.next_u64());
 }
+
+#[test]
+fn host_addresses_come_and_go() {
+    let mut net = Network::new(Instant::now(), 1);
+    let zone = net.internet();
+    let (a, b) = (addr("192.0.2.1:1"), addr("192.0.2.2:1"));
+    let extra = addr("192.0.2.3:1");
+    let sink = net
+        .add_host(zone, &[b.ip()], LinkConfig::default(), Probe::new(b))
+        .unwrap();
+    let src = net
+        .add_host(zone, &[a.ip()], LinkConfig::default(), Probe::new(a))
+        .unwrap();
+    // Not yet the host's: bad source; the sink's new address: no route.
+    net.node_mut(&src).send_from(extra, b, vec![1]);
+    net.node_mut(&src).send(addr("192.0.2.4:1"), vec![2]);
+    net.run_for(Duration::from_millis(50));
+    net.add_host_address(src.host(), extra.ip()).unwrap();
+    net.add_host_address(sink.host(), addr("192.0.2.4:1").ip())
+        .unwrap();
+    assert_eq!(
+        net.add_host_address(sink.host(), extra.ip()).unwrap_err(),
+        sansrtc_netsim::NetsimError::AddressInUse(extra.ip())
+    );
+    net.node_mut(&src).send_from(extra, b, vec![3]);
+    net.node_mut(&src).send(addr("192.0.2.4:1"), vec![4]);
+    net.run_for(Duration::from_millis(50));
+    assert!(net.remove_host_address(src.host(), extra.ip()));
+    assert!(!net.remove_host_address(src.host(), extra.ip()));
+    net.node_mut(&src).send_from(extra, b, vec![5]);
+    net.run_for(Duration::from_millis(50));
+    let got: Vec<u8> = net
+        .take_events(&sink)
+        .iter()
+        .map(|r| r.contents[0])
+        .collect();
+    assert_eq!(got, vec![3, 4]);
+    let fates: Vec<Fate> = net.trace().records().iter().map(|r| r.fate).collect();
+    assert_eq!(
+        fates,
+        vec![
+            Fate::BadSource,
+            Fate::NoRoute,
+            Fate::Delivered,
+            Fate::Delivered,
+            Fate::BadSource
+        ]
+    );
+    assert_eq!(net.host_addresses(src.host()), &[a.ip()]);
+}

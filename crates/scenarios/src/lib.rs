@@ -17,7 +17,9 @@
 
 use std::time::{Duration, Instant};
 
+pub mod datachannel;
 pub mod network;
+pub mod servers;
 pub mod stun;
 
 /// What one run of a scenario is given.
@@ -57,6 +59,8 @@ pub struct Scenario {
 pub fn catalogue() -> Vec<Scenario> {
     let mut all = Vec::new();
     all.extend(network::scenarios());
+    all.extend(servers::scenarios());
+    all.extend(datachannel::scenarios());
     all.extend(stun::scenarios());
     all
 }
