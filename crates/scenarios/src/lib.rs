@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 pub mod datachannel;
 pub mod network;
 pub mod servers;
+pub mod stun;
 
 /// What one run of a scenario is given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +61,7 @@ pub fn catalogue() -> Vec<Scenario> {
     all.extend(network::scenarios());
     all.extend(servers::scenarios());
     all.extend(datachannel::scenarios());
+    all.extend(stun::scenarios());
     all
 }
 

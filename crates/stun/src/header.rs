@@ -178,6 +178,16 @@ mod tests {
     }
 
     #[test]
+    fn transaction_ids_come_from_the_injected_rng() {
+        use rand_chacha::rand_core::SeedableRng;
+        let mut a = rand_chacha::ChaCha20Rng::seed_from_u64(42);
+        let mut b = rand_chacha::ChaCha20Rng::seed_from_u64(42);
+        let first = TransactionId::random(&mut a);
+        assert_eq!(first, TransactionId::random(&mut b));
+        assert_ne!(first, TransactionId::random(&mut a));
+    }
+
+    #[test]
     fn known_wire_values() {
         assert_eq!(MessageType::BINDING_REQUEST.to_u16(), 0x0001);
         assert_eq!(MessageType::BINDING_SUCCESS.to_u16(), 0x0101);

@@ -5,7 +5,19 @@
 //!
 //! This crate is a codec with no I/O, clock or global randomness:
 //! transaction ids come from an injected RNG, and bytes go in and out as
-//! slices.
+//! slices. It has no state machine, so there is no `poll_output` here; the
+//! machines built on it (ICE agent, TURN client) follow the workspace's
+//! drain-until-timeout contract.
+//!
+//! - [`Message`]: parse and validate once, then read attributes without
+//!   allocating ([`Message::get`], [`Message::attributes`]) and verify
+//!   ([`Message::verify_integrity`], [`Message::verify_fingerprint`]).
+//! - [`MessageBuilder`]: append a message to a `Vec<u8>` or `BytesMut`.
+//! - [`attributes`]: one type per attribute (STUN, ICE, TURN).
+//! - [`LongTermAuth`] (client) and [`check_long_term_request`] (server):
+//!   long-term credentials with the 401 / 438 handling.
+//! - [`ChannelData`] and [`StreamDeframer`]: the TURN data plane and
+//!   framing on TCP/TLS streams.
 //!
 //! Building and parsing a Binding request (ICE connectivity check style):
 //!
@@ -64,6 +76,7 @@ mod error;
 mod header;
 mod integrity;
 mod long_term_auth;
+mod long_term_server;
 mod message;
 mod stream_framing;
 
@@ -77,5 +90,6 @@ pub use error::StunError;
 pub use header::{Class, MessageType, Method, TransactionId, HEADER_LEN, MAGIC_COOKIE};
 pub use integrity::FINGERPRINT_XOR;
 pub use long_term_auth::{AuthStep, LongTermAuth};
+pub use long_term_server::{check_long_term_request, LongTermVerdict};
 pub use message::{AttributeIter, Message, RawAttribute, MAX_ATTRIBUTES};
 pub use stream_framing::{Frame, StreamDeframer};

@@ -5,7 +5,9 @@ use crate::attribute_type::AttributeType;
 use crate::error::StunError;
 use crate::header::TransactionId;
 
-/// ERROR-CODE: a code 300–699 and a reason phrase.
+/// ERROR-CODE: a code 300–699 and a reason phrase. Decoding rejects codes
+/// outside that range; building one outside it writes a value receivers
+/// reject, so keep to the range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ErrorCode<'a> {
     /// The numeric code (class × 100 + number).

@@ -25,8 +25,8 @@ pub use password::{
 };
 pub use text::{AlternateDomain, Nonce, Realm, Software, Username};
 pub use turn::{
-    AdditionalAddressFamily, AddressFamily, ChannelNumber, Data, DontFragment, EvenPort, Lifetime,
-    RequestedAddressFamily, RequestedTransport, ReservationToken,
+    AdditionalAddressFamily, AddressErrorCode, AddressFamily, ChannelNumber, Data, DontFragment,
+    EvenPort, Icmp, Lifetime, RequestedAddressFamily, RequestedTransport, ReservationToken,
 };
 
 /// An attribute with a fixed type code.

@@ -253,3 +253,138 @@ impl EncodeAttribute for ReservationToken {
         out.copy_from_slice(&self.0);
     }
 }
+
+/// ADDRESS-ERROR-CODE: why one family of a dual allocation failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AddressErrorCode<'a> {
+    /// The family that failed.
+    pub family: AddressFamily,
+    /// The error code (300–699).
+    pub code: u16,
+    /// The reason phrase.
+    pub reason: &'a str,
+}
+
+impl Attribute for AddressErrorCode<'_> {
+    const TYPE: AttributeType = AttributeType::ADDRESS_ERROR_CODE;
+}
+impl<'a> DecodeAttribute<'a> for AddressErrorCode<'a> {
+    fn decode(value: &'a [u8], _: &TransactionId) -> Result<Self, StunError> {
+        if value.len() < 4 || value.len() > 4 + 763 {
+            return Err(StunError::InvalidAttributeLength {
+                attribute: Self::TYPE,
+                length: value.len(),
+            });
+        }
+        let family = decode_family(Self::TYPE, &[value[0], 0, 0, 0])?;
+        let (class, number) = (value[2] & 0x07, value[3]);
+        if !(3..=6).contains(&class) || number > 99 {
+            return Err(StunError::InvalidErrorCode { class, number });
+        }
+        let reason =
+            std::str::from_utf8(&value[4..]).map_err(|_| StunError::InvalidUtf8(Self::TYPE))?;
+        Ok(AddressErrorCode {
+            family,
+            code: u16::from(class) * 100 + u16::from(number),
+            reason,
+        })
+    }
+}
+impl EncodeAttribute for AddressErrorCode<'_> {
+    fn value_len(&self) -> usize {
+        4 + self.reason.len()
+    }
+    fn encode_value(&self, _: &TransactionId, out: &mut [u8]) {
+        encode_family(self.family, &mut out[..4]);
+        out[2] = ((self.code / 100) & 0x07) as u8;
+        out[3] = (self.code % 100) as u8;
+        out[4..].copy_from_slice(self.reason.as_bytes());
+    }
+}
+
+/// ICMP: an ICMP error the relay received for the peer (in a Data
+/// indication).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Icmp {
+    /// ICMP type.
+    pub icmp_type: u8,
+    /// ICMP code.
+    pub icmp_code: u8,
+    /// Type-specific error data (e.g. the MTU for "fragmentation needed").
+    pub error_data: u32,
+}
+
+impl Attribute for Icmp {
+    const TYPE: AttributeType = AttributeType::ICMP;
+}
+impl<'a> DecodeAttribute<'a> for Icmp {
+    fn decode(value: &'a [u8], _: &TransactionId) -> Result<Self, StunError> {
+        expect_len(Self::TYPE, value, 8)?;
+        Ok(Icmp {
+            icmp_type: value[2],
+            icmp_code: value[3],
+            error_data: decode_u32(Self::TYPE, &value[4..])?,
+        })
+    }
+}
+impl EncodeAttribute for Icmp {
+    fn value_len(&self) -> usize {
+        8
+    }
+    fn encode_value(&self, _: &TransactionId, out: &mut [u8]) {
+        out[..2].fill(0);
+        out[2] = self.icmp_type;
+        out[3] = self.icmp_code;
+        out[4..].copy_from_slice(&self.error_data.to_be_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip<A>(a: A)
+    where
+        A: EncodeAttribute + for<'a> DecodeAttribute<'a> + PartialEq + std::fmt::Debug,
+    {
+        let tid = TransactionId([3; 12]);
+        let mut out = vec![0u8; a.value_len()];
+        a.encode_value(&tid, &mut out);
+        assert_eq!(A::decode(&out, &tid).unwrap(), a);
+        assert!(A::decode(&[0; 3], &tid).is_err() || a.value_len() == 3);
+    }
+
+    #[test]
+    fn turn_attributes_round_trip() {
+        round_trip(ChannelNumber(0x4abc));
+        round_trip(Lifetime(600));
+        round_trip(RequestedTransport::UDP);
+        round_trip(RequestedAddressFamily(AddressFamily::V6));
+        round_trip(AdditionalAddressFamily(AddressFamily::V6));
+        round_trip(DontFragment);
+        round_trip(EvenPort { reserve_next: true });
+        round_trip(ReservationToken([1, 2, 3, 4, 5, 6, 7, 8]));
+        round_trip(Icmp {
+            icmp_type: 3,
+            icmp_code: 4,
+            error_data: 1400,
+        });
+        assert!(ChannelNumber(0x4000).is_valid() && !ChannelNumber(0x5000).is_valid());
+    }
+
+    #[test]
+    fn address_error_code_round_trip_and_errors() {
+        let tid = TransactionId([3; 12]);
+        let a = AddressErrorCode {
+            family: AddressFamily::V6,
+            code: 440,
+            reason: "Address Family not Supported",
+        };
+        let mut out = vec![0u8; a.value_len()];
+        a.encode_value(&tid, &mut out);
+        assert_eq!(AddressErrorCode::decode(&out, &tid).unwrap(), a);
+        assert!(AddressErrorCode::decode(&[3, 0, 4, 40], &tid).is_err());
+        assert!(AddressErrorCode::decode(&[1, 0, 9, 40], &tid).is_err());
+        assert!(RequestedAddressFamily::decode(&[9, 0, 0, 0], &tid).is_err());
+    }
+}
