@@ -9,13 +9,14 @@
 //! - `bench`: the criterion benches, printed as one table of ratios.
 
 mod ci;
+mod conformance;
 mod guard;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn usage() -> ExitCode {
-    eprintln!("usage: cargo xtask <ci|guard> [ARGS…]");
+    eprintln!("usage: cargo xtask <ci|guard|conformance> [ARGS…]");
     ExitCode::from(2)
 }
 
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
     match command.as_str() {
         "ci" => ci::run(&rest),
         "guard" => guard::run(&workspace_root()),
+        "conformance" => conformance::run(&workspace_root(), &rest),
         _ => usage(),
     }
 }
