@@ -70,3 +70,54 @@ pub fn run(root: &Path, args: &[String]) -> ExitCode {
         ExitCode::FAILURE
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_cases_pass() {
+        assert_eq!(run(&crate::workspace_root(), &[]), ExitCode::SUCCESS);
+    }
+
+    #[test]
+    fn unreadable_or_failing_files_fail_the_run() {
+        let root = crate::workspace_root();
+        let missing = root.join("crates/config/tests/data/no-such-file.json");
+        assert_eq!(
+            run(&root, &[missing.display().to_string()]),
+            ExitCode::FAILURE
+        );
+
+        let dir =
+            std::env::temp_dir().join(format!("sansrtc-xtask-conformance-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let not_json = dir.join("not-json.json");
+        std::fs::write(&not_json, "{").unwrap();
+        assert_eq!(
+            run(&root, &[not_json.display().to_string()]),
+            ExitCode::FAILURE
+        );
+        let failing = dir.join("failing.json");
+        std::fs::write(
+            &failing,
+            r#"[{"id":"x","url":"stun:a.example","expect":"SyntaxError"}]"#,
+        )
+        .unwrap();
+        assert_eq!(
+            run(&root, &[failing.display().to_string()]),
+            ExitCode::FAILURE
+        );
+        let passing = dir.join("passing.json");
+        std::fs::write(
+            &passing,
+            r#"[{"id":"x","url":"stun:a.example","expect":"ok"}]"#,
+        )
+        .unwrap();
+        assert_eq!(
+            run(&root, &[passing.display().to_string()]),
+            ExitCode::SUCCESS
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

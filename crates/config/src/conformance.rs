@@ -176,12 +176,17 @@ fn describe(result: &Result<(), ConfigError>) -> String {
     }
 }
 
-fn millis_to_time(ms: f64) -> SystemTime {
+/// A case's time in ms since the epoch; `None` when `SystemTime` cannot hold it.
+fn millis_to_time(ms: f64) -> Option<SystemTime> {
+    if !ms.is_finite() {
+        return None;
+    }
+    // Saturating float-to-int cast; the checked arithmetic rejects what overflows.
     let magnitude = Duration::from_millis(ms.abs() as u64);
     if ms >= 0.0 {
-        UNIX_EPOCH + magnitude
+        UNIX_EPOCH.checked_add(magnitude)
     } else {
-        UNIX_EPOCH - magnitude
+        UNIX_EPOCH.checked_sub(magnitude)
     }
 }
 
@@ -211,7 +216,7 @@ where
         let options = CertificateOptions::default();
         let now = match marker.get("expires").and_then(Value::as_f64) {
             Some(ms) => millis_to_time(ms)
-                .checked_sub(DEFAULT_CERTIFICATE_LIFETIME)
+                .and_then(|t| t.checked_sub(DEFAULT_CERTIFICATE_LIFETIME))
                 .ok_or(ConfigError::CertificateGeneration)?,
             None => clock(),
         };
@@ -247,10 +252,18 @@ where
     let mut connection: Option<RtcConfigurationState> = None;
     let mut last = Ok(());
     for (index, step) in steps.iter().enumerate() {
-        let now = step
-            .get("now")
-            .and_then(Value::as_f64)
-            .map_or_else(&mut *clock, millis_to_time);
+        let now = match step.get("now").and_then(Value::as_f64) {
+            None => clock(),
+            Some(ms) => match millis_to_time(ms) {
+                Some(t) => t,
+                None => {
+                    return fail(
+                        format!("a representable `now` at step {index}"),
+                        ms.to_string(),
+                    )
+                }
+            },
+        };
         let op = step.get("op").and_then(Value::as_str).unwrap_or("");
         last = match (op, connection.as_mut()) {
             ("construct", _) => {

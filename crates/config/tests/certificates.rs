@@ -286,3 +286,42 @@ fn debug_does_not_print_the_private_key() {
     assert!(text.contains("sha-256"));
     assert!(!text.contains(&format!("{:?}", &ecdsa().private_key_pkcs8_der()[..8])));
 }
+
+#[test]
+fn rsa_generation_is_deterministic_for_a_seed() {
+    let options = CertificateOptions {
+        key_kind: KeyKind::RsaPkcs1Sha256,
+        lifetime: Duration::from_secs(3600),
+    };
+    let again =
+        RtcCertificate::generate(&options, now(), &mut ChaCha20Rng::seed_from_u64(12)).unwrap();
+    // Same seed, same time: the same key and the same certificate as rsa().
+    assert_eq!(&again, rsa());
+}
+
+#[test]
+fn impossible_lifetime_is_a_generation_error() {
+    let options = CertificateOptions {
+        key_kind: KeyKind::EcdsaP256Sha256,
+        lifetime: Duration::MAX,
+    };
+    let err =
+        RtcCertificate::generate(&options, now(), &mut ChaCha20Rng::seed_from_u64(1)).unwrap_err();
+    assert_eq!(err, ConfigError::CertificateGeneration);
+    assert_eq!(err.dom_name(), "OperationError");
+}
+
+#[test]
+fn pem_import_rejects_other_key_algorithms() {
+    for alg in [&rcgen::PKCS_ECDSA_P384_SHA384, &rcgen::PKCS_ED25519] {
+        let key = rcgen::KeyPair::generate_for(alg).unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["x.test".to_owned()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let pem = format!("{}{}", cert.pem(), key.serialize_pem());
+        let err = RtcCertificate::from_pem(&pem).unwrap_err();
+        assert_eq!(err, ConfigError::UnsupportedPrivateKey);
+        assert_eq!(err.dom_name(), "DataError");
+    }
+}

@@ -92,3 +92,20 @@ fn unusable_case_files_are_errors() {
         Err(CaseFileError::NotAnArray)
     );
 }
+
+#[test]
+fn shipped_copies_match_the_shared_corpus_when_present() {
+    let shared =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance");
+    if !shared.is_dir() {
+        eprintln!("no shared corpus next to the workspace; nothing to compare");
+        return;
+    }
+    for (name, shipped) in [
+        ("rtc-config-cases.json", RTC_CONFIG_CASES),
+        ("ice-url-cases.json", ICE_URL_CASES),
+    ] {
+        let original = std::fs::read_to_string(shared.join(name)).unwrap();
+        assert_eq!(original, shipped, "{name} differs from the shared corpus");
+    }
+}

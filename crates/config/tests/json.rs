@@ -214,3 +214,13 @@ fn written_json_reads_back_equal() {
     let again = RtcConfiguration::from_json_value(&c.to_json_value(&registry), &registry).unwrap();
     assert_eq!(again, c);
 }
+
+#[test]
+fn an_array_configuration_is_an_empty_dictionary() {
+    // WebIDL reads the members of any object; an array has none of them.
+    assert_eq!(read("[]").unwrap(), RtcConfiguration::default());
+    assert_eq!(
+        read(r#"{"iceServers":[[]]}"#).unwrap_err(),
+        ConfigError::UrlsMissing { server: 0 }
+    );
+}
