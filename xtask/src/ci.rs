@@ -1,5 +1,5 @@
 //! `cargo xtask ci`: everything CI checks, in the order a developer wants to
-//! see failures (cheap first).
+//! see failures (cheap first), ending with `cargo xtask sim --quick`.
 
 use std::process::{Command, ExitCode};
 
@@ -68,6 +68,11 @@ pub fn run(_args: &[String]) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         }
+    }
+    println!("== xtask ci: sim --quick (a few seeds of every scenario)");
+    if crate::sim::run(&["--quick".to_string()]) != ExitCode::SUCCESS {
+        eprintln!("xtask ci: step `sim --quick` failed");
+        return ExitCode::FAILURE;
     }
     println!("== xtask ci: all steps passed");
     ExitCode::SUCCESS

@@ -11,12 +11,13 @@
 mod ci;
 mod conformance;
 mod guard;
+mod sim;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn usage() -> ExitCode {
-    eprintln!("usage: cargo xtask <ci|guard|conformance> [ARGS…]");
+    eprintln!("usage: cargo xtask <ci|guard|conformance|sim> [ARGS…]");
     ExitCode::from(2)
 }
 
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
         "ci" => ci::run(&rest),
         "guard" => guard::run(&workspace_root()),
         "conformance" => conformance::run(&workspace_root(), &rest),
+        "sim" => sim::run(&rest),
         _ => usage(),
     }
 }

@@ -1,0 +1,290 @@
+//! `SctpTransport`: the data channels of one peer connection bound to our
+//! SCTP association (`sansrtc-sctp`): the W3C `RTCSctpTransport` with its
+//! `RTCDataChannel`s, as one Sans-IO machine whose transmits are SCTP
+//! packets (for DTLS application data).
+
+use std::time::{Duration, Instant};
+
+use rand_core::{CryptoRng, RngCore};
+use sansrtc_proto::Output;
+use sansrtc_sctp::{Association, SctpConfig, SctpError, SctpEvent, SendOptions};
+
+use crate::config::DataChannelConfig;
+use crate::data_channels::{DataChannels, DtlsRole};
+use crate::error::DataChannelError;
+use crate::event::{ChannelId, DataChannelEvent, SctpCommand};
+use crate::init::DataChannelInit;
+use crate::message::DataChannelMessage;
+use crate::reliability::Reliability;
+
+/// Counters of what the binding itself had to drop.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SctpTransportStats {
+    /// DCEP messages or stream resets SCTP refused (its buffer or state).
+    pub refused_control: u64,
+}
+
+/// Data channels over one SCTP association.
+///
+/// Drive it like every sansrtc machine: feed SCTP packets that arrived in
+/// DTLS application data with [`SctpTransport::handle_receive`], call
+/// [`SctpTransport::handle_timeout`] when asked, and after any call drain
+/// [`SctpTransport::poll_output`] until it returns `Output::Timeout`.
+#[derive(Debug)]
+pub struct SctpTransport {
+    channels: DataChannels,
+    association: Association,
+    now: Instant,
+    stats: SctpTransportStats,
+}
+
+impl SctpTransport {
+    /// A transport whose association is not started yet.
+    pub fn new(
+        channels: DataChannelConfig,
+        sctp: SctpConfig,
+        rng: &mut (impl RngCore + CryptoRng),
+        now: Instant,
+    ) -> Self {
+        SctpTransport {
+            channels: DataChannels::new(channels),
+            association: Association::new(sctp, rng, now),
+            now,
+            stats: SctpTransportStats::default(),
+        }
+    }
+
+    /// The DTLS role, which picks the parity of in-band stream ids.
+    pub fn set_dtls_role(&mut self, role: DtlsRole) {
+        self.channels.set_dtls_role(role);
+    }
+
+    /// DTLS is up: start the association (both ends call this; SCTP
+    /// resolves the collision).
+    pub fn connect(&mut self, now: Instant) -> Result<(), SctpError> {
+        self.now = now;
+        self.association.connect(now)
+    }
+
+    /// An SCTP packet arrived (DTLS application data).
+    pub fn handle_receive(&mut self, now: Instant, packet: &[u8]) {
+        self.now = now;
+        self.association.handle_receive(now, packet);
+    }
+
+    /// A timeout asked for by `poll_output` is due.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = now;
+        self.association.handle_timeout(now);
+    }
+
+    /// The remote's `a=max-message-size` (see
+    /// [`DataChannels::set_remote_max_message_size`]).
+    pub fn set_remote_max_message_size(&mut self, size: Option<u64>) {
+        self.channels.set_remote_max_message_size(size);
+    }
+
+    /// `createDataChannel()`.
+    pub fn create_data_channel(
+        &mut self,
+        init: DataChannelInit,
+    ) -> Result<ChannelId, DataChannelError> {
+        self.channels.create_data_channel(init)
+    }
+
+    /// `send()`: the message is accepted only if SCTP accepts it, so an
+    /// accepted message is never dropped by the layers below.
+    pub fn send(
+        &mut self,
+        now: Instant,
+        channel: ChannelId,
+        message: DataChannelMessage,
+    ) -> Result<(), DataChannelError> {
+        self.now = now;
+        self.refresh_buffered_amount(channel);
+        let plan = self.channels.check_send(channel, message.len())?;
+        let (ppid, payload) = message.into_wire();
+        let options = send_options(plan.ordered, plan.reliability);
+        if let Some(info) = self.channels.channel(channel) {
+            let threshold =
+                usize::try_from(info.buffered_amount_low_threshold).unwrap_or(usize::MAX);
+            self.association
+                .set_buffered_amount_low_threshold(plan.stream, threshold);
+        }
+        self.association
+            .send(now, plan.stream, ppid.value(), payload, options)
+            .map_err(|e| match e {
+                SctpError::SendBufferFull => DataChannelError::BufferFull {
+                    buffered: self.association.total_buffered_amount() as u64,
+                    limit: self.association.total_buffered_amount() as u64,
+                },
+                SctpError::MessageTooLarge { size, max } => DataChannelError::MessageTooLarge {
+                    size,
+                    limit: max as u64,
+                },
+                _ => DataChannelError::NotOpen,
+            })?;
+        self.channels.record_send(channel, plan.size);
+        Ok(())
+    }
+
+    /// `close()` on one channel.
+    pub fn close_channel(
+        &mut self,
+        now: Instant,
+        channel: ChannelId,
+    ) -> Result<(), DataChannelError> {
+        self.now = now;
+        self.channels.close(channel)
+    }
+
+    /// Sets `bufferedAmountLowThreshold`.
+    pub fn set_buffered_amount_low_threshold(
+        &mut self,
+        channel: ChannelId,
+        threshold: u64,
+    ) -> Result<(), DataChannelError> {
+        self.channels
+            .set_buffered_amount_low_threshold(channel, threshold)?;
+        if let Some(stream) = self.channels.channel(channel).and_then(|i| i.id) {
+            let threshold = usize::try_from(threshold).unwrap_or(usize::MAX);
+            self.association
+                .set_buffered_amount_low_threshold(stream, threshold);
+        }
+        Ok(())
+    }
+
+    /// `bufferedAmount`, as SCTP has it now.
+    pub fn buffered_amount(&self, channel: ChannelId) -> Option<u64> {
+        let info = self.channels.channel(channel)?;
+        Some(
+            info.id
+                .map_or(0, |s| self.association.buffered_amount(s) as u64),
+        )
+    }
+
+    /// The peer connection closes: every channel closes and the association
+    /// shuts down gracefully.
+    pub fn close(&mut self, now: Instant) {
+        self.now = now;
+        self.channels.close_all();
+        let _ = self.association.shutdown(now);
+    }
+
+    /// The data channels (their attributes and counters).
+    pub fn channels(&self) -> &DataChannels {
+        &self.channels
+    }
+
+    /// The association (its state and counters).
+    pub fn association(&self) -> &Association {
+        &self.association
+    }
+
+    /// Counters of the binding.
+    pub fn stats(&self) -> &SctpTransportStats {
+        &self.stats
+    }
+
+    /// The next SCTP packet to send, event for the application, or the
+    /// instant of the next timeout (which ends a drain).
+    pub fn poll_output(&mut self) -> Output<Vec<u8>, DataChannelEvent> {
+        loop {
+            self.apply_commands();
+            match self.association.poll_output() {
+                Output::Transmit(packet) => return Output::Transmit(packet),
+                Output::Event(event) => self.on_sctp_event(event),
+                Output::Timeout(at) => {
+                    if self.channels.has_commands() {
+                        continue;
+                    }
+                    return match self.channels.poll_output() {
+                        Output::Event(e) => Output::Event(e),
+                        // Commands were drained above; none can be left here.
+                        Output::Transmit(_) => continue,
+                        Output::Timeout(_) => Output::Timeout(at),
+                    };
+                }
+            }
+        }
+    }
+
+    fn apply_commands(&mut self) {
+        while let Some(command) = self.channels.pop_command() {
+            let result = match command {
+                SctpCommand::Send {
+                    stream,
+                    ppid,
+                    payload,
+                    ordered,
+                    reliability,
+                } => self.association.send(
+                    self.now,
+                    stream,
+                    ppid.value(),
+                    payload,
+                    send_options(ordered, reliability),
+                ),
+                SctpCommand::ResetStreams(streams) => {
+                    let result = self.association.reset_streams(self.now, &streams);
+                    if result.is_err() {
+                        // The peer cannot reset streams (or the association
+                        // is going away): close the channels here.
+                        self.channels.force_close_streams(&streams);
+                    }
+                    result
+                }
+            };
+            if let Err(error) = result {
+                self.stats.refused_control += 1;
+                tracing::debug!(%error, "SCTP refused a data-channel control message");
+            }
+        }
+    }
+
+    fn on_sctp_event(&mut self, event: SctpEvent) {
+        match event {
+            SctpEvent::Connected => self.channels.handle_association_established(),
+            SctpEvent::Readable => {
+                while let Some(m) = self.association.read() {
+                    self.channels.handle_message(m.stream_id, m.ppid, &m.data);
+                }
+            }
+            SctpEvent::BufferedAmountLow { stream_id } => {
+                let amount = self.association.buffered_amount(stream_id) as u64;
+                self.channels.handle_buffered_amount(stream_id, amount);
+            }
+            SctpEvent::OutgoingStreamsReset { streams } => {
+                self.channels.handle_outgoing_reset_done(&streams)
+            }
+            SctpEvent::IncomingStreamsReset { streams } => {
+                self.channels.handle_incoming_reset(&streams)
+            }
+            SctpEvent::StreamResetFailed { streams } => self.channels.force_close_streams(&streams),
+            SctpEvent::Closed(_) => self.channels.handle_association_closed(),
+            _ => {}
+        }
+    }
+
+    fn refresh_buffered_amount(&mut self, channel: ChannelId) {
+        if let Some(stream) = self.channels.channel(channel).and_then(|i| i.id) {
+            let amount = self.association.buffered_amount(stream) as u64;
+            self.channels.handle_buffered_amount(stream, amount);
+        }
+    }
+}
+
+fn send_options(ordered: bool, reliability: Reliability) -> SendOptions {
+    SendOptions {
+        unordered: !ordered,
+        reliability: match reliability {
+            Reliability::Reliable => sansrtc_sctp::Reliability::Reliable,
+            Reliability::MaxRetransmits(n) => {
+                sansrtc_sctp::Reliability::MaxRetransmits(u32::from(n))
+            }
+            Reliability::MaxPacketLifeTime(ms) => {
+                sansrtc_sctp::Reliability::MaxLifetime(Duration::from_millis(u64::from(ms)))
+            }
+        },
+    }
+}

@@ -1,0 +1,473 @@
+//! Received packets: checks of the common header, verification tags
+//! (RFC 9260 §8.5), chunk dispatch by state, the handshake with its
+//! collision cases (§5.2), shutdown (§9.2) and abort (§9.1).
+
+use std::time::Instant;
+
+use super::{Association, AssociationState, PeerInit, Timer};
+use crate::chunk::{self, kind, Chunk, InitChunk, SackChunk, UnknownAction};
+use crate::cookie::Cookie;
+use crate::crc;
+use crate::event::{CloseReason, SctpEvent};
+use crate::packet::{self, ChunkIter};
+use crate::param::parse_init_params;
+
+use super::receiver::DataVerdict;
+
+/// Error cause codes (RFC 9260 §3.3.10).
+pub(crate) mod cause {
+    pub(crate) const INVALID_STREAM: u16 = 1;
+    pub(crate) const UNRECOGNIZED_CHUNK: u16 = 6;
+    pub(crate) const UNRECOGNIZED_PARAMETERS: u16 = 8;
+    pub(crate) const USER_ABORT: u16 = 12;
+}
+
+impl Association {
+    /// Handles one received SCTP packet (the payload of a DTLS record).
+    /// Malformed or unexpected input is dropped and counted, never fatal.
+    pub fn handle_receive(&mut self, now: Instant, packet: &[u8]) {
+        self.now = now;
+        self.stats.packets_received += 1;
+        if self.state == AssociationState::Closed {
+            self.stats.packets_dropped += 1;
+            return;
+        }
+        let Ok(header) = packet::parse_header(packet) else {
+            self.stats.packets_dropped += 1;
+            return;
+        };
+        if header.destination_port != self.config.local_port
+            || header.source_port != self.config.remote_port
+            || !crc::verify(packet, self.config.zero_checksum)
+        {
+            self.stats.packets_dropped += 1;
+            return;
+        }
+        // First pass: framing and the tag rules that depend on chunk types.
+        let mut has_init = false;
+        let mut count = 0usize;
+        for raw in ChunkIter::new(packet) {
+            let Ok(raw) = raw else {
+                self.stats.packets_dropped += 1;
+                return;
+            };
+            count += 1;
+            has_init |= raw.chunk_type == kind::INIT;
+        }
+        if count == 0 || (has_init && (count != 1 || header.verification_tag != 0)) {
+            // §8.5.1 A: an INIT is alone, with tag 0.
+            self.stats.packets_dropped += 1;
+            return;
+        }
+        let tag = header.verification_tag;
+        let mut had_data = false;
+        let mut errors: Vec<u8> = Vec::new();
+        for raw in ChunkIter::new(packet).flatten() {
+            if self.state == AssociationState::Closed {
+                break;
+            }
+            let parsed = match chunk::parse(&raw) {
+                Ok(c) => c,
+                Err(_) => {
+                    self.stats.chunks_dropped += 1;
+                    break;
+                }
+            };
+            // §8.5: the tag must be ours, except for the chunks with rules
+            // of their own.
+            let tag_ok = match parsed {
+                Chunk::Init(_) => true,
+                Chunk::CookieEcho(_) => true, // checked against the cookie
+                Chunk::Abort { reflected } | Chunk::ShutdownComplete { reflected } => {
+                    if reflected {
+                        self.peer_tag != 0 && tag == self.peer_tag
+                    } else {
+                        tag == self.my_tag
+                    }
+                }
+                _ => tag == self.my_tag,
+            };
+            if !tag_ok {
+                self.stats.packets_dropped += 1;
+                return;
+            }
+            match parsed {
+                Chunk::Data(d) => {
+                    had_data = true;
+                    self.on_data(&d, &mut errors);
+                }
+                Chunk::Init(init) => self.on_init(&init),
+                Chunk::InitAck(init) => self.on_init_ack(&init),
+                Chunk::Sack(sack) => self.on_sack(&sack, now),
+                Chunk::Heartbeat(info) => self.send_heartbeat_ack(info),
+                Chunk::HeartbeatAck | Chunk::Error => {}
+                Chunk::Abort { .. } => self.close(CloseReason::PeerAbort),
+                Chunk::Shutdown { cumulative_tsn } => self.on_shutdown(cumulative_tsn),
+                Chunk::ShutdownAck => self.on_shutdown_ack(),
+                Chunk::ShutdownComplete { .. } => {
+                    if self.state == AssociationState::ShutdownAckSent {
+                        self.close(CloseReason::Shutdown);
+                    }
+                }
+                Chunk::CookieEcho(c) => self.on_cookie_echo(c, tag),
+                Chunk::CookieAck => self.on_cookie_ack(),
+                Chunk::ForwardTsn(f) => {
+                    if self.data_state() && self.receiver.on_forward_tsn(&f) {
+                        self.after_receiver_progress();
+                    }
+                    self.sack_now = self.data_state();
+                }
+                Chunk::ReConfig(v) => self.on_reconfig(v),
+                Chunk::Unknown(t) => {
+                    self.stats.chunks_dropped += 1;
+                    let action = UnknownAction::from_high_bits(t);
+                    if action.report && errors.len() < 512 {
+                        chunk::write::tlv(&mut errors, cause::UNRECOGNIZED_CHUNK, raw.whole);
+                    }
+                    if !action.skip {
+                        break;
+                    }
+                }
+            }
+        }
+        if !errors.is_empty() && self.peer_tag != 0 && self.state != AssociationState::Closed {
+            self.send_error(&errors);
+        }
+        if had_data && self.data_state() {
+            self.packets_since_sack += 1;
+            if self.receiver.has_gaps_or_duplicates()
+                || self.packets_since_sack >= 2
+                || self.state != AssociationState::Established
+            {
+                self.sack_now = true;
+            } else if self.timers.get(Timer::DelayedSack).is_none() {
+                self.timers
+                    .set(Timer::DelayedSack, now + self.config.delayed_ack);
+            }
+        }
+    }
+
+    fn on_data(&mut self, d: &chunk::DataChunk<'_>, errors: &mut Vec<u8>) {
+        if !self.data_state() {
+            self.stats.chunks_dropped += 1;
+            return;
+        }
+        if d.stream >= self.inbound_streams {
+            // §6.5: acknowledge the TSN, drop the data, report the stream.
+            if errors.len() < 512 {
+                let mut v = d.stream.to_be_bytes().to_vec();
+                v.extend_from_slice(&[0, 0]);
+                chunk::write::tlv(errors, cause::INVALID_STREAM, &v);
+            }
+            let _ = self.receiver.on_data_discarded(d.tsn);
+            self.stats.chunks_dropped += 1;
+            return;
+        }
+        match self.receiver.on_data(d) {
+            DataVerdict::Accepted => self.after_receiver_progress(),
+            DataVerdict::Duplicate => self.stats.duplicate_chunks += 1,
+            DataVerdict::Dropped => self.stats.chunks_dropped += 1,
+        }
+    }
+
+    /// After the receiver advanced: readable event, deferred resets.
+    pub(crate) fn after_receiver_progress(&mut self) {
+        if self.receiver.has_ready() && !self.readable_signalled {
+            self.readable_signalled = true;
+            self.events.push_back(SctpEvent::Readable);
+        }
+        self.try_deferred_incoming_reset();
+    }
+
+    fn on_sack(&mut self, sack: &SackChunk<'_>, now: Instant) {
+        if !self.data_state() {
+            self.stats.chunks_dropped += 1;
+            return;
+        }
+        let in_recovery = self.sender.fast_recovery_exit.is_some();
+        let Some(out) = self.sender.on_sack(sack, now) else {
+            return;
+        };
+        if let Some(rtt) = out.rtt {
+            self.rto.sample(rtt);
+        }
+        if out.cum_advanced {
+            self.error_count = 0;
+            self.cc
+                .on_ack(out.bytes_acked, out.flight_before, in_recovery);
+        }
+        if out.fast_retransmits > 0 {
+            self.stats.fast_retransmits += 1;
+            if self.sender.fast_recovery_exit.is_none() {
+                self.cc.on_fast_retransmit();
+                self.sender.fast_recovery_exit = Some(self.sender.next_tsn() - 1);
+            }
+            self.fast_retransmit_now = true;
+        }
+        if !self.sender.has_unacked_sent() {
+            self.timers.stop(Timer::Retransmit);
+        } else if out.cum_advanced {
+            self.timers.set(Timer::Retransmit, now + self.rto.rto());
+        }
+        self.sender.advance_ack_point();
+        if self.sender.needs_forward_tsn() && self.use_forward_tsn {
+            self.forward_tsn_now = true;
+        }
+        self.progress_shutdown();
+    }
+
+    fn on_init(&mut self, init: &InitChunk<'_>) {
+        let Ok(params) = parse_init_params(init.params) else {
+            self.stats.chunks_dropped += 1;
+            return;
+        };
+        let peer = PeerInit {
+            tag: init.initiate_tag,
+            initial_tsn: init.initial_tsn,
+            a_rwnd: init.a_rwnd,
+            outbound_streams: init.outbound_streams,
+            inbound_streams: init.inbound_streams,
+            forward_tsn: params.forward_tsn,
+            reconfig: params.reconfig,
+            zero_checksum: params.zero_checksum,
+        };
+        let unrecognized = params.unrecognized.clone();
+        match self.state {
+            // §5.1 and §5.2.1: answer with our own tag and TSN, unchanged.
+            AssociationState::Idle
+            | AssociationState::CookieWait
+            | AssociationState::CookieEchoed => {
+                self.send_init_ack(
+                    &peer,
+                    self.my_tag,
+                    self.my_initial_tsn,
+                    (0, 0),
+                    &unrecognized,
+                );
+            }
+            // §5.2.2: a new tag and TSN, with tie-tags of the association.
+            AssociationState::Established
+            | AssociationState::ShutdownPending
+            | AssociationState::ShutdownSent
+            | AssociationState::ShutdownReceived => {
+                let tag = super::nonzero(&mut self.rng);
+                let tsn = rand_core::RngCore::next_u32(&mut self.rng);
+                let tie = (self.my_tag, self.peer_tag);
+                self.send_init_ack(&peer, tag, tsn, tie, &unrecognized);
+            }
+            AssociationState::ShutdownAckSent | AssociationState::Closed => {}
+        }
+    }
+
+    fn on_init_ack(&mut self, init: &InitChunk<'_>) {
+        if self.state != AssociationState::CookieWait {
+            // §5.2.3: an unexpected INIT ACK is discarded.
+            self.stats.chunks_dropped += 1;
+            return;
+        }
+        let Ok(params) = parse_init_params(init.params) else {
+            self.stats.chunks_dropped += 1;
+            return;
+        };
+        let Some(cookie) = params.cookie.filter(|c| !c.is_empty() && c.len() <= 1024) else {
+            self.stats.chunks_dropped += 1;
+            return;
+        };
+        self.peer = Some(PeerInit {
+            tag: init.initiate_tag,
+            initial_tsn: init.initial_tsn,
+            a_rwnd: init.a_rwnd,
+            outbound_streams: init.outbound_streams,
+            inbound_streams: init.inbound_streams,
+            forward_tsn: params.forward_tsn,
+            reconfig: params.reconfig,
+            zero_checksum: params.zero_checksum,
+        });
+        self.peer_tag = init.initiate_tag;
+        self.cookie_echo = Some(cookie.to_vec());
+        self.state = AssociationState::CookieEchoed;
+        self.init_retransmits = 0;
+        self.send_cookie_echo(&params.unrecognized);
+        self.timers.set(Timer::Init, self.now + self.rto.rto());
+    }
+
+    fn on_cookie_echo(&mut self, bytes: &[u8], tag: u32) {
+        let Some(cookie) = Cookie::open(&self.secret, bytes) else {
+            self.stats.chunks_dropped += 1;
+            return;
+        };
+        if tag != cookie.my_tag {
+            self.stats.packets_dropped += 1;
+            return;
+        }
+        let age = self.now_ms().saturating_sub(cookie.created_ms);
+        if age > self.config.cookie_lifetime.as_millis() as u64 {
+            self.stats.chunks_dropped += 1;
+            return;
+        }
+        let peer = PeerInit {
+            tag: cookie.peer_tag,
+            initial_tsn: cookie.peer_initial_tsn,
+            a_rwnd: cookie.peer_a_rwnd,
+            outbound_streams: cookie.peer_outbound_streams,
+            inbound_streams: cookie.peer_inbound_streams,
+            forward_tsn: cookie.features & 1 != 0,
+            reconfig: cookie.features & 2 != 0,
+            zero_checksum: cookie.features & 4 != 0,
+        };
+        match self.state {
+            AssociationState::Idle
+            | AssociationState::CookieWait
+            | AssociationState::CookieEchoed => {
+                if cookie.my_tag != self.my_tag {
+                    self.stats.chunks_dropped += 1;
+                    return;
+                }
+                self.establish(peer);
+                self.send_cookie_ack();
+            }
+            AssociationState::Closed => {}
+            _ => {
+                // §5.2.4 with the table of §5.2.4 (A to D).
+                let my_match = cookie.my_tag == self.my_tag;
+                let peer_match = cookie.peer_tag == self.peer_tag;
+                if my_match && peer_match {
+                    // D: our COOKIE ACK was lost.
+                    self.send_cookie_ack();
+                } else if my_match {
+                    // B: setup collision; the peer's tag is the cookie's.
+                    self.peer_tag = cookie.peer_tag;
+                    self.send_cookie_ack();
+                } else if cookie.my_tie_tag == self.my_tag && cookie.peer_tie_tag == self.peer_tag {
+                    // A: the peer restarted. Restart is not supported over
+                    // DTLS: tell the new peer and end this association.
+                    self.peer_tag = cookie.peer_tag;
+                    self.send_abort();
+                    self.close(CloseReason::PeerAbort);
+                } else {
+                    // C, or anything else: silently discarded.
+                    self.stats.chunks_dropped += 1;
+                }
+            }
+        }
+    }
+
+    fn on_cookie_ack(&mut self) {
+        if self.state != AssociationState::CookieEchoed {
+            return;
+        }
+        if let Some(peer) = self.peer {
+            self.establish(peer);
+        }
+    }
+
+    fn on_shutdown(&mut self, cumulative_tsn: u32) {
+        if !self.data_state() {
+            return;
+        }
+        let rwnd = (self.sender.peer_rwnd + self.sender.flight).min(u32::MAX as usize) as u32;
+        let sack = SackChunk::cumulative_only(cumulative_tsn, rwnd);
+        self.on_sack(&sack, self.now);
+        match self.state {
+            AssociationState::Established | AssociationState::ShutdownPending => {
+                self.state = AssociationState::ShutdownReceived;
+                self.progress_shutdown();
+            }
+            AssociationState::ShutdownSent => {
+                // §9.2: both sides shut down at once.
+                self.state = AssociationState::ShutdownAckSent;
+                self.shutdown_retransmits = 0;
+                self.send_shutdown_ack();
+                self.timers.set(Timer::Shutdown, self.now + self.rto.rto());
+            }
+            _ => {}
+        }
+    }
+
+    fn on_shutdown_ack(&mut self) {
+        if matches!(
+            self.state,
+            AssociationState::ShutdownSent | AssociationState::ShutdownAckSent
+        ) {
+            self.send_shutdown_complete();
+            self.close(CloseReason::Shutdown);
+        }
+    }
+
+    /// Moves the shutdown along once outstanding data is acknowledged.
+    pub(crate) fn progress_shutdown(&mut self) {
+        if !self.sender.is_idle() {
+            return;
+        }
+        match self.state {
+            AssociationState::ShutdownPending => {
+                self.state = AssociationState::ShutdownSent;
+                self.shutdown_retransmits = 0;
+                self.send_shutdown();
+                self.timers.set(Timer::Shutdown, self.now + self.rto.rto());
+            }
+            AssociationState::ShutdownReceived => {
+                self.state = AssociationState::ShutdownAckSent;
+                self.shutdown_retransmits = 0;
+                self.send_shutdown_ack();
+                self.timers.set(Timer::Shutdown, self.now + self.rto.rto());
+            }
+            _ => {}
+        }
+    }
+
+    pub(crate) fn on_init_timeout(&mut self) {
+        self.init_retransmits += 1;
+        if self.init_retransmits > self.config.max_init_retransmissions {
+            self.close(CloseReason::Timeout);
+            return;
+        }
+        self.rto.back_off();
+        match self.state {
+            AssociationState::CookieWait => self.send_init(),
+            AssociationState::CookieEchoed => self.send_cookie_echo(&[]),
+            _ => return,
+        }
+        self.timers.set(Timer::Init, self.now + self.rto.rto());
+    }
+
+    pub(crate) fn on_retransmit_timeout(&mut self) {
+        if !self.data_state() || !self.sender.has_unacked_sent() {
+            return;
+        }
+        self.stats.retransmission_timeouts += 1;
+        self.error_count += 1;
+        if self.error_count > self.config.max_retransmissions {
+            self.send_abort();
+            self.close(CloseReason::Timeout);
+            return;
+        }
+        self.rto.back_off();
+        self.cc.on_timeout();
+        self.sender.on_t3_expiry(self.now);
+        self.sender.advance_ack_point();
+        if self.sender.needs_forward_tsn() && self.use_forward_tsn {
+            self.forward_tsn_now = true;
+        }
+        if self.sender.has_unacked_sent() {
+            self.timers
+                .set(Timer::Retransmit, self.now + self.rto.rto());
+        }
+    }
+
+    pub(crate) fn on_shutdown_timeout(&mut self) {
+        self.shutdown_retransmits += 1;
+        if self.shutdown_retransmits > self.config.max_retransmissions {
+            self.send_abort();
+            self.close(CloseReason::Timeout);
+            return;
+        }
+        self.rto.back_off();
+        match self.state {
+            AssociationState::ShutdownSent => self.send_shutdown(),
+            AssociationState::ShutdownAckSent => self.send_shutdown_ack(),
+            _ => return,
+        }
+        self.timers.set(Timer::Shutdown, self.now + self.rto.rto());
+    }
+}

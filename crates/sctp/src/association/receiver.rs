@@ -1,0 +1,438 @@
+//! The receive side: TSN tracking with ranges above the cumulative point,
+//! duplicate reporting, reassembly of fragments keyed by TSN, ordered
+//! delivery per stream by SSN, and the receive window, which only the
+//! application's reading opens again.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use crate::chunk::{data_flags, DataChunk, ForwardTsnChunk};
+use crate::event::Message;
+use crate::range_set::RangeSet;
+use crate::serial::{ssn_lt, unwrap_tsn};
+
+/// How far above the cumulative TSN a DATA chunk may be (gap-ack block
+/// offsets are 16-bit).
+const MAX_TSN_AHEAD: u64 = 65_000;
+/// At most this many disjoint received ranges are kept.
+const MAX_RANGES: usize = 1024;
+/// At most this many duplicate TSNs are reported in one SACK.
+const MAX_DUPLICATES: usize = 16;
+/// Bytes charged per stored chunk on top of its payload, so that tiny
+/// chunks cannot make memory grow faster than the window says.
+const PER_CHUNK_OVERHEAD: usize = 64;
+
+/// A fragment waiting for the rest of its message.
+#[derive(Debug)]
+struct Fragment {
+    stream: u16,
+    ssn: u16,
+    ppid: u32,
+    flags: u8,
+    data: Vec<u8>,
+}
+
+/// Per-stream receive state.
+#[derive(Debug, Default)]
+struct InStream {
+    next_ssn: u16,
+    /// Whole ordered messages waiting for earlier SSNs.
+    waiting: BTreeMap<u16, Message>,
+    /// Ordered messages sent after a reset that is deferred (RFC 6525
+    /// §5.2.2 E2), held until it is performed.
+    after_reset: Vec<(u16, Message)>,
+}
+
+/// What became of a received DATA chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DataVerdict {
+    /// New, stored.
+    Accepted,
+    /// Already received: report it as a duplicate.
+    Duplicate,
+    /// Dropped: no room, or too far ahead; not acknowledged.
+    Dropped,
+}
+
+/// The receive side of an association.
+#[derive(Debug)]
+pub(crate) struct Receiver {
+    /// The cumulative TSN (unwrapped).
+    pub(crate) cum_tsn: u64,
+    above: RangeSet,
+    duplicates: Vec<u32>,
+    fragments: BTreeMap<u64, Fragment>,
+    streams: HashMap<u16, InStream>,
+    ready: VecDeque<Message>,
+    /// Bytes held (fragments, waiting and ready messages) with overheads.
+    held: usize,
+    window: usize,
+    max_message: usize,
+    /// The a_rwnd of the last SACK sent.
+    pub(crate) last_advertised: usize,
+    /// A deferred incoming reset: the peer's last TSN before it, and streams.
+    pub(crate) deferred_reset: Option<(u64, Vec<u16>)>,
+    /// Counters.
+    pub(crate) dropped_chunks: u64,
+    pub(crate) dropped_messages: u64,
+}
+
+impl Receiver {
+    /// A receiver expecting `peer_initial_tsn` first.
+    pub(crate) fn new(peer_initial_tsn: u32, window: usize, max_message: usize) -> Self {
+        Self {
+            cum_tsn: (1u64 << 32) + u64::from(peer_initial_tsn) - 1,
+            above: RangeSet::default(),
+            duplicates: Vec::new(),
+            fragments: BTreeMap::new(),
+            streams: HashMap::new(),
+            ready: VecDeque::new(),
+            held: 0,
+            window,
+            max_message,
+            last_advertised: window,
+            deferred_reset: None,
+            dropped_chunks: 0,
+            dropped_messages: 0,
+        }
+    }
+
+    /// The window to advertise.
+    pub(crate) fn a_rwnd(&self) -> usize {
+        self.window.saturating_sub(self.held)
+    }
+
+    /// Whether TSNs above the cumulative point are missing or duplicates
+    /// wait to be reported (then SACK at once, RFC 9260 §6.7).
+    pub(crate) fn has_gaps_or_duplicates(&self) -> bool {
+        !self.above.is_empty() || !self.duplicates.is_empty()
+    }
+
+    /// Takes the next whole message, opening the window by its size.
+    pub(crate) fn read(&mut self) -> Option<Message> {
+        let m = self.ready.pop_front()?;
+        self.held -= (m.data.len() + PER_CHUNK_OVERHEAD).min(self.held);
+        Some(m)
+    }
+
+    /// Whether whole messages are waiting.
+    pub(crate) fn has_ready(&self) -> bool {
+        !self.ready.is_empty()
+    }
+
+    /// Handles one DATA chunk.
+    pub(crate) fn on_data(&mut self, d: &DataChunk<'_>) -> DataVerdict {
+        let tsn = unwrap_tsn(self.cum_tsn, d.tsn);
+        if tsn <= self.cum_tsn || self.above.contains(tsn) {
+            if self.duplicates.len() < MAX_DUPLICATES {
+                self.duplicates.push(d.tsn);
+            }
+            return DataVerdict::Duplicate;
+        }
+        let cost = d.payload.len() + PER_CHUNK_OVERHEAD;
+        let fills_next = tsn == self.cum_tsn + 1;
+        // RFC 9260 §6.2: drop when the window is full, but keep accepting
+        // the next expected TSN (up to twice the window) so that a message
+        // partly held can always complete.
+        let room = if fills_next {
+            2 * self.window
+        } else {
+            self.window
+        };
+        if tsn > self.cum_tsn + MAX_TSN_AHEAD
+            || self.held + cost > room
+            || (self.above.range_count() >= MAX_RANGES && self.above.would_add_range(tsn))
+        {
+            self.dropped_chunks += 1;
+            return DataVerdict::Dropped;
+        }
+        // Mark received.
+        if fills_next {
+            self.cum_tsn = tsn;
+            if let Some(end) = self.above.pop_if_starts_at(tsn + 1) {
+                self.cum_tsn = end;
+            }
+        } else {
+            self.above.insert(tsn);
+        }
+        let complete =
+            d.flags & (data_flags::BEGIN | data_flags::END) == data_flags::BEGIN | data_flags::END;
+        if complete {
+            let message = Message {
+                stream_id: d.stream,
+                ppid: d.ppid,
+                unordered: d.flags & data_flags::UNORDERED != 0,
+                data: d.payload.to_vec(),
+            };
+            self.held += cost;
+            self.deliver(message, d.ssn, tsn);
+        } else {
+            self.held += cost;
+            self.fragments.insert(
+                tsn,
+                Fragment {
+                    stream: d.stream,
+                    ssn: d.ssn,
+                    ppid: d.ppid,
+                    flags: d.flags,
+                    data: d.payload.to_vec(),
+                },
+            );
+            self.try_reassemble(tsn);
+        }
+        DataVerdict::Accepted
+    }
+
+    /// Marks a DATA chunk received without keeping it (invalid stream, §6.5).
+    pub(crate) fn on_data_discarded(&mut self, wire_tsn: u32) -> DataVerdict {
+        let tsn = unwrap_tsn(self.cum_tsn, wire_tsn);
+        if tsn <= self.cum_tsn || self.above.contains(tsn) {
+            return DataVerdict::Duplicate;
+        }
+        if tsn > self.cum_tsn + MAX_TSN_AHEAD
+            || (self.above.range_count() >= MAX_RANGES && self.above.would_add_range(tsn))
+        {
+            return DataVerdict::Dropped;
+        }
+        if tsn == self.cum_tsn + 1 {
+            self.cum_tsn = tsn;
+            if let Some(end) = self.above.pop_if_starts_at(tsn + 1) {
+                self.cum_tsn = end;
+            }
+        } else {
+            self.above.insert(tsn);
+        }
+        DataVerdict::Accepted
+    }
+
+    /// Whether two fragments belong to the same message run.
+    fn same_message(a: &Fragment, b: &Fragment) -> bool {
+        let unordered = a.flags & data_flags::UNORDERED;
+        a.stream == b.stream
+            && unordered == b.flags & data_flags::UNORDERED
+            && (unordered != 0 || a.ssn == b.ssn)
+    }
+
+    /// Completes the message around `tsn` if all its fragments are here.
+    /// Walks forward to the END first, so in-order arrival costs O(1) per
+    /// fragment and O(n) once per message.
+    fn try_reassemble(&mut self, tsn: u64) {
+        let Some(me) = self.fragments.get(&tsn) else {
+            return;
+        };
+        let mut last = tsn;
+        let mut cursor = me;
+        while cursor.flags & data_flags::END == 0 {
+            match self.fragments.get(&(last + 1)) {
+                Some(next)
+                    if Self::same_message(cursor, next) && next.flags & data_flags::BEGIN == 0 =>
+                {
+                    last += 1;
+                    cursor = next;
+                }
+                _ => return,
+            }
+        }
+        let mut first = tsn;
+        let mut cursor = me;
+        while cursor.flags & data_flags::BEGIN == 0 {
+            match self.fragments.get(&(first - 1)) {
+                Some(prev)
+                    if Self::same_message(cursor, prev) && prev.flags & data_flags::END == 0 =>
+                {
+                    first -= 1;
+                    cursor = prev;
+                }
+                _ => return,
+            }
+        }
+        let mut size = 0usize;
+        for (_, f) in self.fragments.range(first..=last) {
+            size += f.data.len();
+        }
+        let count = (last - first + 1) as usize;
+        let mut data = Vec::with_capacity(size);
+        let mut head = None;
+        for t in first..=last {
+            if let Some(f) = self.fragments.remove(&t) {
+                data.extend_from_slice(&f.data);
+                head.get_or_insert((f.stream, f.ssn, f.ppid, f.flags));
+            }
+        }
+        let Some((stream_id, ssn, ppid, flags)) = head else {
+            return;
+        };
+        // The fragments were charged one overhead each; the message keeps one.
+        self.held -= ((count - 1) * PER_CHUNK_OVERHEAD).min(self.held);
+        if size > self.max_message {
+            self.held -= (size + PER_CHUNK_OVERHEAD).min(self.held);
+            self.dropped_messages += 1;
+            return;
+        }
+        let message = Message {
+            stream_id,
+            ppid,
+            unordered: flags & data_flags::UNORDERED != 0,
+            data,
+        };
+        self.deliver(message, ssn, first);
+    }
+
+    /// Delivers a whole message: at once if unordered, else by SSN.
+    fn deliver(&mut self, message: Message, ssn: u16, tsn: u64) {
+        if message.unordered {
+            self.ready.push_back(message);
+            return;
+        }
+        let deferred = self.deferred_reset.as_ref().is_some_and(|(last, streams)| {
+            tsn > *last && (streams.is_empty() || streams.contains(&message.stream_id))
+        });
+        let stream = self.streams.entry(message.stream_id).or_default();
+        if deferred {
+            stream.after_reset.push((ssn, message));
+            return;
+        }
+        if ssn != stream.next_ssn {
+            if ssn_lt(ssn, stream.next_ssn) || stream.waiting.contains_key(&ssn) {
+                // Old: a buggy or hostile peer reused an SSN.
+                self.held -= (message.data.len() + PER_CHUNK_OVERHEAD).min(self.held);
+                self.dropped_messages += 1;
+            } else {
+                stream.waiting.insert(ssn, message);
+            }
+            return;
+        }
+        self.ready.push_back(message);
+        stream.next_ssn = stream.next_ssn.wrapping_add(1);
+        while let Some(m) = stream.waiting.remove(&stream.next_ssn) {
+            self.ready.push_back(m);
+            stream.next_ssn = stream.next_ssn.wrapping_add(1);
+        }
+    }
+
+    /// Applies a FORWARD-TSN (RFC 3758 §3.6). Returns false if it is old.
+    pub(crate) fn on_forward_tsn(&mut self, f: &ForwardTsnChunk<'_>) -> bool {
+        let new_cum = unwrap_tsn(self.cum_tsn, f.new_cumulative_tsn);
+        if new_cum <= self.cum_tsn || new_cum > self.cum_tsn + MAX_TSN_AHEAD {
+            return false;
+        }
+        self.cum_tsn = new_cum;
+        self.above.remove_up_to(new_cum);
+        if let Some(end) = self.above.pop_if_starts_at(new_cum + 1) {
+            self.cum_tsn = end;
+        }
+        // Fragments at or below the new point can never complete.
+        let keep = self.fragments.split_off(&(new_cum + 1));
+        for f in std::mem::replace(&mut self.fragments, keep).into_values() {
+            self.held -= (f.data.len() + PER_CHUNK_OVERHEAD).min(self.held);
+        }
+        // Fragments of skipped ordered messages above the new point are
+        // useless: one pass over the fragments.
+        let skipped: HashMap<u16, u16> = f.streams().collect();
+        if !skipped.is_empty() {
+            let stale: Vec<u64> = self
+                .fragments
+                .iter()
+                .filter(|(_, fr)| {
+                    fr.flags & data_flags::UNORDERED == 0
+                        && skipped
+                            .get(&fr.stream)
+                            .is_some_and(|&ssn| !ssn_lt(ssn, fr.ssn))
+                })
+                .map(|(&t, _)| t)
+                .collect();
+            for t in stale {
+                if let Some(fr) = self.fragments.remove(&t) {
+                    self.held -= (fr.data.len() + PER_CHUNK_OVERHEAD).min(self.held);
+                }
+            }
+        }
+        for (stream_id, ssn) in f.streams() {
+            let stream = self.streams.entry(stream_id).or_default();
+            if ssn_lt(ssn, stream.next_ssn) {
+                continue;
+            }
+            // Deliver what waits up to `ssn`, then skip past it.
+            let mut s = stream.next_ssn;
+            loop {
+                if let Some(m) = stream.waiting.remove(&s) {
+                    self.ready.push_back(m);
+                }
+                if s == ssn {
+                    break;
+                }
+                s = s.wrapping_add(1);
+            }
+            stream.next_ssn = ssn.wrapping_add(1);
+            while let Some(m) = stream.waiting.remove(&stream.next_ssn) {
+                self.ready.push_back(m);
+                stream.next_ssn = stream.next_ssn.wrapping_add(1);
+            }
+        }
+        true
+    }
+
+    /// Resets the incoming SSNs of `streams` (all if empty) to 0 (RFC 6525).
+    pub(crate) fn reset_streams(&mut self, streams: &[u16]) {
+        let ids: Vec<u16> = if streams.is_empty() {
+            self.streams.keys().copied().collect()
+        } else {
+            streams.to_vec()
+        };
+        for id in ids {
+            let Some(s) = self.streams.get_mut(&id) else {
+                continue;
+            };
+            s.next_ssn = 0;
+            // Anything still waiting predates the reset and can never be
+            // delivered in order; messages held since the reset move in.
+            for (_, m) in std::mem::take(&mut s.waiting) {
+                self.held -= (m.data.len() + PER_CHUNK_OVERHEAD).min(self.held);
+                self.dropped_messages += 1;
+            }
+            for (ssn, m) in std::mem::take(&mut s.after_reset) {
+                s.waiting.insert(ssn, m);
+            }
+            while let Some(m) = s.waiting.remove(&s.next_ssn) {
+                self.ready.push_back(m);
+                s.next_ssn = s.next_ssn.wrapping_add(1);
+            }
+        }
+    }
+
+    /// The SACK contents: cumulative TSN, a_rwnd, gap blocks (at most
+    /// `max_blocks`) and the duplicates, which are cleared.
+    pub(crate) fn sack(&mut self, max_blocks: usize) -> (u32, u32, Vec<(u16, u16)>, Vec<u32>) {
+        let base = self.cum_tsn;
+        let gaps: Vec<(u16, u16)> = self
+            .above
+            .iter()
+            .take(max_blocks)
+            .filter_map(|(s, e)| {
+                let s = u16::try_from(s - base).ok()?;
+                let e = u16::try_from(e - base).unwrap_or(u16::MAX);
+                Some((s, e))
+            })
+            .collect();
+        let dups = std::mem::take(&mut self.duplicates);
+        let rwnd = self.a_rwnd();
+        self.last_advertised = rwnd;
+        (base as u32, rwnd.min(u32::MAX as usize) as u32, gaps, dups)
+    }
+
+    /// The highest TSN received (for the SHUTDOWN cumulative ack too).
+    pub(crate) fn cum_tsn_wire(&self) -> u32 {
+        self.cum_tsn as u32
+    }
+
+    /// Drops everything (association ending); returns nothing.
+    pub(crate) fn clear(&mut self) {
+        self.fragments.clear();
+        self.streams.clear();
+        self.above.clear();
+        self.held = self
+            .ready
+            .iter()
+            .map(|m| m.data.len() + PER_CHUNK_OVERHEAD)
+            .sum();
+    }
+}

@@ -1,0 +1,67 @@
+//! Small pieces of the SDP ABNF (RFC 8866 §9, RFC 8839 §5.1) shared by the
+//! parsers.
+
+/// `token-char` of RFC 8866 §9.
+pub(crate) fn is_token_char(b: u8) -> bool {
+    matches!(b,
+        b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'.' | b'0'..=b'9' | b'A'..=b'Z' | b'^'..=b'~')
+}
+
+/// A non-empty `token`.
+pub(crate) fn is_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(is_token_char)
+}
+
+/// `ice-char` of RFC 8839 §5.1: ALPHA / DIGIT / "+" / "/".
+pub(crate) fn is_ice_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'+' || b == b'/'
+}
+
+/// `VCHAR`: visible ASCII, 0x21..=0x7E.
+pub(crate) fn is_vchar(b: u8) -> bool {
+    (0x21..=0x7e).contains(&b)
+}
+
+/// A decimal number made only of ASCII digits (no sign, no spaces), at most
+/// `max_digits` long, that fits in `T`.
+pub(crate) fn parse_decimal<T: std::str::FromStr>(s: &str, max_digits: usize) -> Option<T> {
+    if s.is_empty() || s.len() > max_digits || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// A host name as written in SDP: letters, digits, `-`, `.` and `_`, at most
+/// 253 bytes, not starting with `-` or `.`. mDNS names (`….local`) qualify.
+pub(crate) fn is_host_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && !s.starts_with(['-', '.'])
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_refuses_signs_spaces_and_overflow() {
+        assert_eq!(parse_decimal::<u32>("42", 10), Some(42));
+        assert_eq!(parse_decimal::<u32>("+42", 10), None);
+        assert_eq!(parse_decimal::<u32>(" 42", 10), None);
+        assert_eq!(parse_decimal::<u32>("4294967296", 10), None);
+        assert_eq!(parse_decimal::<u32>("00000000001", 10), None);
+        assert_eq!(parse_decimal::<u16>("", 5), None);
+    }
+
+    #[test]
+    fn tokens_and_host_names() {
+        assert!(is_token("webrtc-datachannel"));
+        assert!(!is_token("a b"));
+        assert!(!is_token(""));
+        assert!(is_host_name("4b3c1a2e-1111-2222-3333-444455556666.local"));
+        assert!(!is_host_name("-bad"));
+        assert!(!is_host_name("fe80::1%eth0"));
+    }
+}
