@@ -9,6 +9,7 @@
 //! - `bench`: the criterion benches, printed as one table of ratios.
 
 mod ci;
+mod conformance;
 mod guard;
 mod sim;
 
@@ -16,7 +17,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn usage() -> ExitCode {
-    eprintln!("usage: cargo xtask <ci|guard|sim> [ARGS…]");
+    eprintln!("usage: cargo xtask <ci|guard|conformance|sim> [ARGS…]");
     ExitCode::from(2)
 }
 
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
     match command.as_str() {
         "ci" => ci::run(&rest),
         "guard" => guard::run(&workspace_root()),
+        "conformance" => conformance::run(&workspace_root(), &rest),
         "sim" => sim::run(&rest),
         _ => usage(),
     }

@@ -1,0 +1,107 @@
+//! `generateCertificate()`: a fresh key and a self-signed certificate.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rand_core::{CryptoRng, RngCore};
+use rcgen::{CertificateParams, DistinguishedName, DnType, KeyPair, SerialNumber};
+use rsa::pkcs8::EncodePrivateKey;
+use time::OffsetDateTime;
+
+use super::{system_random, CertificateOptions, KeyKind, RtcCertificate};
+use crate::error::ConfigError;
+
+/// RSA modulus size `generateCertificate()` uses here.
+pub const RSA_MODULUS_BITS: usize = 2048;
+
+/// How far before `now` the certificate's `notBefore` lies (tolerates clock skew).
+const NOT_BEFORE_SLACK: Duration = Duration::from_secs(24 * 60 * 60);
+
+impl RtcCertificate {
+    /// Generates a certificate as `RTCPeerConnection.generateCertificate()`
+    /// does: a new key of `options.key_kind`, a self-signed X.509 certificate
+    /// with a random common name and serial from `rng`, valid from a day
+    /// before `now` until `now + options.lifetime` (whole seconds).
+    ///
+    /// RSA keys come from `rng`. ECDSA keys come from ring, which only takes
+    /// its own system RNG (the one such call in this crate).
+    pub fn generate<R: RngCore + CryptoRng>(
+        options: &CertificateOptions,
+        now: SystemTime,
+        rng: &mut R,
+    ) -> Result<Self, ConfigError> {
+        let pkcs8 = match options.key_kind {
+            KeyKind::EcdsaP256Sha256 => system_random::generate_p256_pkcs8()?,
+            KeyKind::RsaPkcs1Sha256 => {
+                let key = rsa::RsaPrivateKey::new(rng, RSA_MODULUS_BITS)
+                    .map_err(|_| ConfigError::CertificateGeneration)?;
+                key.to_pkcs8_der()
+                    .map_err(|_| ConfigError::CertificateGeneration)?
+                    .as_bytes()
+                    .to_vec()
+            }
+        };
+        let key_pair =
+            KeyPair::try_from(pkcs8.as_slice()).map_err(|_| ConfigError::CertificateGeneration)?;
+
+        let expires = whole_seconds(
+            now.checked_add(options.lifetime)
+                .ok_or(ConfigError::CertificateGeneration)?,
+        );
+        let not_before = now.checked_sub(NOT_BEFORE_SLACK).unwrap_or(now);
+
+        let mut params = CertificateParams::default();
+        let mut name = DistinguishedName::new();
+        name.push(DnType::CommonName, random_common_name(rng));
+        params.distinguished_name = name;
+        params.serial_number = Some(random_serial(rng));
+        params.not_before = to_offset_date_time(not_before)?;
+        params.not_after = to_offset_date_time(expires)?;
+        let certificate = params
+            .self_signed(&key_pair)
+            .map_err(|_| ConfigError::CertificateGeneration)?;
+
+        Ok(RtcCertificate {
+            key_kind: options.key_kind,
+            certificate_der: certificate.der().to_vec(),
+            private_key_pkcs8_der: pkcs8,
+            expires,
+            origin: None,
+        })
+    }
+}
+
+/// 16 lower-case hex characters, as Firefox names its certificates.
+fn random_common_name<R: RngCore>(rng: &mut R) -> String {
+    let mut bytes = [0u8; 8];
+    rng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A positive, non-zero 64-bit serial (RFC 5280 §4.1.2.2).
+fn random_serial<R: RngCore>(rng: &mut R) -> SerialNumber {
+    let mut bytes = [0u8; 8];
+    rng.fill_bytes(&mut bytes);
+    bytes[0] = (bytes[0] & 0x7F) | 0x01;
+    SerialNumber::from_slice(&bytes)
+}
+
+/// Rounds down to a whole second, the precision of X.509 times.
+pub(super) fn whole_seconds(t: SystemTime) -> SystemTime {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => UNIX_EPOCH + Duration::from_secs(d.as_secs()),
+        Err(e) => {
+            let before = e.duration();
+            let secs = before.as_secs() + u64::from(before.subsec_nanos() > 0);
+            UNIX_EPOCH - Duration::from_secs(secs)
+        }
+    }
+}
+
+fn to_offset_date_time(t: SystemTime) -> Result<OffsetDateTime, ConfigError> {
+    let secs: i64 = match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).map_err(|_| ConfigError::CertificateGeneration)?,
+        Err(e) => -i64::try_from(e.duration().as_secs())
+            .map_err(|_| ConfigError::CertificateGeneration)?,
+    };
+    OffsetDateTime::from_unix_timestamp(secs).map_err(|_| ConfigError::CertificateGeneration)
+}
