@@ -64,7 +64,9 @@
 //! Commands from other threads: register a `mio::Waker` in
 //! [`Driver::registry`] with a token below [`FIRST_SOCKET_TOKEN`], wake it
 //! after queueing the command, and apply queued commands with
-//! [`Driver::with_machine`] when [`Driver::foreign_tokens`] holds it.
+//! [`Driver::with_machine`] when [`Driver::foreign_tokens`] holds it. Keep
+//! the waker alive: dropping it closes its descriptor, and a wake-up not
+//! yet polled goes with it.
 //!
 //! Not done: TCP and TLS transmits ([`sansrtc_proto::Protocol::Tcp`] /
 //! `Tls`, for TURN over TCP and ICE-TCP) are dropped and counted in

@@ -135,6 +135,9 @@ fn a_command_from_another_thread_wakes_the_loop_and_is_sent_at_once() {
         std::thread::sleep(Duration::from_millis(20));
         commands.send(b"from another thread".to_vec()).unwrap();
         waker.wake().unwrap();
+        // Dropping the waker closes its descriptor, which would take a
+        // not-yet-polled wake-up with it: hand it back instead.
+        waker
     });
     // Nothing else can end these waits early once the socket's initial
     // readiness is consumed: no timer, no datagram.
