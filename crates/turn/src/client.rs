@@ -343,12 +343,9 @@ impl TurnClient {
                     self.send_refresh(now);
                 }
             }
-            Purpose::CreatePermission { ip } => {
-                self.permission_failed(now, ip, code, "CreatePermission timed out".into())
-            }
-            Purpose::ChannelBind { peer, .. } => {
-                self.channel_failed(peer, code, "ChannelBind timed out".into())
-            }
+            // No answer is not a refusal: the next use asks again.
+            Purpose::CreatePermission { ip } => self.permission_timed_out(ip),
+            Purpose::ChannelBind { peer, .. } => self.channel_timed_out(peer),
         }
     }
 
