@@ -25,8 +25,7 @@ struct Shim {
     /// Bytes of the server→client stream not yet delivered.
     stream: Vec<u8>,
     events: Vec<TurnEvent>,
-    /// (destination, payload) the server relayed to peers.
-    to_peers: Vec<(SocketAddr, Vec<u8>)>,
+    to_peers: Relayed,
     stream_chunks: u64,
 }
 
@@ -151,8 +150,11 @@ impl Shim {
     }
 }
 
+/// What the server relayed to peers: (destination, payload).
+type Relayed = Vec<(SocketAddr, Vec<u8>)>;
+
 /// Two hours; returns (events, datagrams relayed to the peer, chunks).
-fn two_hours(seed: u64) -> (Vec<TurnEvent>, Vec<(SocketAddr, Vec<u8>)>, u64) {
+fn two_hours(seed: u64) -> (Vec<TurnEvent>, Relayed, u64) {
     let mut s = Shim::new(seed);
     let start = Instant::now();
     s.client.start(start).unwrap();
