@@ -21,6 +21,7 @@ pub mod datachannel;
 pub mod network;
 pub mod servers;
 pub mod stun;
+pub mod turn;
 
 /// What one run of a scenario is given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +63,7 @@ pub fn catalogue() -> Vec<Scenario> {
     all.extend(servers::scenarios());
     all.extend(datachannel::scenarios());
     all.extend(stun::scenarios());
+    all.extend(turn::scenarios());
     all
 }
 
