@@ -642,3 +642,50 @@ fn random_mutations_of_real_packets_never_panic() {
         }
     }
 }
+
+#[test]
+fn three_miss_indications_trigger_fast_retransmit_without_a_timeout() {
+    let mut f = Forge::new(SctpConfig::default());
+    let now = f.now;
+    for i in 0..4u8 {
+        f.a.send(now, 2, 53, vec![i; 1000], SendOptions::default())
+            .unwrap();
+    }
+    let (packets, _) = drain(&mut f.a);
+    let data_packets: Vec<Vec<u8>> = packets
+        .into_iter()
+        .filter(|p| chunks_of(p).iter().any(|c| c.0 == 0))
+        .collect();
+    assert_eq!(data_packets.len(), 4, "one 1000-byte chunk per packet");
+    let first = chunks_of(&data_packets[0])
+        .into_iter()
+        .find(|c| c.0 == 0)
+        .unwrap();
+    let lost_tsn = be32(&first.2, 0);
+    // The first is lost; each later one makes b SACK with a gap (RFC 9260
+    // §6.7), a miss indication for the lost TSN (§7.2.4).
+    let mut retransmitted = Vec::new();
+    for p in &data_packets[1..] {
+        f.b.handle_receive(now, p);
+        let (to_a, _) = drain(&mut f.b);
+        for s in to_a {
+            f.a.handle_receive(now, &s);
+        }
+        retransmitted.extend(drain(&mut f.a).0);
+    }
+    assert_eq!(f.a.stats().fast_retransmits, 1);
+    assert_eq!(f.a.stats().retransmission_timeouts, 0);
+    // Sent again at once, before any timer could fire, exactly once.
+    let again: Vec<u32> = retransmitted
+        .iter()
+        .flat_map(|p| chunks_of(p))
+        .filter(|c| c.0 == 0)
+        .map(|c| be32(&c.2, 0))
+        .collect();
+    assert_eq!(again, vec![lost_tsn]);
+    for p in &retransmitted {
+        f.b.handle_receive(now, p);
+    }
+    let got: Vec<Vec<u8>> = f.read_b().into_iter().map(|m| m.data).collect();
+    assert_eq!(got, (0..4u8).map(|i| vec![i; 1000]).collect::<Vec<_>>());
+}
