@@ -485,6 +485,9 @@ fn bulk_rtt(input: &ScenarioInput, rtt: Duration) -> Result<Outcome, String> {
     p.run_for(Duration::from_secs(1), |_| {});
     check_complete(&p.b_got, 1, true, COUNT, size)?;
     let mut outcome = p.outcome(0);
+    // Time to goal and goodput of the transfer itself (handshake and the
+    // settling second left out).
+    outcome.time_to_goal = took;
     outcome.throughput_bytes_per_sec = Some(f64::from(COUNT) * 1200.0 / took.as_secs_f64());
     Ok(outcome)
 }
