@@ -689,3 +689,43 @@ fn three_miss_indications_trigger_fast_retransmit_without_a_timeout() {
     let got: Vec<Vec<u8>> = f.read_b().into_iter().map(|m| m.data).collect();
     assert_eq!(got, (0..4u8).map(|i| vec![i; 1000]).collect::<Vec<_>>());
 }
+
+#[test]
+fn the_state_cookie_is_authenticated_and_expires() {
+    let now = Instant::now();
+    let mut rng = ChaCha20Rng::seed_from_u64(5);
+    let mut b = Association::new(SctpConfig::default(), &mut rng, now);
+    b.handle_receive(now, &init_packet(&[]));
+    let ack = init_ack(&drain(&mut b).0).expect("INIT ACK");
+    // An Idle end keeps no state for an INIT (RFC 9260 §5.1.3): all is in
+    // the cookie.
+    assert_eq!(b.state(), AssociationState::Idle);
+    let tag = be32(&ack, 0);
+    let cookie = params_of(&ack)
+        .into_iter()
+        .find(|(t, _)| *t == 7)
+        .map(|(_, v)| v)
+        .expect("cookie");
+    let echo = |cookie: &[u8]| packet(tag, &[chunk(10, 0, cookie)]);
+    let cookie_ack = |out: &[Vec<u8>]| out.iter().flat_map(|p| chunks_of(p)).any(|c| c.0 == 11);
+    // Tampered: one bit anywhere (the HMAC covers it all).
+    for at in [0, cookie.len() / 2, cookie.len() - 1] {
+        let mut bad = cookie.clone();
+        bad[at] ^= 0x10;
+        b.handle_receive(now, &echo(&bad));
+        assert!(
+            !cookie_ack(&drain(&mut b).0),
+            "tampered cookie accepted (byte {at})"
+        );
+    }
+    // Stale: past Valid.Cookie.Life (60 s).
+    b.handle_receive(now + Duration::from_secs(61), &echo(&cookie));
+    assert!(!cookie_ack(&drain(&mut b).0), "stale cookie accepted");
+    assert_eq!(b.state(), AssociationState::Idle);
+    // Fresh and intact: established, COOKIE ACK sent.
+    b.handle_receive(now + Duration::from_secs(1), &echo(&cookie));
+    let (out, events) = drain(&mut b);
+    assert!(cookie_ack(&out));
+    assert!(events.contains(&SctpEvent::Connected));
+    assert!(b.is_established());
+}
