@@ -729,3 +729,17 @@ fn the_state_cookie_is_authenticated_and_expires() {
     assert!(events.contains(&SctpEvent::Connected));
     assert!(b.is_established());
 }
+
+#[test]
+fn an_init_in_established_gets_a_new_tag_and_changes_nothing() {
+    // RFC 9260 §5.2.2: an unexpected INIT in ESTABLISHED is answered with an
+    // INIT ACK carrying a new tag (and tie-tags in the cookie); the
+    // association itself goes on untouched.
+    let mut f = Forge::new(SctpConfig::default());
+    let (out, events) = f.feed_b(&init_packet(&[]));
+    let ack = init_ack(&out).expect("no INIT ACK in ESTABLISHED");
+    assert_ne!(be32(&ack, 0), f.b_tag, "the INIT ACK reused the live tag");
+    assert!(events.is_empty());
+    assert!(f.b.is_established());
+    assert!(f.still_works());
+}
