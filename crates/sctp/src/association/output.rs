@@ -171,6 +171,20 @@ impl Association {
             return None;
         }
         let now = self.now;
+        let can_send_data = matches!(
+            self.state,
+            AssociationState::Established
+                | AssociationState::ShutdownPending
+                | AssociationState::ShutdownReceived
+        );
+        // Cheap test first: most polls that end a drain have nothing to
+        // send, and should not allocate a packet to find out.
+        let data_to_send = can_send_data
+            && (!self.sender.retransmit.is_empty()
+                || (self.sender.flight < self.cc.cwnd && self.sender.has_unsent()));
+        if !self.sack_now && !self.forward_tsn_now && !data_to_send && !self.reconfig_may_send() {
+            return None;
+        }
         let mut b = self.packet(self.peer_tag);
         if self.sack_now {
             self.sack_now = false;
@@ -202,12 +216,6 @@ impl Association {
                 b.chunk(kind::RE_CONFIG, 0, |v| v.extend_from_slice(&value));
             }
         }
-        let can_send_data = matches!(
-            self.state,
-            AssociationState::Established
-                | AssociationState::ShutdownPending
-                | AssociationState::ShutdownReceived
-        );
         let mut sent_data = false;
         if can_send_data {
             sent_data |= self.add_retransmissions(&mut b);
