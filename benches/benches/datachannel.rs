@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use pair::{exchange, our_pair, End, Pair, BATCH_BYTES, MTU, QUEUE_BOUND};
+use pair::{exchange, our_pair, End, Next, Pair, Shape, BATCH_BYTES, MTU, QUEUE_BOUND};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use sansrtc_datachannel::{
@@ -37,18 +37,17 @@ impl End for Channel {
     fn timeout(&mut self, now: Instant) {
         self.transport.handle_timeout(now);
     }
-    fn drain(&mut self, _now: Instant, out: &mut Vec<Vec<u8>>) -> (Option<Instant>, usize) {
-        let mut read = 0;
+    fn next(&mut self, _now: Instant) -> Next<Vec<u8>> {
         loop {
             match self.transport.poll_output() {
-                Output::Transmit(p) => out.push(p),
+                Output::Transmit(p) => return Next::Packet(p),
                 Output::Event(DataChannelEvent::Message { message, .. }) => {
                     std::hint::black_box(&message);
-                    read += 1;
+                    return Next::Read(1);
                 }
                 Output::Event(DataChannelEvent::Open(_)) => self.open = true,
                 Output::Event(_) => {}
-                Output::Timeout(t) => return (t, read),
+                Output::Timeout(t) => return Next::Idle(t),
             }
         }
     }
@@ -117,11 +116,11 @@ fn throughput(c: &mut Criterion) {
         group.throughput(Throughput::Bytes((count * size) as u64));
         let mut channels = channel_pair(size.max(64 * 1024));
         group.bench_with_input(BenchmarkId::new("datachannel", size), &size, |b, _| {
-            b.iter(|| channels.transfer(&message, count))
+            b.iter(|| channels.transfer(Shape::Batch, &message, count))
         });
         let mut bare = our_pair(size.max(64 * 1024));
         group.bench_with_input(BenchmarkId::new("bare-sctp", size), &size, |b, _| {
-            b.iter(|| bare.transfer(&message, count))
+            b.iter(|| bare.transfer(Shape::Batch, &message, count))
         });
     }
     group.finish();

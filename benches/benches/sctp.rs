@@ -4,9 +4,13 @@
 //! messages.
 //!
 //! Each iteration moves [`BATCH_BYTES`] of messages from A to B: A's
-//! application keeps its send queue topped up to a bound, every packet is
-//! handed to the other end at once (then that end is drained, as the
-//! Sans-IO contract says), B reads every message it is told about. The
+//! application keeps its send queue topped up to a bound, B reads every
+//! message it is told about. Two shapes of the in-memory link (see
+//! `support/pair.rs`, [`Shape`]): `sctp_throughput` drains each end
+//! completely before handing its packets over (the usual Sans-IO loop; a
+//! whole window in flight, as with a real round-trip time), and
+//! `sctp_throughput_ping_pong` hands each packet over the moment it is
+//! produced (acknowledgements come back at once, little in flight). The
 //! simulated clock only moves when both ends are idle (to the next timer),
 //! so no timer fires on a lossless link. Both implementations send packets
 //! of the same size (sctp-proto's fixed 1228-byte MTU).
@@ -23,7 +27,7 @@ use sctp_proto as proto;
 #[path = "support/pair.rs"]
 mod pair;
 
-use pair::{exchange, our_pair, End, Pair, BATCH_BYTES, PPID, QUEUE_BOUND, STREAM};
+use pair::{exchange, our_pair, End, Next, Pair, Shape, BATCH_BYTES, PPID, QUEUE_BOUND, STREAM};
 
 /// An sctp-proto endpoint with its one association.
 struct Theirs {
@@ -32,6 +36,8 @@ struct Theirs {
     remote: SocketAddr,
     connected: bool,
     readable: Vec<u16>,
+    /// Packets sctp-proto produced together, handed out one by one.
+    queued: std::collections::VecDeque<Bytes>,
 }
 
 fn proto_transport(max_message: usize) -> Arc<proto::TransportConfig> {
@@ -64,6 +70,7 @@ impl Theirs {
             remote,
             connected: false,
             readable: Vec::new(),
+            queued: Default::default(),
         }
     }
 }
@@ -92,14 +99,23 @@ impl End for Theirs {
             a.handle_timeout(now);
         }
     }
-    fn drain(&mut self, now: Instant, out: &mut Vec<Bytes>) -> (Option<Instant>, usize) {
+    /// One output at a time: what sctp-proto's endpoint and association
+    /// have queued, messages read, then one `poll_transmit` (which builds
+    /// a packet on demand).
+    fn next(&mut self, now: Instant) -> Next<Bytes> {
+        if let Some(p) = self.queued.pop_front() {
+            return Next::Packet(p);
+        }
         while let Some(t) = self.endpoint.poll_transmit() {
             if let proto::Payload::RawEncode(v) = t.payload {
-                out.extend(v);
+                self.queued.extend(v);
             }
         }
+        if let Some(p) = self.queued.pop_front() {
+            return Next::Packet(p);
+        }
         let Some((h, a)) = self.assoc.as_mut() else {
-            return (None, 0);
+            return Next::Idle(None);
         };
         while let Some(ev) = a.poll_endpoint_event() {
             if let Some(back) = self.endpoint.handle_event(*h, ev) {
@@ -128,12 +144,18 @@ impl End for Theirs {
                 read += 1;
             }
         }
-        while let Some(t) = a.poll_transmit(now) {
+        if read > 0 {
+            return Next::Read(read);
+        }
+        if let Some(t) = a.poll_transmit(now) {
             if let proto::Payload::RawEncode(v) = t.payload {
-                out.extend(v);
+                self.queued.extend(v);
             }
         }
-        (a.poll_timeout(), read)
+        match self.queued.pop_front() {
+            Some(p) => Next::Packet(p),
+            None => Next::Idle(a.poll_timeout()),
+        }
     }
     fn offer(&mut self, _now: Instant, message: &Bytes) -> bool {
         let Some((_, a)) = self.assoc.as_mut() else {
@@ -170,28 +192,33 @@ fn their_pair(max_message: usize) -> Pair<Theirs> {
         "sctp-proto pair did not connect"
     );
     // Open the stream (its first message announces it to B).
-    pair.transfer(&Bytes::from_static(b"open"), 1);
+    pair.transfer(Shape::Batch, &Bytes::from_static(b"open"), 1);
     pair
 }
 
 fn throughput(c: &mut Criterion) {
-    let mut group = c.benchmark_group("sctp_throughput");
-    group.measurement_time(Duration::from_secs(5));
-    group.sample_size(20);
-    for size in [1200usize, 16 * 1024] {
-        let count = BATCH_BYTES / size;
-        let message = Bytes::from(vec![0x5a; size]);
-        group.throughput(Throughput::Bytes((count * size) as u64));
-        let mut ours = our_pair(size.max(64 * 1024));
-        group.bench_with_input(BenchmarkId::new("sansrtc", size), &size, |b, _| {
-            b.iter(|| ours.transfer(&message, count))
-        });
-        let mut theirs = their_pair(size.max(64 * 1024));
-        group.bench_with_input(BenchmarkId::new("sctp-proto", size), &size, |b, _| {
-            b.iter(|| theirs.transfer(&message, count))
-        });
+    for (group_name, shape) in [
+        ("sctp_throughput", Shape::Batch),
+        ("sctp_throughput_ping_pong", Shape::PingPong),
+    ] {
+        let mut group = c.benchmark_group(group_name);
+        group.measurement_time(Duration::from_secs(5));
+        group.sample_size(20);
+        for size in [1200usize, 16 * 1024] {
+            let count = BATCH_BYTES / size;
+            let message = Bytes::from(vec![0x5a; size]);
+            group.throughput(Throughput::Bytes((count * size) as u64));
+            let mut ours = our_pair(size.max(64 * 1024));
+            group.bench_with_input(BenchmarkId::new("sansrtc", size), &size, |b, _| {
+                b.iter(|| ours.transfer(shape, &message, count))
+            });
+            let mut theirs = their_pair(size.max(64 * 1024));
+            group.bench_with_input(BenchmarkId::new("sctp-proto", size), &size, |b, _| {
+                b.iter(|| theirs.transfer(shape, &message, count))
+            });
+        }
+        group.finish();
     }
-    group.finish();
 }
 
 criterion_group!(benches, throughput);

@@ -20,16 +20,37 @@ pub const MTU: usize = 1228;
 pub const STREAM: u16 = 1;
 pub const PPID: u32 = 53;
 
+/// What one step of an end's output gave.
+pub enum Next<P> {
+    /// A packet for the other end.
+    Packet(P),
+    /// This many messages were read (possibly 0: keep polling).
+    Read(usize),
+    /// Drained: nothing more until an input or this timer.
+    Idle(Option<Instant>),
+}
+
 /// One end of a pair, whichever implementation.
 pub trait End {
     type Packet;
     fn receive(&mut self, now: Instant, packet: Self::Packet);
     fn timeout(&mut self, now: Instant);
-    /// Moves packets to `out`; returns the next timer and the number of
-    /// messages read.
-    fn drain(&mut self, now: Instant, out: &mut Vec<Self::Packet>) -> (Option<Instant>, usize);
+    /// The next output: one packet, messages read, or drained.
+    fn next(&mut self, now: Instant) -> Next<Self::Packet>;
     /// Queues one message if the queue is under [`QUEUE_BOUND`].
     fn offer(&mut self, now: Instant, message: &Bytes) -> bool;
+
+    /// Drains every output into `out`; returns the timer and messages read.
+    fn drain(&mut self, now: Instant, out: &mut Vec<Self::Packet>) -> (Option<Instant>, usize) {
+        let mut read = 0;
+        loop {
+            match self.next(now) {
+                Next::Packet(p) => out.push(p),
+                Next::Read(n) => read += n,
+                Next::Idle(t) => return (t, read),
+            }
+        }
+    }
 }
 
 pub struct Pair<E: End> {
@@ -38,10 +59,38 @@ pub struct Pair<E: End> {
     pub now: Instant,
 }
 
+/// How packets move between the two ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Each end is drained completely (`poll_output` until it times out),
+    /// then its packets are handed to the other end one by one, each
+    /// followed by a drain of the receiver: the usual Sans-IO event loop.
+    /// A whole congestion window is in flight at once, as on a path with a
+    /// real round-trip time.
+    Batch,
+    /// Both ends are polled in turn, one output at a time, and each packet
+    /// goes to the other end as soon as it is produced: a link with no
+    /// delay, where acknowledgements come back at once and little is ever
+    /// in flight.
+    PingPong,
+}
+
 impl<E: End> Pair<E> {
-    /// Runs until `done` says so, moving packets both ways. `feed` is
-    /// called on A before each round.
+    /// Runs until `done` says so, in the given shape. `feed` is called on A
+    /// whenever both ends are drained.
     pub fn run(
+        &mut self,
+        shape: Shape,
+        feed: impl FnMut(&mut E, Instant),
+        done: impl FnMut(usize) -> bool,
+    ) {
+        match shape {
+            Shape::Batch => self.run_batch(feed, done),
+            Shape::PingPong => self.run_ping_pong(feed, done),
+        }
+    }
+
+    fn run_batch(
         &mut self,
         mut feed: impl FnMut(&mut E, Instant),
         mut done: impl FnMut(usize) -> bool,
@@ -75,19 +124,81 @@ impl<E: End> Pair<E> {
             }
             rounds_idle += 1;
             assert!(rounds_idle < 1000, "the pair stalled");
-            // Nothing moved: go to the next timer.
-            let next = [ta, tb].into_iter().flatten().min();
-            let next = next.expect("stalled with no timer");
-            self.now = self.now.max(next);
-            self.a.timeout(self.now);
-            self.b.timeout(self.now);
+            self.advance_to_next_timer(ta, tb);
+        }
+    }
+
+    /// Goes to the earlier of the two timers and fires both ends' timers.
+    fn advance_to_next_timer(&mut self, ta: Option<Instant>, tb: Option<Instant>) {
+        let next = [ta, tb].into_iter().flatten().min();
+        let next = next.expect("stalled with no timer");
+        self.now = self.now.max(next);
+        self.a.timeout(self.now);
+        self.b.timeout(self.now);
+    }
+
+    fn run_ping_pong(
+        &mut self,
+        mut feed: impl FnMut(&mut E, Instant),
+        mut done: impl FnMut(usize) -> bool,
+    ) {
+        let mut read = 0;
+        let mut rounds_idle = 0;
+        loop {
+            feed(&mut self.a, self.now);
+            let mut moved = false;
+            let (ta, tb) = loop {
+                let mut busy = false;
+                let ta = match self.a.next(self.now) {
+                    Next::Packet(p) => {
+                        self.b.receive(self.now, p);
+                        moved = true;
+                        busy = true;
+                        None
+                    }
+                    Next::Read(n) => {
+                        read += n;
+                        busy = true;
+                        None
+                    }
+                    Next::Idle(t) => t,
+                };
+                let tb = match self.b.next(self.now) {
+                    Next::Packet(p) => {
+                        self.a.receive(self.now, p);
+                        moved = true;
+                        busy = true;
+                        None
+                    }
+                    Next::Read(n) => {
+                        read += n;
+                        busy = true;
+                        None
+                    }
+                    Next::Idle(t) => t,
+                };
+                if done(read) {
+                    return;
+                }
+                if !busy {
+                    break (ta, tb);
+                }
+            };
+            if moved {
+                rounds_idle = 0;
+                continue;
+            }
+            rounds_idle += 1;
+            assert!(rounds_idle < 1000, "the pair stalled");
+            self.advance_to_next_timer(ta, tb);
         }
     }
 
     /// Moves `count` messages of `message` from A to B.
-    pub fn transfer(&mut self, message: &Bytes, count: usize) {
+    pub fn transfer(&mut self, shape: Shape, message: &Bytes, count: usize) {
         let mut sent = 0;
         self.run(
+            shape,
             |a, now| {
                 while sent < count && a.offer(now, message) {
                     sent += 1;
@@ -124,19 +235,20 @@ impl End for Ours {
     fn timeout(&mut self, now: Instant) {
         self.assoc.handle_timeout(now);
     }
-    fn drain(&mut self, _now: Instant, out: &mut Vec<Vec<u8>>) -> (Option<Instant>, usize) {
-        let mut read = 0;
+    fn next(&mut self, _now: Instant) -> Next<Vec<u8>> {
         loop {
             match self.assoc.poll_output() {
-                Output::Transmit(p) => out.push(p),
+                Output::Transmit(p) => return Next::Packet(p),
                 Output::Event(SctpEvent::Readable) => {
+                    let mut read = 0;
                     while let Some(m) = self.assoc.read() {
                         std::hint::black_box(&m.data);
                         read += 1;
                     }
+                    return Next::Read(read);
                 }
                 Output::Event(_) => {}
-                Output::Timeout(t) => return (t, read),
+                Output::Timeout(t) => return Next::Idle(t),
             }
         }
     }
