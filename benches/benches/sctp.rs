@@ -27,7 +27,10 @@ use sctp_proto as proto;
 #[path = "support/pair.rs"]
 mod pair;
 
-use pair::{exchange, our_pair, End, Next, Pair, Shape, BATCH_BYTES, PPID, QUEUE_BOUND, STREAM};
+use pair::{
+    exchange, our_pair, our_pair_with, End, Next, Pair, Shape, BATCH_BYTES, PPID, QUEUE_BOUND,
+    STREAM,
+};
 
 /// An sctp-proto endpoint with its one association.
 struct Theirs {
@@ -216,6 +219,14 @@ fn throughput(c: &mut Criterion) {
             group.bench_with_input(BenchmarkId::new("sctp-proto", size), &size, |b, _| {
                 b.iter(|| theirs.transfer(shape, &message, count))
             });
+            // Not the comparison (sctp-proto has no RFC 9653): what our two
+            // ends do over DTLS, where they negotiate zero checksums.
+            let mut zero = our_pair_with(size.max(64 * 1024), true);
+            group.bench_with_input(
+                BenchmarkId::new("sansrtc-zero-checksum", size),
+                &size,
+                |b, _| b.iter(|| zero.transfer(shape, &message, count)),
+            );
         }
         group.finish();
     }

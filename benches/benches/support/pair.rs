@@ -262,12 +262,19 @@ impl End for Ours {
 }
 
 pub fn our_pair(max_message: usize) -> Pair<Ours> {
+    our_pair_with(max_message, false)
+}
+
+/// Our pair, with RFC 9653 zero checksums negotiated if `zero_checksum`
+/// (what two of our ends do over DTLS): no CRC-32c computed at all.
+pub fn our_pair_with(max_message: usize, zero_checksum: bool) -> Pair<Ours> {
     let now = Instant::now(); // sansio-allow: bench anchor of the simulated clock
     let mut rng = ChaCha20Rng::seed_from_u64(7);
     let config = SctpConfig {
         mtu: MTU,
         max_message_size: max_message,
         send_buffer: 4 * QUEUE_BOUND,
+        zero_checksum,
         ..SctpConfig::default()
     };
     let mut a = Association::new(config.clone(), &mut rng, now);
