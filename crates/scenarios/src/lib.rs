@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 pub mod datachannel;
 pub mod network;
+pub mod sctp;
 pub mod servers;
 pub mod stun;
 pub mod turn;
@@ -64,6 +65,7 @@ pub fn catalogue() -> Vec<Scenario> {
     all.extend(datachannel::scenarios());
     all.extend(stun::scenarios());
     all.extend(turn::scenarios());
+    all.extend(sctp::scenarios());
     all
 }
 
