@@ -1,6 +1,8 @@
 //! Test helpers: identities and an in-memory link between two endpoints.
 #![allow(dead_code)]
 
+pub mod udp;
+
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
@@ -40,7 +42,7 @@ pub fn openssl_cert(dir: &std::path::Path, kind: &str) -> (PathBuf, PathBuf) {
     let cert = dir.join(format!("{kind}-cert.pem"));
     let key = dir.join(format!("{kind}-key.pem"));
     let newkey = match kind {
-        "ec" => vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"],
+        k if k.ends_with("ec") => vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"],
         _ => vec!["-newkey", "rsa:2048"],
     };
     let status = Command::new("openssl")
