@@ -39,12 +39,17 @@ impl DtlsEndpoint {
                 renegotiation_info: Some(Vec::new()),
                 supported_versions: None,
                 unknown: Vec::new(),
+                raw: Vec::new(),
             },
         };
         self.send_client_hello(now, ch)
     }
 
-    fn send_client_hello(&mut self, now: Instant, ch: ClientHello) -> Result<(), DtlsError> {
+    pub(crate) fn send_client_hello(
+        &mut self,
+        now: Instant,
+        ch: ClientHello,
+    ) -> Result<(), DtlsError> {
         let body = ch.encode();
         self.hs.client_hello = Some(ch);
         // Only the last ClientHello is hashed (RFC 6347 §4.2.1).

@@ -31,6 +31,9 @@ pub(crate) struct Extensions {
     pub(crate) supported_versions: Option<Vec<u16>>,
     /// Types we do not understand, in order.
     pub(crate) unknown: Vec<u16>,
+    /// Extra extensions written as they are (tests build DTLS 1.3-style
+    /// hellos with them); never filled by parsing.
+    pub(crate) raw: Vec<(u16, Vec<u8>)>,
 }
 
 fn u16_list(data: &[u8]) -> Result<Vec<u16>, DtlsError> {
@@ -154,6 +157,9 @@ impl Extensions {
             put_vec8(&mut d, &items);
             put(SUPPORTED_VERSIONS, &d);
         }
+        for (typ, data) in &self.raw {
+            put(*typ, data);
+        }
         put_vec16(out, &block);
     }
 }
@@ -183,6 +189,7 @@ mod tests {
             renegotiation_info: Some(vec![]),
             supported_versions: Some(vec![0xfefc, 0xfefd]),
             unknown: vec![],
+            raw: vec![],
         };
         let mut out = Vec::new();
         ext.encode(&mut out);

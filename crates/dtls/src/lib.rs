@@ -85,6 +85,9 @@ mod suite;
 mod system_random;
 mod writer;
 
+#[cfg(test)]
+mod dtls13_hello_tests;
+
 pub use config::{DtlsConfig, Role};
 pub use endpoint::{DtlsEndpoint, MAX_PLAINTEXT};
 pub use error::DtlsError;
