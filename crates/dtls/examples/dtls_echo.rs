@@ -14,7 +14,7 @@
 //! NAME` (or `none`), with `--export-len` `keying-material: HEX` (the
 //! `EXTRACTOR-dtls_srtp` export, upper-case hex as OpenSSL prints it), and
 //! without `--fingerprint` `peer-fingerprint: sha-256 …`. Then each line of
-//! standard input is sent as one record; each record received is printed
+//! standard input (with its newline) is sent as one record; each record received is printed
 //! as `recv: TEXT`. It exits 0 on close_notify or end of input (after
 //! sending close_notify), 1 on failure, 2 on bad arguments.
 
@@ -222,7 +222,7 @@ fn run(args: Args) -> Result<(), String> {
         while let Ok(line) = lines.try_recv() {
             match line {
                 Some(l) => ep
-                    .send_application_data(l.as_bytes())
+                    .send_application_data(format!("{l}\n").as_bytes())
                     .map_err(|e| e.to_string())?,
                 None => {
                     ep.close();

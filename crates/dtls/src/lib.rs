@@ -94,6 +94,8 @@ pub use error::DtlsError;
 pub use event::{Connected, DtlsEvent};
 pub use fingerprint::{Fingerprint, HashAlgorithm};
 pub use identity::Identity;
+/// The output type of [`DtlsEndpoint::poll_output`] (from `sansrtc-proto`).
+pub use sansrtc_proto::Output;
 pub use srtp::{SrtpKeyingMaterial, SrtpMasterKey, DTLS_SRTP_LABEL};
 pub use stats::DtlsStats;
 pub use suite::{CipherSuite, NamedGroup, SignatureScheme, SrtpProfile};
