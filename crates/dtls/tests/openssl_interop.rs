@@ -20,6 +20,10 @@ use sansrtc_dtls::{
 };
 
 struct Case {
+    /// OpenSSL's flags beyond the common ones.
+    extra: Vec<&'static str>,
+    /// Our MTU, when not the default.
+    mtu: Option<usize>,
     kind: &'static str,
     suite: CipherSuite,
     group: NamedGroup,
@@ -36,6 +40,8 @@ fn cases() -> Vec<Case> {
         CipherSuite::EcdheEcdsaChacha20Poly1305Sha256,
     ] {
         v.push(Case {
+            extra: vec![],
+            mtu: None,
             kind: "ec",
             suite,
             group: NamedGroup::X25519,
@@ -44,6 +50,8 @@ fn cases() -> Vec<Case> {
         });
     }
     v.push(Case {
+        extra: vec![],
+        mtu: None,
         kind: "ec",
         suite: CipherSuite::EcdheEcdsaAes128GcmSha256,
         group: NamedGroup::Secp256r1,
@@ -61,6 +69,8 @@ fn cases() -> Vec<Case> {
         ],
     ] {
         v.push(Case {
+            extra: vec![],
+            mtu: None,
             kind: "rsa",
             suite: CipherSuite::EcdheRsaAes128GcmSha256,
             group: NamedGroup::X25519,
@@ -69,11 +79,27 @@ fn cases() -> Vec<Case> {
         });
     }
     v.push(Case {
+        extra: vec![],
+        mtu: None,
         kind: "ec",
         suite: CipherSuite::EcdheEcdsaAes128GcmSha256,
         group: NamedGroup::X25519,
         schemes: ec,
         srtp: SrtpProfile::Aes128CmHmacSha1_32,
+    });
+    // Small MTUs on both sides: every flight is fragmented (an RSA
+    // certificate does not fit 300 bytes) and reassembled by each side.
+    v.push(Case {
+        extra: vec!["-mtu", "300"],
+        mtu: Some(300),
+        kind: "rsa",
+        suite: CipherSuite::EcdheRsaAes128GcmSha256,
+        group: NamedGroup::X25519,
+        schemes: vec![
+            SignatureScheme::RsaPssRsaeSha256,
+            SignatureScheme::EcdsaSecp256r1Sha256,
+        ],
+        srtp: SrtpProfile::AeadAes128Gcm,
     });
     v
 }
@@ -107,6 +133,7 @@ fn common_args(case: &Case, cert: &Path, key: &Path) -> Vec<String> {
         &export_len.to_string(),
     ]
     .iter()
+    .chain(case.extra.iter())
     .map(|s| s.to_string())
     .collect()
 }
@@ -130,6 +157,9 @@ fn our_config(case: &Case, dir: &Path, peer_cert: &Path) -> DtlsConfig {
     cfg.signature_schemes = case.schemes.clone();
     cfg.srtp_profiles = vec![case.srtp, SrtpProfile::Aes128CmHmacSha1_80];
     cfg.initial_retransmit_timeout = Duration::from_millis(200);
+    if let Some(m) = case.mtu {
+        cfg.mtu = m;
+    }
     cfg
 }
 
@@ -194,6 +224,10 @@ fn our_client_against_openssl_s_server() {
         ];
         args.extend(common_args(case, &cert, &key));
         args.extend(["-verify".into(), "1".into(), "-naccept".into(), "1".into()]);
+        if i % 2 == 1 {
+            // DTLSv1_listen: OpenSSL's HelloVerifyRequest cookie exchange.
+            args.push("-listen".into());
+        }
         let mut ossl = OpenSsl::spawn(&args);
         let cfg = our_config(case, &dir, &cert);
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(i as u64);
