@@ -14,7 +14,9 @@ fn drain(ep: &mut DtlsEndpoint) {
     loop {
         match ep.poll_output() {
             sansrtc_dtls::Output::Timeout(_) => return,
-            sansrtc_dtls::Output::Event(DtlsEvent::Connected(_) | DtlsEvent::ApplicationData(_)) => {
+            sansrtc_dtls::Output::Event(
+                DtlsEvent::Connected(_) | DtlsEvent::ApplicationData(_),
+            ) => {
                 panic!("garbage delivered something")
             }
             _ => {}
@@ -31,7 +33,8 @@ fuzz_target!(|data: &[u8]| {
         .unwrap(),
     );
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(0);
-    let mut client = DtlsEndpoint::new(Role::Client, DtlsConfig::new(identity.clone()), &mut rng).unwrap();
+    let mut client =
+        DtlsEndpoint::new(Role::Client, DtlsConfig::new(identity.clone()), &mut rng).unwrap();
     let mut server = DtlsEndpoint::new(Role::Server, DtlsConfig::new(identity), &mut rng).unwrap();
     let mut now = Instant::now();
     client.start(now);
