@@ -76,6 +76,7 @@ mod messages;
 mod peer;
 pub mod prf;
 mod reassembly;
+mod receive;
 mod record;
 mod replay;
 mod server;
