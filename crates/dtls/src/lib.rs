@@ -88,6 +88,8 @@ mod writer;
 
 #[cfg(test)]
 mod dtls13_hello_tests;
+#[cfg(test)]
+mod finished_tests;
 
 pub use config::{DtlsConfig, Role};
 pub use endpoint::{DtlsEndpoint, MAX_PLAINTEXT};
