@@ -301,3 +301,62 @@ fn openssl_s_client_against_our_server() {
         d.step();
     }
 }
+
+/// 15 % loss each way between us and OpenSSL (both roles, a few seeds):
+/// our retransmissions and OpenSSL's interleave and the handshake completes.
+#[test]
+fn handshakes_with_openssl_survive_loss() {
+    let dir = scratch("interop-loss");
+    let case = &cases()[0];
+    let (cert, key) = openssl_cert(&dir, case.kind);
+    let mut dropped = 0;
+    for seed in 0..3u64 {
+        for role in [Role::Client, Role::Server] {
+            let cfg = our_config(case, &dir, &cert);
+            let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
+            let ep = DtlsEndpoint::new(role, cfg, &mut rng).unwrap();
+            let (mut d, ossl) = match role {
+                Role::Client => {
+                    let port = free_port();
+                    let mut args: Vec<String> = vec![
+                        "s_server".into(),
+                        "-accept".into(),
+                        format!("127.0.0.1:{port}"),
+                    ];
+                    args.extend(common_args(case, &cert, &key));
+                    args.extend(["-verify".into(), "1".into()]);
+                    let ossl = OpenSsl::spawn(&args);
+                    let peer: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+                    let mut d = UdpDriver::new(ep, "127.0.0.1:0", Some(peer));
+                    d.ep.start(std::time::Instant::now());
+                    (d, ossl)
+                }
+                Role::Server => {
+                    let d = UdpDriver::new(ep, "127.0.0.1:0", None);
+                    let port = d.sock.local_addr().unwrap().port();
+                    let mut args: Vec<String> = vec![
+                        "s_client".into(),
+                        "-connect".into(),
+                        format!("127.0.0.1:{port}"),
+                    ];
+                    args.extend(common_args(case, &cert, &key));
+                    (d, OpenSsl::spawn(&args))
+                }
+            };
+            d.loss = Some((rand_chacha::ChaCha20Rng::seed_from_u64(1000 + seed), 0.15));
+            let ok = d.run_until(Duration::from_secs(40), |d| {
+                d.ep.is_connected() || d.ep.is_closed()
+            });
+            assert!(
+                ok && d.ep.is_connected(),
+                "{role:?} seed {seed}: {:?} {:?}\n{}",
+                d.events,
+                d.ep.stats(),
+                ossl.text()
+            );
+            check_connected(&mut d, case, &ossl);
+            dropped += d.dropped;
+        }
+    }
+    assert!(dropped > 0, "the link lost nothing");
+}

@@ -25,6 +25,10 @@ pub struct UdpDriver {
     pub sock: UdpSocket,
     pub peer: Option<SocketAddr>,
     pub events: Vec<DtlsEvent>,
+    /// Seeded loss applied to both directions: (rng, probability).
+    pub loss: Option<(rand_chacha::ChaCha20Rng, f64)>,
+    /// Datagrams dropped by `loss`.
+    pub dropped: u64,
 }
 
 impl UdpDriver {
@@ -37,7 +41,20 @@ impl UdpDriver {
             sock,
             peer,
             events: Vec::new(),
+            loss: None,
+            dropped: 0,
         }
+    }
+
+    /// Whether the lossy link drops the next datagram.
+    fn lose(&mut self) -> bool {
+        use rand_chacha::rand_core::RngCore;
+        let Some((rng, p)) = &mut self.loss else {
+            return false;
+        };
+        let lost = (rng.next_u32() as f64) < *p * (u32::MAX as f64);
+        self.dropped += u64::from(lost);
+        lost
     }
 
     /// Sends every queued datagram; returns the timeout.
@@ -46,7 +63,9 @@ impl UdpDriver {
             match self.ep.poll_output() {
                 Output::Transmit(d) => {
                     if let Some(p) = self.peer {
-                        let _ = self.sock.send_to(&d, p);
+                        if !self.lose() {
+                            let _ = self.sock.send_to(&d, p);
+                        }
                     }
                 }
                 Output::Event(e) => self.events.push(e),
@@ -63,7 +82,7 @@ impl UdpDriver {
             if self.peer.is_none() {
                 self.peer = Some(from);
             }
-            if Some(from) == self.peer {
+            if Some(from) == self.peer && !self.lose() {
                 self.ep.handle_receive(Instant::now(), &buf[..n]);
             }
         }
