@@ -80,6 +80,8 @@ pub(crate) struct Handshake {
     pub(crate) expect: Expect,
     pub(crate) next_send_seq: u16,
     pub(crate) next_recv_seq: u16,
+    /// The first message_seq of the peer flight answering our last one.
+    pub(crate) peer_flight_start: u16,
     pub(crate) reassembly: Reassembler,
     pub(crate) transcript: Vec<u8>,
     pub(crate) flight: Vec<FlightItem>,
@@ -187,6 +189,7 @@ impl DtlsEndpoint {
                 expect,
                 next_send_seq: 0,
                 next_recv_seq: 0,
+                peer_flight_start: 0,
                 reassembly: Reassembler::default(),
                 transcript: Vec::new(),
                 flight: Vec::new(),
@@ -375,6 +378,7 @@ impl DtlsEndpoint {
         expects_reply: bool,
     ) -> Result<(), DtlsError> {
         self.hs.flight = items;
+        self.hs.peer_flight_start = self.hs.next_recv_seq;
         self.hs.flight_expects_reply = expects_reply;
         self.hs.retransmissions = 0;
         self.hs.timeout = self.config.initial_retransmit_timeout;

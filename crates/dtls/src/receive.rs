@@ -190,7 +190,7 @@ impl DtlsEndpoint {
             }
             if self.state == State::Connected {
                 if f.message_seq < self.hs.next_recv_seq {
-                    *retransmit = true;
+                    *retransmit |= f.message_seq < self.hs.peer_flight_start;
                 } else if f.offset == 0
                     && (f.msg_type == HandshakeType::ClientHello as u8
                         || f.msg_type == HandshakeType::HelloRequest as u8)
@@ -232,7 +232,14 @@ impl DtlsEndpoint {
                 continue;
             }
             if f.message_seq < self.hs.next_recv_seq {
-                *retransmit = true;
+                // Only a repeat of the peer's *previous* flight means our
+                // last flight was lost (RFC 6347 §4.2.4); a repeat from the
+                // flight we are receiving is just a duplicate.
+                if f.message_seq < self.hs.peer_flight_start {
+                    *retransmit = true;
+                } else {
+                    self.stats.dropped_fragments += 1;
+                }
                 continue;
             }
             if f.message_seq - self.hs.next_recv_seq >= SEQ_WINDOW {

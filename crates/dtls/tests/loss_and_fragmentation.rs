@@ -164,3 +164,44 @@ fn events_after_connect_are_in_order() {
     assert!(matches!(p.client_events[0], DtlsEvent::Connected(_)));
     assert!(matches!(p.server_events[0], DtlsEvent::Connected(_)));
 }
+
+#[test]
+fn a_repeat_of_the_flight_being_received_triggers_no_retransmission() {
+    // The server's flight 4 spans several datagrams (MTU 256) and its
+    // second datagram is lost once. The server's timer (1 s) resends the
+    // whole flight before the client's (5 s) fires; the repeated messages
+    // the client already has are from the flight it is receiving, not the
+    // previous one, so they must not make it resend its ClientHello
+    // (RFC 6347 §4.2.4).
+    let (mut c, mut s) = configs(ecdsa_identity(), ecdsa_identity());
+    c.initial_retransmit_timeout = Duration::from_secs(5);
+    s.mtu = 256;
+    s.hello_verify_request = false;
+    let mut p = Pair::new(c, s, 21);
+    let mut server_datagrams = 0;
+    let mut link = |from_client: bool, d: Vec<u8>| {
+        if !from_client {
+            server_datagrams += 1;
+            if server_datagrams == 2 {
+                return vec![];
+            }
+        }
+        vec![d]
+    };
+    p.run(Duration::from_secs(10), &mut link);
+    assert!(p.connected());
+    assert!(p.server.stats().retransmissions >= 1);
+    // The ClientHello went out once: the repeated ServerHello was taken
+    // as a duplicate. (Repeats arriving after flight 4 completed are a
+    // retransmitted previous flight, and may make the client resend
+    // flight 5; that is the rule.)
+    let hellos = p
+        .sent
+        .iter()
+        .filter(|(from_client, d)| *from_client && d[0] == 22 && d[13] == 1)
+        .count();
+    assert_eq!(hellos, 1);
+    assert!(p.client.stats().dropped_fragments >= 1);
+    assert!(p.now - p.start >= Duration::from_secs(1));
+    assert!(p.now - p.start < Duration::from_secs(5));
+}
