@@ -22,6 +22,7 @@ pub struct DtlsStats {
     pub hello_verify_requests: u64,
     /// Renegotiation attempts refused with no_renegotiation.
     pub renegotiations_refused: u64,
-    /// Datagrams received after the connection closed or failed.
+    /// Datagrams received before a client's `start` or after the
+    /// connection closed or failed (ignored).
     pub after_close_datagrams: u64,
 }
