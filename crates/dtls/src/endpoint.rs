@@ -127,6 +127,8 @@ pub struct DtlsEndpoint {
     pub(crate) secrets: Option<Secrets>,
     connected: Option<Connected>,
     pub(crate) stats: DtlsStats,
+    /// Whether this datagram already drew a no_renegotiation alert.
+    pub(crate) refused_this_datagram: bool,
 }
 
 impl std::fmt::Debug for DtlsEndpoint {
@@ -222,6 +224,7 @@ impl DtlsEndpoint {
             secrets: None,
             connected: None,
             stats: DtlsStats::default(),
+            refused_this_datagram: false,
             config,
         })
     }

@@ -26,6 +26,7 @@ impl DtlsEndpoint {
             self.stats.malformed_datagrams += 1;
         }
         let mut retransmit = false;
+        self.refused_this_datagram = false;
         for (h, payload) in records {
             if let Err(e) = self.handle_record(now, h, payload, &mut retransmit) {
                 self.fail(e);
@@ -195,9 +196,13 @@ impl DtlsEndpoint {
                     && (f.msg_type == HandshakeType::ClientHello as u8
                         || f.msg_type == HandshakeType::HelloRequest as u8)
                 {
-                    // RFC 5746 §4: refuse renegotiation with a warning.
+                    // RFC 5746 §4: refuse renegotiation with a warning, at
+                    // most one per datagram (no amplification).
                     self.stats.renegotiations_refused += 1;
-                    self.send_alert(alert::WARNING, alert::NO_RENEGOTIATION);
+                    if !self.refused_this_datagram {
+                        self.refused_this_datagram = true;
+                        self.send_alert(alert::WARNING, alert::NO_RENEGOTIATION);
+                    }
                 } else {
                     self.stats.dropped_fragments += 1;
                 }

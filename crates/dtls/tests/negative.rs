@@ -312,6 +312,20 @@ fn renegotiation_is_refused_and_the_connection_stays_up() {
     ch.extend_from_slice(&body);
     p.server.handle_receive(p.now, &ch);
     assert_eq!(p.server.stats().renegotiations_refused, 1);
+    // Many in one datagram draw one alert (no amplification).
+    let mut many = Vec::new();
+    for i in 0..20u8 {
+        let mut r = ch.clone();
+        r[10] = 60 + i;
+        many.extend_from_slice(&r);
+    }
+    p.server.handle_receive(p.now, &many);
+    assert_eq!(p.server.stats().renegotiations_refused, 21);
+    let mut alerts = 0;
+    while let sansrtc_dtls::Output::Transmit(d) = p.server.poll_output() {
+        alerts += usize::from(d[0] == 21);
+    }
+    assert_eq!(alerts, 2);
     p.exchange(&mut perfect);
     assert!(p.server.is_connected() && p.client.is_connected());
     p.client.send_application_data(b"still here").unwrap();
