@@ -88,6 +88,8 @@ pub(crate) struct Handshake {
     pub(crate) flight_expects_reply: bool,
     pub(crate) timeout: Duration,
     pub(crate) retransmissions: u32,
+    /// Retransmissions of the current flight that the peer's repeats caused.
+    pub(crate) peer_triggered: u32,
     pub(crate) client_random: [u8; 32],
     pub(crate) server_random: [u8; 32],
     pub(crate) cookie_secret: [u8; 32],
@@ -198,6 +200,7 @@ impl DtlsEndpoint {
                 flight_expects_reply: false,
                 timeout,
                 retransmissions: 0,
+                peer_triggered: 0,
                 client_random: if role == Role::Client {
                     random
                 } else {
@@ -384,6 +387,7 @@ impl DtlsEndpoint {
         self.hs.peer_flight_start = self.hs.next_recv_seq;
         self.hs.flight_expects_reply = expects_reply;
         self.hs.retransmissions = 0;
+        self.hs.peer_triggered = 0;
         self.hs.timeout = self.config.initial_retransmit_timeout;
         self.hs.reassembly.clear();
         if expects_reply {

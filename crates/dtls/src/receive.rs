@@ -44,7 +44,11 @@ impl DtlsEndpoint {
             State::Connected => self.role == Role::Server,
             _ => false,
         };
-        if retransmit && may_retransmit && !self.hs.flight.is_empty() {
+        // Peer-triggered retransmissions are bounded per flight: forged
+        // epoch-0 repeats cannot make us resend a flight without end.
+        let budget_left = self.hs.peer_triggered < self.config.max_retransmissions;
+        if retransmit && may_retransmit && budget_left && !self.hs.flight.is_empty() {
+            self.hs.peer_triggered += 1;
             if let Err(e) = self.transmit_flight() {
                 self.fail(e);
             }

@@ -164,3 +164,23 @@ proptest! {
         let _ = p.client_events.iter().filter(|e| matches!(e, DtlsEvent::Failed(_))).count();
     }
 }
+
+#[test]
+fn forged_repeats_trigger_a_bounded_number_of_retransmissions() {
+    // After the handshake the server answers a repeated flight 5 with its
+    // final flight, but forged epoch-0 repeats (fresh record numbers, old
+    // message_seq) get at most `max_retransmissions` answers.
+    let (c, s) = configs(ecdsa_identity(), ecdsa_identity());
+    let budget = s.max_retransmissions as u64;
+    let mut p = Pair::new(c, s, 9);
+    p.run(Duration::from_secs(5), &mut perfect);
+    assert!(p.connected());
+    let before = p.server.stats().retransmissions;
+    for seq in 0..100u64 {
+        let frag = fragment(11, 4, 2, 0, &[0; 4]);
+        p.server
+            .handle_receive(p.now, &record(22, 0, 10_000 + seq, &frag));
+    }
+    assert_eq!(p.server.stats().retransmissions - before, budget);
+    assert!(p.server.is_connected());
+}
