@@ -85,7 +85,6 @@ pub(crate) struct Handshake {
     pub(crate) reassembly: Reassembler,
     pub(crate) transcript: Vec<u8>,
     pub(crate) flight: Vec<FlightItem>,
-    pub(crate) flight_expects_reply: bool,
     pub(crate) timeout: Duration,
     pub(crate) retransmissions: u32,
     /// Retransmissions of the current flight that the peer's repeats caused.
@@ -197,7 +196,6 @@ impl DtlsEndpoint {
                 reassembly: Reassembler::default(),
                 transcript: Vec::new(),
                 flight: Vec::new(),
-                flight_expects_reply: false,
                 timeout,
                 retransmissions: 0,
                 peer_triggered: 0,
@@ -385,7 +383,6 @@ impl DtlsEndpoint {
     ) -> Result<(), DtlsError> {
         self.hs.flight = items;
         self.hs.peer_flight_start = self.hs.next_recv_seq;
-        self.hs.flight_expects_reply = expects_reply;
         self.hs.retransmissions = 0;
         self.hs.peer_triggered = 0;
         self.hs.timeout = self.config.initial_retransmit_timeout;
