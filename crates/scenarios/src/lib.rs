@@ -18,6 +18,7 @@
 use std::time::{Duration, Instant};
 
 pub mod datachannel;
+pub mod dtls;
 pub mod network;
 pub mod sctp;
 pub mod servers;
@@ -66,6 +67,7 @@ pub fn catalogue() -> Vec<Scenario> {
     all.extend(stun::scenarios());
     all.extend(turn::scenarios());
     all.extend(sctp::scenarios());
+    all.extend(dtls::scenarios());
     all
 }
 

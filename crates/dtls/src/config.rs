@@ -1,0 +1,97 @@
+//! What a DTLS endpoint is configured with.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::fingerprint::Fingerprint;
+use crate::identity::Identity;
+use crate::suite::{CipherSuite, NamedGroup, SignatureScheme, SrtpProfile};
+
+/// Which side of the handshake an endpoint plays (SDP `a=setup`: `active`
+/// is the client, `passive` the server).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Sends the ClientHello.
+    Client,
+    /// Answers it.
+    Server,
+}
+
+/// The configuration of one endpoint. [`DtlsConfig::new`] gives the
+/// WebRTC defaults; fields may be changed before building the endpoint.
+#[derive(Debug, Clone)]
+pub struct DtlsConfig {
+    /// Our certificate and key.
+    pub identity: Arc<Identity>,
+    /// The peer's expected fingerprints (from its SDP). The leaf certificate
+    /// must match at least one. Empty: accept any certificate (the caller
+    /// must then check [`crate::Connected::peer_fingerprint`] itself).
+    pub expected_fingerprints: Vec<Fingerprint>,
+    /// Cipher suites in preference order (the server picks by its own order).
+    pub cipher_suites: Vec<CipherSuite>,
+    /// ECDHE groups in preference order.
+    pub groups: Vec<NamedGroup>,
+    /// Signature schemes in preference order.
+    pub signature_schemes: Vec<SignatureScheme>,
+    /// SRTP profiles in preference order; empty: do not negotiate use_srtp.
+    /// The server picks the first of its own list that the client offers.
+    pub srtp_profiles: Vec<SrtpProfile>,
+    /// Fail the handshake if the peer lacks extended_master_secret (RFC 7627).
+    pub require_extended_master_secret: bool,
+    /// Server: ask for, and require, a client certificate (WebRTC does).
+    pub require_client_certificate: bool,
+    /// Server: answer a ClientHello without a valid cookie with a
+    /// HelloVerifyRequest (RFC 6347 §4.2.1).
+    pub hello_verify_request: bool,
+    /// The largest datagram we send (records are packed and handshake
+    /// messages fragmented under it). At least 256.
+    pub mtu: usize,
+    /// The first retransmission timeout (RFC 6347 §4.2.4.1 suggests 1 s).
+    pub initial_retransmit_timeout: Duration,
+    /// The cap of the doubling timeout (RFC 6347 suggests 60 s).
+    pub max_retransmit_timeout: Duration,
+    /// Retransmissions of one flight before the handshake fails.
+    pub max_retransmissions: u32,
+    /// Wall-clock time (seconds since the UNIX epoch) at which to check the
+    /// peer certificate's validity period; `None` skips the check (a
+    /// Sans-IO machine has no wall clock: the caller supplies it).
+    pub unix_time: Option<u64>,
+    /// The largest handshake message we accept.
+    pub max_handshake_message: usize,
+    /// The largest certificate chain (total DER bytes) we accept.
+    pub max_certificate_chain: usize,
+    /// Bytes of handshake fragments we buffer for reassembly.
+    pub max_reassembly_bytes: usize,
+    /// Records we buffer that cannot be processed yet (a future epoch,
+    /// application data before Finished).
+    pub max_buffered_records: usize,
+}
+
+impl DtlsConfig {
+    /// The WebRTC defaults around `identity`: all suites, groups, schemes
+    /// and SRTP profiles, EMS required, client certificate required,
+    /// HelloVerifyRequest on, MTU 1200, 1 s initial timeout, 60 s cap,
+    /// 8 retransmissions.
+    pub fn new(identity: Arc<Identity>) -> Self {
+        Self {
+            identity,
+            expected_fingerprints: Vec::new(),
+            cipher_suites: CipherSuite::ALL.to_vec(),
+            groups: NamedGroup::ALL.to_vec(),
+            signature_schemes: SignatureScheme::ALL.to_vec(),
+            srtp_profiles: SrtpProfile::ALL.to_vec(),
+            require_extended_master_secret: true,
+            require_client_certificate: true,
+            hello_verify_request: true,
+            mtu: 1200,
+            initial_retransmit_timeout: Duration::from_secs(1),
+            max_retransmit_timeout: Duration::from_secs(60),
+            max_retransmissions: 8,
+            unix_time: None,
+            max_handshake_message: 32 * 1024,
+            max_certificate_chain: 24 * 1024,
+            max_reassembly_bytes: 64 * 1024,
+            max_buffered_records: 32,
+        }
+    }
+}

@@ -1,0 +1,501 @@
+//! The DTLS endpoint: one Sans-IO machine per connection, either role.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use rand_core::CryptoRngCore;
+use sansrtc_proto::{Output, TimerKind, TimerTable};
+
+use crate::aead::RecordCipher;
+use crate::alert;
+use crate::config::{DtlsConfig, Role};
+use crate::error::DtlsError;
+use crate::event::{Connected, DtlsEvent};
+use crate::fingerprint::{Fingerprint, HashAlgorithm};
+use crate::handshake::{self, HandshakeType};
+use crate::keys::Secrets;
+use crate::messages::{CertificateRequest, ClientHello};
+use crate::peer::PeerCertificate;
+use crate::reassembly::Reassembler;
+use crate::record::{ContentType, RecordHeader};
+use crate::replay::ReplayWindow;
+use crate::srtp::{SrtpKeyingMaterial, DTLS_SRTP_LABEL};
+use crate::stats::DtlsStats;
+use crate::suite::{CipherSuite, NamedGroup, SrtpProfile};
+use crate::writer::{FlightItem, RecordWriter};
+
+/// The largest plaintext of one record (RFC 5246 §6.2.1).
+pub const MAX_PLAINTEXT: usize = 1 << 14;
+/// How far ahead of the next expected message_seq we buffer fragments.
+pub(crate) const SEQ_WINDOW: u16 = 16;
+/// The most HelloVerifyRequests a client follows.
+pub(crate) const MAX_HELLO_VERIFY: u8 = 4;
+
+/// The endpoint's timers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Timer {
+    /// Retransmit the current flight (RFC 6347 §4.2.4).
+    Retransmit,
+}
+
+impl TimerKind for Timer {
+    const ALL: &'static [Self] = &[Timer::Retransmit];
+    fn index(self) -> usize {
+        0
+    }
+}
+
+/// Where the connection is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum State {
+    /// A client before [`DtlsEndpoint::start`].
+    Idle,
+    Handshaking,
+    Connected,
+    Closed,
+    Failed,
+}
+
+/// The next handshake message we expect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Expect {
+    // Client side.
+    ServerHello,
+    Certificate,
+    ServerKeyExchange,
+    CertificateRequestOrDone,
+    ServerHelloDone,
+    // Server side.
+    ClientHello,
+    ClientCertificate,
+    ClientKeyExchange,
+    CertificateVerify,
+    // Both.
+    Finished,
+    Done,
+}
+
+/// The handshake's working state.
+pub(crate) struct Handshake {
+    pub(crate) expect: Expect,
+    pub(crate) next_send_seq: u16,
+    pub(crate) next_recv_seq: u16,
+    /// The first message_seq of the peer flight answering our last one.
+    pub(crate) peer_flight_start: u16,
+    pub(crate) reassembly: Reassembler,
+    pub(crate) transcript: Vec<u8>,
+    pub(crate) flight: Vec<FlightItem>,
+    pub(crate) timeout: Duration,
+    pub(crate) retransmissions: u32,
+    /// Retransmissions of the current flight that the peer's repeats caused.
+    pub(crate) peer_triggered: u32,
+    pub(crate) client_random: [u8; 32],
+    pub(crate) server_random: [u8; 32],
+    pub(crate) cookie_secret: [u8; 32],
+    pub(crate) client_hello: Option<ClientHello>,
+    pub(crate) hello_verify_count: u8,
+    pub(crate) suite: Option<CipherSuite>,
+    pub(crate) group: Option<NamedGroup>,
+    pub(crate) srtp: Option<SrtpProfile>,
+    pub(crate) ems: bool,
+    pub(crate) peer_chain: Vec<Vec<u8>>,
+    pub(crate) peer_cert: Option<PeerCertificate>,
+    pub(crate) peer_public: Vec<u8>,
+    pub(crate) ephemeral: Option<ring::agreement::EphemeralPrivateKey>,
+    pub(crate) cert_request: Option<CertificateRequest>,
+}
+
+/// A DTLS 1.2 connection, client or server, as a Sans-IO machine.
+///
+/// Drive it with [`DtlsEndpoint::start`] (the client sends its
+/// ClientHello), [`DtlsEndpoint::handle_receive`] for every datagram of
+/// this connection, [`DtlsEndpoint::handle_timeout`] when the timeout
+/// passes, and drain [`DtlsEndpoint::poll_output`] after each call.
+pub struct DtlsEndpoint {
+    pub(crate) role: Role,
+    pub(crate) config: DtlsConfig,
+    pub(crate) state: State,
+    pub(crate) out: VecDeque<Output<Vec<u8>, DtlsEvent>>,
+    pub(crate) timers: TimerTable<Timer, 1>,
+    pub(crate) writer: RecordWriter,
+    pub(crate) read_cipher: Option<RecordCipher>,
+    pub(crate) replay: [ReplayWindow; 2],
+    /// Epoch-1 records received before we had the keys.
+    pub(crate) pending: Vec<(RecordHeader, Vec<u8>)>,
+    /// Application data received before the handshake completed.
+    pub(crate) early_data: Vec<Vec<u8>>,
+    pub(crate) hs: Handshake,
+    pub(crate) secrets: Option<Secrets>,
+    connected: Option<Connected>,
+    pub(crate) stats: DtlsStats,
+    /// Whether this datagram already drew a no_renegotiation alert.
+    pub(crate) refused_this_datagram: bool,
+}
+
+impl std::fmt::Debug for DtlsEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DtlsEndpoint")
+            .field("role", &self.role)
+            .field("state", &self.state)
+            .field("expect", &self.hs.expect)
+            .finish()
+    }
+}
+
+impl DtlsEndpoint {
+    /// A new endpoint. Every random value it needs (hello random, cookie
+    /// secret) is drawn from `rng` now; see `docs/dtls.md` for the part ring
+    /// draws itself.
+    pub fn new(
+        role: Role,
+        mut config: DtlsConfig,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Self, DtlsError> {
+        config.mtu = config.mtu.max(256);
+        let suites_ok = config
+            .cipher_suites
+            .iter()
+            .any(|s| role == Role::Client || s.is_ecdsa() == config.identity.is_ecdsa());
+        if !suites_ok {
+            return Err(DtlsError::NoCommonCipherSuite);
+        }
+        if config.groups.is_empty() {
+            return Err(DtlsError::NoCommonGroup);
+        }
+        if !config
+            .signature_schemes
+            .iter()
+            .any(|s| config.identity.can_sign(*s))
+        {
+            return Err(DtlsError::NoCommonSignatureScheme);
+        }
+        let mut random = [0u8; 32];
+        rng.fill_bytes(&mut random);
+        let mut cookie_secret = [0u8; 32];
+        rng.fill_bytes(&mut cookie_secret);
+        let (expect, state) = match role {
+            Role::Client => (Expect::ServerHello, State::Idle),
+            Role::Server => (Expect::ClientHello, State::Handshaking),
+        };
+        let timeout = config.initial_retransmit_timeout;
+        Ok(Self {
+            role,
+            state,
+            out: VecDeque::new(),
+            timers: TimerTable::new(),
+            writer: RecordWriter::default(),
+            read_cipher: None,
+            replay: Default::default(),
+            pending: Vec::new(),
+            early_data: Vec::new(),
+            hs: Handshake {
+                expect,
+                next_send_seq: 0,
+                next_recv_seq: 0,
+                peer_flight_start: 0,
+                reassembly: Reassembler::default(),
+                transcript: Vec::new(),
+                flight: Vec::new(),
+                timeout,
+                retransmissions: 0,
+                peer_triggered: 0,
+                client_random: if role == Role::Client {
+                    random
+                } else {
+                    [0; 32]
+                },
+                server_random: if role == Role::Server {
+                    random
+                } else {
+                    [0; 32]
+                },
+                cookie_secret,
+                client_hello: None,
+                hello_verify_count: 0,
+                suite: None,
+                group: None,
+                srtp: None,
+                ems: false,
+                peer_chain: Vec::new(),
+                peer_cert: None,
+                peer_public: Vec::new(),
+                ephemeral: None,
+                cert_request: None,
+            },
+            secrets: None,
+            connected: None,
+            stats: DtlsStats::default(),
+            refused_this_datagram: false,
+            config,
+        })
+    }
+
+    /// Starts the handshake: a client sends its ClientHello; a server
+    /// (which waits for one) does nothing.
+    pub fn start(&mut self, now: Instant) {
+        if self.role == Role::Client && self.state == State::Idle {
+            self.state = State::Handshaking;
+            if let Err(e) = self.client_start(now) {
+                self.fail(e);
+            }
+        }
+    }
+
+    /// This endpoint's role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Whether the handshake completed and the connection is open.
+    pub fn is_connected(&self) -> bool {
+        self.state == State::Connected
+    }
+
+    /// Whether the connection closed or failed (nothing more is sent).
+    pub fn is_closed(&self) -> bool {
+        matches!(self.state, State::Closed | State::Failed)
+    }
+
+    /// The negotiated parameters, once connected.
+    pub fn connection(&self) -> Option<&Connected> {
+        self.connected.as_ref()
+    }
+
+    /// What was dropped or repeated so far.
+    pub fn stats(&self) -> &DtlsStats {
+        &self.stats
+    }
+
+    /// The RFC 5705 exporter (`context` `None` means no context, which is
+    /// not the same as an empty one).
+    pub fn export_keying_material(
+        &self,
+        label: &str,
+        context: Option<&[u8]>,
+        len: usize,
+    ) -> Result<Vec<u8>, DtlsError> {
+        if self.state != State::Connected {
+            return Err(DtlsError::NotConnected);
+        }
+        let s = self.secrets.as_ref().ok_or(DtlsError::NotConnected)?;
+        if len > 0xffff {
+            return Err(DtlsError::TooLarge("exporter length"));
+        }
+        Ok(s.export(label.as_bytes(), context, len))
+    }
+
+    /// The SRTP keys for the negotiated profile (RFC 5764 §4.2); `None` if
+    /// not connected or no profile was negotiated.
+    pub fn srtp_keying_material(&self) -> Option<SrtpKeyingMaterial> {
+        let profile = self.connected.as_ref()?.srtp_profile?;
+        let len = SrtpKeyingMaterial::export_len(profile);
+        let material = self
+            .export_keying_material(DTLS_SRTP_LABEL, None, len)
+            .ok()?;
+        SrtpKeyingMaterial::from_exported(profile, &material)
+    }
+
+    /// Sends one record of application data.
+    pub fn send_application_data(&mut self, data: &[u8]) -> Result<(), DtlsError> {
+        match self.state {
+            State::Connected => {}
+            State::Closed | State::Failed => return Err(DtlsError::Closed),
+            _ => return Err(DtlsError::NotConnected),
+        }
+        if data.len() > MAX_PLAINTEXT {
+            return Err(DtlsError::TooLarge("application data record"));
+        }
+        let mut d = Vec::new();
+        self.writer
+            .record(ContentType::ApplicationData, 1, data, &mut d)?;
+        self.out.push_back(Output::Transmit(d));
+        Ok(())
+    }
+
+    /// Sends close_notify and closes; nothing more is sent or delivered.
+    pub fn close(&mut self) {
+        if matches!(self.state, State::Handshaking | State::Connected) {
+            self.send_alert(alert::WARNING, alert::CLOSE_NOTIFY);
+        }
+        if !self.is_closed() {
+            self.state = State::Closed;
+            self.timers.stop(Timer::Retransmit);
+        }
+    }
+
+    /// The next output. Drain until [`Output::Timeout`] after every call.
+    pub fn poll_output(&mut self) -> Output<Vec<u8>, DtlsEvent> {
+        if let Some(o) = self.out.pop_front() {
+            return o;
+        }
+        Output::Timeout(self.timers.next().map(|(at, _)| at))
+    }
+
+    /// Handles the retransmission timer.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if !self.timers.is_expired(Timer::Retransmit, now) || self.state != State::Handshaking {
+            return;
+        }
+        if self.hs.retransmissions >= self.config.max_retransmissions {
+            self.fail(DtlsError::HandshakeTimeout);
+            return;
+        }
+        self.hs.retransmissions += 1;
+        self.hs.timeout = (self.hs.timeout * 2).min(self.config.max_retransmit_timeout);
+        self.timers.set(Timer::Retransmit, now + self.hs.timeout);
+        if let Err(e) = self.transmit_flight() {
+            self.fail(e);
+        }
+    }
+
+    /// Appends a message to the transcript.
+    pub(crate) fn add_transcript(&mut self, t: HandshakeType, seq: u16, body: &[u8]) {
+        self.hs
+            .transcript
+            .extend_from_slice(&handshake::full_message(t, seq, body));
+    }
+
+    /// Queues a message of our next flight (and hashes it).
+    pub(crate) fn push_message(
+        &mut self,
+        items: &mut Vec<FlightItem>,
+        t: HandshakeType,
+        body: Vec<u8>,
+        epoch: u16,
+    ) {
+        let seq = self.hs.next_send_seq;
+        self.hs.next_send_seq += 1;
+        self.add_transcript(t, seq, &body);
+        items.push(FlightItem::Handshake {
+            msg_type: t,
+            seq,
+            body,
+            epoch,
+        });
+    }
+
+    /// Makes `items` the current flight and sends it.
+    pub(crate) fn send_new_flight(
+        &mut self,
+        now: Instant,
+        items: Vec<FlightItem>,
+        expects_reply: bool,
+    ) -> Result<(), DtlsError> {
+        self.hs.flight = items;
+        self.hs.peer_flight_start = self.hs.next_recv_seq;
+        self.hs.retransmissions = 0;
+        self.hs.peer_triggered = 0;
+        self.hs.timeout = self.config.initial_retransmit_timeout;
+        self.hs.reassembly.clear();
+        if expects_reply {
+            self.timers.set(Timer::Retransmit, now + self.hs.timeout);
+        } else {
+            self.timers.stop(Timer::Retransmit);
+        }
+        self.pack_and_queue()
+    }
+
+    pub(crate) fn transmit_flight(&mut self) -> Result<(), DtlsError> {
+        self.stats.retransmissions += 1;
+        self.pack_and_queue()
+    }
+
+    fn pack_and_queue(&mut self) -> Result<(), DtlsError> {
+        let datagrams = self.writer.pack_flight(&self.hs.flight, self.config.mtu)?;
+        for d in datagrams {
+            self.out.push_back(Output::Transmit(d));
+        }
+        Ok(())
+    }
+
+    /// Checks a peer chain: parses the leaf, matches the expected
+    /// fingerprints and the validity period.
+    pub(crate) fn check_peer_chain(&self, chain: &[Vec<u8>]) -> Result<PeerCertificate, DtlsError> {
+        let leaf = chain.first().ok_or(DtlsError::MissingCertificate)?;
+        let cert = PeerCertificate::parse(leaf)?;
+        let expected = &self.config.expected_fingerprints;
+        if !expected.is_empty() && !expected.iter().any(|fp| fp.matches(leaf)) {
+            return Err(DtlsError::FingerprintMismatch);
+        }
+        if let Some(t) = self.config.unix_time {
+            cert.check_validity(t)?;
+        }
+        Ok(cert)
+    }
+
+    /// The handshake completed.
+    pub(crate) fn connect(&mut self) -> Result<(), DtlsError> {
+        let suite = self
+            .hs
+            .suite
+            .ok_or(DtlsError::UnexpectedMessage("no suite"))?;
+        let group = self
+            .hs
+            .group
+            .ok_or(DtlsError::UnexpectedMessage("no group"))?;
+        let leaf = self
+            .hs
+            .peer_chain
+            .first()
+            .ok_or(DtlsError::MissingCertificate)?;
+        let info = Connected {
+            cipher_suite: suite,
+            group,
+            srtp_profile: self.hs.srtp,
+            extended_master_secret: self.hs.ems,
+            peer_certificate_chain: self.hs.peer_chain.clone(),
+            peer_fingerprint: Fingerprint::of(HashAlgorithm::Sha256, leaf),
+        };
+        self.state = State::Connected;
+        self.hs.expect = Expect::Done;
+        self.hs.transcript = Vec::new();
+        self.timers.stop(Timer::Retransmit);
+        self.connected = Some(info.clone());
+        self.out
+            .push_back(Output::Event(DtlsEvent::Connected(info)));
+        Ok(())
+    }
+
+    /// Sends an alert, protected once we have write keys.
+    pub(crate) fn send_alert(&mut self, level: u8, desc: u8) {
+        let epoch = if self.writer.has_cipher() && self.hs.expect_write_epoch1() {
+            1
+        } else {
+            0
+        };
+        let mut d = Vec::new();
+        if self
+            .writer
+            .record(ContentType::Alert, epoch, &[level, desc], &mut d)
+            .is_ok()
+        {
+            self.out.push_back(Output::Transmit(d));
+        }
+    }
+
+    /// Fails the connection: a fatal alert (where one applies), the event,
+    /// and silence afterwards.
+    pub(crate) fn fail(&mut self, e: DtlsError) {
+        if self.is_closed() {
+            return;
+        }
+        if let Some(desc) = alert::description_for(&e) {
+            self.send_alert(alert::FATAL, desc);
+        }
+        self.state = State::Failed;
+        self.timers.stop(Timer::Retransmit);
+        self.pending.clear();
+        self.early_data.clear();
+        self.out.push_back(Output::Event(DtlsEvent::Failed(e)));
+    }
+}
+
+impl Handshake {
+    /// Whether we have switched our writes to epoch 1 (sent our CCS).
+    fn expect_write_epoch1(&self) -> bool {
+        self.flight
+            .iter()
+            .any(|i| matches!(i, FlightItem::ChangeCipherSpec))
+            || self.expect == Expect::Done
+    }
+}

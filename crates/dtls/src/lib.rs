@@ -1,0 +1,104 @@
+//! DTLS 1.2 (RFC 6347) with DTLS-SRTP (RFC 5764) for WebRTC, written on
+//! `ring`, as a Sans-IO state machine: datagrams and `now` in; datagrams,
+//! events and the next timeout out.
+//!
+//! One [`DtlsEndpoint`] per connection plays the client or the server role
+//! (SDP `a=setup`), authenticates the peer by the fingerprint from its SDP,
+//! and exports the SRTP keys ([`DtlsEndpoint::srtp_keying_material`]).
+//!
+//! A client and a server handshake in memory:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::time::Instant;
+//! use rand_chacha::rand_core::SeedableRng;
+//! use sansrtc_dtls::{DtlsConfig, DtlsEndpoint, DtlsEvent, HashAlgorithm, Identity, Role};
+//! use sansrtc_proto::Output;
+//!
+//! # fn identity() -> Arc<Identity> {
+//! #     let key = rcgen::KeyPair::generate().unwrap();
+//! #     let cert = rcgen::CertificateParams::new(vec!["x".into()]).unwrap().self_signed(&key).unwrap();
+//! #     Arc::new(Identity::from_der(vec![cert.der().to_vec()], &key.serialize_der()).unwrap())
+//! # }
+//! let (client_id, server_id) = (identity(), identity());
+//! let mut client_cfg = DtlsConfig::new(client_id.clone());
+//! client_cfg.expected_fingerprints = vec![server_id.fingerprint(HashAlgorithm::Sha256)];
+//! let mut server_cfg = DtlsConfig::new(server_id);
+//! server_cfg.expected_fingerprints = vec![client_id.fingerprint(HashAlgorithm::Sha256)];
+//!
+//! let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+//! let mut client = DtlsEndpoint::new(Role::Client, client_cfg, &mut rng).unwrap();
+//! let mut server = DtlsEndpoint::new(Role::Server, server_cfg, &mut rng).unwrap();
+//! let now = Instant::now();
+//! client.start(now);
+//! // Moves every pending datagram of `from` to `to`; counts Connected events.
+//! fn pump(from: &mut DtlsEndpoint, to: &mut DtlsEndpoint, now: Instant) -> usize {
+//!     let mut connected = 0;
+//!     loop {
+//!         match from.poll_output() {
+//!             Output::Transmit(datagram) => to.handle_receive(now, &datagram),
+//!             Output::Event(DtlsEvent::Connected(_)) => connected += 1,
+//!             Output::Event(other) => panic!("{other:?}"),
+//!             Output::Timeout(_) => return connected,
+//!         }
+//!     }
+//! }
+//! let mut connected = 0;
+//! for _ in 0..4 {
+//!     connected += pump(&mut client, &mut server, now);
+//!     connected += pump(&mut server, &mut client, now);
+//! }
+//! assert_eq!(connected, 2);
+//! // Both sides derive the same SRTP keys.
+//! assert_eq!(client.srtp_keying_material(), server.srtp_keying_material());
+//! client.send_application_data(b"hello").unwrap();
+//! let Output::Transmit(record) = client.poll_output() else { panic!() };
+//! server.handle_receive(now, &record);
+//! assert_eq!(server.poll_output(), Output::Event(DtlsEvent::ApplicationData(b"hello".to_vec())));
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod aead;
+mod alert;
+mod client;
+mod codec;
+mod config;
+mod endpoint;
+mod error;
+mod event;
+mod extensions;
+mod fingerprint;
+mod handshake;
+mod identity;
+mod keys;
+mod messages;
+mod peer;
+pub mod prf;
+mod reassembly;
+mod receive;
+mod record;
+mod replay;
+mod server;
+mod srtp;
+mod stats;
+mod suite;
+mod system_random;
+mod writer;
+
+#[cfg(test)]
+mod dtls13_hello_tests;
+#[cfg(test)]
+mod finished_tests;
+
+pub use config::{DtlsConfig, Role};
+pub use endpoint::{DtlsEndpoint, MAX_PLAINTEXT};
+pub use error::DtlsError;
+pub use event::{Connected, DtlsEvent};
+pub use fingerprint::{Fingerprint, HashAlgorithm};
+pub use identity::Identity;
+/// The output type of [`DtlsEndpoint::poll_output`] (from `sansrtc-proto`).
+pub use sansrtc_proto::Output;
+pub use srtp::{SrtpKeyingMaterial, SrtpMasterKey, DTLS_SRTP_LABEL};
+pub use stats::DtlsStats;
+pub use suite::{CipherSuite, NamedGroup, SignatureScheme, SrtpProfile};

@@ -1,0 +1,296 @@
+//! The receiving side: datagrams into records, records into handshake
+//! fragments, alerts and application data (RFC 6347 §4.1, §4.2.3).
+
+use std::time::Instant;
+
+use sansrtc_proto::Output;
+
+use crate::alert;
+use crate::config::Role;
+use crate::endpoint::{DtlsEndpoint, Expect, State, Timer, MAX_PLAINTEXT, SEQ_WINDOW};
+use crate::error::DtlsError;
+use crate::event::DtlsEvent;
+use crate::handshake::{self, HandshakeType};
+use crate::reassembly::Message;
+use crate::record::{split_records, ContentType, RecordHeader};
+
+impl DtlsEndpoint {
+    /// Handles one received datagram (one or more records).
+    pub fn handle_receive(&mut self, now: Instant, datagram: &[u8]) {
+        if self.is_closed() || self.state == State::Idle {
+            self.stats.after_close_datagrams += 1;
+            return;
+        }
+        let (records, err) = split_records(datagram);
+        if err.is_some() {
+            self.stats.malformed_datagrams += 1;
+        }
+        let mut retransmit = false;
+        self.refused_this_datagram = false;
+        for (h, payload) in records {
+            if let Err(e) = self.handle_record(now, h, payload, &mut retransmit) {
+                self.fail(e);
+            }
+            if self.is_closed() {
+                return;
+            }
+            if let Err(e) = self.drain_pending(now, &mut retransmit) {
+                self.fail(e);
+                return;
+            }
+        }
+        let may_retransmit = match self.state {
+            State::Handshaking => true,
+            State::Connected => self.role == Role::Server,
+            _ => false,
+        };
+        // Peer-triggered retransmissions are bounded per flight: forged
+        // epoch-0 repeats cannot make us resend a flight without end.
+        let budget_left = self.hs.peer_triggered < self.config.max_retransmissions;
+        if retransmit && may_retransmit && budget_left && !self.hs.flight.is_empty() {
+            self.hs.peer_triggered += 1;
+            if let Err(e) = self.transmit_flight() {
+                self.fail(e);
+            }
+        }
+    }
+
+    fn drain_pending(&mut self, now: Instant, retransmit: &mut bool) -> Result<(), DtlsError> {
+        if self.read_cipher.is_some() && !self.pending.is_empty() {
+            for (h, p) in std::mem::take(&mut self.pending) {
+                self.handle_record(now, h, &p, retransmit)?;
+                if self.is_closed() {
+                    break;
+                }
+            }
+        }
+        if self.state == State::Connected {
+            for d in std::mem::take(&mut self.early_data) {
+                self.out
+                    .push_back(Output::Event(DtlsEvent::ApplicationData(d)));
+            }
+        }
+        Ok(())
+    }
+
+    fn handle_record(
+        &mut self,
+        now: Instant,
+        h: RecordHeader,
+        payload: &[u8],
+        retransmit: &mut bool,
+    ) -> Result<(), DtlsError> {
+        let plaintext = match h.epoch {
+            0 => {
+                if !self.replay[0].is_fresh(h.seq) {
+                    self.stats.replayed_records += 1;
+                    return Ok(());
+                }
+                self.replay[0].accept(h.seq);
+                payload.to_vec()
+            }
+            1 => {
+                let Some(cipher) = &self.read_cipher else {
+                    if self.pending.len() < self.config.max_buffered_records {
+                        self.pending.push((h, payload.to_vec()));
+                    } else {
+                        self.stats.buffer_full_records += 1;
+                    }
+                    return Ok(());
+                };
+                if !self.replay[1].is_fresh(h.seq) {
+                    self.stats.replayed_records += 1;
+                    return Ok(());
+                }
+                match cipher.open(&h, payload) {
+                    Some(p) => {
+                        self.replay[1].accept(h.seq);
+                        p
+                    }
+                    None => {
+                        self.stats.bad_record_mac += 1;
+                        return Ok(());
+                    }
+                }
+            }
+            _ => {
+                self.stats.wrong_epoch_records += 1;
+                return Ok(());
+            }
+        };
+        if plaintext.len() > MAX_PLAINTEXT {
+            return Err(DtlsError::TooLarge("record plaintext"));
+        }
+        match h.content_type {
+            ContentType::Handshake => self.handle_handshake_record(now, &h, &plaintext, retransmit),
+            ContentType::ChangeCipherSpec => {
+                // Epoch changes are implied by the keys (a lost CCS does not
+                // stall us); the record must still be well formed.
+                if plaintext != [1] {
+                    self.stats.dropped_fragments += 1;
+                }
+                Ok(())
+            }
+            ContentType::Alert => self.handle_alert(h.epoch, &plaintext),
+            ContentType::ApplicationData => {
+                if h.epoch != 1 {
+                    self.stats.wrong_epoch_records += 1;
+                } else if self.state == State::Connected {
+                    self.out
+                        .push_back(Output::Event(DtlsEvent::ApplicationData(plaintext)));
+                } else if self.early_data.len() < self.config.max_buffered_records {
+                    self.early_data.push(plaintext);
+                } else {
+                    self.stats.buffer_full_records += 1;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn handle_alert(&mut self, epoch: u16, p: &[u8]) -> Result<(), DtlsError> {
+        if p.len() != 2 {
+            self.stats.dropped_fragments += 1;
+            return Ok(());
+        }
+        // Once the peer's records are protected, an unprotected alert is
+        // not from the peer.
+        if epoch == 0 && self.state == State::Connected {
+            self.stats.wrong_epoch_records += 1;
+            return Ok(());
+        }
+        let (level, desc) = (p[0], p[1]);
+        if desc == alert::CLOSE_NOTIFY {
+            self.send_alert(alert::WARNING, alert::CLOSE_NOTIFY);
+            self.state = State::Closed;
+            self.timers.stop(Timer::Retransmit);
+            self.out.push_back(Output::Event(DtlsEvent::Closed));
+        } else if level == alert::FATAL {
+            self.state = State::Failed;
+            self.timers.stop(Timer::Retransmit);
+            self.out
+                .push_back(Output::Event(DtlsEvent::Failed(DtlsError::PeerAlert(desc))));
+        }
+        Ok(())
+    }
+
+    fn handle_handshake_record(
+        &mut self,
+        now: Instant,
+        h: &RecordHeader,
+        plaintext: &[u8],
+        retransmit: &mut bool,
+    ) -> Result<(), DtlsError> {
+        let frags = match handshake::parse_fragments(plaintext) {
+            Ok(f) => f,
+            Err(e) if h.epoch == 1 => return Err(e),
+            Err(_) => {
+                self.stats.dropped_fragments += 1;
+                return Ok(());
+            }
+        };
+        for f in frags {
+            if f.length as usize > self.config.max_handshake_message {
+                return Err(DtlsError::TooLarge("handshake message"));
+            }
+            if self.state == State::Connected {
+                if f.message_seq < self.hs.next_recv_seq {
+                    *retransmit |= f.message_seq < self.hs.peer_flight_start;
+                } else if f.offset == 0
+                    && (f.msg_type == HandshakeType::ClientHello as u8
+                        || f.msg_type == HandshakeType::HelloRequest as u8)
+                {
+                    // RFC 5746 §4: refuse renegotiation with a warning, at
+                    // most one per datagram (no amplification).
+                    self.stats.renegotiations_refused += 1;
+                    if !self.refused_this_datagram {
+                        self.refused_this_datagram = true;
+                        self.send_alert(alert::WARNING, alert::NO_RENEGOTIATION);
+                    }
+                } else {
+                    self.stats.dropped_fragments += 1;
+                }
+                continue;
+            }
+            if self.state != State::Handshaking {
+                return Ok(());
+            }
+            if self.role == Role::Server && self.hs.expect == Expect::ClientHello {
+                if f.msg_type != HandshakeType::ClientHello as u8 || f.message_seq >= SEQ_WINDOW {
+                    self.stats.dropped_fragments += 1;
+                    continue;
+                }
+                if self
+                    .hs
+                    .reassembly
+                    .insert(
+                        &f,
+                        h.epoch,
+                        self.config.max_handshake_message,
+                        self.config.max_reassembly_bytes,
+                    )
+                    .is_err()
+                {
+                    self.stats.dropped_fragments += 1;
+                    continue;
+                }
+                if let Some(m) = self.hs.reassembly.take(f.message_seq) {
+                    self.hs.reassembly.clear();
+                    self.server_on_client_hello(now, h.seq, m)?;
+                }
+                continue;
+            }
+            if f.message_seq < self.hs.next_recv_seq {
+                // Only a repeat of the peer's *previous* flight means our
+                // last flight was lost (RFC 6347 §4.2.4); a repeat from the
+                // flight we are receiving is just a duplicate.
+                if f.message_seq < self.hs.peer_flight_start {
+                    *retransmit = true;
+                } else {
+                    self.stats.dropped_fragments += 1;
+                }
+                continue;
+            }
+            if f.message_seq - self.hs.next_recv_seq >= SEQ_WINDOW {
+                self.stats.dropped_fragments += 1;
+                continue;
+            }
+            if self
+                .hs
+                .reassembly
+                .insert(
+                    &f,
+                    h.epoch,
+                    self.config.max_handshake_message,
+                    self.config.max_reassembly_bytes,
+                )
+                .is_err()
+            {
+                self.stats.dropped_fragments += 1;
+                continue;
+            }
+            while self.state == State::Handshaking {
+                let Some(m) = self.hs.reassembly.take(self.hs.next_recv_seq) else {
+                    break;
+                };
+                self.hs.next_recv_seq += 1;
+                self.process_message(now, m)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn process_message(&mut self, now: Instant, m: Message) -> Result<(), DtlsError> {
+        let t = HandshakeType::from_u8(m.msg_type)
+            .ok_or(DtlsError::UnexpectedMessage("unknown handshake type"))?;
+        if (t == HandshakeType::Finished) != (m.epoch == 1) {
+            return Err(DtlsError::UnexpectedMessage(
+                "handshake message in the wrong epoch",
+            ));
+        }
+        match self.role {
+            Role::Client => self.client_message(now, t, m),
+            Role::Server => self.server_message(now, t, m),
+        }
+    }
+}
