@@ -18,6 +18,7 @@
 use std::time::{Duration, Instant};
 
 pub mod datachannel;
+pub mod ice;
 pub mod network;
 pub mod servers;
 pub mod stun;
@@ -62,6 +63,7 @@ pub fn catalogue() -> Vec<Scenario> {
     all.extend(servers::scenarios());
     all.extend(datachannel::scenarios());
     all.extend(stun::scenarios());
+    all.extend(ice::scenarios());
     all
 }
 
