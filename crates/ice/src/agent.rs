@@ -162,7 +162,7 @@ impl Agent {
             transactions: Vec::new(),
             servers,
             relays: Vec::new(),
-            relay_factory: None,
+            relay_factory: Some(Box::new(crate::turn_relay::TurnRelayFactory)),
             resolutions: BTreeMap::new(),
             next_resolve_id: 1,
             foundations: Foundations::default(),
@@ -185,8 +185,8 @@ impl Agent {
         })
     }
 
-    /// Installs the source of relay candidates (the TURN client). Without
-    /// one, TURN servers are reported as candidate errors.
+    /// Replaces the source of relay candidates (by default
+    /// [`crate::TurnRelayFactory`], the `sansrtc-turn` client).
     pub fn set_relay_factory(&mut self, factory: Box<dyn RelayFactory>) {
         self.relay_factory = Some(factory);
     }

@@ -383,6 +383,7 @@ impl Agent {
                     None => self.stats.unknown_source_dropped += 1,
                 }
             }
+            RelayEvent::Redirected { to } => self.relays[i].server = to,
             RelayEvent::Closed => {
                 let relay = &mut self.relays[i];
                 relay.pending = false;

@@ -95,6 +95,7 @@ mod inbound;
 mod pair;
 mod relay;
 mod stats;
+mod turn_relay;
 
 pub use agent::{Agent, IceRng};
 pub use candidate::{candidate_priority, local_preference, pair_priority, type_preference};
@@ -107,3 +108,4 @@ pub use pair::PairState;
 pub use relay::{RelayClient, RelayEvent, RelayFactory, RelayRequest};
 pub use sansrtc_proto::Output;
 pub use stats::IceStats;
+pub use turn_relay::TurnRelayFactory;

@@ -31,6 +31,11 @@ pub enum RelayEvent {
         /// The bytes.
         data: Vec<u8>,
     },
+    /// A 300 (Try Alternate) moved the client to another server address.
+    Redirected {
+        /// The new server address.
+        to: SocketAddr,
+    },
     /// The allocation is gone.
     Closed,
 }

@@ -6,7 +6,11 @@ use std::time::Duration;
 
 use sansrtc_config::IceHost;
 use sansrtc_ice::{AgentConfig, IceServerEntry};
-use sansrtc_netsim::{LinkConfig, NatConfig, Network, NodeId, StunServer, ZoneId};
+use sansrtc_netsim::{
+    LinkConfig, NatConfig, Network, NodeId, StunServer, TurnConfig, TurnServer, ZoneId,
+};
+use sansrtc_proto::Protocol;
+use sansrtc_sdp::CandidateKind;
 
 use crate::{anchor, Outcome, Scenario, ScenarioInput};
 
@@ -25,7 +29,7 @@ pub fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             name: "ice/nat-matrix",
-            description: "every pair of {no NAT, full cone, restricted, port-restricted, symmetric} (the seed picks the pair: 25 seeds cover all) with a STUN server; connect and exchange data",
+            description: "every pair of {no NAT, full cone, restricted, port-restricted, symmetric} (the seed picks the pair: 25 seeds cover all) with STUN and TURN servers: direct pairs where a direct path exists, the relay exactly where not (symmetric vs port-restricted/symmetric); data both ways",
             default_seeds: 25,
             run: nat_matrix,
         },
@@ -33,6 +37,9 @@ pub fn scenarios() -> Vec<Scenario> {
 }
 
 pub(crate) const STUN_SERVER: &str = "192.0.2.1:3478";
+pub(crate) const TURN_SERVER: &str = "192.0.2.2:3478";
+pub(crate) const TURN_USER: &str = "sansrtc";
+pub(crate) const TURN_PASSWORD: &str = "relay-secret";
 
 /// Where an agent sits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +126,33 @@ pub(crate) fn place(
     let peer = agent(net, stream, config, local)?;
     let id = net.add_host(zone, &[local.ip()], link, peer).map_err(err)?;
     Ok((id, local))
+}
+
+pub(crate) fn turn_entry() -> IceServerEntry {
+    let server = sa(TURN_SERVER);
+    let IpAddr::V4(ip) = server.ip() else {
+        unreachable!("the TURN server is IPv4")
+    };
+    IceServerEntry::turn(
+        &format!("turn:{server}?transport=udp"),
+        IceHost::Ipv4(ip),
+        server.port(),
+        Protocol::Udp,
+        TURN_USER,
+        TURN_PASSWORD,
+    )
+}
+
+pub(crate) fn add_turn_server(net: &mut Network) -> Result<(), String> {
+    let internet = net.internet();
+    let server = sa(TURN_SERVER);
+    let turn = TurnServer::new(
+        TurnConfig::new(server, server.ip(), TURN_USER, TURN_PASSWORD),
+        net.rng_for(99),
+    );
+    net.add_host(internet, &[server.ip()], access_link(), turn)
+        .map_err(err)?;
+    Ok(())
 }
 
 pub(crate) fn add_stun_server(net: &mut Network) -> Result<(), String> {
@@ -209,9 +243,10 @@ fn nat_matrix(input: &ScenarioInput) -> Result<Outcome, String> {
         net.enable_capture();
     }
     add_stun_server(&mut net)?;
+    add_turn_server(&mut net)?;
     let config = |controlling| AgentConfig {
         controlling,
-        servers: vec![stun_entry()],
+        servers: vec![stun_entry(), turn_entry()],
         ..AgentConfig::default()
     };
     let (a, _) = place(
@@ -232,25 +267,22 @@ fn nat_matrix(input: &ScenarioInput) -> Result<Outcome, String> {
     )?;
     let mut call = Call::new(net, a, b)?;
     let label = format!("A {} / B {}", na.name(), nb.name());
-    if !direct_possible(na, nb) {
-        // No relay here: the agents must give up (failed), not hang.
-        let failed = call.run_until(Duration::from_secs(60), |c| {
-            c.state_a() == sansrtc_ice::IceConnectionState::Failed
-                && c.state_b() == sansrtc_ice::IceConnectionState::Failed
-        });
-        return if failed {
-            Ok(outcome(&call, call.net.elapsed(), input.capture))
-        } else {
-            Err(format!(
-                "{label}: expected failed without a relay, got A {} B {}",
-                call.state_a().as_str(),
-                call.state_b().as_str()
-            ))
-        };
-    }
     let t = call
         .connect(Duration::from_secs(20))
         .map_err(|e| format!("{label}: {e}"))?;
+    let selected = call
+        .net
+        .node(&call.a)
+        .agent
+        .selected_pair(1)
+        .ok_or("no selected pair")?;
+    let relayed =
+        selected.local_kind == CandidateKind::Relay || selected.remote_kind == CandidateKind::Relay;
+    if relayed == direct_possible(na, nb) {
+        return Err(format!(
+            "{label}: selected {selected:?}; a relay must be used exactly when no direct path exists"
+        ));
+    }
     let (to_b, to_a) = call.exchange(20, Duration::from_millis(20))?;
     if to_b < 20 || to_a < 20 {
         return Err(format!("{label}: delivered {to_b}/20 and {to_a}/20"));
