@@ -129,6 +129,7 @@ pub struct Agent {
     pub(crate) closed: bool,
     pub(crate) rtcp_muxed: bool,
     pub(crate) now: Option<Instant>,
+    pub(crate) last_request_at: Option<Instant>,
     pub(crate) stats: IceStats,
 }
 
@@ -181,6 +182,7 @@ impl Agent {
             closed: false,
             rtcp_muxed: false,
             now: None,
+            last_request_at: None,
             stats: IceStats::default(),
         })
     }
@@ -682,6 +684,12 @@ impl Agent {
         at.extend(self.transactions.iter().map(|t| t.next));
         at.extend(self.relays.iter().filter_map(|r| r.next_timeout));
         at.extend(self.nomination_deadlines());
+        if let Some(t) = self.last_request_at {
+            let t = t + self.config.disconnected_timeout;
+            if !self.failed && !self.all_selected() && future(t) {
+                at.push(t);
+            }
+        }
         for p in self.selected.iter().chain(self.previous.iter()).flatten() {
             if p.lost {
                 continue;

@@ -334,8 +334,8 @@ impl Agent {
             };
             t.next = now + t.rto;
             if t.sent == t.max_sends && is_server {
-                // RFC 8489 §6.2.1: wait Rm × RTO after the last send.
-                t.next = now + t.rto * 8;
+                // RFC 8489 §6.2.1: wait Rm (16) × the initial RTO after the last send.
+                t.next = now + crate::gather::SERVER_RTO * 16;
             }
             let (source, destination, relay, bytes) =
                 (t.source, t.destination, t.relay, t.request.clone());
@@ -591,6 +591,8 @@ impl Agent {
                 lost: false,
             });
             self.previous[slot] = None;
+            // A pair that works ends a failure (as libwebrtc does; see docs/ice.md).
+            self.failed = false;
             self.emit(IceEvent::Selected(info));
         }
         if self.previous.iter().all(Option::is_none) && self.all_selected() {

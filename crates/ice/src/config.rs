@@ -176,7 +176,7 @@ impl Default for AgentConfig {
             ta: Duration::from_millis(50),
             check_rto: Duration::from_millis(250),
             check_rto_max: Duration::from_millis(1600),
-            check_max_transmissions: 9,
+            check_max_transmissions: 16,
             stun_max_transmissions: 7,
             nomination: Nomination::Regular,
             nomination_wait: Duration::from_millis(500),

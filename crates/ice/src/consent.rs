@@ -33,6 +33,15 @@ impl Agent {
                     pair.state = PairState::Failed;
                     pair.nominated = false;
                 }
+                // Nothing more goes to the peer on this path, not even retransmissions.
+                let component = path.info.component;
+                self.transactions.retain(|t| {
+                    let consent =
+                        matches!(t.kind, TxKind::Consent { component: c } if c == component);
+                    let on_path =
+                        t.source == path.info.local_base && t.destination == path.info.remote;
+                    !(consent || on_path)
+                });
                 continue;
             }
             if self.config.lite || now < path.consent_next {
@@ -132,7 +141,14 @@ impl Agent {
                 IceConnectionState::Connected
             };
         }
-        let exhausted = self.remote_end_of_candidates
+        // Deviation: while the peer's checks still reach us, it may yet
+        // answer ours (a triggered check revives a failed pair), so we do
+        // not give up until it has been quiet for `disconnected_timeout`.
+        let peer_quiet = self
+            .last_request_at
+            .map_or(true, |t| now >= t + self.config.disconnected_timeout);
+        let exhausted = peer_quiet
+            && self.remote_end_of_candidates
             && self.gathering_state == IceGatheringState::Complete
             && self.resolutions.is_empty()
             && self.remote.is_some()

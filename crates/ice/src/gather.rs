@@ -18,7 +18,7 @@ use crate::pair::PairState;
 use crate::relay::{Relay, RelayEvent, RelayRequest};
 
 /// RFC 8489 §6.2.1: initial RTO of a Binding request to a STUN server.
-const SERVER_RTO: Duration = Duration::from_millis(500);
+pub(crate) const SERVER_RTO: Duration = Duration::from_millis(500);
 
 impl Agent {
     pub(crate) fn start_gathering(&mut self, now: Instant) {

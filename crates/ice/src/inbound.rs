@@ -220,6 +220,7 @@ impl Agent {
             return false;
         };
         self.stats.requests_received += 1;
+        self.last_request_at = Some(now);
 
         // Role conflicts (RFC 8445 §7.3.1.1).
         let their_controlling = message.get::<IceControlling>().ok().flatten();

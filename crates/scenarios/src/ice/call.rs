@@ -203,9 +203,18 @@ impl Call {
             Ok(self.net.elapsed())
         } else {
             Err(format!(
-                "not connected after {deadline:?}: A {} B {} (A stats {:?})",
+                "not connected after {deadline:?}: A {} B {}, candidate errors {:?} {:?} (A stats {:?})",
                 self.state_a().as_str(),
                 self.state_b().as_str(),
+                self.errors,
+                (
+                    self.net.node(&self.a).agent.local_candidates().len(),
+                    self.net.node(&self.b).agent.local_candidates().len(),
+                    self.net.node(&self.a).agent.gathering_state(),
+                    self.net.node(&self.b).agent.gathering_state(),
+                    self.net.node(&self.a).agent.remote_candidate_count(),
+                    self.net.node(&self.b).agent.remote_candidate_count(),
+                ),
                 self.net.node(&self.a).agent.stats()
             ))
         }

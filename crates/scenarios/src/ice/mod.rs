@@ -15,12 +15,14 @@ use sansrtc_sdp::CandidateKind;
 use crate::{anchor, Outcome, Scenario, ScenarioInput};
 
 pub mod call;
+mod failures;
+mod paths;
 
 use call::{agent, Call, Peer};
 
 /// The ICE scenarios.
 pub fn scenarios() -> Vec<Scenario> {
-    vec![
+    let mut all = vec![
         Scenario {
             name: "ice/lan",
             description: "two agents on one LAN connect on their host pair and exchange 50 datagrams each way",
@@ -33,7 +35,10 @@ pub fn scenarios() -> Vec<Scenario> {
             default_seeds: 25,
             run: nat_matrix,
         },
-    ]
+    ];
+    all.extend(paths::scenarios());
+    all.extend(failures::scenarios());
+    all
 }
 
 pub(crate) const STUN_SERVER: &str = "192.0.2.1:3478";
@@ -120,7 +125,8 @@ pub(crate) fn place(
         None => (internet, SocketAddr::new(public, 50_000)),
         Some(config) => {
             let id = net.add_nat(internet, config, access_link()).map_err(err)?;
-            (id.inside(), sa("10.0.0.2:50000"))
+            let octet = u8::try_from(stream % 250).unwrap_or(0);
+            (id.inside(), SocketAddr::from(([10, 0, octet, 2], 50_000)))
         }
     };
     let peer = agent(net, stream, config, local)?;
@@ -288,4 +294,46 @@ fn nat_matrix(input: &ScenarioInput) -> Result<Outcome, String> {
         return Err(format!("{label}: delivered {to_b}/20 and {to_a}/20"));
     }
     Ok(outcome(&call, t, input.capture))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(name: &str, seed: u64) -> Outcome {
+        let s = scenarios().into_iter().find(|s| s.name == name).unwrap();
+        (s.run)(&ScenarioInput {
+            seed,
+            capture: true,
+        })
+        .unwrap_or_else(|e| panic!("{name} seed {seed}: {e}"))
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_capture() {
+        // Symmetric-to-symmetric through TURN, the relay policy, and a restart.
+        for (name, seed) in [
+            ("ice/nat-matrix", 24),
+            ("ice/relay-only", 3),
+            ("ice/restart-new-path", 2),
+        ] {
+            let (a, b) = (run(name, seed), run(name, seed));
+            assert_eq!(a.time_to_goal, b.time_to_goal, "{name}");
+            assert!(a.pcap.as_ref().is_some_and(|p| p.len() > 1000), "{name}");
+            assert_eq!(a.pcap, b.pcap, "{name}");
+        }
+        assert_ne!(run("ice/loss-10", 1).pcap, run("ice/loss-10", 2).pcap);
+    }
+
+    #[test]
+    fn every_nat_combination_is_covered_by_25_seeds() {
+        let pairs: std::collections::BTreeSet<(&str, &str)> = (1..=25)
+            .map(nat_pair)
+            .map(|(a, b)| (a.name(), b.name()))
+            .collect();
+        assert_eq!(pairs.len(), 25);
+        assert!(!direct_possible(Nat::Symmetric, Nat::Symmetric));
+        assert!(!direct_possible(Nat::PortRestricted, Nat::Symmetric));
+        assert!(direct_possible(Nat::Restricted, Nat::Symmetric));
+    }
 }

@@ -1,0 +1,163 @@
+//! Relay-only policy (asserted on the trace) and lossy paths.
+
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use sansrtc_config::IceTransportPolicy;
+use sansrtc_ice::AgentConfig;
+use sansrtc_netsim::{LinkConfig, Loss, Network};
+use sansrtc_sdp::CandidateKind;
+
+use super::{
+    access_link, add_stun_server, add_turn_server, outcome, place, sa, stun_entry, turn_entry,
+    Call, Nat, TURN_SERVER,
+};
+use crate::{anchor, Outcome, Scenario, ScenarioInput};
+
+pub(super) fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            name: "ice/relay-only",
+            description: "iceTransportPolicy relay on both agents behind port-restricted NATs: only relay candidates are signalled, the pair is relay-relay, and the trace shows every datagram from either agent going to the TURN server",
+            default_seeds: 10,
+            run: relay_only,
+        },
+        Scenario {
+            name: "ice/loss-10",
+            description: "both agents behind port-restricted NATs, 10% independent loss on both access links (each direction): connect and exchange data",
+            default_seeds: 10,
+            run: |input| lossy(input, 0.10),
+        },
+        Scenario {
+            name: "ice/loss-30",
+            description: "as ice/loss-10 with 30% loss, on A's access link only (each direction: a round trip survives 49% of the time)",
+            default_seeds: 10,
+            run: |input| lossy(input, 0.30),
+        },
+    ]
+}
+
+fn relay_only(input: &ScenarioInput) -> Result<Outcome, String> {
+    let mut net = Network::new(anchor(), input.seed);
+    if input.capture {
+        net.enable_capture();
+    }
+    add_stun_server(&mut net)?;
+    add_turn_server(&mut net)?;
+    let config = |controlling| AgentConfig {
+        controlling,
+        transport_policy: IceTransportPolicy::Relay,
+        servers: vec![stun_entry(), turn_entry()],
+        ..AgentConfig::default()
+    };
+    let (a, la) = place(
+        &mut net,
+        Nat::PortRestricted,
+        sa("203.0.113.1:0").ip(),
+        1,
+        config(true),
+        access_link(),
+    )?;
+    let (b, lb) = place(
+        &mut net,
+        Nat::PortRestricted,
+        sa("203.0.113.2:0").ip(),
+        2,
+        config(false),
+        access_link(),
+    )?;
+    let mut call = Call::new(net, a, b)?;
+    let t = call.connect(Duration::from_secs(20))?;
+    for id in [&call.a, &call.b] {
+        let agent = &call.net.node(id).agent;
+        let sel = agent.selected_pair(1).ok_or("no selected pair")?;
+        if sel.local_kind != CandidateKind::Relay || sel.remote_kind != CandidateKind::Relay {
+            return Err(format!("selected {sel:?}: not relay-relay"));
+        }
+        if let Some(c) = agent
+            .local_candidates()
+            .iter()
+            .find(|c| c.kind != CandidateKind::Relay)
+        {
+            return Err(format!(
+                "signalled a non-relay candidate under the relay policy: {c}"
+            ));
+        }
+    }
+    let (to_b, to_a) = call.exchange(20, Duration::from_millis(20))?;
+    if to_b < 20 || to_a < 20 {
+        return Err(format!("delivered {to_b}/20 and {to_a}/20"));
+    }
+    // The trace: everything either agent sent went to the TURN server.
+    let agents: BTreeSet<IpAddr> = [la.ip(), lb.ip()].into();
+    let turn = sa(TURN_SERVER);
+    let records = call.net.trace().records();
+    let from_agents = records
+        .iter()
+        .filter(|r| agents.contains(&r.from.ip()))
+        .count();
+    if let Some(r) = records
+        .iter()
+        .find(|r| agents.contains(&r.from.ip()) && r.to != turn)
+    {
+        return Err(format!("relay policy broken: {r}"));
+    }
+    if from_agents < 40 {
+        return Err(format!(
+            "only {from_agents} datagrams from the agents in the trace"
+        ));
+    }
+    Ok(outcome(&call, t, input.capture))
+}
+
+fn lossy(input: &ScenarioInput, loss: f64) -> Result<Outcome, String> {
+    let mut net = Network::new(anchor(), input.seed);
+    if input.capture {
+        net.enable_capture();
+    }
+    add_stun_server(&mut net)?;
+    let link = LinkConfig {
+        loss: Loss::Independent(loss),
+        ..access_link()
+    };
+    let config = |controlling| AgentConfig {
+        controlling,
+        servers: vec![stun_entry()],
+        ..AgentConfig::default()
+    };
+    let (a, _) = place(
+        &mut net,
+        Nat::PortRestricted,
+        sa("203.0.113.1:0").ip(),
+        1,
+        config(true),
+        link.clone(),
+    )?;
+    // 30%: only A's link is lossy (on both, a round trip would survive 24%
+    // of the time and srflx gathering itself fails in ~1% of agents).
+    let link_b = if loss > 0.2 { access_link() } else { link };
+    let (b, _) = place(
+        &mut net,
+        Nat::PortRestricted,
+        sa("203.0.113.2:0").ip(),
+        2,
+        config(false),
+        link_b,
+    )?;
+    let mut call = Call::new(net, a, b)?;
+    let t = call.connect(Duration::from_secs(60))?;
+    let count = 100;
+    let (to_b, to_a) = call.exchange(count, Duration::from_millis(10))?;
+    // Each datagram crosses two lossy links (one at 30%): expect that share, within a wide margin.
+    let crossings = if loss > 0.2 { 1 } else { 2 };
+    let expected = count as f64 * (1.0 - loss).powi(crossings);
+    for (got, side) in [(to_b, "B"), (to_a, "A")] {
+        if (got as f64) < expected * 0.6 || got > count {
+            return Err(format!(
+                "{side} got {got}/{count}, expected about {expected:.0}"
+            ));
+        }
+    }
+    Ok(outcome(&call, t, input.capture))
+}
