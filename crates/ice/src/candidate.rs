@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 
+use sansrtc_proto::Protocol;
 use sansrtc_sdp::{Candidate, CandidateAddress, CandidateKind, CandidateTransport};
 
 /// RFC 8445 §5.1.2.2 recommended type preferences.
@@ -101,7 +102,7 @@ pub struct RemoteCandidate {
 /// always gets the same short string, different ones differ.
 #[derive(Debug, Default, Clone)]
 pub struct Foundations {
-    known: BTreeMap<(u8, IpAddr, Option<SocketAddr>), String>,
+    known: BTreeMap<(u8, IpAddr, Option<SocketAddr>, u8), String>,
 }
 
 impl Foundations {
@@ -112,7 +113,24 @@ impl Foundations {
         base_ip: IpAddr,
         server: Option<SocketAddr>,
     ) -> String {
-        let key = (kind_code(kind), base_ip, server);
+        self.get_via(kind, base_ip, server, Protocol::Udp)
+    }
+
+    /// The same, for a server reached over `protocol` (RFC 8445 §5.1.1.3:
+    /// the transport to the server is part of the foundation).
+    pub fn get_via(
+        &mut self,
+        kind: CandidateKind,
+        base_ip: IpAddr,
+        server: Option<SocketAddr>,
+        protocol: Protocol,
+    ) -> String {
+        let transport = match protocol {
+            Protocol::Udp => 0,
+            Protocol::Tcp => 1,
+            Protocol::Tls => 2,
+        };
+        let key = (kind_code(kind), base_ip, server, transport);
         let next = self.known.len() + 1;
         self.known
             .entry(key)

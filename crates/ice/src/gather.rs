@@ -172,6 +172,20 @@ impl Agent {
                     self.transmit(now, base.address, server, None, &request);
                 }
                 Some(turn) => {
+                    let taken = self.relays.iter().any(|r| {
+                        r.base == base.address && r.server == server && r.protocol == turn.protocol
+                    });
+                    if taken {
+                        // One 5-tuple holds one allocation (RFC 8656 §2.2).
+                        self.emit(IceEvent::CandidateError {
+                            url: entry.url.clone(),
+                            address: Some(base.address),
+                            code: 437,
+                            text: "another TURN server entry already allocates on this 5-tuple"
+                                .into(),
+                        });
+                        continue;
+                    }
                     let Some(factory) = self.relay_factory.as_mut() else {
                         self.emit(IceEvent::CandidateError {
                             url: entry.url.clone(),
@@ -324,16 +338,20 @@ impl Agent {
                     return;
                 }
                 relay.relayed = Some(relayed);
-                let (component, base, server) = (relay.component, relay.base, relay.server);
+                let (component, base, server, protocol) =
+                    (relay.component, relay.base, relay.server, relay.protocol);
                 let b = self
                     .bases
                     .iter()
                     .position(|x| x.address == base)
                     .unwrap_or(0);
                 let lp = local_preference(base.ip(), b);
-                let foundation =
-                    self.foundations
-                        .get(CandidateKind::Relay, base.ip(), Some(server));
+                let foundation = self.foundations.get_via(
+                    CandidateKind::Relay,
+                    base.ip(),
+                    Some(server),
+                    protocol,
+                );
                 self.push_local(
                     now,
                     LocalCandidate {

@@ -41,13 +41,14 @@ impl Agent {
     /// A datagram arrived on one of our local addresses.
     pub fn handle_receive<'a>(&mut self, now: Instant, datagram: Receive<'a>) -> Received<'a> {
         self.now = Some(now);
-        let relay = self.relays.iter().position(|r| {
-            r.server == datagram.source
+        // Offer server traffic to each relay on that 5-tuple until one claims it.
+        for i in 0..self.relays.len() {
+            let r = &self.relays[i];
+            if r.server == datagram.source
                 && r.base == datagram.destination
                 && r.protocol == datagram.protocol
-        });
-        if let Some(i) = relay {
-            if self.relays[i].client.handle_receive(now, datagram) {
+                && self.relays[i].client.handle_receive(now, datagram)
+            {
                 self.drain_relay(now, i);
                 self.update_gathering(now);
                 self.update_state(now);
