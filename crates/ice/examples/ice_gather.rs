@@ -136,12 +136,13 @@ fn main() -> ExitCode {
                     }
                     _ => {
                         let key = (t.source, t.destination);
-                        if !streams.contains_key(&key) {
+                        if let std::collections::btree_map::Entry::Vacant(slot) = streams.entry(key)
+                        {
                             match TcpStream::connect_timeout(&t.destination, Duration::from_secs(3))
                             {
                                 Ok(s) => {
                                     let _ = s.set_nonblocking(true);
-                                    streams.insert(key, s);
+                                    slot.insert(s);
                                 }
                                 Err(_) => continue, // the TURN client times out and reports 701
                             }
