@@ -223,3 +223,55 @@ impl AgentConfig {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sansrtc_config::{CertificateRegistry, RtcConfiguration};
+    use std::time::SystemTime;
+
+    #[test]
+    fn from_rtc_maps_servers_policy_pool_and_rtcp_mux() {
+        let json = r#"{
+            "iceServers": [
+                {"urls": ["stun:stun.example.net", "stuns:stun.example.net"]},
+                {"urls": ["turn:192.0.2.9?transport=tcp", "turns:turn.example.net", "turn:[2001:db8::1]:3479"],
+                 "username": "u", "credential": "p"}
+            ],
+            "iceTransportPolicy": "relay",
+            "iceCandidatePoolSize": 3,
+            "rtcpMuxPolicy": "negotiate"
+        }"#;
+        let rtc = RtcConfiguration::from_json_str(json, &CertificateRegistry::new()).unwrap();
+        let state = RtcConfigurationState::construct(rtc, SystemTime::UNIX_EPOCH).unwrap();
+        let c = AgentConfig::from_rtc(&state, true);
+        assert!(c.controlling);
+        assert_eq!(c.components, 2);
+        assert_eq!(c.transport_policy, IceTransportPolicy::Relay);
+        assert_eq!(c.candidate_pool_size, 3);
+        let summary: Vec<(String, u16, Option<Protocol>)> = c
+            .servers
+            .iter()
+            .map(|s| (s.url.clone(), s.port, s.turn.map(|t| t.protocol)))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("stun:stun.example.net:3478".into(), 3478, None),
+                (
+                    "turn:192.0.2.9:3478?transport=tcp".into(),
+                    3478,
+                    Some(Protocol::Tcp)
+                ),
+                (
+                    "turns:turn.example.net:5349".into(),
+                    5349,
+                    Some(Protocol::Tls)
+                ),
+                ("turn:[2001:db8::1]:3479".into(), 3479, Some(Protocol::Udp)),
+            ]
+        );
+        assert!(matches!(c.servers[0].host, IceHost::Domain(_)));
+        assert_eq!(c.servers[1].username, "u");
+    }
+}

@@ -200,3 +200,23 @@ fn pacing_spaces_new_checks_by_ta() {
     );
     assert!(firsts.len() >= 9, "{} new checks", firsts.len());
 }
+
+#[test]
+fn dual_stack_agents_prefer_ipv6_and_pair_only_within_a_family() {
+    let mut p = Pair::new(controlling(), AgentConfig::default(), 30);
+    let now = p.now;
+    p.a.add_local_address(now, addr("10.0.0.1:5000")).unwrap();
+    p.a.add_local_address(now, addr("[fd00::1]:5000")).unwrap();
+    p.b.add_local_address(now, addr("10.0.0.2:6000")).unwrap();
+    p.b.add_local_address(now, addr("[fd00::2]:6000")).unwrap();
+    p.exchange_credentials();
+    p.a.gather(now);
+    p.b.gather(now);
+    assert!(p.run_until(Duration::from_secs(5), Pair::connected));
+    assert_eq!(p.a.pair_count(), 2, "v4-v4 and v6-v6 only");
+    let sel = p.a.selected_pair(1).unwrap();
+    assert_eq!(
+        (sel.local_base, sel.remote),
+        (addr("[fd00::1]:5000"), addr("[fd00::2]:6000"))
+    );
+}
