@@ -66,6 +66,8 @@ pub(crate) struct Transaction {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Path {
     pub(crate) pair: Option<usize>,
+    /// The PRIORITY its checks carry.
+    pub(crate) prflx_priority: u32,
     pub(crate) info: SelectedPair,
     pub(crate) relay: Option<usize>,
     pub(crate) last_response: Instant,
@@ -100,6 +102,7 @@ pub struct Agent {
     pub(crate) local: Credentials,
     pub(crate) previous_local: Option<Credentials>,
     pub(crate) remote: Option<Credentials>,
+    pub(crate) previous_remote: Option<Credentials>,
     pub(crate) remote_lite: bool,
     pub(crate) bases: Vec<Base>,
     pub(crate) locals: Vec<LocalCandidate>,
@@ -153,6 +156,7 @@ impl Agent {
             local,
             previous_local: None,
             remote: None,
+            previous_remote: None,
             remote_lite: false,
             bases: Vec::new(),
             locals: Vec::new(),
@@ -567,7 +571,10 @@ impl Agent {
         self.now = Some(now);
         let fresh = Credentials::random(&mut *self.rng);
         self.previous_local = Some(std::mem::replace(&mut self.local, fresh));
-        self.remote = None;
+        // Consent on the old pair continues with the old credentials.
+        if let Some(remote) = self.remote.take() {
+            self.previous_remote = Some(remote);
+        }
         self.remotes.clear();
         self.pairs.clear();
         self.triggered.clear();

@@ -290,11 +290,23 @@ impl Agent {
             candidate_priority(CandidateKind::PeerReflexive, local_pref, local.component);
         let username = format!("{}:{}", remote.ufrag, self.local.ufrag);
         let key = remote.pwd.clone();
+        let (id, buf) = self.build_request(&username, &key, priority, use_candidate)?;
+        Some((id, buf, priority))
+    }
+
+    /// A Binding request with our role and tie-breaker, signed with `key`.
+    pub(crate) fn build_request(
+        &mut self,
+        username: &str,
+        key: &str,
+        priority: u32,
+        use_candidate: bool,
+    ) -> Option<(TransactionId, Vec<u8>)> {
         let id = TransactionId::random(&mut *self.rng);
         let mut buf = Vec::with_capacity(128);
         let mut b = MessageBuilder::new(&mut buf, MessageType::BINDING_REQUEST, id);
         let built = (|| {
-            b.add(&Username(&username))?.add(&Priority(priority))?;
+            b.add(&Username(username))?.add(&Priority(priority))?;
             if self.controlling {
                 b.add(&IceControlling(self.tie_breaker))?;
             } else {
@@ -308,7 +320,7 @@ impl Agent {
         })();
         built.ok()?;
         b.finish();
-        Some((id, buf, priority))
+        Some((id, buf))
     }
 
     /// Retransmits due transactions; gives up after their last send.
@@ -382,7 +394,11 @@ impl Agent {
                     && source == t.destination
                     && local == t.source
                 {
-                    if let Some(p) = self.selected[usize::from(component) - 1].as_mut() {
+                    let slot = usize::from(component) - 1;
+                    for p in [self.selected[slot].as_mut(), self.previous[slot].as_mut()]
+                        .into_iter()
+                        .flatten()
+                    {
                         if p.info.remote == t.destination && p.info.local_base == t.source {
                             p.last_response = now;
                         }
@@ -582,8 +598,11 @@ impl Agent {
                 remote: r.address,
                 remote_kind: r.kind,
             };
+            let local_pref = ((l.priority >> 8) & 0xffff) as u16;
+            let prflx_priority = candidate_priority(CandidateKind::PeerReflexive, local_pref, c);
             self.selected[slot] = Some(Path {
                 pair: Some(best),
+                prflx_priority,
                 info,
                 relay: l.relay,
                 last_response: now,
@@ -597,6 +616,7 @@ impl Agent {
         }
         if self.previous.iter().all(Option::is_none) && self.all_selected() {
             self.previous_local = None;
+            self.previous_remote = None;
         }
     }
 }

@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use rand_core::RngCore;
 
-use crate::agent::{Agent, Transaction, TxKind};
+use crate::agent::{Agent, Path, Transaction, TxKind};
 use crate::event::{IceConnectionState, IceEvent, IceGatheringState};
 use crate::pair::PairState;
 
@@ -15,76 +15,102 @@ impl Agent {
         self.config.consent_interval.mul_f64(0.8 + 0.4 * r)
     }
 
-    /// Sends due consent checks; a path without a response for
-    /// `consent_timeout` loses consent and is no longer used.
+    /// Sends due consent checks on the selected pairs (and, during an ICE
+    /// restart, on the old pair with the old credentials); a path without
+    /// a response for `consent_timeout` loses consent and is no longer used.
     pub(crate) fn consent(&mut self, now: Instant) {
         for slot in 0..self.selected.len() {
-            let Some(path) = self.selected[slot] else {
-                continue;
-            };
-            if path.lost {
-                continue;
+            for previous in [false, true] {
+                self.consent_on(now, slot, previous);
             }
-            if now >= path.last_response + self.config.consent_timeout {
-                if let Some(p) = self.selected[slot].as_mut() {
-                    p.lost = true;
-                }
-                if let Some(pair) = path.pair.and_then(|i| self.pairs.get_mut(i)) {
-                    pair.state = PairState::Failed;
-                    pair.nominated = false;
-                }
-                // Nothing more goes to the peer on this path, not even retransmissions.
-                let component = path.info.component;
-                self.transactions.retain(|t| {
-                    let consent =
-                        matches!(t.kind, TxKind::Consent { component: c } if c == component);
-                    let on_path =
-                        t.source == path.info.local_base && t.destination == path.info.remote;
-                    !(consent || on_path)
-                });
-                continue;
-            }
-            if self.config.lite || now < path.consent_next {
-                continue;
-            }
-            let jitter = self.consent_jitter();
-            if let Some(p) = self.selected[slot].as_mut() {
-                p.consent_next = now + jitter;
-            }
-            let Some(pair) = path.pair else { continue };
-            if self.transactions.len() >= self.config.max_transactions {
-                self.stats.transactions_dropped += 1;
-                continue;
-            }
-            let Some((id, request, priority)) = self.build_check(pair, false) else {
-                continue;
-            };
-            self.stats.consent_checks_sent += 1;
-            self.transactions.push(Transaction {
-                id,
-                kind: TxKind::Consent {
-                    component: path.info.component,
-                },
-                source: path.info.local_base,
-                destination: path.info.remote,
-                relay: path.relay,
-                request: request.clone(),
-                key: self.remote.as_ref().map(|r| r.pwd.clone().into_bytes()),
-                controlling: self.controlling,
-                priority,
-                sent: 1,
-                max_sends: self.config.check_max_transmissions,
-                rto: self.config.check_rto,
-                next: now + self.config.check_rto,
-            });
-            self.transmit(
-                now,
-                path.info.local_base,
-                path.info.remote,
-                path.relay,
-                &request,
-            );
         }
+    }
+
+    fn path_mut(&mut self, slot: usize, previous: bool) -> Option<&mut Path> {
+        if previous {
+            self.previous[slot].as_mut()
+        } else {
+            self.selected[slot].as_mut()
+        }
+    }
+
+    fn consent_on(&mut self, now: Instant, slot: usize, previous: bool) {
+        let Some(path) = self.path_mut(slot, previous).copied() else {
+            return;
+        };
+        if path.lost {
+            return;
+        }
+        if now >= path.last_response + self.config.consent_timeout {
+            if let Some(p) = self.path_mut(slot, previous) {
+                p.lost = true;
+            }
+            if let Some(pair) = path.pair.and_then(|i| self.pairs.get_mut(i)) {
+                pair.state = PairState::Failed;
+                pair.nominated = false;
+            }
+            // Nothing more goes to the peer on this path, not even retransmissions.
+            let component = path.info.component;
+            self.transactions.retain(|t| {
+                let consent = matches!(t.kind, TxKind::Consent { component: c } if c == component);
+                let on_path = t.source == path.info.local_base && t.destination == path.info.remote;
+                !(consent || on_path)
+            });
+            return;
+        }
+        if self.config.lite || now < path.consent_next {
+            return;
+        }
+        let jitter = self.consent_jitter();
+        if let Some(p) = self.path_mut(slot, previous) {
+            p.consent_next = now + jitter;
+        }
+        if self.transactions.len() >= self.config.max_transactions {
+            self.stats.transactions_dropped += 1;
+            return;
+        }
+        let (remote, local_ufrag) = if previous {
+            match (&self.previous_remote, &self.previous_local) {
+                (Some(r), Some(l)) => (r.clone(), l.ufrag.clone()),
+                _ => return,
+            }
+        } else {
+            match &self.remote {
+                Some(r) => (r.clone(), self.local.ufrag.clone()),
+                None => return,
+            }
+        };
+        let username = format!("{}:{}", remote.ufrag, local_ufrag);
+        let Some((id, request)) =
+            self.build_request(&username, &remote.pwd, path.prflx_priority, false)
+        else {
+            return;
+        };
+        self.stats.consent_checks_sent += 1;
+        self.transactions.push(Transaction {
+            id,
+            kind: TxKind::Consent {
+                component: path.info.component,
+            },
+            source: path.info.local_base,
+            destination: path.info.remote,
+            relay: path.relay,
+            request: request.clone(),
+            key: Some(remote.pwd.into_bytes()),
+            controlling: self.controlling,
+            priority: path.prflx_priority,
+            sent: 1,
+            max_sends: self.config.check_max_transmissions,
+            rto: self.config.check_rto,
+            next: now + self.config.check_rto,
+        });
+        self.transmit(
+            now,
+            path.info.local_base,
+            path.info.remote,
+            path.relay,
+            &request,
+        );
     }
 
     /// Derives the W3C `RTCIceConnectionState` and emits changes.

@@ -35,6 +35,6 @@ pub struct IceStats {
     pub role_conflicts: u64,
     /// Candidates pruned as redundant (a srflx equal to its base, duplicates).
     pub redundant_pruned: u64,
-    /// Datagrams sent from a base while `send` was refused (never: kept for the relay-policy assertion).
+    /// `send` calls refused because the selected pair lost consent.
     pub data_refused: u64,
 }

@@ -292,15 +292,17 @@ fn coturn_relay_gathering_two_relay_only_agents_and_wrong_credentials() {
     );
     assert!(wrong.candidates(CandidateKind::Relay).is_empty());
 
-    // 4. Two relay-only agents connect through coturn and exchange data.
-    let relay_only = |controlling| AgentConfig {
+    // 4. Two relay-only agents connect through coturn and exchange data,
+    //    one of them over a TCP connection to the server.
+    let relay_only = |controlling, protocol| AgentConfig {
         controlling,
         transport_policy: IceTransportPolicy::Relay,
-        servers: vec![turn(Protocol::Udp, "test")],
+        servers: vec![turn(protocol, "test")],
         ..AgentConfig::default()
     };
-    let mut a = Live::new(relay_only(true), 4);
-    let mut b = Live::new(relay_only(false), 5);
+    // A reaches coturn over UDP, B over TCP.
+    let mut a = Live::new(relay_only(true, Protocol::Udp), 4);
+    let mut b = Live::new(relay_only(false, Protocol::Tcp), 5);
     let (ca, cb) = (
         a.agent.local_credentials().clone(),
         b.agent.local_credentials().clone(),
@@ -363,6 +365,7 @@ fn coturn_relay_gathering_two_relay_only_agents_and_wrong_credentials() {
     );
     assert_eq!(b.data, vec![b"through coturn, from a".to_vec()]);
     assert_eq!(a.data, vec![b"through coturn, from b".to_vec()]);
+    assert_eq!((a.tcp.len(), b.tcp.len()), (0, 1));
     a.agent.close(Instant::now());
     b.agent.close(Instant::now());
     a.pump(Duration::from_millis(20));

@@ -46,13 +46,32 @@ fn ice_restart_keeps_the_old_pair_until_a_new_one_is_selected() {
     p.settle();
     assert_eq!(p.data_b, vec![b"during restart".to_vec()]);
     assert_eq!(p.data_a, vec![b"during restart too".to_vec()]);
+    // A slow signalling channel: 40 s before the new credentials arrive.
+    // Consent on the old pair continues with the old credentials, so the
+    // state stays connected, and the timers do not spin.
+    let consent_before = p.a.stats().consent_checks_sent;
+    let mut steps = 0;
+    p.run_until(p.elapsed() + Duration::from_secs(40), |_| {
+        steps += 1;
+        false
+    });
+    assert!(steps < 200, "{steps} timer rounds in 40 s");
+    assert!(p.a.stats().consent_checks_sent >= consent_before + 6);
+    assert!(
+        p.connected(),
+        "A {:?} B {:?}",
+        p.a.connection_state(),
+        p.b.connection_state()
+    );
+    let now = p.now;
+    p.a.send(now, 1, b"still on the old pair").unwrap();
+    p.settle();
+    assert_eq!(p.data_b.last().unwrap(), b"still on the old pair");
     let before = selections(&p.events_a);
     p.exchange_credentials();
-    assert!(
-        p.run_until(Duration::from_secs(10), |p| selections(&p.events_a)
-            > before
-            && selections(&p.events_b) > 1)
-    );
+    let limit = p.elapsed() + Duration::from_secs(10);
+    assert!(p.run_until(limit, |p| selections(&p.events_a) > before
+        && selections(&p.events_b) > 1));
     // Re-signalled candidates carry the new ufrag.
     let ufrag = p.a.local_credentials().ufrag.clone();
     assert!(p.events_a.iter().rev().any(|e| matches!(e,

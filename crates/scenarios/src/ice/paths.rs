@@ -24,6 +24,12 @@ pub(super) fn scenarios() -> Vec<Scenario> {
             run: relay_only,
         },
         Scenario {
+            name: "ice/lite-server",
+            description: "an ICE-lite server on a public address and a full agent behind a symmetric NAT: the full agent controls, the lite side never sends a check and learns the client as peer-reflexive; data both ways",
+            default_seeds: 10,
+            run: lite_server,
+        },
+        Scenario {
             name: "ice/loss-10",
             description: "both agents behind port-restricted NATs, 10% independent loss on both access links (each direction): connect and exchange data",
             default_seeds: 10,
@@ -158,6 +164,72 @@ fn lossy(input: &ScenarioInput, loss: f64) -> Result<Outcome, String> {
                 "{side} got {got}/{count}, expected about {expected:.0}"
             ));
         }
+    }
+    Ok(outcome(&call, t, input.capture))
+}
+
+fn lite_server(input: &ScenarioInput) -> Result<Outcome, String> {
+    let mut net = Network::new(anchor(), input.seed);
+    if input.capture {
+        net.enable_capture();
+    }
+    add_stun_server(&mut net)?;
+    let client = AgentConfig {
+        servers: vec![stun_entry()],
+        ..AgentConfig::default()
+    };
+    let server = AgentConfig {
+        lite: true,
+        ..AgentConfig::default()
+    };
+    let (a, _) = place(
+        &mut net,
+        Nat::Symmetric,
+        sa("203.0.113.1:0").ip(),
+        1,
+        client,
+        access_link(),
+    )?;
+    let (b, lb) = place(
+        &mut net,
+        Nat::None,
+        sa("198.51.100.80:0").ip(),
+        2,
+        server,
+        access_link(),
+    )?;
+    net.node_mut(&a).agent.set_remote_lite(true);
+    let mut call = Call::new(net, a, b)?;
+    let t = call.connect(Duration::from_secs(20))?;
+    if !call.net.node(&call.a).agent.is_controlling() {
+        return Err("the full agent must control a lite peer".into());
+    }
+    let sel = call
+        .net
+        .node(&call.b)
+        .agent
+        .selected_pair(1)
+        .ok_or("lite: no pair")?;
+    if sel.remote_kind != CandidateKind::PeerReflexive {
+        return Err(format!(
+            "lite side selected {sel:?}, expected the client's prflx address"
+        ));
+    }
+    let (to_b, to_a) = call.exchange(20, Duration::from_millis(20))?;
+    if to_b < 20 || to_a < 20 {
+        return Err(format!("delivered {to_b}/20 and {to_a}/20"));
+    }
+    // The lite agent only ever answered: no request from its address.
+    let sent_by_lite = call
+        .net
+        .trace()
+        .records()
+        .iter()
+        .filter(|r| r.from == lb)
+        .count();
+    let answered = call.net.node(&call.b).agent.stats();
+    if answered.checks_sent != 0 || answered.consent_checks_sent != 0 || sent_by_lite == 0 {
+        return Err(format!("lite agent sent checks: {answered:?}"));
     }
     Ok(outcome(&call, t, input.capture))
 }
