@@ -604,6 +604,21 @@ impl Agent {
         self.update_state(now);
     }
 
+    /// The adapter's TCP/TLS stream from `local` to the TURN server `server`
+    /// closed or failed: that relay is lost (a candidate error follows).
+    pub fn handle_stream_closed(&mut self, now: Instant, local: SocketAddr, server: SocketAddr) {
+        self.now = Some(now);
+        for i in 0..self.relays.len() {
+            let r = &self.relays[i];
+            if r.base == local && r.server == server && r.protocol != sansrtc_proto::Protocol::Udp {
+                self.relays[i].client.stream_closed(now);
+                self.drain_relay(now, i);
+            }
+        }
+        self.update_gathering(now);
+        self.update_state(now);
+    }
+
     /// Closes the agent: relays are deallocated, nothing more is sent.
     pub fn close(&mut self, now: Instant) {
         if self.closed {

@@ -369,6 +369,15 @@ impl Agent {
             RelayEvent::Failed { code, text } => {
                 let relay = &mut self.relays[i];
                 relay.pending = false;
+                if relay.relayed.take().is_some() {
+                    // The allocation is lost: its pairs cannot work any more.
+                    for p in 0..self.pairs.len() {
+                        if self.locals[self.pairs[p].local].relay == Some(i) {
+                            self.pairs[p].state = PairState::Failed;
+                        }
+                    }
+                }
+                let relay = &self.relays[i];
                 let (url, base) = (
                     self.config.servers[relay.server_entry].url.clone(),
                     relay.base,

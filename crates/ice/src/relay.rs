@@ -55,6 +55,8 @@ pub trait RelayClient: Send {
     fn send_to(&mut self, now: Instant, peer: SocketAddr, data: &[u8]);
     /// Deallocates.
     fn close(&mut self, now: Instant);
+    /// The adapter's TCP/TLS stream to the server closed or failed.
+    fn stream_closed(&mut self, now: Instant);
 }
 
 /// Makes relay clients for TURN servers; the agent calls it once per (base,

@@ -82,4 +82,8 @@ impl RelayClient for TurnRelay {
     fn close(&mut self, now: Instant) {
         self.client.close(now);
     }
+
+    fn stream_closed(&mut self, now: Instant) {
+        self.client.handle_stream_closed(now);
+    }
 }

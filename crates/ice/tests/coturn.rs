@@ -268,6 +268,19 @@ fn coturn_relay_gathering_two_relay_only_agents_and_wrong_credentials() {
     let relays = tcp.candidates(CandidateKind::Relay);
     assert_eq!(relays.len(), 1, "{:?}", tcp.events);
     assert!((50400..=50499).contains(&relays[0].port()), "{relays:?}");
+    // The adapter's stream breaks: the relay is lost, reported as 701.
+    let server = *tcp.tcp.keys().next().unwrap();
+    tcp.tcp.clear();
+    tcp.agent
+        .handle_stream_closed(Instant::now(), tcp.base, server);
+    tcp.drain();
+    assert!(
+        tcp.events
+            .iter()
+            .any(|e| matches!(e, IceEvent::CandidateError { code: 701, .. })),
+        "{:?}",
+        tcp.events
+    );
 
     // 3. Wrong credentials: the icecandidateerror-like event, no relay.
     let mut wrong = Live::new(

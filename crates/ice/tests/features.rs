@@ -408,3 +408,83 @@ fn without_end_of_candidates_the_state_stays_connected_with_it_completed() {
     q.a.end_of_remote_candidates(now);
     assert_eq!(q.a.connection_state(), IceConnectionState::Completed);
 }
+
+#[test]
+fn server_names_become_resolve_requests_and_gathering_waits_for_the_answers() {
+    let now = Instant::now();
+    let named = |name: &str| {
+        IceServerEntry::stun(
+            &format!("stun:{name}:3478"),
+            IceHost::Domain(name.into()),
+            3478,
+        )
+    };
+    let config = AgentConfig {
+        servers: vec![named("stun.example.net"), named("nowhere.example.net")],
+        ..AgentConfig::default()
+    };
+    let mut agent = Agent::new(config, ChaCha20Rng::seed_from_u64(7)).unwrap();
+    let local = addr("10.0.0.1:5000");
+    agent.add_local_address(now, local).unwrap();
+    agent.gather(now);
+    let (tx, events) = drain(&mut agent);
+    assert!(
+        tx.is_empty(),
+        "nothing can be sent before the names resolve"
+    );
+    let ids: Vec<(sansrtc_ice::ResolveId, String)> = events
+        .iter()
+        .filter_map(|e| match e {
+            IceEvent::Resolve { id, name } => Some((*id, name.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        ids.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>(),
+        ["stun.example.net", "nowhere.example.net"]
+    );
+    assert_eq!(agent.gathering_state(), IceGatheringState::Gathering);
+    // The first resolves: a Binding request goes to it.
+    agent
+        .resolved(now, ids[0].0, &["192.0.2.1".parse().unwrap()])
+        .unwrap();
+    let (tx, _) = drain(&mut agent);
+    assert_eq!(tx.len(), 1);
+    assert_eq!(tx[0].destination, addr("192.0.2.1:3478"));
+    let reply = answer(&tx[0], addr("203.0.113.9:1234"));
+    agent.handle_receive(
+        now,
+        Receive {
+            protocol: Protocol::Udp,
+            source: tx[0].destination,
+            destination: local,
+            contents: &reply,
+        },
+    );
+    let (_, events) = drain(&mut agent);
+    assert!(events.iter().any(
+        |e| matches!(e, IceEvent::LocalCandidate(c) if c.kind == CandidateKind::ServerReflexive)
+    ));
+    assert_eq!(
+        agent.gathering_state(),
+        IceGatheringState::Gathering,
+        "the second name is pending"
+    );
+    // The second does not: a candidate error, and gathering completes.
+    agent.resolved(now, ids[1].0, &[]).unwrap();
+    let (_, events) = drain(&mut agent);
+    assert!(events.contains(&IceEvent::CandidateError {
+        url: "stun:nowhere.example.net:3478".into(),
+        address: None,
+        code: 701,
+        text: "server name did not resolve".into()
+    }));
+    assert_eq!(
+        events.last(),
+        Some(&IceEvent::GatheringState(IceGatheringState::Complete))
+    );
+    assert_eq!(
+        agent.resolved(now, ids[1].0, &[]),
+        Err(IceError::UnknownResolution(ids[1].0 .0))
+    );
+}

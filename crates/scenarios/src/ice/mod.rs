@@ -15,6 +15,7 @@ use sansrtc_sdp::CandidateKind;
 use crate::{anchor, Outcome, Scenario, ScenarioInput};
 
 pub mod call;
+mod config;
 mod failures;
 mod paths;
 
@@ -38,6 +39,7 @@ pub fn scenarios() -> Vec<Scenario> {
     ];
     all.extend(paths::scenarios());
     all.extend(failures::scenarios());
+    all.extend(config::scenarios());
     all
 }
 
