@@ -22,6 +22,7 @@ pub mod ice;
 pub mod network;
 pub mod servers;
 pub mod stun;
+pub mod turn;
 
 /// What one run of a scenario is given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +65,7 @@ pub fn catalogue() -> Vec<Scenario> {
     all.extend(datachannel::scenarios());
     all.extend(stun::scenarios());
     all.extend(ice::scenarios());
+    all.extend(turn::scenarios());
     all
 }
 

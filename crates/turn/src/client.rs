@@ -343,19 +343,20 @@ impl TurnClient {
                     self.send_refresh(now);
                 }
             }
-            Purpose::CreatePermission { ip } => {
-                self.permission_failed(now, ip, code, "CreatePermission timed out".into())
-            }
-            Purpose::ChannelBind { peer, .. } => {
-                self.channel_failed(peer, code, "ChannelBind timed out".into())
-            }
+            // No answer is not a refusal: the next use asks again.
+            Purpose::CreatePermission { ip } => self.permission_timed_out(ip),
+            Purpose::ChannelBind { peer, .. } => self.channel_timed_out(peer),
         }
     }
 
     pub(crate) fn send_refresh(&mut self, now: Instant) {
-        let lifetime = u32::try_from(self.config.requested_lifetime.as_secs())
-            .unwrap_or(u32::MAX)
-            .max(1);
+        // Ask for the configured lifetime, or (none configured) for the
+        // one the server granted last.
+        let asked = match self.config.requested_lifetime {
+            Duration::ZERO => self.lifetime,
+            d => d,
+        };
+        let lifetime = u32::try_from(asked.as_secs()).unwrap_or(u32::MAX).max(1);
         self.send_request(now, Purpose::Refresh { lifetime }, 0);
     }
 

@@ -61,8 +61,10 @@ pub enum TurnEvent {
         /// The payload.
         data: Vec<u8>,
     },
-    /// A CreatePermission failed (refused, or no answer: code 701). Data
-    /// queued for this peer was dropped.
+    /// A CreatePermission failed. Data queued for this peer was dropped.
+    /// After a refusal, `send_to` to the peer fails with
+    /// `PermissionRefused` until `create_permission` asks again (or 300 s
+    /// pass); after no answer (code 701) the next `send_to` asks again.
     PermissionFailed {
         /// The peer IP.
         peer: IpAddr,
@@ -72,7 +74,9 @@ pub enum TurnEvent {
         text: String,
     },
     /// A ChannelBind failed; data to this peer keeps going by Send
-    /// indication.
+    /// indication. After a refusal no new ChannelBind is tried for the
+    /// peer (`bind_channel` asks again); after no answer (code 701) the
+    /// next `send_to` binds again.
     ChannelBindFailed {
         /// The peer.
         peer: SocketAddr,

@@ -51,9 +51,7 @@ impl TurnClient {
             c.last_used = now;
             if c.state == BindingState::Installed {
                 let number = c.number;
-                if let Some(p) = self.permissions.get_mut(&peer.ip()) {
-                    p.last_used = now;
-                }
+                self.keep_permission_for_channel(now, peer.ip());
                 self.send_channel_data(number, data);
                 return Ok(());
             }
@@ -84,6 +82,23 @@ impl TurnClient {
                 self.send_request(now, Purpose::CreatePermission { ip: peer.ip() }, 0);
                 self.enqueue(peer, data)
             }
+        }
+    }
+
+    /// A channel needs its peer's permission too: the server checks it
+    /// for ChannelData, and a ChannelBind refreshes it only every 540 s.
+    /// Keep it used, and ask again when it lapsed or was never there.
+    fn keep_permission_for_channel(&mut self, now: Instant, ip: IpAddr) {
+        match self.permissions.get(&ip).map(|p| p.state) {
+            Some(BindingState::Installed | BindingState::Pending) => self.touch_permission(now, ip),
+            Some(BindingState::Expired) => self.request_permission(now, ip),
+            None if self.permissions.len() < self.config.max_permissions => {
+                self.permissions.insert(ip, Permission::pending(now));
+                self.send_request(now, Purpose::CreatePermission { ip }, 0);
+            }
+            // Refused, or no room: the channel's own permission carries on
+            // until the server drops it.
+            Some(BindingState::Failed) | None => {}
         }
     }
 
@@ -267,6 +282,46 @@ impl TurnClient {
             peer: ip,
             code,
             text,
+        });
+    }
+
+    /// A CreatePermission got no answer: a first request is forgotten, a
+    /// refresh leaves the permission lapsed (`Expired`, the server may
+    /// still hold it); either way the next `send_to` asks again. Queued
+    /// data for the IP is dropped.
+    pub(crate) fn permission_timed_out(&mut self, ip: IpAddr) {
+        match self.permissions.get_mut(&ip) {
+            Some(p) if p.state == BindingState::Installed => {
+                p.state = BindingState::Expired;
+                p.in_flight = false;
+                p.refresh_at = None;
+            }
+            Some(_) => {
+                self.permissions.remove(&ip);
+            }
+            None => {}
+        }
+        let dropped = self.queue.take_where(|peer| peer.ip() == ip).len();
+        self.stats.queue_dropped += dropped as u64;
+        self.emit(TurnEvent::PermissionFailed {
+            peer: ip,
+            code: crate::config::ERROR_SERVER_NOT_REACHABLE,
+            text: "CreatePermission timed out".into(),
+        });
+    }
+
+    /// A ChannelBind got no answer: the channel lapses (`Expired`, keeping
+    /// its number for the peer) and is bound again when the peer is used.
+    pub(crate) fn channel_timed_out(&mut self, peer: SocketAddr) {
+        if let Some(c) = self.channels.get_mut(&peer) {
+            c.state = BindingState::Expired;
+            c.in_flight = false;
+            c.refresh_at = None;
+        }
+        self.emit(TurnEvent::ChannelBindFailed {
+            peer,
+            code: crate::config::ERROR_SERVER_NOT_REACHABLE,
+            text: "ChannelBind timed out".into(),
         });
     }
 

@@ -9,8 +9,9 @@
 //! permission, channel and allocation (the client's clock is moved ahead
 //! by 241 s, 241 s and 60 s, so each refresh goes to coturn while its own
 //! lifetimes still run); data after the refreshes; close (Refresh
-//! LIFETIME 0), after which coturn no longer relays. A wrong password gives
-//! `Failed` with 401 over UDP and TCP. Every wait is bounded.
+//! LIFETIME 0), after which coturn no longer relays. A second Allocate on
+//! the same 5-tuple gives `Failed` 437 (coturn signs it); a wrong password
+//! gives `Failed` with 401 over UDP and TCP. Every wait is bounded.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
@@ -545,6 +546,43 @@ fn wrong_password<L: Link>(name: &str, d: &mut Driver<L>) {
     assert_eq!(d.client.state(), TurnState::Failed);
 }
 
+/// A second Allocate on a 5-tuple that has an allocation gets 437 from
+/// coturn. The client acts only on signed errors after the challenge, so
+/// `Failed` 437 (not a 701 timeout) shows coturn signs it and we verify it.
+fn allocation_mismatch(server: SocketAddr) {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let local = socket.local_addr().unwrap();
+    let second = socket.try_clone().unwrap();
+    let mut first = Driver::new(
+        config(Protocol::Udp, server, local, PASSWORD),
+        UdpLink { socket, server },
+        6,
+    );
+    first.client.start(first.now()).unwrap();
+    assert!(first.run_until(|d| d.client.state() == TurnState::Allocated));
+    let mut cfg = config(Protocol::Udp, server, local, PASSWORD);
+    // A quick timeout, so an unsigned (discarded) 437 would show as 701.
+    cfg.max_requests = 2;
+    cfg.final_wait_rtos = 2;
+    let mut d = Driver::new(
+        cfg,
+        UdpLink {
+            socket: second,
+            server,
+        },
+        7,
+    );
+    d.client.start(d.now()).unwrap();
+    assert!(d.run_until(|d| !d.events.is_empty()), "no answer");
+    match d.take_events().as_slice() {
+        [TurnEvent::Failed { code: 437, .. }] => {}
+        other => panic!("expected Failed 437, got {other:?}"),
+    }
+    assert_eq!(d.client.stats().responses_discarded, 0);
+    first.client.close(first.now());
+    assert!(first.run_until(|d| d.client.state() == TurnState::Closed));
+}
+
 #[test]
 fn turn_client_against_coturn() {
     let coturn = Coturn::start();
@@ -576,6 +614,8 @@ fn turn_client_against_coturn() {
     let local: SocketAddr = "127.0.0.1:0".parse().unwrap();
     let mut d = Driver::new(config(Protocol::Tls, tls_server, local, PASSWORD), link, 3);
     exercise("tls", &mut d, None);
+
+    allocation_mismatch(server);
 
     // Wrong password.
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();

@@ -171,3 +171,52 @@ fn a_new_nonce_is_answered_with_438_and_retried() {
         .iter()
         .all(|e| !matches!(e, TurnEvent::Failed { .. })));
 }
+
+#[test]
+fn an_outage_during_the_permission_refresh_is_recovered() {
+    let mut setup = Setup::new(25);
+    setup.behind_nat = false;
+    let mut w = world(setup);
+    w.start_and_wait(Duration::from_secs(5));
+    let peer = addr(PEER);
+    let relayed = w.client().relayed_address().unwrap();
+    w.with_client(|c, now| c.send_to(now, peer, b"up")).unwrap();
+    w.net.run_for(Duration::from_secs(200));
+    assert_eq!(w.peer_received().len(), 1);
+    // The client's link is down from 200 s to 290 s: the permission
+    // refresh (240 s) and the channel's first refresh are not answered.
+    w.with_client(|c, now| c.send_to(now, peer, b"lost"))
+        .unwrap();
+    w.net.set_link_up(w.client_link, false);
+    w.net.run_for(Duration::from_secs(90));
+    w.net.set_link_up(w.client_link, true);
+    let events = w.events();
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            TurnEvent::PermissionFailed {
+                code: sansrtc_turn::ERROR_SERVER_NOT_REACHABLE,
+                ..
+            }
+        )),
+        "{events:?}"
+    );
+    assert_eq!(
+        w.client().permission_state(peer.ip()),
+        Some(BindingState::Expired)
+    );
+    // Not a refusal: the next datagram asks again and gets through.
+    w.with_client(|c, now| c.send_to(now, peer, b"back"))
+        .unwrap();
+    w.net.run_for(Duration::from_secs(2));
+    assert_eq!(w.peer_received(), vec![(relayed, b"back".to_vec())]);
+    assert_eq!(
+        w.client().permission_state(peer.ip()),
+        Some(BindingState::Installed)
+    );
+    assert_eq!(w.client().state(), TurnState::Allocated);
+    // And it stays maintained alongside the channel: ChannelData keeps
+    // getting through the server's permission check for 10 more minutes.
+    let (sent, received) = keep_sending(&mut w, Duration::from_secs(10), Duration::from_secs(600));
+    assert_eq!(received, sent);
+}

@@ -16,6 +16,8 @@ use sansrtc_turn::{TurnClient, TurnClientConfig, TurnEvent};
 pub const TURN_LISTEN: &str = "192.0.2.100:3478";
 pub const RELAY_IP: &str = "192.0.2.101";
 pub const PEER: &str = "198.51.100.7:7000";
+pub const PEER6: &str = "[2001:db8:7::7]:7000";
+pub const RELAY_IP6: &str = "2001:db8:100::101";
 pub const NAT_PUBLIC: &str = "203.0.113.1";
 pub const CLIENT_LOCAL: &str = "10.0.0.2:5000";
 pub const USER: &str = "alice";
@@ -94,7 +96,7 @@ pub fn world(setup: Setup) -> World {
     let turn = net
         .add_host(
             internet,
-            &[addr(TURN_LISTEN).ip(), relay_ip],
+            &[addr(TURN_LISTEN).ip(), relay_ip, RELAY_IP6.parse().unwrap()],
             LinkConfig::default(),
             server,
         )
@@ -102,7 +104,7 @@ pub fn world(setup: Setup) -> World {
     let peer = net
         .add_host(
             internet,
-            &[addr(PEER).ip()],
+            &[addr(PEER).ip(), addr(PEER6).ip()],
             LinkConfig::default(),
             Probe::new(addr(PEER)),
         )
