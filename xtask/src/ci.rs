@@ -1,7 +1,8 @@
 //! `cargo xtask ci`: everything CI checks, in the order a developer wants to
 //! see failures (cheap first), ending with `cargo xtask sim --quick`.
 
-use std::process::{Command, ExitCode};
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, ExitCode, Stdio};
 
 use crate::{guard, workspace_root};
 
@@ -10,6 +11,40 @@ struct Step {
     name: &'static str,
     args: &'static [&'static str],
     env: &'static [(&'static str, &'static str)],
+}
+
+/// Passed, failed and ignored tests summed over `cargo test`'s
+/// `test result:` lines.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+    ignored: u64,
+}
+
+impl Tally {
+    /// Adds the counts of one `test result: ok. 3 passed; 0 failed; 1 ignored; …`
+    /// line; other lines are ignored.
+    fn add_line(&mut self, line: &str) {
+        let Some(rest) = line.trim().strip_prefix("test result: ") else {
+            return;
+        };
+        for part in rest.split(';') {
+            let mut words = part.split_whitespace().rev();
+            let (Some(what), Some(count)) = (words.next(), words.next()) else {
+                continue;
+            };
+            let Ok(n) = count.parse::<u64>() else {
+                continue;
+            };
+            match what {
+                "passed" => self.passed += n,
+                "failed" => self.failed += n,
+                "ignored" => self.ignored += n,
+                _ => {}
+            }
+        }
+    }
 }
 
 const STEPS: &[Step] = &[
@@ -50,13 +85,10 @@ pub fn run(_args: &[String]) -> ExitCode {
         return ExitCode::FAILURE;
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut tally = Tally::default();
     for step in STEPS {
         println!("== xtask ci: {} (cargo {})", step.name, step.args.join(" "));
-        let status = Command::new(&cargo)
-            .args(step.args)
-            .envs(step.env.iter().copied())
-            .current_dir(&root)
-            .status();
+        let status = run_echoing(&cargo, step, &root, &mut tally);
         match status {
             Ok(s) if s.success() => {}
             Ok(s) => {
@@ -75,5 +107,58 @@ pub fn run(_args: &[String]) -> ExitCode {
         return ExitCode::FAILURE;
     }
     println!("== xtask ci: all steps passed");
+    println!(
+        "tests: {} passed, {} failed, {} skipped",
+        tally.passed, tally.failed, tally.ignored
+    );
     ExitCode::SUCCESS
+}
+
+/// Runs one step, echoing its standard output line by line while adding its
+/// `test result:` lines to `tally`.
+fn run_echoing(
+    cargo: &str,
+    step: &Step,
+    root: &std::path::Path,
+    tally: &mut Tally,
+) -> std::io::Result<std::process::ExitStatus> {
+    let mut child = Command::new(cargo)
+        .args(step.args)
+        .envs(step.env.iter().copied())
+        .current_dir(root)
+        .stdout(Stdio::piped())
+        .spawn()?;
+    if let Some(out) = child.stdout.take() {
+        let mut stdout = std::io::stdout().lock();
+        for line in BufReader::new(out).lines() {
+            let line = line?;
+            tally.add_line(&line);
+            writeln!(stdout, "{line}")?;
+        }
+    }
+    child.wait()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tally_sums_test_result_lines_only() {
+        let mut t = Tally::default();
+        t.add_line("test result: ok. 12 passed; 0 failed; 2 ignored; 0 measured; 0 filtered out; finished in 0.01s");
+        t.add_line(
+            "test result: FAILED. 3 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out",
+        );
+        t.add_line("running 5 tests");
+        t.add_line("test a::b ... ok");
+        assert_eq!(
+            t,
+            Tally {
+                passed: 15,
+                failed: 1,
+                ignored: 2
+            }
+        );
+    }
 }

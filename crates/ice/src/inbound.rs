@@ -15,6 +15,7 @@ use sansrtc_stun::{AttributeType, Class, Message, MessageBuilder, Method, Transa
 
 use crate::agent::{Agent, TxKind};
 use crate::candidate::RemoteCandidate;
+use crate::event::IceEvent;
 use crate::pair::PairState;
 
 /// What [`Agent::handle_receive`] made of a datagram.
@@ -374,5 +375,33 @@ impl Agent {
         }
         b.finish();
         self.transmit(now, local, source, relay, &buf);
+    }
+}
+
+/// The agent under the workspace's [`sansrtc_proto::Machine`] trait, so the
+/// tokio and mio adapters drive it. The trait's `handle_receive` returns
+/// nothing, so direct application data comes out as [`IceEvent::Data`]
+/// (copied) like relayed data; use the inherent [`Agent::handle_receive`]
+/// to get it borrowed instead.
+impl sansrtc_proto::Machine for Agent {
+    type Event = IceEvent;
+
+    fn handle_receive(&mut self, now: Instant, datagram: Receive<'_>) {
+        if let Received::Data { component, data } = Agent::handle_receive(self, now, datagram) {
+            let data = data.to_vec();
+            self.outbox
+                .push_back(sansrtc_proto::Output::Event(IceEvent::Data {
+                    component,
+                    data,
+                }));
+        }
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        Agent::handle_timeout(self, now);
+    }
+
+    fn poll_output(&mut self) -> sansrtc_proto::Output<sansrtc_proto::Transmit, IceEvent> {
+        Agent::poll_output(self)
     }
 }

@@ -220,3 +220,30 @@ fn dual_stack_agents_prefer_ipv6_and_pair_only_within_a_family() {
         (addr("[fd00::1]:5000"), addr("[fd00::2]:6000"))
     );
 }
+
+#[test]
+fn through_the_machine_trait_direct_data_comes_out_as_an_event() {
+    use sansrtc_proto::{Machine, Output, Receive};
+    let mut p = Pair::lan(controlling(), AgentConfig::default(), 31);
+    assert!(p.run_until(Duration::from_secs(5), Pair::connected));
+    let now = p.now;
+    p.a.send(now, 1, b"via Machine").unwrap();
+    let t = match p.a.poll_output() {
+        Output::Transmit(t) => t,
+        other => panic!("{other:?}"),
+    };
+    let rx = Receive {
+        protocol: t.protocol,
+        source: t.source,
+        destination: t.destination,
+        contents: &t.contents,
+    };
+    Machine::handle_receive(&mut p.b, now, rx);
+    assert_eq!(
+        Machine::poll_output(&mut p.b),
+        Output::Event(IceEvent::Data {
+            component: 1,
+            data: b"via Machine".to_vec()
+        })
+    );
+}

@@ -12,6 +12,10 @@
 //!    every [`Output::Event`] handled, and the timeout is the instant at which
 //!    the driver must call `handle_timeout` (or `None`: no timer is armed).
 //!
+//! Machines that know addresses implement [`Machine`], the one trait the
+//! I/O adapters (`sansrtc-tokio`, `sansrtc-mio`) run them through (netsim's
+//! `Node` has the same shape).
+//!
 //! Time arrives only as an `Instant` argument and randomness only through an
 //! injected RNG, so the same inputs give the same outputs.
 //!
@@ -57,9 +61,11 @@
 #![warn(missing_docs)]
 
 mod datagram;
+mod machine;
 mod output;
 mod timer_table;
 
 pub use datagram::{Protocol, Receive, Transmit};
+pub use machine::Machine;
 pub use output::Output;
 pub use timer_table::{TimerKind, TimerTable};

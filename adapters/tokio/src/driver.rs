@@ -1,0 +1,342 @@
+//! The async driver: a machine, its sockets, its timer, and the loop that
+//! feeds one with the others.
+
+use std::collections::VecDeque;
+use std::future::{poll_fn, Future};
+use std::net::SocketAddr;
+use std::ops::ControlFlow;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use sansrtc_proto::{Machine, Output, Protocol, Receive, Transmit};
+use tokio::io::ReadBuf;
+use tokio::net::UdpSocket;
+use tokio::time::Sleep;
+
+use crate::counters::DriverCounters;
+use crate::error::DriverError;
+use crate::sockets::{socket_for, BoundSocket};
+
+/// Most outputs taken from the machine in one drain; a machine that never
+/// returns [`Output::Timeout`] is cut off there (counted in
+/// [`DriverCounters::runaway_drains`]).
+pub const DRAIN_LIMIT: usize = 100_000;
+
+/// Most transmits waiting for a socket that is not writable; past it new
+/// transmits are dropped (counted in [`DriverCounters::transmits_dropped`]).
+pub const OUTBOX_LIMIT: usize = 4_096;
+
+/// Most events waiting for the application; past it the oldest is dropped
+/// (counted in [`DriverCounters::events_dropped`]).
+pub const EVENT_LIMIT: usize = 65_536;
+
+/// The receive buffer: the largest UDP payload (IPv6 jumbograms aside).
+const RECEIVE_BUFFER: usize = 65_535;
+
+/// Inputs handled in one poll before yielding to the runtime, so a busy
+/// socket cannot starve the other tasks.
+const STEPS_PER_POLL: usize = 256;
+
+/// The clock the machine sees: tokio's (so a paused tokio clock in tests
+/// pauses the machine's time too).
+fn now() -> Instant {
+    tokio::time::Instant::now().into_std()
+}
+
+/// Runs one [`Machine`] over tokio UDP sockets and a tokio timer.
+///
+/// - [`Driver::bind`] / [`Driver::add_socket`] add a socket per local
+///   address. Datagrams arriving on a socket reach the machine as a
+///   [`Receive`] whose `destination` is that socket's local address; a
+///   [`Transmit`] goes out of the socket bound to its `source` (exactly, or
+///   a socket bound to `0.0.0.0:port` / `[::]:port`), and one with an
+///   unknown source is dropped and counted.
+/// - The machine's timer is the instant of its last [`Output::Timeout`];
+///   `handle_timeout(now)` is called when tokio's clock reaches it.
+/// - [`Driver::next_event`] (or [`Driver::run_until`]) runs the loop: after
+///   every input (one datagram, one timeout, a command) it drains
+///   `poll_output()` until the timeout, sends the transmits and returns the
+///   events one at a time.
+/// - Commands: [`Driver::with_machine`] gives `&mut M`; its outputs are
+///   drained and sent at the next [`Driver::next_event`] / [`Driver::flush`].
+///
+/// [`Driver::next_event`] is cancel-safe: a transmit is dequeued only once
+/// the OS took it, a datagram is handed to the machine in the same poll that
+/// received it, and the timer lives in the driver. So it can sit in a
+/// `tokio::select!` next to a command channel.
+pub struct Driver<M: Machine> {
+    machine: M,
+    sockets: Vec<BoundSocket>,
+    /// Where the next receive poll starts (round robin over the sockets).
+    next_socket: usize,
+    deadline: Option<Instant>,
+    timer: Option<Pin<Box<Sleep>>>,
+    /// The timer completed and must be reset before it is polled again.
+    timer_fired: bool,
+    must_drain: bool,
+    outbox: VecDeque<Transmit>,
+    events: VecDeque<M::Event>,
+    counters: DriverCounters,
+    buffer: Box<[u8]>,
+}
+
+impl<M: Machine> Driver<M> {
+    /// A driver for `machine`, with no socket yet. Its first outputs (a
+    /// client's first request, say) are drained at the first
+    /// [`Driver::next_event`].
+    pub fn new(machine: M) -> Self {
+        Self {
+            machine,
+            sockets: Vec::new(),
+            next_socket: 0,
+            deadline: None,
+            timer: None,
+            timer_fired: false,
+            must_drain: true,
+            outbox: VecDeque::new(),
+            events: VecDeque::new(),
+            counters: DriverCounters::default(),
+            buffer: vec![0; RECEIVE_BUFFER].into_boxed_slice(),
+        }
+    }
+
+    /// Binds a UDP socket to `address` and adds it; returns the bound
+    /// address (with the port the OS chose for port 0). Tell the machine
+    /// about it (e.g. through [`Driver::with_machine`]) if it needs to know.
+    pub async fn bind(&mut self, address: SocketAddr) -> Result<SocketAddr, DriverError> {
+        let socket = UdpSocket::bind(address)
+            .await
+            .map_err(|source| DriverError::Bind { address, source })?;
+        self.add_socket(socket)
+    }
+
+    /// Adds a socket the application bound itself; returns its local
+    /// address.
+    pub fn add_socket(&mut self, socket: UdpSocket) -> Result<SocketAddr, DriverError> {
+        let local = socket.local_addr().map_err(DriverError::LocalAddress)?;
+        if self.sockets.iter().any(|s| s.local == local) {
+            return Err(DriverError::DuplicateAddress(local));
+        }
+        self.sockets.push(BoundSocket { local, socket });
+        Ok(local)
+    }
+
+    /// The local addresses of the driver's sockets, in the order added.
+    pub fn local_addrs(&self) -> impl Iterator<Item = SocketAddr> + '_ {
+        self.sockets.iter().map(|s| s.local)
+    }
+
+    /// The machine.
+    pub fn machine(&self) -> &M {
+        &self.machine
+    }
+
+    /// Runs `command` on the machine (an application command: open a
+    /// channel, add a candidate …). The outputs it causes are drained and
+    /// sent at the next [`Driver::next_event`], [`Driver::run_until`] or
+    /// [`Driver::flush`].
+    pub fn with_machine<R>(&mut self, command: impl FnOnce(&mut M) -> R) -> R {
+        self.must_drain = true;
+        command(&mut self.machine)
+    }
+
+    /// Ends the driver, giving the machine back (the sockets are closed).
+    pub fn into_machine(self) -> M {
+        self.machine
+    }
+
+    /// What went through the driver and what it dropped.
+    pub fn counters(&self) -> DriverCounters {
+        self.counters
+    }
+
+    /// When the machine wants `handle_timeout` next (as of the last drain).
+    pub fn next_timeout(&self) -> Option<Instant> {
+        self.deadline
+    }
+
+    /// The next event of the machine, running the I/O loop until there is
+    /// one. Cancel-safe (see [`Driver`]).
+    ///
+    /// Fails with [`DriverError::NothingToWaitFor`] when no socket is bound
+    /// and no timer is armed.
+    pub async fn next_event(&mut self) -> Result<M::Event, DriverError> {
+        poll_fn(|cx| self.poll_event(cx)).await
+    }
+
+    /// Runs the loop, handing each event to `on_event` with the machine (to
+    /// react with commands), until it returns [`ControlFlow::Break`].
+    pub async fn run_until<B>(
+        &mut self,
+        mut on_event: impl FnMut(&mut M, M::Event) -> ControlFlow<B>,
+    ) -> Result<B, DriverError> {
+        loop {
+            let event = self.next_event().await?;
+            self.must_drain = true;
+            if let ControlFlow::Break(b) = on_event(&mut self.machine, event) {
+                return Ok(b);
+            }
+        }
+    }
+
+    /// Drains the machine and waits until every transmit waiting in the
+    /// driver has been handed to the OS (events stay queued for
+    /// [`Driver::next_event`]).
+    pub async fn flush(&mut self) {
+        poll_fn(|cx| {
+            if self.must_drain {
+                self.drain();
+            }
+            self.send_outbox(cx);
+            if self.outbox.is_empty() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+        .await
+    }
+
+    /// The poll behind [`Driver::next_event`], for hand-written futures.
+    pub fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Result<M::Event, DriverError>> {
+        for _ in 0..STEPS_PER_POLL {
+            if self.must_drain {
+                self.drain();
+            }
+            self.send_outbox(cx);
+            if let Some(event) = self.events.pop_front() {
+                return Poll::Ready(Ok(event));
+            }
+            if self.sockets.is_empty() && self.deadline.is_none() {
+                return Poll::Ready(Err(DriverError::NothingToWaitFor));
+            }
+            if self.poll_timer(cx) || self.poll_sockets(cx) {
+                continue;
+            }
+            return Poll::Pending;
+        }
+        // Busy: let the runtime run other tasks, then come back.
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+
+    /// Pulls outputs until the machine's timeout.
+    fn drain(&mut self) {
+        self.must_drain = false;
+        for _ in 0..DRAIN_LIMIT {
+            match self.machine.poll_output() {
+                Output::Transmit(t) => {
+                    if self.outbox.len() >= OUTBOX_LIMIT {
+                        self.counters.transmits_dropped += 1;
+                    } else {
+                        self.outbox.push_back(t);
+                    }
+                }
+                Output::Event(e) => {
+                    if self.events.len() >= EVENT_LIMIT {
+                        self.events.pop_front();
+                        self.counters.events_dropped += 1;
+                    }
+                    self.events.push_back(e);
+                }
+                Output::Timeout(at) => {
+                    self.deadline = at;
+                    return;
+                }
+            }
+        }
+        self.counters.runaway_drains += 1;
+    }
+
+    /// Sends queued transmits in order until a socket is not writable (its
+    /// waker is then registered) or the queue is empty.
+    fn send_outbox(&mut self, cx: &mut Context<'_>) {
+        while let Some(t) = self.outbox.front() {
+            if t.protocol != Protocol::Udp {
+                self.counters.unsupported_protocol += 1;
+                self.outbox.pop_front();
+                continue;
+            }
+            let Some(bound) = socket_for(&self.sockets, t.source) else {
+                self.counters.unknown_source += 1;
+                self.outbox.pop_front();
+                continue;
+            };
+            match bound.socket.poll_send_to(cx, &t.contents, t.destination) {
+                Poll::Ready(Ok(_)) => self.counters.sent += 1,
+                Poll::Ready(Err(_)) => self.counters.send_errors += 1,
+                Poll::Pending => return,
+            }
+            self.outbox.pop_front();
+        }
+    }
+
+    /// Fires the machine's timer if it is due; true if it did.
+    fn poll_timer(&mut self, cx: &mut Context<'_>) -> bool {
+        let Some(at) = self.deadline else {
+            return false;
+        };
+        let at_tokio = tokio::time::Instant::from_std(at);
+        let timer = match &mut self.timer {
+            Some(timer) => {
+                if self.timer_fired || timer.deadline() != at_tokio {
+                    timer.as_mut().reset(at_tokio);
+                }
+                timer
+            }
+            None => self
+                .timer
+                .insert(Box::pin(tokio::time::sleep_until(at_tokio))),
+        };
+        self.timer_fired = false;
+        if timer.as_mut().poll(cx).is_pending() {
+            return false;
+        }
+        self.timer_fired = true;
+        self.deadline = None;
+        self.counters.timeouts += 1;
+        self.must_drain = true;
+        self.machine.handle_timeout(now());
+        true
+    }
+
+    /// Hands at most one received datagram to the machine (so that it is
+    /// drained after every input); true if it did. Every socket polled
+    /// without a datagram has its waker registered.
+    fn poll_sockets(&mut self, cx: &mut Context<'_>) -> bool {
+        let count = self.sockets.len();
+        for i in 0..count {
+            let index = (self.next_socket + i) % count;
+            let bound = &self.sockets[index];
+            let mut buf = ReadBuf::new(&mut self.buffer);
+            match bound.socket.poll_recv_from(cx, &mut buf) {
+                Poll::Ready(Ok(source)) => {
+                    let contents = buf.filled();
+                    self.next_socket = (index + 1) % count;
+                    self.counters.received += 1;
+                    self.must_drain = true;
+                    self.machine.handle_receive(
+                        now(),
+                        Receive {
+                            protocol: Protocol::Udp,
+                            source,
+                            destination: bound.local,
+                            contents,
+                        },
+                    );
+                    return true;
+                }
+                Poll::Ready(Err(_)) => {
+                    // The socket is readable again at once; report progress
+                    // so the loop polls it again (bounded by STEPS_PER_POLL).
+                    self.next_socket = (index + 1) % count;
+                    self.counters.receive_errors += 1;
+                    return true;
+                }
+                Poll::Pending => {}
+            }
+        }
+        false
+    }
+}
