@@ -316,3 +316,33 @@ fn bad_candidates_and_credentials_are_typed_errors() {
     assert_eq!(a.send(now, 1, b"x"), Err(IceError::Closed));
     assert_eq!(a.connection_state(), IceConnectionState::Closed);
 }
+
+#[test]
+fn oversized_datagrams_and_name_floods_are_bounded() {
+    let (mut a, now) = agent(AgentConfig {
+        max_pending_resolutions: 4,
+        ..AgentConfig::default()
+    });
+    let huge = vec![0x00u8; 65_535];
+    assert_eq!(
+        receive(&mut a, now, addr("192.0.2.1:1"), &huge),
+        Received::Dropped
+    );
+    let mut stun_like = vec![0u8; 65_535];
+    stun_like[4..8].copy_from_slice(&0x2112_A442u32.to_be_bytes());
+    assert_eq!(
+        receive(&mut a, now, addr("192.0.2.1:1"), &stun_like),
+        Received::Dropped
+    );
+    let mut refused = 0;
+    for i in 0..10 {
+        let line = format!("candidate:1 1 udp 2130706431 {i}-abcdef.local 9 typ host");
+        match a.add_remote_candidate_str(now, &line) {
+            Ok(()) => {}
+            Err(IceError::TooManyPendingResolutions(4)) => refused += 1,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(refused, 6);
+    assert_eq!(a.remote_candidate_count(), 0);
+}
