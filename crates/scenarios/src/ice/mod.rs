@@ -27,13 +27,13 @@ pub fn scenarios() -> Vec<Scenario> {
         Scenario {
             name: "ice/lan",
             description: "two agents on one LAN connect on their host pair and exchange 50 datagrams each way",
-            default_seeds: 10,
+            default_seeds: 20,
             run: lan,
         },
         Scenario {
             name: "ice/nat-matrix",
-            description: "every pair of {no NAT, full cone, restricted, port-restricted, symmetric} (the seed picks the pair: 25 seeds cover all) with STUN and TURN servers: direct pairs where a direct path exists, the relay exactly where not (symmetric vs port-restricted/symmetric); data both ways",
-            default_seeds: 25,
+            description: "every pair of {no NAT, full cone, restricted, port-restricted, symmetric} (the seed picks the pair: the 50 default seeds cover each twice) with STUN and TURN servers: direct pairs where a direct path exists, the relay exactly where not (symmetric vs port-restricted/symmetric); data both ways",
+            default_seeds: 50,
             run: nat_matrix,
         },
     ];

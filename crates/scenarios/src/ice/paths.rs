@@ -20,25 +20,31 @@ pub(super) fn scenarios() -> Vec<Scenario> {
         Scenario {
             name: "ice/relay-only",
             description: "iceTransportPolicy relay on both agents behind port-restricted NATs: only relay candidates are signalled, the pair is relay-relay, and the trace shows every datagram from either agent going to the TURN server",
-            default_seeds: 10,
+            default_seeds: 20,
             run: relay_only,
         },
         Scenario {
             name: "ice/lite-server",
             description: "an ICE-lite server on a public address and a full agent behind a symmetric NAT: the full agent controls, the lite side never sends a check and learns the client as peer-reflexive; data both ways",
-            default_seeds: 10,
+            default_seeds: 20,
             run: lite_server,
+        },
+        Scenario {
+            name: "ice/dual-stack",
+            description: "two dual-stack agents (IPv4 and IPv6 host addresses): pairs form within a family, the IPv6 pair is selected, data both ways",
+            default_seeds: 10,
+            run: dual_stack,
         },
         Scenario {
             name: "ice/loss-10",
             description: "both agents behind port-restricted NATs, 10% independent loss on both access links (each direction): connect and exchange data",
-            default_seeds: 10,
+            default_seeds: 20,
             run: |input| lossy(input, 0.10),
         },
         Scenario {
             name: "ice/loss-30",
             description: "as ice/loss-10 with 30% loss, on A's access link only (each direction: a round trip survives 49% of the time)",
-            default_seeds: 10,
+            default_seeds: 20,
             run: |input| lossy(input, 0.30),
         },
     ]
@@ -230,6 +236,50 @@ fn lite_server(input: &ScenarioInput) -> Result<Outcome, String> {
     let answered = call.net.node(&call.b).agent.stats();
     if answered.checks_sent != 0 || answered.consent_checks_sent != 0 || sent_by_lite == 0 {
         return Err(format!("lite agent sent checks: {answered:?}"));
+    }
+    Ok(outcome(&call, t, input.capture))
+}
+
+fn dual_stack(input: &ScenarioInput) -> Result<Outcome, String> {
+    let mut net = Network::new(anchor(), input.seed);
+    if input.capture {
+        net.enable_capture();
+    }
+    let internet = net.internet();
+    let (a4, a6) = (sa("198.51.100.1:50000"), sa("[2001:db8::1]:50000"));
+    let (b4, b6) = (sa("198.51.100.2:50000"), sa("[2001:db8::2]:50000"));
+    let mut pa = super::call::agent(
+        &net,
+        1,
+        AgentConfig {
+            controlling: true,
+            ..AgentConfig::default()
+        },
+        a4,
+    )?;
+    let mut pb = super::call::agent(&net, 2, AgentConfig::default(), b4)?;
+    let now = net.now();
+    pa.agent.add_local_address(now, a6).map_err(super::err)?;
+    pb.agent.add_local_address(now, b6).map_err(super::err)?;
+    let a = net
+        .add_host(internet, &[a4.ip(), a6.ip()], access_link(), pa)
+        .map_err(super::err)?;
+    let b = net
+        .add_host(internet, &[b4.ip(), b6.ip()], access_link(), pb)
+        .map_err(super::err)?;
+    let mut call = Call::new(net, a, b)?;
+    let t = call.connect(Duration::from_secs(10))?;
+    let agent = &call.net.node(&call.a).agent;
+    let sel = agent.selected_pair(1).ok_or("no pair")?;
+    if (sel.local_base, sel.remote) != (a6, b6) || agent.pair_count() != 2 {
+        return Err(format!(
+            "selected {sel:?} with {} pairs; expected the IPv6 pair of 2",
+            agent.pair_count()
+        ));
+    }
+    let (to_b, to_a) = call.exchange(20, Duration::from_millis(20))?;
+    if to_b < 20 || to_a < 20 {
+        return Err(format!("delivered {to_b}/20 and {to_a}/20"));
     }
     Ok(outcome(&call, t, input.capture))
 }
