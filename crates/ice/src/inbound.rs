@@ -140,6 +140,11 @@ impl Agent {
                     return false;
                 }
                 if let TxKind::ServerBinding { .. } = t.kind {
+                    // No integrity with a STUN server: at least the addresses must match.
+                    if source != t.destination || local != t.source {
+                        self.stats.unknown_transaction_dropped += 1;
+                        return false;
+                    }
                     if message.has_fingerprint() && message.verify_fingerprint().is_err() {
                         self.stats.malformed_dropped += 1;
                         return false;

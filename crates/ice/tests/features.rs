@@ -136,6 +136,17 @@ fn candidate_pool_pre_gathers_and_the_first_gather_is_immediate() {
     assert!(events.is_empty(), "candidates are held: {events:?}");
     let reply = answer(&tx[0], addr("203.0.113.7:40000"));
     let later = now + Duration::from_millis(80);
+    // The same answer from another address is not the server's.
+    let spoofed = Receive {
+        protocol: Protocol::Udp,
+        source: addr("192.0.2.99:3478"),
+        destination: local,
+        contents: &reply,
+    };
+    assert_eq!(
+        agent.handle_receive(later, spoofed),
+        sansrtc_ice::Received::Dropped
+    );
     agent.handle_receive(
         later,
         Receive {
