@@ -59,6 +59,9 @@ pub(crate) struct Transaction {
     pub(crate) max_sends: u32,
     pub(crate) rto: Duration,
     pub(crate) next: Instant,
+    /// Cancelled (RFC 8445 §7.3.1.4): no more retransmissions, a response
+    /// is still welcome, running out is not a failure.
+    pub(crate) cancelled: bool,
 }
 
 /// The selected path of a component, kept by value so that it survives an

@@ -209,7 +209,12 @@ impl Agent {
         }
         let mut chosen = None;
         while let Some((pair, nominate)) = self.triggered.pop_front() {
-            if pair < self.pairs.len() {
+            // A pair that became valid meanwhile needs no plain triggered check.
+            let valid = self
+                .pairs
+                .get(pair)
+                .is_some_and(|p| p.state == PairState::Succeeded);
+            if pair < self.pairs.len() && (nominate || !valid) {
                 chosen = Some((pair, nominate));
                 break;
             }
@@ -267,6 +272,7 @@ impl Agent {
             max_sends: self.config.check_max_transmissions,
             rto: self.config.check_rto,
             next: now + self.config.check_rto,
+            cancelled: false,
         };
         self.stats.checks_sent += 1;
         let (source, destination, relay) = (tx.source, tx.destination, tx.relay);
@@ -361,6 +367,19 @@ impl Agent {
 
     fn transaction_failed(&mut self, now: Instant, t: &Transaction) {
         match t.kind {
+            TxKind::Check { pair, .. } if t.cancelled => {
+                // Not a failure; if nothing else checks the pair, it waits for another turn.
+                let other = self
+                    .transactions
+                    .iter()
+                    .any(|u| matches!(u.kind, TxKind::Check { pair: q, .. } if q == pair));
+                if let Some(p) = self.pairs.get_mut(pair) {
+                    if !other && p.state == PairState::InProgress {
+                        p.state = PairState::Waiting;
+                        self.schedule_checks(now);
+                    }
+                }
+            }
             TxKind::Check { pair, .. } => {
                 if let Some(p) = self.pairs.get_mut(pair) {
                     p.nominating = false;

@@ -103,6 +103,7 @@ impl Agent {
             max_sends: self.config.check_max_transmissions,
             rto: self.config.check_rto,
             next: now + self.config.check_rto,
+            cancelled: false,
         });
         self.transmit(
             now,

@@ -168,6 +168,7 @@ impl Agent {
                         max_sends: self.config.stun_max_transmissions,
                         rto: SERVER_RTO,
                         next: now + SERVER_RTO,
+                        cancelled: false,
                     });
                     self.transmit(now, base.address, server, None, &request);
                 }

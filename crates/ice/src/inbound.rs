@@ -330,6 +330,19 @@ impl Agent {
                 if use_candidate {
                     p.nominate_on_success = true;
                 }
+                // §7.3.1.4: cancel the running check (no more retransmissions,
+                // a late answer still counts) and check again now.
+                let wait = self.config.check_rto_max;
+                for t in self.transactions.iter_mut() {
+                    if matches!(t.kind, TxKind::Check { pair: q, nominate: false } if q == pair)
+                        && !t.cancelled
+                    {
+                        t.cancelled = true;
+                        t.max_sends = t.sent;
+                        t.next = now + wait;
+                    }
+                }
+                self.push_triggered(pair, false);
             }
             PairState::Frozen | PairState::Waiting | PairState::Failed => {
                 if use_candidate {
