@@ -1,5 +1,5 @@
 //! The agent against a real coturn on loopback (`../shared/coturn`): relay
-//! gathering over UDP and TCP, the srflx answer pruned as redundant on
+//! gathering over UDP, TCP and TLS, the srflx answer pruned as redundant on
 //! loopback, two relay-only agents exchanging data through coturn, and the
 //! candidate-error event for wrong credentials.
 //!
@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream, UdpSocket};
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
@@ -97,12 +98,61 @@ fn turn(protocol: Protocol, password: &str) -> IceServerEntry {
     )
 }
 
-/// An agent on a real UDP socket (and TCP streams to TURN servers).
+/// TLS through an `openssl s_client` child (it verifies coturn's
+/// certificate against its IP SAN): the adapter's TLS stream, plaintext on
+/// its stdin/stdout.
+struct TlsLink {
+    child: Child,
+    stdin: ChildStdin,
+    received: mpsc::Receiver<Vec<u8>>,
+}
+
+impl TlsLink {
+    fn connect(cert: &std::path::Path, server: SocketAddr) -> TlsLink {
+        let mut child = Command::new("openssl")
+            .args(["s_client", "-quiet", "-verify_return_error"])
+            .args(["-verify_ip", "127.0.0.1", "-CAfile"])
+            .arg(cert)
+            .args(["-connect", &server.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("openssl s_client (install openssl; .ci/run does)");
+        let stdin = child.stdin.take().unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let (tx, received) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        TlsLink {
+            child,
+            stdin,
+            received,
+        }
+    }
+}
+
+impl Drop for TlsLink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An agent on a real UDP socket (and TCP/TLS streams to TURN servers).
 struct Live {
     agent: Agent,
     udp: UdpSocket,
     base: SocketAddr,
     tcp: BTreeMap<SocketAddr, TcpStream>,
+    tls: BTreeMap<SocketAddr, TlsLink>,
+    cert: Option<PathBuf>,
     events: Vec<IceEvent>,
     data: Vec<Vec<u8>>,
     next: Option<Instant>,
@@ -119,6 +169,8 @@ impl Live {
             udp,
             base,
             tcp: BTreeMap::new(),
+            tls: BTreeMap::new(),
+            cert: None,
             events: Vec::new(),
             data: Vec::new(),
             next: None,
@@ -132,7 +184,16 @@ impl Live {
                     Protocol::Udp => {
                         let _ = self.udp.send_to(&t.contents, t.destination);
                     }
-                    _ => {
+                    Protocol::Tls => {
+                        let cert = self.cert.clone().expect("a TLS server needs the cert");
+                        let link = self
+                            .tls
+                            .entry(t.destination)
+                            .or_insert_with(|| TlsLink::connect(&cert, t.destination));
+                        link.stdin.write_all(&t.contents).unwrap();
+                        link.stdin.flush().unwrap();
+                    }
+                    Protocol::Tcp => {
                         let stream = self.tcp.entry(t.destination).or_insert_with(|| {
                             let s = TcpStream::connect(t.destination).unwrap();
                             s.set_nonblocking(true).unwrap();
@@ -186,6 +247,18 @@ impl Live {
                 }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {}
                 _ => {}
+            }
+        }
+        let servers: Vec<SocketAddr> = self.tls.keys().copied().collect();
+        for server in servers {
+            while let Ok(bytes) = self.tls[&server].received.try_recv() {
+                let rx = Receive {
+                    protocol: Protocol::Tls,
+                    source: server,
+                    destination: self.base,
+                    contents: &bytes,
+                };
+                self.agent.handle_receive(Instant::now(), rx);
             }
         }
         let now = Instant::now();
@@ -281,6 +354,30 @@ fn coturn_relay_gathering_two_relay_only_agents_and_wrong_credentials() {
         "{:?}",
         tcp.events
     );
+
+    // 2b. TLS to the server (turns:): the adapter (openssl s_client here)
+    //     terminates TLS, the agent sees the plaintext stream.
+    let mut tls = Live::new(
+        AgentConfig {
+            servers: vec![IceServerEntry::turn(
+                &format!("turns:127.0.0.1:{TLS_PORT}"),
+                loopback(),
+                TLS_PORT,
+                Protocol::Tls,
+                "test",
+                "test",
+            )],
+            ..AgentConfig::default()
+        },
+        6,
+    );
+    tls.cert = Some(_coturn.dir.join("cert.pem"));
+    gather(&mut tls);
+    assert_eq!(tls.tls.len(), 1, "one TLS stream to coturn");
+    let relays = tls.candidates(CandidateKind::Relay);
+    assert_eq!(relays.len(), 1, "{:?}", tls.events);
+    assert!((50400..=50499).contains(&relays[0].port()), "{relays:?}");
+    drop(tls);
 
     // 3. Wrong credentials: the icecandidateerror-like event, no relay.
     let mut wrong = Live::new(
