@@ -84,6 +84,8 @@
 
 mod agent;
 mod candidate;
+#[cfg(test)]
+mod checklist_tests;
 mod checks;
 mod config;
 mod consent;
