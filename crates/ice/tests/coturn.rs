@@ -480,4 +480,82 @@ fn coturn_relay_gathering_two_relay_only_agents_and_wrong_credentials() {
     b.agent.close(Instant::now());
     a.pump(Duration::from_millis(20));
     b.pump(Duration::from_millis(20));
+
+    // 5. The ice_gather example (built by `cargo test`) against the same coturn.
+    ice_gather_example();
+}
+
+/// `target/debug/examples/ice_gather`, next to this test's binary.
+fn example_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    dir.join("examples").join("ice_gather")
+}
+
+fn ice_gather_example() {
+    let bin = example_binary();
+    assert!(bin.is_file(), "{} not built", bin.display());
+    let dir = std::env::temp_dir().join(format!("sansrtc-ice-example-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.json");
+    std::fs::write(
+        &config,
+        format!(
+            r#"{{"iceServers": [
+                {{"urls": "stun:127.0.0.1:{PORT}"}},
+                {{"urls": "turn:127.0.0.1:{PORT}?transport=tcp", "username": "test", "credential": "test"}},
+                {{"urls": "turn:localhost:{PORT}", "username": "test", "credential": "wrong"}}
+            ]}}"#
+        ),
+    )
+    .unwrap();
+    let out = Command::new(&bin)
+        .arg(&config)
+        .args(["--local-address", "127.0.0.1"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("a=candidate:") && l.contains(" typ host")),
+        "{stdout}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("a=candidate:") && l.contains(" typ relay")),
+        "{stdout}"
+    );
+    assert!(
+        lines.contains(&format!("error: turn:localhost:{PORT} 401 Unauthorized").as_str())
+            || lines
+                .iter()
+                .any(|l| l.starts_with(&format!("error: turn:localhost:{PORT} 401 "))),
+        "{stdout}"
+    );
+    for l in &lines {
+        let value = l.strip_prefix("a=").unwrap_or(l);
+        if value.starts_with("candidate:") {
+            value.parse::<sansrtc_sdp::Candidate>().unwrap();
+        }
+    }
+    // A configuration error: exit 1 with the DOM error name.
+    std::fs::write(&config, r#"{"iceServers": [{"urls": "turn:t.example"}]}"#).unwrap();
+    let out = Command::new(&bin).arg(&config).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("InvalidAccessError"));
+    // Bad arguments: exit 2.
+    let out = Command::new(&bin)
+        .args(["--local-address", "not-an-ip"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
 }
