@@ -499,3 +499,32 @@ fn server_names_become_resolve_requests_and_gathering_waits_for_the_answers() {
         Err(IceError::UnknownResolution(ids[1].0 .0))
     );
 }
+
+#[test]
+fn when_every_check_fails_after_end_of_candidates_both_agents_fail() {
+    let mut p = Pair::lan(controlling(), AgentConfig::default(), 16);
+    p.filter = Box::new(|_, _| false); // a firewall drops everything
+    let failed = |p: &Pair| {
+        p.a.connection_state() == IceConnectionState::Failed
+            && p.b.connection_state() == IceConnectionState::Failed
+    };
+    assert!(p.run_until(Duration::from_secs(60), failed));
+    // 16 transmissions (≈ 22.5 s of retransmissions), then given up.
+    assert!(
+        p.elapsed() >= Duration::from_secs(20) && p.elapsed() <= Duration::from_secs(30),
+        "{:?}",
+        p.elapsed()
+    );
+    assert_eq!(
+        Pair::states(&p.events_a),
+        vec![IceConnectionState::Checking, IceConnectionState::Failed]
+    );
+    assert_eq!(
+        p.a.stats().checks_sent + p.a.stats().check_retransmissions,
+        16
+    );
+    // Nothing is sent after failing.
+    let sent = p.wire.len();
+    p.run_until(p.elapsed() + Duration::from_secs(30), |_| false);
+    assert_eq!(p.wire.len(), sent);
+}
