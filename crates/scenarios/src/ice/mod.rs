@@ -152,11 +152,20 @@ pub(crate) fn turn_entry() -> IceServerEntry {
 }
 
 pub(crate) fn add_turn_server(net: &mut Network) -> Result<(), String> {
+    add_turn_server_at(net, sa(TURN_SERVER), 99)
+}
+
+/// A netsim TURN server at `server` (relaying from its own IP) with the
+/// scenarios' user.
+pub(crate) fn add_turn_server_at(
+    net: &mut Network,
+    server: SocketAddr,
+    stream: u64,
+) -> Result<(), String> {
     let internet = net.internet();
-    let server = sa(TURN_SERVER);
     let turn = TurnServer::new(
         TurnConfig::new(server, server.ip(), TURN_USER, TURN_PASSWORD),
-        net.rng_for(99),
+        net.rng_for(stream),
     );
     net.add_host(internet, &[server.ip()], access_link(), turn)
         .map_err(err)?;

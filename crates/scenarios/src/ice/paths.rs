@@ -24,6 +24,12 @@ pub(super) fn scenarios() -> Vec<Scenario> {
             run: relay_only,
         },
         Scenario {
+            name: "ice/turn-servers",
+            description: "symmetric NATs on both sides with three TURN servers configured: one unreachable, one refusing the password, one working: connected through the working relay at once; candidate errors 401 and (after RFC 8489's 39.5 s) 701, then gathering complete",
+            default_seeds: 10,
+            run: turn_servers,
+        },
+        Scenario {
             name: "ice/lite-server",
             description: "an ICE-lite server on a public address and a full agent behind a symmetric NAT: the full agent controls, the lite side never sends a check and learns the client as peer-reflexive; data both ways",
             default_seeds: 20,
@@ -280,6 +286,86 @@ fn dual_stack(input: &ScenarioInput) -> Result<Outcome, String> {
             "selected {sel:?} with {} pairs; expected the IPv6 pair of 2",
             agent.pair_count()
         ));
+    }
+    let (to_b, to_a) = call.exchange(20, Duration::from_millis(20))?;
+    if to_b < 20 || to_a < 20 {
+        return Err(format!("delivered {to_b}/20 and {to_a}/20"));
+    }
+    Ok(outcome(&call, t, input.capture))
+}
+
+fn turn_servers(input: &ScenarioInput) -> Result<Outcome, String> {
+    use sansrtc_config::IceHost;
+    use sansrtc_ice::IceServerEntry;
+    use sansrtc_proto::Protocol;
+    let mut net = Network::new(anchor(), input.seed);
+    if input.capture {
+        net.enable_capture();
+    }
+    add_turn_server(&mut net)?;
+    super::add_turn_server_at(&mut net, sa("192.0.2.3:3478"), 98)?;
+    let entry = |ip: [u8; 4], password: &str| {
+        IceServerEntry::turn(
+            &format!("turn:{}.{}.{}.{}:3478", ip[0], ip[1], ip[2], ip[3]),
+            IceHost::Ipv4(ip.into()),
+            3478,
+            Protocol::Udp,
+            super::TURN_USER,
+            password,
+        )
+    };
+    let servers = vec![
+        entry([192, 0, 2, 250], super::TURN_PASSWORD), // nobody there
+        entry([192, 0, 2, 3], "not-the-password"),
+        turn_entry(),
+    ];
+    let config = |controlling| AgentConfig {
+        controlling,
+        servers: servers.clone(),
+        ..AgentConfig::default()
+    };
+    let (a, _) = place(
+        &mut net,
+        Nat::Symmetric,
+        sa("203.0.113.1:0").ip(),
+        1,
+        config(true),
+        access_link(),
+    )?;
+    let (b, _) = place(
+        &mut net,
+        Nat::Symmetric,
+        sa("203.0.113.2:0").ip(),
+        2,
+        config(false),
+        access_link(),
+    )?;
+    let mut call = Call::new(net, a, b)?;
+    let t = call.connect(Duration::from_secs(10))?;
+    let sel = call
+        .net
+        .node(&call.a)
+        .agent
+        .selected_pair(1)
+        .ok_or("no pair")?;
+    if sel.local_kind != CandidateKind::Relay && sel.remote_kind != CandidateKind::Relay {
+        return Err(format!("symmetric–symmetric without a relay: {sel:?}"));
+    }
+    let complete = |c: &Call| {
+        c.net.node(&c.a).agent.gathering_state() == sansrtc_ice::IceGatheringState::Complete
+    };
+    if !call.run_until(Duration::from_secs(60), complete) {
+        return Err("gathering never completed".into());
+    }
+    let mut errors: Vec<(String, u16)> = call.errors.clone();
+    errors.sort();
+    errors.dedup();
+    let want = vec![
+        ("turn:192.0.2.250:3478".to_string(), 701),
+        ("turn:192.0.2.3:3478".to_string(), 401),
+    ];
+    if errors != want {
+        return Err(format!("candidate errors {errors:?}, expected {want:?}"));
     }
     let (to_b, to_a) = call.exchange(20, Duration::from_millis(20))?;
     if to_b < 20 || to_a < 20 {
