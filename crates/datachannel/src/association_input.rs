@@ -46,6 +46,12 @@ impl DataChannels {
 
     /// One whole SCTP user message arrived on `stream` with `ppid`.
     pub fn handle_message(&mut self, stream: u16, ppid: u32, payload: &[u8]) {
+        self.handle_owned_message(stream, ppid, payload.to_vec());
+    }
+
+    /// [`handle_message`](Self::handle_message) with the payload handed
+    /// over, so that a data message reaches the application without a copy.
+    pub fn handle_owned_message(&mut self, stream: u16, ppid: u32, payload: Vec<u8>) {
         if self.closed {
             return;
         }
@@ -55,7 +61,7 @@ impl DataChannels {
             return;
         };
         if ppid == Ppid::Dcep {
-            self.handle_dcep(stream, payload);
+            self.handle_dcep(stream, &payload);
             return;
         }
         let Some(&channel) = self.streams.get(&stream) else {

@@ -58,14 +58,15 @@ pub(crate) enum Reassembled {
 }
 
 impl PartialReassembly {
-    /// Feeds one received data payload (not DCEP) of a channel.
-    pub(crate) fn feed(&mut self, ppid: Ppid, payload: &[u8], limit: usize) -> Reassembled {
+    /// Feeds one received data payload (not DCEP) of a channel. A whole
+    /// message in one payload (the usual case) is passed on without a copy.
+    pub(crate) fn feed(&mut self, ppid: Ppid, payload: Vec<u8>, limit: usize) -> Reassembled {
         match ppid {
             Ppid::StringEmpty => Reassembled::Message(DataChannelMessage::Text(String::new())),
             Ppid::BinaryEmpty => Reassembled::Message(DataChannelMessage::Binary(Vec::new())),
             Ppid::StringPartial | Ppid::BinaryPartial => {
                 if !self.discarding && self.buffer.len() + payload.len() <= limit {
-                    self.buffer.extend_from_slice(payload);
+                    self.buffer.extend_from_slice(&payload);
                     return Reassembled::Pending;
                 }
                 self.buffer = Vec::new();
@@ -74,10 +75,10 @@ impl PartialReassembly {
             }
             Ppid::String | Ppid::Binary => {
                 let whole = if self.buffer.is_empty() && !self.discarding {
-                    (payload.len() <= limit).then(|| payload.to_vec())
+                    (payload.len() <= limit).then_some(payload)
                 } else if !self.discarding && self.buffer.len() + payload.len() <= limit {
                     let mut whole = std::mem::take(&mut self.buffer);
-                    whole.extend_from_slice(payload);
+                    whole.extend_from_slice(&payload);
                     Some(whole)
                 } else {
                     None
@@ -86,9 +87,11 @@ impl PartialReassembly {
                 self.discarding = false;
                 match whole {
                     None => Reassembled::Oversized,
-                    Some(bytes) if ppid == Ppid::String => Reassembled::Message(
-                        DataChannelMessage::Text(String::from_utf8_lossy(&bytes).into_owned()),
-                    ),
+                    Some(bytes) if ppid == Ppid::String => {
+                        let text = String::from_utf8(bytes)
+                            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+                        Reassembled::Message(DataChannelMessage::Text(text))
+                    }
                     Some(bytes) => Reassembled::Message(DataChannelMessage::Binary(bytes)),
                 }
             }
@@ -121,39 +124,45 @@ mod tests {
     fn deprecated_partial_ppids_are_reassembled_within_the_limit() {
         let mut r = PartialReassembly::default();
         assert_eq!(
-            r.feed(Ppid::StringPartial, b"hel", 10),
+            r.feed(Ppid::StringPartial, b"hel".to_vec(), 10),
             Reassembled::Pending
         );
         assert_eq!(
-            r.feed(Ppid::StringPartial, b"lo ", 10),
+            r.feed(Ppid::StringPartial, b"lo ".to_vec(), 10),
             Reassembled::Pending
         );
         assert_eq!(
-            r.feed(Ppid::String, b"you", 10),
+            r.feed(Ppid::String, b"you".to_vec(), 10),
             Reassembled::Message(DataChannelMessage::Text("hello you".into()))
         );
         // Over the limit: the whole message is dropped, the next one is fine.
         assert_eq!(
-            r.feed(Ppid::BinaryPartial, &[1; 8], 10),
+            r.feed(Ppid::BinaryPartial, [1; 8].to_vec(), 10),
             Reassembled::Pending
         );
         assert_eq!(
-            r.feed(Ppid::BinaryPartial, &[1; 8], 10),
+            r.feed(Ppid::BinaryPartial, [1; 8].to_vec(), 10),
             Reassembled::Pending
         );
-        assert_eq!(r.feed(Ppid::Binary, &[1], 10), Reassembled::Oversized);
         assert_eq!(
-            r.feed(Ppid::Binary, &[7], 10),
+            r.feed(Ppid::Binary, [1].to_vec(), 10),
+            Reassembled::Oversized
+        );
+        assert_eq!(
+            r.feed(Ppid::Binary, [7].to_vec(), 10),
             Reassembled::Message(DataChannelMessage::Binary(vec![7]))
         );
-        assert_eq!(r.feed(Ppid::Binary, &[0; 11], 10), Reassembled::Oversized);
+        assert_eq!(
+            r.feed(Ppid::Binary, [0; 11].to_vec(), 10),
+            Reassembled::Oversized
+        );
     }
 
     #[test]
     fn invalid_utf8_text_is_decoded_with_replacement() {
         let mut r = PartialReassembly::default();
         assert_eq!(
-            r.feed(Ppid::String, &[b'a', 0xff], 10),
+            r.feed(Ppid::String, [b'a', 0xff].to_vec(), 10),
             Reassembled::Message(DataChannelMessage::Text("a\u{fffd}".into()))
         );
     }

@@ -247,7 +247,8 @@ impl SctpTransport {
             SctpEvent::Connected => self.channels.handle_association_established(),
             SctpEvent::Readable => {
                 while let Some(m) = self.association.read() {
-                    self.channels.handle_message(m.stream_id, m.ppid, &m.data);
+                    self.channels
+                        .handle_owned_message(m.stream_id, m.ppid, m.data);
                 }
             }
             SctpEvent::BufferedAmountLow { stream_id } => {

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 pub mod datachannel;
 pub mod ice;
 pub mod network;
+pub mod sctp;
 pub mod servers;
 pub mod stun;
 pub mod turn;
@@ -66,6 +67,7 @@ pub fn catalogue() -> Vec<Scenario> {
     all.extend(stun::scenarios());
     all.extend(ice::scenarios());
     all.extend(turn::scenarios());
+    all.extend(sctp::scenarios());
     all
 }
 

@@ -7,10 +7,13 @@ const CHECKSUM_OFFSET: usize = 8;
 /// Computes the CRC-32c of `packet` as if its checksum field were zero.
 /// `packet` must hold at least the 12-byte common header.
 pub(crate) fn packet_checksum(packet: &[u8]) -> u32 {
-    let (head, rest) = packet.split_at(CHECKSUM_OFFSET.min(packet.len()));
-    let crc = crc32c::crc32c(head);
-    let crc = crc32c::crc32c_append(crc, &[0; 4]);
-    crc32c::crc32c_append(crc, rest.get(4..).unwrap_or(&[]))
+    // The common header with the field zeroed, then the rest: two passes.
+    let mut header = [0u8; 12];
+    let n = packet.len().min(12);
+    header[..n].copy_from_slice(&packet[..n]);
+    header[CHECKSUM_OFFSET..CHECKSUM_OFFSET + 4].fill(0);
+    let crc = crc32c::crc32c(&header[..n]);
+    crc32c::crc32c_append(crc, packet.get(12..).unwrap_or(&[]))
 }
 
 /// Reads the checksum field as transmitted (little-endian).
@@ -22,7 +25,11 @@ pub(crate) fn stored_checksum(packet: &[u8]) -> Option<u32> {
 /// Writes the checksum of `packet` into its header. With `zero` the field
 /// is left at zero (RFC 9653 alternate error detection).
 pub(crate) fn seal(packet: &mut [u8], zero: bool) {
-    let value = if zero { 0 } else { packet_checksum(packet) };
+    if let Some(field) = packet.get_mut(CHECKSUM_OFFSET..CHECKSUM_OFFSET + 4) {
+        field.fill(0);
+    }
+    // The field is zero now: one pass over the whole packet.
+    let value = if zero { 0 } else { crc32c::crc32c(packet) };
     if let Some(field) = packet.get_mut(CHECKSUM_OFFSET..CHECKSUM_OFFSET + 4) {
         field.copy_from_slice(&value.to_le_bytes());
     }

@@ -71,6 +71,7 @@ mod packet;
 mod param;
 mod range_set;
 mod serial;
+mod stream_map;
 
 pub use association::{Association, AssociationState, SctpStats};
 pub use config::SctpConfig;

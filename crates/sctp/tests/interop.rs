@@ -21,8 +21,12 @@ enum Opener {
 }
 
 fn setup(opener: Opener, loss: f64, seed: u64) -> Sim<Ours, ProtoPeer> {
+    setup_with(SctpConfig::default(), opener, loss, seed)
+}
+
+fn setup_with(config: SctpConfig, opener: Opener, loss: f64, seed: u64) -> Sim<Ours, ProtoPeer> {
     let now = Instant::now();
-    let mut ours = Ours::new(SctpConfig::default(), seed, now);
+    let mut ours = Ours::new(config, seed, now);
     let theirs = match opener {
         Opener::Ours => ProtoPeer::server(),
         Opener::Theirs => ProtoPeer::client(),
@@ -102,4 +106,28 @@ fn theirs_opens_ten_percent_loss() {
 #[test]
 fn both_open_ten_percent_loss() {
     run(Opener::Both, 0.1, 6);
+}
+
+/// Our INIT announcing Zero Checksum Acceptable (0x8001, RFC 9653) to a peer
+/// that does not know it: the peer skips the parameter (its high bits say
+/// so), neither end uses zero checksums, and data flows.
+#[test]
+fn zero_checksum_offer_to_a_peer_without_it() {
+    let config = SctpConfig {
+        zero_checksum: true,
+        ..SctpConfig::default()
+    };
+    for opener in [Opener::Ours, Opener::Theirs] {
+        let mut sim = setup_with(config.clone(), opener, 0.0, 7);
+        transfer(
+            &mut sim,
+            20,
+            1000,
+            1,
+            SendOptions::default(),
+            Duration::from_secs(60),
+        )
+        .expect("ours -> theirs with 0x8001 offered");
+        check(&sim.b.messages, 20, 1000, 1);
+    }
 }

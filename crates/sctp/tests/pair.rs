@@ -367,6 +367,45 @@ fn receive_window_is_driven_by_reading() {
 }
 
 #[test]
+fn a_lost_window_update_is_recovered_by_window_probing() {
+    let mut sim = pair(Link::clean(5 * MS), 21);
+    connect_both(&mut sim);
+    sim.b.reading = false;
+    let mut sent = 0;
+    let mut feed = |now, a: &mut Ours| {
+        while sent < 2000 && a.send(now, 1, 53, &payload(sent, 1000), SendOptions::default()) {
+            sent += 1;
+        }
+    };
+    sim.run_until(Duration::from_secs(5), |now, a, _| {
+        feed(now, a);
+        false
+    });
+    assert!(
+        sim.a.assoc.total_buffered_amount() > 0,
+        "the window never closed"
+    );
+    // The application reads, but the window update (and every SACK for a
+    // while) is lost: only the sender's probing can reopen the flow.
+    sim.b_to_a.loss = 1.0;
+    sim.b.reading = true;
+    sim.run_until(Duration::from_millis(500), |now, a, _| {
+        feed(now, a);
+        false
+    });
+    sim.b_to_a.loss = 0.0;
+    assert!(
+        sim.run_until(Duration::from_secs(60), |now, a, b| {
+            feed(now, a);
+            b.messages.len() == 2000
+        }),
+        "stalled after a lost window update: {} of 2000",
+        sim.b.messages.len()
+    );
+    check_in_order(&sim.b.messages, 2000, 1000);
+}
+
+#[test]
 fn buffered_amount_low_fires() {
     let mut sim = pair(Link::clean(5 * MS), 15);
     connect_both(&mut sim);

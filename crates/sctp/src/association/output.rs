@@ -125,10 +125,15 @@ impl Association {
         self.send_simple(kind::ERROR, 0, causes);
     }
 
+    /// Echoes a HEARTBEAT's info unchanged (RFC 9260 §8.3). An info that
+    /// would not fit our MTU is not answered (a cut echo is no echo).
     pub(crate) fn send_heartbeat_ack(&mut self, info: &[u8]) {
-        if self.peer_tag != 0 {
-            self.send_simple(kind::HEARTBEAT_ACK, 0, info);
+        if self.peer_tag == 0 || COMMON_HEADER_LEN + padded_chunk_len(info.len()) > self.config.mtu
+        {
+            self.stats.chunks_dropped += 1;
+            return;
         }
+        self.send_simple(kind::HEARTBEAT_ACK, 0, info);
     }
 
     pub(crate) fn send_shutdown(&mut self) {
@@ -144,8 +149,8 @@ impl Association {
         self.send_simple(kind::SHUTDOWN_COMPLETE, 0, &[]);
     }
 
-    /// One chunk in its own packet to the peer's tag. Values larger than
-    /// the MTU are cut (only HEARTBEAT info can be, and it is peer-sized).
+    /// One chunk in its own packet to the peer's tag. Values that would
+    /// take the packet past the MTU are cut (a guard: callers check).
     fn send_simple(&mut self, chunk_type: u8, flags: u8, value: &[u8]) {
         let mut b = PacketBuilder::new(
             self.config.local_port,
@@ -153,9 +158,8 @@ impl Association {
             self.peer_tag,
             65_535,
         );
-        let value = value
-            .get(..value.len().min(self.config.mtu))
-            .unwrap_or(value);
+        let room = self.config.mtu.saturating_sub(COMMON_HEADER_LEN + 4) & !3;
+        let value = value.get(..value.len().min(room)).unwrap_or(value);
         b.chunk(chunk_type, flags, |v| v.extend_from_slice(value));
         let zero = self.send_zero_checksum;
         self.queue_transmit(b.finish(zero));
@@ -167,6 +171,20 @@ impl Association {
             return None;
         }
         let now = self.now;
+        let can_send_data = matches!(
+            self.state,
+            AssociationState::Established
+                | AssociationState::ShutdownPending
+                | AssociationState::ShutdownReceived
+        );
+        // Cheap test first: most polls that end a drain have nothing to
+        // send, and should not allocate a packet to find out.
+        let data_to_send = can_send_data
+            && (!self.sender.retransmit.is_empty()
+                || (self.sender.flight < self.cc.cwnd && self.sender.has_unsent()));
+        if !self.sack_now && !self.forward_tsn_now && !data_to_send && !self.reconfig_may_send() {
+            return None;
+        }
         let mut b = self.packet(self.peer_tag);
         if self.sack_now {
             self.sack_now = false;
@@ -198,12 +216,6 @@ impl Association {
                 b.chunk(kind::RE_CONFIG, 0, |v| v.extend_from_slice(&value));
             }
         }
-        let can_send_data = matches!(
-            self.state,
-            AssociationState::Established
-                | AssociationState::ShutdownPending
-                | AssociationState::ShutdownReceived
-        );
         let mut sent_data = false;
         if can_send_data {
             sent_data |= self.add_retransmissions(&mut b);

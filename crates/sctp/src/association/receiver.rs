@@ -5,6 +5,8 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
+use crate::stream_map::StreamMap;
+
 use crate::chunk::{data_flags, DataChunk, ForwardTsnChunk};
 use crate::event::Message;
 use crate::range_set::RangeSet;
@@ -61,7 +63,7 @@ pub(crate) struct Receiver {
     above: RangeSet,
     duplicates: Vec<u32>,
     fragments: BTreeMap<u64, Fragment>,
-    streams: HashMap<u16, InStream>,
+    streams: StreamMap<InStream>,
     ready: VecDeque<Message>,
     /// Bytes held (fragments, waiting and ready messages) with overheads.
     held: usize,
@@ -84,7 +86,7 @@ impl Receiver {
             above: RangeSet::default(),
             duplicates: Vec::new(),
             fragments: BTreeMap::new(),
-            streams: HashMap::new(),
+            streams: StreamMap::default(),
             ready: VecDeque::new(),
             held: 0,
             window,

@@ -104,6 +104,14 @@ impl Association {
         Ok(())
     }
 
+    /// Whether [`Self::reconfig_chunk_to_send`] may have something (cheap;
+    /// never says no wrongly).
+    pub(crate) fn reconfig_may_send(&self) -> bool {
+        self.reconfig.send_request
+            || !self.reconfig.responses.is_empty()
+            || (self.reconfig.in_flight.is_none() && !self.reconfig.queued.is_empty())
+    }
+
     /// The RE-CONFIG chunk value to send now, if any: pending responses and
     /// the outgoing request once its streams have no message waiting for a TSN.
     pub(crate) fn reconfig_chunk_to_send(&mut self) -> Option<Vec<u8>> {

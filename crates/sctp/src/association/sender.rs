@@ -4,7 +4,7 @@
 //! packet costs the chunks it carries. Nothing rescans the whole queue except
 //! a T3 expiry (RFC 9260 §6.3.3 marks every outstanding chunk).
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -13,6 +13,7 @@ use crate::chunk::{data_flags, SackChunk};
 use crate::event::{Reliability, SendOptions};
 use crate::range_set::RangeSet;
 use crate::serial::unwrap_tsn;
+use crate::stream_map::StreamMap;
 
 /// A message the application queued, not yet given TSNs.
 #[derive(Debug)]
@@ -104,7 +105,7 @@ pub(crate) struct Sender {
     /// Bytes queued and not yet sent once (the total buffered amount).
     pub(crate) buffered: usize,
     pub(crate) total_low_threshold: usize,
-    pub(crate) streams: HashMap<u16, OutStream>,
+    pub(crate) streams: StreamMap<OutStream>,
     /// RFC 3758 Advanced.Peer.Ack.Point (unwrapped).
     pub(crate) advanced_ack_point: u64,
     /// The peer's receiver window as last advertised minus what is in flight.
@@ -133,7 +134,7 @@ impl Sender {
             held: 0,
             buffered: 0,
             total_low_threshold: 0,
-            streams: HashMap::new(),
+            streams: StreamMap::default(),
             advanced_ack_point: first - 1,
             peer_rwnd: peer_rwnd as usize,
             low_events: Vec::new(),
@@ -182,6 +183,13 @@ impl Sender {
     /// Whether anything is queued, outstanding or to retransmit.
     pub(crate) fn is_idle(&self) -> bool {
         self.pending.is_empty() && self.outstanding.is_empty()
+    }
+
+    /// Whether anything waits for its first transmission (a pending
+    /// message, or a chunk with a TSN never sent). May say yes for chunks
+    /// that turn out abandoned; never says no wrongly.
+    pub(crate) fn has_unsent(&self) -> bool {
+        !self.pending.is_empty() || self.next_unsent < self.next_tsn()
     }
 
     /// Whether any chunk is sent and unacknowledged (T3 should run).
