@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 pub mod datachannel;
 pub mod dtls;
+pub mod ice;
 pub mod network;
 pub mod sctp;
 pub mod servers;
@@ -65,6 +66,7 @@ pub fn catalogue() -> Vec<Scenario> {
     all.extend(servers::scenarios());
     all.extend(datachannel::scenarios());
     all.extend(stun::scenarios());
+    all.extend(ice::scenarios());
     all.extend(turn::scenarios());
     all.extend(sctp::scenarios());
     all.extend(dtls::scenarios());
