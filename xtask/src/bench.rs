@@ -258,6 +258,21 @@ fn collect(dir: &Path, since: SystemTime, out: &mut Vec<Measurement>) {
     }
 }
 
+/// The bench target names: the file stems of `dir/*.rs`, sorted.
+fn bench_targets(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let p = e.path();
+            (p.extension()? == "rs").then(|| p.file_stem()?.to_str().map(str::to_string))?
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -275,7 +290,13 @@ pub fn run(args: &[String]) -> ExitCode {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let started = SystemTime::now();
     let mut cmd = Command::new(&cargo);
-    cmd.args(["bench", "-p", "sansrtc-benches", "--benches", "--"]);
+    cmd.args(["bench", "-p", "sansrtc-benches"]);
+    // Only the criterion targets (the library's libtest harness would
+    // refuse criterion's options): one `--bench` per benches/benches/*.rs.
+    for name in bench_targets(&root.join("benches/benches")) {
+        cmd.args(["--bench", &name]);
+    }
+    cmd.arg("--");
     if quick {
         cmd.args([
             "--warm-up-time",
@@ -384,6 +405,13 @@ mod tests {
         );
         // 1200 B in 100 ns = 96 Gbit/s, 10 Mpkt/s.
         assert!(text.contains("10.00 Mpkt/s  96.00 Gbit/s"), "{text}");
+    }
+
+    #[test]
+    fn finds_the_bench_targets() {
+        let names = bench_targets(&crate::workspace_root().join("benches/benches"));
+        assert!(names.contains(&"srtp".to_string()), "{names:?}");
+        assert!(names.contains(&"demux_rtp".to_string()), "{names:?}");
     }
 
     #[test]
