@@ -9,6 +9,8 @@ use crate::RtpError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RtpHeader<'a> {
     packet: &'a [u8],
+    /// The 12 fixed bytes, as an array so the accessors need no bounds check.
+    fixed: &'a [u8; 12],
     header_len: usize,
     payload_end: usize,
 }
@@ -17,13 +19,13 @@ impl<'a> RtpHeader<'a> {
     /// Parses the RTP packet `packet`.
     #[inline]
     pub fn parse(packet: &'a [u8]) -> Result<Self, RtpError> {
-        if packet.len() < 12 {
+        let Some(fixed) = packet.first_chunk::<12>() else {
             return Err(RtpError::TooShort {
                 len: packet.len(),
                 min: 12,
             });
-        }
-        let b0 = packet[0];
+        };
+        let b0 = fixed[0];
         if b0 >> 6 != 2 {
             return Err(RtpError::BadVersion(b0 >> 6));
         }
@@ -36,10 +38,10 @@ impl<'a> RtpHeader<'a> {
             });
         }
         if b0 & 0x10 != 0 {
-            if header_len + 4 > packet.len() {
+            let Some(ext) = packet.get(header_len..header_len + 4) else {
                 return Err(RtpError::ExtensionOverrun);
-            }
-            let words = u16::from_be_bytes([packet[header_len + 2], packet[header_len + 3]]);
+            };
+            let words = u16::from_be_bytes([ext[2], ext[3]]);
             header_len += 4 + 4 * usize::from(words);
             if header_len > packet.len() {
                 return Err(RtpError::ExtensionOverrun);
@@ -56,6 +58,7 @@ impl<'a> RtpHeader<'a> {
         }
         Ok(RtpHeader {
             packet,
+            fixed,
             header_len,
             payload_end,
         })
@@ -74,58 +77,48 @@ impl<'a> RtpHeader<'a> {
 
     /// The P bit.
     pub fn padding(&self) -> bool {
-        self.packet[0] & 0x20 != 0
+        self.fixed[0] & 0x20 != 0
     }
 
     /// The X bit.
     pub fn has_extension(&self) -> bool {
-        self.packet[0] & 0x10 != 0
+        self.fixed[0] & 0x10 != 0
     }
 
     /// The M bit.
     #[inline]
     pub fn marker(&self) -> bool {
-        self.packet[1] & 0x80 != 0
+        self.fixed[1] & 0x80 != 0
     }
 
     /// The payload type (7 bits).
     #[inline]
     pub fn payload_type(&self) -> u8 {
-        self.packet[1] & 0x7f
+        self.fixed[1] & 0x7f
     }
 
     /// The sequence number.
     #[inline]
     pub fn sequence_number(&self) -> u16 {
-        u16::from_be_bytes([self.packet[2], self.packet[3]])
+        u16::from_be_bytes([self.fixed[2], self.fixed[3]])
     }
 
     /// The timestamp.
     #[inline]
     pub fn timestamp(&self) -> u32 {
-        u32::from_be_bytes([
-            self.packet[4],
-            self.packet[5],
-            self.packet[6],
-            self.packet[7],
-        ])
+        u32::from_be_bytes([self.fixed[4], self.fixed[5], self.fixed[6], self.fixed[7]])
     }
 
     /// The SSRC.
     #[inline]
     pub fn ssrc(&self) -> u32 {
-        u32::from_be_bytes([
-            self.packet[8],
-            self.packet[9],
-            self.packet[10],
-            self.packet[11],
-        ])
+        u32::from_be_bytes([self.fixed[8], self.fixed[9], self.fixed[10], self.fixed[11]])
     }
 
     /// The CSRC list.
     #[inline]
     pub fn csrcs(&self) -> impl ExactSizeIterator<Item = u32> + 'a {
-        let n = usize::from(self.packet[0] & 0x0f);
+        let n = usize::from(self.fixed[0] & 0x0f);
         self.packet[12..12 + 4 * n]
             .chunks_exact(4)
             .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
@@ -135,9 +128,11 @@ impl<'a> RtpHeader<'a> {
     /// if the X bit is set.
     #[inline]
     pub fn extension_profile(&self) -> Option<u16> {
-        let at = 12 + 4 * usize::from(self.packet[0] & 0x0f);
-        self.has_extension()
-            .then(|| u16::from_be_bytes([self.packet[at], self.packet[at + 1]]))
+        if !self.has_extension() {
+            return None;
+        }
+        let at = 12 + 4 * usize::from(self.fixed[0] & 0x0f);
+        Some(u16::from_be_bytes([self.packet[at], self.packet[at + 1]]))
     }
 
     /// The extension block's data (after its 4-byte header).
@@ -146,7 +141,7 @@ impl<'a> RtpHeader<'a> {
         if !self.has_extension() {
             return &[];
         }
-        let at = 12 + 4 * usize::from(self.packet[0] & 0x0f) + 4;
+        let at = 12 + 4 * usize::from(self.fixed[0] & 0x0f) + 4;
         &self.packet[at..self.header_len]
     }
 
