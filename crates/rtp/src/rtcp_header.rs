@@ -39,27 +39,32 @@ impl<'a> RtcpHeader<'a> {
     }
 
     /// The packet's bytes (header included).
+    #[inline]
     pub fn as_bytes(&self) -> &'a [u8] {
         self.packet
     }
 
     /// The P bit.
+    #[inline]
     pub fn padding(&self) -> bool {
         self.packet[0] & 0x20 != 0
     }
 
     /// The 5-bit count field (report blocks, sources, FMT).
+    #[inline]
     pub fn count(&self) -> u8 {
         self.packet[0] & 0x1f
     }
 
     /// The packet type (200 SR, 201 RR, 202 SDES, 203 BYE, 204 APP,
     /// 205 RTPFB, 206 PSFB, 207 XR).
+    #[inline]
     pub fn packet_type(&self) -> u8 {
         self.packet[1]
     }
 
     /// The first SSRC (sender or packet-sender SSRC), if the packet has one.
+    #[inline]
     pub fn ssrc(&self) -> Option<u32> {
         self.packet
             .get(4..8)
@@ -67,6 +72,7 @@ impl<'a> RtcpHeader<'a> {
     }
 
     /// The bytes after the 4-byte common header.
+    #[inline]
     pub fn body(&self) -> &'a [u8] {
         &self.packet[4..]
     }

@@ -65,6 +65,7 @@ impl<'a> RtpHeader<'a> {
     }
 
     /// The whole packet.
+    #[inline]
     pub fn as_bytes(&self) -> &'a [u8] {
         self.packet
     }
@@ -76,11 +77,13 @@ impl<'a> RtpHeader<'a> {
     }
 
     /// The P bit.
+    #[inline]
     pub fn padding(&self) -> bool {
         self.fixed[0] & 0x20 != 0
     }
 
     /// The X bit.
+    #[inline]
     pub fn has_extension(&self) -> bool {
         self.fixed[0] & 0x10 != 0
     }
@@ -169,6 +172,7 @@ impl<'a> RtpHeader<'a> {
     }
 
     /// Bytes of padding at the end (0 without the P bit).
+    #[inline]
     pub fn padding_len(&self) -> usize {
         self.packet.len() - self.payload_end
     }
