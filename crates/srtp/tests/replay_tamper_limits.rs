@@ -176,6 +176,39 @@ fn tampering_any_byte_is_refused_and_harmless() {
 }
 
 #[test]
+fn header_csrcs_and_extension_are_authenticated_not_encrypted() {
+    for profile in Profile::ALL {
+        let (mut tx, mut rx) = pair(profile, SrtpConfig::default());
+        let plain = rtp_packet(0xabcd, 77, 3, 2, 64, 0x55);
+        let header_len = 12 + 3 * 4 + 4 + 2 * 4;
+        let mut p = plain.clone();
+        tx.protect_rtp(&mut p).unwrap();
+        assert_eq!(p.len(), plain.len() + profile.rtp_tag_len());
+        assert_eq!(
+            p[..header_len],
+            plain[..header_len],
+            "{profile:?}: header in clear"
+        );
+        assert_ne!(
+            p[header_len..plain.len()],
+            plain[header_len..],
+            "{profile:?}: payload encrypted"
+        );
+        // A changed CSRC or extension byte fails authentication.
+        for at in [13, 12 + 12 + 5] {
+            let mut bad = p.clone();
+            bad[at] ^= 1;
+            assert_eq!(
+                rx.unprotect_rtp(&mut bad),
+                Err(SrtpError::AuthenticationFailed)
+            );
+        }
+        rx.unprotect_rtp(&mut p).unwrap();
+        assert_eq!(p, plain);
+    }
+}
+
+#[test]
 fn malformed_inputs_get_their_errors() {
     let (mut tx, mut rx) = pair(Profile::Aes128CmHmacSha1_80, SrtpConfig::default());
     let mut buf = [0u8; 64];
