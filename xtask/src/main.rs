@@ -8,6 +8,7 @@
 //! - `sim`: the seeded network-simulation scenarios.
 //! - `bench`: the criterion benches, printed as one table of ratios.
 
+mod bench;
 mod ci;
 mod conformance;
 mod guard;
@@ -17,7 +18,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn usage() -> ExitCode {
-    eprintln!("usage: cargo xtask <ci|guard|conformance|sim> [ARGS…]");
+    eprintln!("usage: cargo xtask <ci|guard|conformance|sim|bench> [ARGS…]");
     ExitCode::from(2)
 }
 
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
         "guard" => guard::run(&workspace_root()),
         "conformance" => conformance::run(&workspace_root(), &rest),
         "sim" => sim::run(&rest),
+        "bench" => bench::run(&rest),
         _ => usage(),
     }
 }
