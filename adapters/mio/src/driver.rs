@@ -1,31 +1,19 @@
 //! The event-loop driver: a machine, its sockets registered with a
 //! `mio::Poll`, its timer as the poll's timeout.
 
-use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddr;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use mio::{Events, Interest, Poll, Registry, Token};
-use sansrtc_proto::{Machine, Output, Protocol, Receive, Transmit};
+use sansrtc_adapter_core::{
+    DriverCore, DriverCounters, SendOutcome, SocketTable, RECEIVE_BUFFER_SIZE,
+};
+use sansrtc_proto::{Machine, Protocol, Receive};
 
-use crate::counters::DriverCounters;
 use crate::error::DriverError;
-use crate::sockets::{socket_for, BoundSocket};
-
-/// Most outputs taken from the machine in one drain; a machine that never
-/// returns [`Output::Timeout`] is cut off there (counted in
-/// [`DriverCounters::runaway_drains`]).
-pub const DRAIN_LIMIT: usize = 100_000;
-
-/// Most transmits waiting for a socket that is not writable; past it new
-/// transmits are dropped (counted in [`DriverCounters::transmits_dropped`]).
-pub const OUTBOX_LIMIT: usize = 4_096;
-
-/// Most events waiting for the application; past it the oldest is dropped
-/// (counted in [`DriverCounters::events_dropped`]).
-pub const EVENT_LIMIT: usize = 65_536;
+use crate::sockets::RegisteredSocket;
 
 /// The driver registers its sockets with tokens from this one up; tokens
 /// the application registers through [`Driver::registry`] must be below it.
@@ -34,9 +22,6 @@ pub const FIRST_SOCKET_TOKEN: usize = usize::MAX / 2;
 /// Datagrams read from one socket in one [`Driver::poll_once`]; the rest
 /// waits for the next call (which then does not block).
 pub const RECEIVE_BATCH: usize = 64;
-
-/// The receive buffer: the largest UDP payload (IPv6 jumbograms aside).
-const RECEIVE_BUFFER: usize = 65_535;
 
 /// Readiness events taken from the OS in one poll.
 const EVENTS_CAPACITY: usize = 256;
@@ -47,15 +32,17 @@ const EVENTS_CAPACITY: usize = 256;
 /// - [`Driver::bind`] / [`Driver::add_socket`] add a socket per local
 ///   address, registered with the driver's `mio::Poll`. Datagrams reach the
 ///   machine as a [`Receive`] whose `destination` is the socket's local
-///   address; a [`Transmit`] goes out of the socket bound to its `source`
-///   (exactly, or a socket bound to `0.0.0.0:port` / `[::]:port`); one with
-///   an unknown source is dropped and counted.
+///   address; a [`Transmit`](sansrtc_proto::Transmit) goes out of the
+///   socket bound to its `source` (exactly, or a socket bound to
+///   `0.0.0.0:port` / `[::]:port`); one with an unknown source is dropped
+///   and counted.
 /// - [`Driver::poll_once`] is one turn of the loop: it waits for readiness
 ///   at most until the machine's timer (the instant of its last
-///   [`Output::Timeout`]) or the caller's limit, whichever is first, then
-///   fires the timer if due, reads the sockets, and after every input
-///   drains `poll_output()` until the timeout and sends the transmits.
-///   Events wait in the driver for [`Driver::take_event`].
+///   [`Output::Timeout`](sansrtc_proto::Output::Timeout)) or the caller's
+///   limit, whichever is first, then fires the timer if due, reads the
+///   sockets, and after every input drains `poll_output()` until the
+///   timeout and sends the transmits. Events wait in the driver for
+///   [`Driver::take_event`].
 /// - [`Driver::run_until`] loops `poll_once` and hands events to a closure.
 /// - Commands: [`Driver::with_machine`] runs one on the machine, then drains
 ///   and sends at once.
@@ -66,16 +53,12 @@ const EVENTS_CAPACITY: usize = 256;
 ///
 /// `now` is `std::time::Instant::now()` at each input.
 pub struct Driver<M: Machine> {
-    machine: M,
+    /// The machine, its outbox, event queue, deadline and counters.
+    core: DriverCore<M>,
     poll: Poll,
     readiness: Events,
     foreign: Vec<Token>,
-    sockets: Vec<BoundSocket>,
-    deadline: Option<Instant>,
-    must_drain: bool,
-    outbox: VecDeque<Transmit>,
-    events: VecDeque<M::Event>,
-    counters: DriverCounters,
+    sockets: SocketTable<RegisteredSocket>,
     buffer: Box<[u8]>,
 }
 
@@ -85,17 +68,12 @@ impl<M: Machine> Driver<M> {
     /// [`Driver::poll_once`].
     pub fn new(machine: M) -> Result<Self, DriverError> {
         Ok(Self {
-            machine,
+            core: DriverCore::new(machine),
             poll: Poll::new().map_err(DriverError::CreatePoll)?,
             readiness: Events::with_capacity(EVENTS_CAPACITY),
             foreign: Vec::new(),
-            sockets: Vec::new(),
-            deadline: None,
-            must_drain: true,
-            outbox: VecDeque::new(),
-            events: VecDeque::new(),
-            counters: DriverCounters::default(),
-            buffer: vec![0; RECEIVE_BUFFER].into_boxed_slice(),
+            sockets: SocketTable::new(),
+            buffer: vec![0; RECEIVE_BUFFER_SIZE].into_boxed_slice(),
         })
     }
 
@@ -111,7 +89,7 @@ impl<M: Machine> Driver<M> {
     /// non-blocking); returns its local address.
     pub fn add_socket(&mut self, socket: std::net::UdpSocket) -> Result<SocketAddr, DriverError> {
         let local = socket.local_addr().map_err(DriverError::LocalAddress)?;
-        if self.sockets.iter().any(|s| s.local == local) {
+        if self.sockets.contains(local) {
             return Err(DriverError::DuplicateAddress(local));
         }
         socket
@@ -123,18 +101,20 @@ impl<M: Machine> Driver<M> {
             .registry()
             .register(&mut socket, token, Interest::READABLE | Interest::WRITABLE)
             .map_err(DriverError::Register)?;
-        self.sockets.push(BoundSocket {
+        self.sockets.push(
             local,
-            socket,
-            // Datagrams may have arrived before registration.
-            readable: true,
-        });
+            RegisteredSocket {
+                udp: socket,
+                // Datagrams may have arrived before registration.
+                readable: true,
+            },
+        );
         Ok(local)
     }
 
     /// The local addresses of the driver's sockets, in the order added.
     pub fn local_addrs(&self) -> impl Iterator<Item = SocketAddr> + '_ {
-        self.sockets.iter().map(|s| s.local)
+        self.sockets.local_addrs()
     }
 
     /// The poll's registry, for the application's own sources (tokens below
@@ -151,42 +131,42 @@ impl<M: Machine> Driver<M> {
 
     /// The machine.
     pub fn machine(&self) -> &M {
-        &self.machine
+        self.core.machine()
     }
 
     /// Runs `command` on the machine, then drains it and sends what it can
     /// at once (events wait for [`Driver::take_event`]).
     pub fn with_machine<R>(&mut self, command: impl FnOnce(&mut M) -> R) -> R {
-        let result = command(&mut self.machine);
-        self.drain();
+        let result = self.core.command(command);
+        self.core.drain();
         self.send_outbox();
         result
     }
 
     /// Ends the driver, giving the machine back (the sockets are closed).
     pub fn into_machine(self) -> M {
-        self.machine
+        self.core.into_machine()
     }
 
     /// What went through the driver and what it dropped.
     pub fn counters(&self) -> DriverCounters {
-        self.counters
+        self.core.counters()
     }
 
     /// When the machine wants `handle_timeout` next (as of the last drain).
     pub fn next_timeout(&self) -> Option<Instant> {
-        self.deadline
+        self.core.next_timeout()
     }
 
     /// The oldest event the machine produced that the application has not
     /// taken yet.
     pub fn take_event(&mut self) -> Option<M::Event> {
-        self.events.pop_front()
+        self.core.take_event()
     }
 
     /// Transmits waiting for a socket to become writable.
     pub fn pending_transmits(&self) -> usize {
-        self.outbox.len()
+        self.core.pending_transmits()
     }
 
     /// One turn of the loop: wait for readiness (at most `max_wait`, and at
@@ -195,9 +175,7 @@ impl<M: Machine> Driver<M> {
     /// once without blocking if events are waiting or a socket has more
     /// datagrams than one batch.
     pub fn poll_once(&mut self, max_wait: Option<Duration>) -> Result<(), DriverError> {
-        if self.must_drain {
-            self.drain();
-        }
+        self.core.drain();
         self.send_outbox();
         let wait = self.wait_time(max_wait);
         self.foreign.clear();
@@ -211,7 +189,7 @@ impl<M: Machine> Driver<M> {
             match token.0.checked_sub(FIRST_SOCKET_TOKEN) {
                 Some(index) if index < self.sockets.len() => {
                     if event.is_readable() || event.is_error() {
-                        self.sockets[index].readable = true;
+                        self.sockets[index].socket.readable = true;
                     }
                 }
                 _ => self.foreign.push(token),
@@ -235,10 +213,9 @@ impl<M: Machine> Driver<M> {
         mut on_event: impl FnMut(&mut M, M::Event) -> ControlFlow<B>,
     ) -> Result<Option<B>, DriverError> {
         loop {
-            while let Some(event) = self.events.pop_front() {
-                self.must_drain = true;
-                if let ControlFlow::Break(b) = on_event(&mut self.machine, event) {
-                    self.drain();
+            while let Some(event) = self.core.take_event() {
+                if let ControlFlow::Break(b) = self.core.command(|m| on_event(m, event)) {
+                    self.core.drain();
                     self.send_outbox();
                     return Ok(Some(b));
                 }
@@ -253,11 +230,12 @@ impl<M: Machine> Driver<M> {
 
     /// How long the poll may block.
     fn wait_time(&self, max_wait: Option<Duration>) -> Option<Duration> {
-        if !self.events.is_empty() || self.sockets.iter().any(|s| s.readable) {
+        if self.core.has_events() || self.sockets.iter().any(|s| s.socket.readable) {
             return Some(Duration::ZERO);
         }
         let until_timer = self
-            .deadline
+            .core
+            .next_timeout()
             .map(|at| at.saturating_duration_since(Instant::now()));
         match (until_timer, max_wait) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -265,69 +243,30 @@ impl<M: Machine> Driver<M> {
         }
     }
 
-    /// Pulls outputs until the machine's timeout.
-    fn drain(&mut self) {
-        self.must_drain = false;
-        for _ in 0..DRAIN_LIMIT {
-            match self.machine.poll_output() {
-                Output::Transmit(t) => {
-                    if self.outbox.len() >= OUTBOX_LIMIT {
-                        self.counters.transmits_dropped += 1;
-                    } else {
-                        self.outbox.push_back(t);
-                    }
-                }
-                Output::Event(e) => {
-                    if self.events.len() >= EVENT_LIMIT {
-                        self.events.pop_front();
-                        self.counters.events_dropped += 1;
-                    }
-                    self.events.push_back(e);
-                }
-                Output::Timeout(at) => {
-                    self.deadline = at;
-                    return;
-                }
-            }
-        }
-        self.counters.runaway_drains += 1;
-    }
-
     /// Sends queued transmits in order until a socket would block (mio then
     /// reports it writable) or the queue is empty.
     fn send_outbox(&mut self) {
-        while let Some(t) = self.outbox.front() {
-            if t.protocol != Protocol::Udp {
-                self.counters.unsupported_protocol += 1;
-                self.outbox.pop_front();
-                continue;
+        self.core.send_outbox(&self.sockets, |socket, t| {
+            match socket.udp.send_to(&t.contents, t.destination) {
+                Ok(_) => SendOutcome::Sent,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => SendOutcome::WouldBlock,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => SendOutcome::Interrupted,
+                Err(_) => SendOutcome::Failed,
             }
-            let Some(bound) = socket_for(&self.sockets, t.source) else {
-                self.counters.unknown_source += 1;
-                self.outbox.pop_front();
-                continue;
-            };
-            match bound.socket.send_to(&t.contents, t.destination) {
-                Ok(_) => self.counters.sent += 1,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(_) => self.counters.send_errors += 1,
-            }
-            self.outbox.pop_front();
-        }
+        });
     }
 
     /// Calls `handle_timeout` if the machine's timer is due.
     fn fire_timer(&mut self) {
-        let Some(at) = self.deadline else { return };
+        let Some(at) = self.core.next_timeout() else {
+            return;
+        };
         let now = Instant::now();
         if now < at {
             return;
         }
-        self.deadline = None;
-        self.counters.timeouts += 1;
-        self.machine.handle_timeout(now);
-        self.drain();
+        self.core.timeout(now);
+        self.core.drain();
         self.send_outbox();
     }
 
@@ -336,13 +275,12 @@ impl<M: Machine> Driver<M> {
     fn read_socket(&mut self, index: usize) {
         for _ in 0..RECEIVE_BATCH {
             let bound = &mut self.sockets[index];
-            if !bound.readable {
+            if !bound.socket.readable {
                 return;
             }
-            match bound.socket.recv_from(&mut self.buffer) {
+            match bound.socket.udp.recv_from(&mut self.buffer) {
                 Ok((len, source)) => {
-                    self.counters.received += 1;
-                    self.machine.handle_receive(
+                    self.core.receive(
                         Instant::now(),
                         Receive {
                             protocol: Protocol::Udp,
@@ -351,12 +289,12 @@ impl<M: Machine> Driver<M> {
                             contents: &self.buffer[..len],
                         },
                     );
-                    self.drain();
+                    self.core.drain();
                     self.send_outbox();
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => bound.readable = false,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => bound.socket.readable = false,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => self.counters.receive_errors += 1,
+                Err(_) => self.core.receive_failed(),
             }
         }
     }

@@ -77,13 +77,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod counters;
 mod driver;
 mod error;
 mod sockets;
 
-pub use counters::DriverCounters;
-pub use driver::{
-    Driver, DRAIN_LIMIT, EVENT_LIMIT, FIRST_SOCKET_TOKEN, OUTBOX_LIMIT, RECEIVE_BATCH,
-};
+pub use driver::{Driver, FIRST_SOCKET_TOKEN, RECEIVE_BATCH};
 pub use error::DriverError;
+pub use sansrtc_adapter_core::{DriverCounters, DRAIN_LIMIT, EVENT_LIMIT, OUTBOX_LIMIT};

@@ -4,33 +4,14 @@
 
 #[path = "../../tokio/tests/machines/mod.rs"]
 mod machines;
+mod support;
 
 use std::net::UdpSocket;
-use std::time::{Duration, Instant};
 
 use machines::*;
 use sansrtc_mio::{Driver, DriverError, DRAIN_LIMIT, OUTBOX_LIMIT, RECEIVE_BATCH};
 use sansrtc_proto::Protocol;
-
-fn blocking_socket(bind: &str) -> UdpSocket {
-    let socket = UdpSocket::bind(bind).unwrap();
-    socket
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    socket
-}
-
-/// Polls until `done` or 10 s.
-fn poll_until<M: sansrtc_proto::Machine>(
-    driver: &mut Driver<M>,
-    mut done: impl FnMut(&Driver<M>) -> bool,
-) {
-    let give_up = Instant::now() + Duration::from_secs(10);
-    while !done(driver) {
-        assert!(Instant::now() < give_up, "gave up waiting");
-        driver.poll_once(Some(Duration::from_millis(50))).unwrap();
-    }
-}
+use support::{blocking_socket, poll_until};
 
 #[test]
 fn transmits_from_unknown_sources_and_over_tcp_are_dropped_and_counted() {
@@ -58,7 +39,7 @@ fn transmits_from_unknown_sources_and_over_tcp_are_dropped_and_counted() {
     assert_eq!((&buf[..n], from), (&b"good"[..], local));
 
     peer.send_to(b"still there?", local).unwrap();
-    poll_until(&mut driver, |d| d.counters().received == 1);
+    poll_until(&mut driver, "the datagram", |d| d.counters().received == 1);
     assert_eq!(driver.take_event().unwrap().contents, b"still there?");
 }
 
@@ -78,7 +59,9 @@ fn a_machine_that_never_ends_a_drain_is_cut_off_and_bounded() {
     );
     // What the socket did not take yet goes out on later turns.
     driver.with_machine(|m| m.flooding = false);
-    poll_until(&mut driver, |d| d.pending_transmits() == 0);
+    poll_until(&mut driver, "the outbox to empty", |d| {
+        d.pending_transmits() == 0
+    });
     let counters = driver.counters();
     assert_eq!(
         counters.runaway_drains, 1,
@@ -96,7 +79,9 @@ fn a_burst_larger_than_one_batch_is_read_over_several_turns() {
     for i in 0..burst {
         client.send_to(&(i as u32).to_be_bytes(), local).unwrap();
     }
-    poll_until(&mut driver, |d| d.counters().received == burst as u64);
+    poll_until(&mut driver, "the whole burst", |d| {
+        d.counters().received == burst as u64
+    });
     for i in 0..burst {
         assert_eq!(
             driver.take_event().unwrap().contents,
@@ -113,7 +98,9 @@ fn the_largest_udp_datagram_arrives_whole() {
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
     let big: Vec<u8> = (0..65_507u32).map(|i| (i % 251) as u8).collect();
     client.send_to(&big, local).unwrap();
-    poll_until(&mut driver, |d| d.counters().received == 1);
+    poll_until(&mut driver, "the big datagram", |d| {
+        d.counters().received == 1
+    });
     assert_eq!(driver.take_event().unwrap().contents, big);
 }
 

@@ -1,7 +1,6 @@
 //! The async driver: a machine, its sockets, its timer, and the loop that
 //! feeds one with the others.
 
-use std::collections::VecDeque;
 use std::future::{poll_fn, Future};
 use std::net::SocketAddr;
 use std::ops::ControlFlow;
@@ -9,30 +8,15 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use sansrtc_proto::{Machine, Output, Protocol, Receive, Transmit};
+use sansrtc_adapter_core::{
+    DriverCore, DriverCounters, SendOutcome, SocketTable, RECEIVE_BUFFER_SIZE,
+};
+use sansrtc_proto::{Machine, Protocol, Receive};
 use tokio::io::ReadBuf;
 use tokio::net::UdpSocket;
 use tokio::time::Sleep;
 
-use crate::counters::DriverCounters;
 use crate::error::DriverError;
-use crate::sockets::{socket_for, BoundSocket};
-
-/// Most outputs taken from the machine in one drain; a machine that never
-/// returns [`Output::Timeout`] is cut off there (counted in
-/// [`DriverCounters::runaway_drains`]).
-pub const DRAIN_LIMIT: usize = 100_000;
-
-/// Most transmits waiting for a socket that is not writable; past it new
-/// transmits are dropped (counted in [`DriverCounters::transmits_dropped`]).
-pub const OUTBOX_LIMIT: usize = 4_096;
-
-/// Most events waiting for the application; past it the oldest is dropped
-/// (counted in [`DriverCounters::events_dropped`]).
-pub const EVENT_LIMIT: usize = 65_536;
-
-/// The receive buffer: the largest UDP payload (IPv6 jumbograms aside).
-const RECEIVE_BUFFER: usize = 65_535;
 
 /// Inputs handled in one poll before yielding to the runtime, so a busy
 /// socket cannot starve the other tasks.
@@ -49,10 +33,11 @@ fn now() -> Instant {
 /// - [`Driver::bind`] / [`Driver::add_socket`] add a socket per local
 ///   address. Datagrams arriving on a socket reach the machine as a
 ///   [`Receive`] whose `destination` is that socket's local address; a
-///   [`Transmit`] goes out of the socket bound to its `source` (exactly, or
-///   a socket bound to `0.0.0.0:port` / `[::]:port`), and one with an
-///   unknown source is dropped and counted.
-/// - The machine's timer is the instant of its last [`Output::Timeout`];
+///   [`Transmit`](sansrtc_proto::Transmit) goes out of the socket bound to
+///   its `source` (exactly, or a socket bound to `0.0.0.0:port` /
+///   `[::]:port`), and one with an unknown source is dropped and counted.
+/// - The machine's timer is the instant of its last
+///   [`Output::Timeout`](sansrtc_proto::Output::Timeout);
 ///   `handle_timeout(now)` is called when tokio's clock reaches it.
 /// - [`Driver::next_event`] (or [`Driver::run_until`]) runs the loop: after
 ///   every input (one datagram, one timeout, a command) it drains
@@ -66,18 +51,14 @@ fn now() -> Instant {
 /// received it, and the timer lives in the driver. So it can sit in a
 /// `tokio::select!` next to a command channel.
 pub struct Driver<M: Machine> {
-    machine: M,
-    sockets: Vec<BoundSocket>,
+    /// The machine, its outbox, event queue, deadline and counters.
+    core: DriverCore<M>,
+    sockets: SocketTable<UdpSocket>,
     /// Where the next receive poll starts (round robin over the sockets).
     next_socket: usize,
-    deadline: Option<Instant>,
     timer: Option<Pin<Box<Sleep>>>,
     /// The timer completed and must be reset before it is polled again.
     timer_fired: bool,
-    must_drain: bool,
-    outbox: VecDeque<Transmit>,
-    events: VecDeque<M::Event>,
-    counters: DriverCounters,
     buffer: Box<[u8]>,
 }
 
@@ -87,17 +68,12 @@ impl<M: Machine> Driver<M> {
     /// [`Driver::next_event`].
     pub fn new(machine: M) -> Self {
         Self {
-            machine,
-            sockets: Vec::new(),
+            core: DriverCore::new(machine),
+            sockets: SocketTable::new(),
             next_socket: 0,
-            deadline: None,
             timer: None,
             timer_fired: false,
-            must_drain: true,
-            outbox: VecDeque::new(),
-            events: VecDeque::new(),
-            counters: DriverCounters::default(),
-            buffer: vec![0; RECEIVE_BUFFER].into_boxed_slice(),
+            buffer: vec![0; RECEIVE_BUFFER_SIZE].into_boxed_slice(),
         }
     }
 
@@ -115,21 +91,21 @@ impl<M: Machine> Driver<M> {
     /// address.
     pub fn add_socket(&mut self, socket: UdpSocket) -> Result<SocketAddr, DriverError> {
         let local = socket.local_addr().map_err(DriverError::LocalAddress)?;
-        if self.sockets.iter().any(|s| s.local == local) {
+        if self.sockets.contains(local) {
             return Err(DriverError::DuplicateAddress(local));
         }
-        self.sockets.push(BoundSocket { local, socket });
+        self.sockets.push(local, socket);
         Ok(local)
     }
 
     /// The local addresses of the driver's sockets, in the order added.
     pub fn local_addrs(&self) -> impl Iterator<Item = SocketAddr> + '_ {
-        self.sockets.iter().map(|s| s.local)
+        self.sockets.local_addrs()
     }
 
     /// The machine.
     pub fn machine(&self) -> &M {
-        &self.machine
+        self.core.machine()
     }
 
     /// Runs `command` on the machine (an application command: open a
@@ -137,23 +113,22 @@ impl<M: Machine> Driver<M> {
     /// sent at the next [`Driver::next_event`], [`Driver::run_until`] or
     /// [`Driver::flush`].
     pub fn with_machine<R>(&mut self, command: impl FnOnce(&mut M) -> R) -> R {
-        self.must_drain = true;
-        command(&mut self.machine)
+        self.core.command(command)
     }
 
     /// Ends the driver, giving the machine back (the sockets are closed).
     pub fn into_machine(self) -> M {
-        self.machine
+        self.core.into_machine()
     }
 
     /// What went through the driver and what it dropped.
     pub fn counters(&self) -> DriverCounters {
-        self.counters
+        self.core.counters()
     }
 
     /// When the machine wants `handle_timeout` next (as of the last drain).
     pub fn next_timeout(&self) -> Option<Instant> {
-        self.deadline
+        self.core.next_timeout()
     }
 
     /// The next event of the machine, running the I/O loop until there is
@@ -173,8 +148,7 @@ impl<M: Machine> Driver<M> {
     ) -> Result<B, DriverError> {
         loop {
             let event = self.next_event().await?;
-            self.must_drain = true;
-            if let ControlFlow::Break(b) = on_event(&mut self.machine, event) {
+            if let ControlFlow::Break(b) = self.core.command(|m| on_event(m, event)) {
                 return Ok(b);
             }
         }
@@ -185,11 +159,9 @@ impl<M: Machine> Driver<M> {
     /// [`Driver::next_event`]).
     pub async fn flush(&mut self) {
         poll_fn(|cx| {
-            if self.must_drain {
-                self.drain();
-            }
+            self.core.drain();
             self.send_outbox(cx);
-            if self.outbox.is_empty() {
+            if self.core.pending_transmits() == 0 {
                 Poll::Ready(())
             } else {
                 Poll::Pending
@@ -201,14 +173,12 @@ impl<M: Machine> Driver<M> {
     /// The poll behind [`Driver::next_event`], for hand-written futures.
     pub fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Result<M::Event, DriverError>> {
         for _ in 0..STEPS_PER_POLL {
-            if self.must_drain {
-                self.drain();
-            }
+            self.core.drain();
             self.send_outbox(cx);
-            if let Some(event) = self.events.pop_front() {
+            if let Some(event) = self.core.take_event() {
                 return Poll::Ready(Ok(event));
             }
-            if self.sockets.is_empty() && self.deadline.is_none() {
+            if self.sockets.is_empty() && self.core.next_timeout().is_none() {
                 return Poll::Ready(Err(DriverError::NothingToWaitFor));
             }
             if self.poll_timer(cx) || self.poll_sockets(cx) {
@@ -221,60 +191,21 @@ impl<M: Machine> Driver<M> {
         Poll::Pending
     }
 
-    /// Pulls outputs until the machine's timeout.
-    fn drain(&mut self) {
-        self.must_drain = false;
-        for _ in 0..DRAIN_LIMIT {
-            match self.machine.poll_output() {
-                Output::Transmit(t) => {
-                    if self.outbox.len() >= OUTBOX_LIMIT {
-                        self.counters.transmits_dropped += 1;
-                    } else {
-                        self.outbox.push_back(t);
-                    }
-                }
-                Output::Event(e) => {
-                    if self.events.len() >= EVENT_LIMIT {
-                        self.events.pop_front();
-                        self.counters.events_dropped += 1;
-                    }
-                    self.events.push_back(e);
-                }
-                Output::Timeout(at) => {
-                    self.deadline = at;
-                    return;
-                }
-            }
-        }
-        self.counters.runaway_drains += 1;
-    }
-
     /// Sends queued transmits in order until a socket is not writable (its
     /// waker is then registered) or the queue is empty.
     fn send_outbox(&mut self, cx: &mut Context<'_>) {
-        while let Some(t) = self.outbox.front() {
-            if t.protocol != Protocol::Udp {
-                self.counters.unsupported_protocol += 1;
-                self.outbox.pop_front();
-                continue;
+        self.core.send_outbox(&self.sockets, |socket, t| {
+            match socket.poll_send_to(cx, &t.contents, t.destination) {
+                Poll::Ready(Ok(_)) => SendOutcome::Sent,
+                Poll::Ready(Err(_)) => SendOutcome::Failed,
+                Poll::Pending => SendOutcome::WouldBlock,
             }
-            let Some(bound) = socket_for(&self.sockets, t.source) else {
-                self.counters.unknown_source += 1;
-                self.outbox.pop_front();
-                continue;
-            };
-            match bound.socket.poll_send_to(cx, &t.contents, t.destination) {
-                Poll::Ready(Ok(_)) => self.counters.sent += 1,
-                Poll::Ready(Err(_)) => self.counters.send_errors += 1,
-                Poll::Pending => return,
-            }
-            self.outbox.pop_front();
-        }
+        });
     }
 
     /// Fires the machine's timer if it is due; true if it did.
     fn poll_timer(&mut self, cx: &mut Context<'_>) -> bool {
-        let Some(at) = self.deadline else {
+        let Some(at) = self.core.next_timeout() else {
             return false;
         };
         let at_tokio = tokio::time::Instant::from_std(at);
@@ -294,10 +225,7 @@ impl<M: Machine> Driver<M> {
             return false;
         }
         self.timer_fired = true;
-        self.deadline = None;
-        self.counters.timeouts += 1;
-        self.must_drain = true;
-        self.machine.handle_timeout(now());
+        self.core.timeout(now());
         true
     }
 
@@ -314,9 +242,7 @@ impl<M: Machine> Driver<M> {
                 Poll::Ready(Ok(source)) => {
                     let contents = buf.filled();
                     self.next_socket = (index + 1) % count;
-                    self.counters.received += 1;
-                    self.must_drain = true;
-                    self.machine.handle_receive(
+                    self.core.receive(
                         now(),
                         Receive {
                             protocol: Protocol::Udp,
@@ -331,7 +257,7 @@ impl<M: Machine> Driver<M> {
                     // The socket is readable again at once; report progress
                     // so the loop polls it again (bounded by STEPS_PER_POLL).
                     self.next_socket = (index + 1) % count;
-                    self.counters.receive_errors += 1;
+                    self.core.receive_failed();
                     return true;
                 }
                 Poll::Pending => {}

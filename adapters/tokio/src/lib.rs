@@ -86,11 +86,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod counters;
 mod driver;
 mod error;
-mod sockets;
 
-pub use counters::DriverCounters;
-pub use driver::{Driver, DRAIN_LIMIT, EVENT_LIMIT, OUTBOX_LIMIT};
+pub use driver::Driver;
 pub use error::DriverError;
+pub use sansrtc_adapter_core::{DriverCounters, DRAIN_LIMIT, EVENT_LIMIT, OUTBOX_LIMIT};

@@ -2,20 +2,15 @@
 //! never ends a drain, the largest datagram, setup errors.
 
 mod machines;
+mod support;
 
 use std::net::UdpSocket as StdUdpSocket;
-use std::time::Duration;
 
 use machines::*;
 use sansrtc_proto::Protocol;
 use sansrtc_tokio::{Driver, DriverError, DRAIN_LIMIT, OUTBOX_LIMIT};
+use support::bounded;
 use tokio::net::UdpSocket;
-
-async fn bounded<F: std::future::Future>(f: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(10), f)
-        .await
-        .expect("the test timed out")
-}
 
 #[tokio::test]
 async fn transmits_from_unknown_sources_and_over_tcp_are_dropped_and_counted() {

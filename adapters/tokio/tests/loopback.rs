@@ -4,26 +4,16 @@
 //! channel, and cancellation in `select!`.
 
 mod machines;
+mod support;
 
-use std::future::Future;
 use std::net::{SocketAddr, UdpSocket as StdUdpSocket};
 use std::ops::ControlFlow;
 use std::time::Duration;
 
 use machines::*;
 use sansrtc_tokio::Driver;
+use support::{bounded, tokio_now};
 use tokio::net::UdpSocket;
-
-/// Every test is bounded: 10 s for what takes milliseconds.
-async fn bounded<F: Future>(f: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(10), f)
-        .await
-        .expect("the test timed out")
-}
-
-fn tokio_now() -> std::time::Instant {
-    tokio::time::Instant::now().into_std()
-}
 
 /// Runs netsim's STUN server in a driver on its own thread until `stop`
 /// fires; returns the server's address and the thread's handle.
@@ -110,14 +100,7 @@ async fn timeouts_fire_no_earlier_than_asked_and_in_order() {
 
     let TickerEvent::Done(sent_at) = bounded(driver.next_event()).await.unwrap();
     driver.flush().await;
-    assert_eq!(sent_at.len(), 5);
-    // The i-th timer was asked for start + i·interval: it must not fire
-    // earlier, and the firings come in order.
-    for (i, at) in sent_at.iter().enumerate() {
-        assert!(*at >= start + interval * i as u32, "tick {i} fired early");
-    }
-    assert!(sent_at.windows(2).all(|pair| pair[0] < pair[1]));
-    assert_eq!(driver.machine().early_timeouts, 0);
+    driver.machine().assert_on_schedule(&sent_at);
     assert_eq!(driver.counters().timeouts, 5);
     assert_eq!(driver.counters().sent, 5);
     assert_eq!(driver.next_timeout(), None);

@@ -164,6 +164,7 @@ pub enum TickerEvent {
 pub struct Ticker {
     local: SocketAddr,
     peer: SocketAddr,
+    start: Instant,
     interval: Duration,
     count: u8,
     sent_at: Vec<Instant>,
@@ -185,6 +186,7 @@ impl Ticker {
         Self {
             local,
             peer,
+            start,
             interval,
             count,
             sent_at: Vec::new(),
@@ -192,6 +194,22 @@ impl Ticker {
             outbox: VecDeque::new(),
             early_timeouts: 0,
         }
+    }
+
+    /// Checks the instants of a [`TickerEvent::Done`]: one per datagram;
+    /// the i-th timer was asked for `start + i·interval`, so it must not
+    /// fire earlier; the firings come in order; and no `handle_timeout`
+    /// came before the timer was due.
+    pub fn assert_on_schedule(&self, sent_at: &[Instant]) {
+        assert_eq!(sent_at.len(), usize::from(self.count));
+        for (i, at) in sent_at.iter().enumerate() {
+            assert!(
+                *at >= self.start + self.interval * i as u32,
+                "tick {i} fired early"
+            );
+        }
+        assert!(sent_at.windows(2).all(|pair| pair[0] < pair[1]));
+        assert_eq!(self.early_timeouts, 0);
     }
 }
 

@@ -1,6 +1,7 @@
-//! What the driver counts.
+//! What a driver counts.
 
-/// Counters of a [`crate::Driver`]: what went through it, and what it
+/// Counters of a driver (`sansrtc_tokio::Driver`, `sansrtc_mio::Driver`),
+/// kept by its [`crate::DriverCore`]: what went through it, and what it
 /// dropped and why.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DriverCounters {
