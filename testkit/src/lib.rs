@@ -8,7 +8,9 @@
 //! - [`coturn`]: a real `turnserver` on loopback ports of the caller's
 //!   choosing, started with `../shared/coturn/start.sh` and stopped on drop;
 //! - [`openssl`]: an `openssl s_client` child carrying TLS to a server,
-//!   plaintext over its stdin/stdout, killed on drop.
+//!   plaintext over its stdin/stdout, killed on drop;
+//! - [`sctp_proto_peer`]: an `sctp-proto` endpoint with one association,
+//!   driven with packets and timeouts as a peer of our SCTP.
 //!
 //! This crate spawns processes and opens sockets, which the Sans-IO guard
 //! (`cargo xtask guard`) forbids in the non-test code under `crates/`; it
@@ -35,3 +37,4 @@
 
 pub mod coturn;
 pub mod openssl;
+pub mod sctp_proto_peer;
