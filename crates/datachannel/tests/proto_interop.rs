@@ -5,8 +5,6 @@
 //! 0 % and 10 % loss, messages both ways.
 
 use std::collections::BTreeMap;
-use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -18,6 +16,7 @@ use sansrtc_datachannel::{
 };
 use sansrtc_proto::Output;
 use sansrtc_sctp::SctpConfig;
+use sansrtc_testkit::sctp_proto_peer::{PeerEvent, SctpProtoPeer};
 use sctp_proto as proto;
 
 const PPID_DCEP: u32 = 50;
@@ -30,9 +29,7 @@ type Delivered = (u16, u32, Vec<u8>);
 
 /// sctp-proto's side: an endpoint with one association and the DCEP shim.
 struct Theirs {
-    endpoint: proto::Endpoint,
-    assoc: Option<(proto::AssociationHandle, proto::Association)>,
-    remote: SocketAddr,
+    peer: SctpProtoPeer,
     connected: bool,
     /// Every user message received, DCEP included.
     received: Vec<Delivered>,
@@ -42,14 +39,6 @@ struct Theirs {
     acks: Vec<u16>,
 }
 
-fn transport() -> Arc<proto::TransportConfig> {
-    Arc::new(
-        proto::TransportConfig::default()
-            .with_max_message_size(256 * 1024)
-            .with_max_receive_buffer_size(1024 * 1024),
-    )
-}
-
 impl Theirs {
     /// sctp-proto as the SCTP client (`active`: it sends INIT) or as the
     /// server (it answers ours). A client-only sctp-proto endpoint panics
@@ -57,24 +46,12 @@ impl Theirs {
     /// `active` case keeps our end passive; both-INIT collisions with
     /// sctp-proto are tested in sansrtc-sctp's interop tests.
     fn new(active: bool) -> Self {
-        let mut server = proto::ServerConfig::new();
-        server.transport = transport();
-        let mut endpoint = proto::Endpoint::new(
-            Arc::new(proto::EndpointConfig::new()),
-            (!active).then(|| Arc::new(server)),
-        );
-        let remote = SocketAddr::from((Ipv4Addr::LOCALHOST, 5000));
-        let mut client = proto::ClientConfig::new();
-        client.transport = transport();
-        let assoc = active.then(|| {
-            endpoint
-                .connect(client, remote)
-                .expect("sctp-proto connect")
-        });
         Self {
-            endpoint,
-            assoc,
-            remote,
+            peer: if active {
+                SctpProtoPeer::active()
+            } else {
+                SctpProtoPeer::passive()
+            },
             connected: false,
             received: Vec::new(),
             opens: BTreeMap::new(),
@@ -83,37 +60,22 @@ impl Theirs {
     }
 
     fn handle_receive(&mut self, now: Instant, packet: &[u8]) {
-        let packet = Bytes::copy_from_slice(packet);
-        let Some((h, ev)) = self.endpoint.handle(now, self.remote, None, None, packet) else {
-            return;
-        };
-        match ev {
-            proto::DatagramEvent::NewAssociation(a) => {
-                assert!(self.assoc.is_none(), "sctp-proto made a second association");
-                self.assoc = Some((h, a));
-            }
-            proto::DatagramEvent::AssociationEvent(e) => {
-                if let Some((_, a)) = self.assoc.as_mut() {
-                    a.handle_event(e);
-                }
-            }
-        }
+        let second = self.peer.handle_receive(now, packet);
+        assert!(!second, "sctp-proto made a second association");
     }
 
     fn handle_timeout(&mut self, now: Instant) {
-        if let Some((_, a)) = self.assoc.as_mut() {
-            a.handle_timeout(now);
-        }
+        self.peer.handle_timeout(now);
     }
 
     /// Sends one user message on `stream`, opening the stream if needed.
     fn send(&mut self, stream: u16, ppid: u32, data: &[u8]) {
-        let (_, a) = self.assoc.as_mut().expect("association");
         let ppi = proto::PayloadProtocolIdentifier::from(ppid);
-        let mut s = match a.stream(stream) {
-            Ok(s) => s,
-            Err(_) => a.open_stream(stream, ppi).expect("open stream"),
-        };
+        let mut s = self
+            .peer
+            .stream(stream, ppi)
+            .expect("association")
+            .expect("open stream");
         s.write_sctp(&Bytes::copy_from_slice(data), ppi)
             .expect("sctp-proto write");
     }
@@ -142,55 +104,14 @@ impl Theirs {
 
     /// Moves everything sctp-proto wants to send to `out`; returns its timer.
     fn drain(&mut self, now: Instant, out: &mut Vec<Vec<u8>>) -> Option<Instant> {
-        while let Some(t) = self.endpoint.poll_transmit() {
-            if let proto::Payload::RawEncode(v) = t.payload {
-                out.extend(v.into_iter().map(|b| b.to_vec()));
+        for ev in self.peer.poll_events(out) {
+            match ev {
+                PeerEvent::Connected => self.connected = true,
+                PeerEvent::Message { stream, ppid, data } => self.on_message(stream, ppid, data),
+                PeerEvent::Lost => {}
             }
         }
-        let mut readable = Vec::new();
-        {
-            let (h, a) = self.assoc.as_mut()?;
-            while let Some(ev) = a.poll_endpoint_event() {
-                if let Some(back) = self.endpoint.handle_event(*h, ev) {
-                    a.handle_event(back);
-                }
-            }
-            while let Some(ev) = a.poll() {
-                match ev {
-                    proto::Event::Connected => self.connected = true,
-                    proto::Event::Stream(proto::StreamEvent::Opened) => {
-                        while let Some(s) = a.accept_stream() {
-                            readable.push(s.stream_identifier());
-                        }
-                    }
-                    proto::Event::Stream(proto::StreamEvent::Readable { id }) => readable.push(id),
-                    _ => {}
-                }
-            }
-        }
-        for id in readable {
-            let mut got = Vec::new();
-            {
-                let (_, a) = self.assoc.as_mut()?;
-                let Ok(mut s) = a.stream(id) else { continue };
-                while let Ok(Some(chunks)) = s.read_sctp() {
-                    let mut buf = vec![0u8; chunks.len()];
-                    let n = chunks.read(&mut buf).unwrap_or(0);
-                    buf.truncate(n);
-                    got.push((chunks.ppi as u32, buf));
-                }
-            }
-            for (ppid, data) in got {
-                self.on_message(id, ppid, data);
-            }
-        }
-        let (_, a) = self.assoc.as_mut()?;
-        while let Some(t) = a.poll_transmit(now) {
-            if let proto::Payload::RawEncode(v) = t.payload {
-                out.extend(v.into_iter().map(|b| b.to_vec()));
-            }
-        }
-        a.poll_timeout()
+        self.peer.poll_transmits(now, out)
     }
 }
 

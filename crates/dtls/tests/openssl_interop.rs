@@ -191,6 +191,41 @@ fn check_connected(d: &mut UdpDriver, case: &Case, ossl: &OpenSsl) {
     );
 }
 
+/// `openssl s_server` on 127.0.0.1:`port` with the case's common flags.
+fn s_server_args(port: u16, case: &Case, cert: &Path, key: &Path) -> Vec<String> {
+    let mut args: Vec<String> = vec![
+        "s_server".into(),
+        "-accept".into(),
+        format!("127.0.0.1:{port}"),
+    ];
+    args.extend(common_args(case, cert, key));
+    args
+}
+
+/// `openssl s_client` to 127.0.0.1:`port` with the case's common flags.
+fn s_client_args(port: u16, case: &Case, cert: &Path, key: &Path) -> Vec<String> {
+    let mut args: Vec<String> = vec![
+        "s_client".into(),
+        "-connect".into(),
+        format!("127.0.0.1:{port}"),
+    ];
+    args.extend(common_args(case, cert, key));
+    args
+}
+
+/// Steps `d` until its handshake with OpenSSL ends or `limit` passes, and
+/// asserts it connected; a failure names `what` and shows OpenSSL's output.
+fn handshake(d: &mut UdpDriver, ossl: &OpenSsl, limit: Duration, what: &str) {
+    let ok = d.run_until(limit, |d| d.ep.is_connected() || d.ep.is_closed());
+    assert!(
+        ok && d.ep.is_connected(),
+        "{what}: {:?} {:?}\n{}",
+        d.events,
+        d.ep.stats(),
+        ossl.text()
+    );
+}
+
 fn exchange_data(d: &mut UdpDriver, ossl: &mut OpenSsl) {
     d.ep.send_application_data(b"hello-from-sansrtc\n").unwrap();
     ossl.send_line("hello-from-openssl");
@@ -217,12 +252,7 @@ fn our_client_against_openssl_s_server() {
     for (i, case) in cases().iter().enumerate() {
         let (cert, key) = openssl_cert(&dir, case.kind);
         let port = free_port();
-        let mut args: Vec<String> = vec![
-            "s_server".into(),
-            "-accept".into(),
-            format!("127.0.0.1:{port}"),
-        ];
-        args.extend(common_args(case, &cert, &key));
+        let mut args = s_server_args(port, case, &cert, &key);
         args.extend(["-verify".into(), "1".into(), "-naccept".into(), "1".into()]);
         if i % 2 == 1 {
             // DTLSv1_listen: OpenSSL's HelloVerifyRequest cookie exchange.
@@ -235,18 +265,8 @@ fn our_client_against_openssl_s_server() {
         let peer: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
         let mut d = UdpDriver::new(ep, "127.0.0.1:0", Some(peer));
         d.ep.start(std::time::Instant::now());
-        let ok = d.run_until(Duration::from_secs(10), |d| {
-            d.ep.is_connected() || d.ep.is_closed()
-        });
-        assert!(
-            ok && d.ep.is_connected(),
-            "{} {:?}: {:?} {:?}\n{}",
-            case.kind,
-            case.suite,
-            d.events,
-            d.ep.stats(),
-            ossl.text()
-        );
+        let what = format!("{} {:?}", case.kind, case.suite);
+        handshake(&mut d, &ossl, Duration::from_secs(10), &what);
         check_connected(&mut d, case, &ossl);
         exchange_data(&mut d, &mut ossl);
         d.ep.close();
@@ -269,12 +289,7 @@ fn openssl_s_client_against_our_server() {
         let ep = DtlsEndpoint::new(Role::Server, cfg, &mut rng).unwrap();
         let mut d = UdpDriver::new(ep, "127.0.0.1:0", None);
         let port = d.sock.local_addr().unwrap().port();
-        let mut args: Vec<String> = vec![
-            "s_client".into(),
-            "-connect".into(),
-            format!("127.0.0.1:{port}"),
-        ];
-        args.extend(common_args(case, &cert, &key));
+        let mut args = s_client_args(port, case, &cert, &key);
         if case.kind == "rsa" {
             let sigalgs = match case.schemes[0] {
                 SignatureScheme::RsaPssRsaeSha256 => "rsa_pss_rsae_sha256",
@@ -283,18 +298,8 @@ fn openssl_s_client_against_our_server() {
             args.extend(["-sigalgs".into(), format!("{sigalgs}:ECDSA+SHA256")]);
         }
         let mut ossl = OpenSsl::spawn(&args);
-        let ok = d.run_until(Duration::from_secs(10), |d| {
-            d.ep.is_connected() || d.ep.is_closed()
-        });
-        assert!(
-            ok && d.ep.is_connected(),
-            "{} {:?}: {:?} {:?}\n{}",
-            case.kind,
-            case.suite,
-            d.events,
-            d.ep.stats(),
-            ossl.text()
-        );
+        let what = format!("{} {:?}", case.kind, case.suite);
+        handshake(&mut d, &ossl, Duration::from_secs(10), &what);
         check_connected(&mut d, case, &ossl);
         exchange_data(&mut d, &mut ossl);
         d.ep.close();
@@ -318,12 +323,7 @@ fn handshakes_with_openssl_survive_loss() {
             let (mut d, ossl) = match role {
                 Role::Client => {
                     let port = free_port();
-                    let mut args: Vec<String> = vec![
-                        "s_server".into(),
-                        "-accept".into(),
-                        format!("127.0.0.1:{port}"),
-                    ];
-                    args.extend(common_args(case, &cert, &key));
+                    let mut args = s_server_args(port, case, &cert, &key);
                     args.extend(["-verify".into(), "1".into()]);
                     let ossl = OpenSsl::spawn(&args);
                     let peer: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
@@ -334,26 +334,13 @@ fn handshakes_with_openssl_survive_loss() {
                 Role::Server => {
                     let d = UdpDriver::new(ep, "127.0.0.1:0", None);
                     let port = d.sock.local_addr().unwrap().port();
-                    let mut args: Vec<String> = vec![
-                        "s_client".into(),
-                        "-connect".into(),
-                        format!("127.0.0.1:{port}"),
-                    ];
-                    args.extend(common_args(case, &cert, &key));
+                    let args = s_client_args(port, case, &cert, &key);
                     (d, OpenSsl::spawn(&args))
                 }
             };
             d.loss = Some((rand_chacha::ChaCha20Rng::seed_from_u64(1000 + seed), 0.15));
-            let ok = d.run_until(Duration::from_secs(40), |d| {
-                d.ep.is_connected() || d.ep.is_closed()
-            });
-            assert!(
-                ok && d.ep.is_connected(),
-                "{role:?} seed {seed}: {:?} {:?}\n{}",
-                d.events,
-                d.ep.stats(),
-                ossl.text()
-            );
+            let what = format!("{role:?} seed {seed}");
+            handshake(&mut d, &ossl, Duration::from_secs(40), &what);
             check_connected(&mut d, case, &ossl);
             dropped += d.dropped;
         }

@@ -10,8 +10,7 @@ use std::collections::BTreeMap;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream, UdpSocket};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
@@ -21,62 +20,11 @@ use sansrtc_ice::{
 };
 use sansrtc_proto::{Output, Protocol, Receive};
 use sansrtc_sdp::CandidateKind;
+use sansrtc_testkit::coturn::{Coturn, CoturnPorts};
+use sansrtc_testkit::openssl::SClient;
 
 const PORT: u16 = 3698;
 const TLS_PORT: u16 = 5569;
-
-fn shared_coturn() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/coturn")
-}
-
-/// A running coturn, stopped on drop.
-struct Coturn {
-    dir: PathBuf,
-}
-
-impl Coturn {
-    fn start() -> Coturn {
-        let installed = Command::new("sh")
-            .args(["-c", "command -v turnserver"])
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false);
-        assert!(
-            installed,
-            "turnserver not found: install coturn (`apt-get install coturn`; .ci/run installs it)"
-        );
-        let dir = std::env::temp_dir().join(format!("sansrtc-ice-coturn-{PORT}"));
-        let scripts = shared_coturn();
-        let _ = Command::new(scripts.join("stop.sh"))
-            .arg("--dir")
-            .arg(&dir)
-            .output();
-        let out = Command::new(scripts.join("start.sh"))
-            .args(["--port", &PORT.to_string()])
-            .args(["--tls-port", &TLS_PORT.to_string()])
-            .args(["--min-port", "50400", "--max-port", "50499"])
-            .arg("--dir")
-            .arg(&dir)
-            .output()
-            .expect("run ../shared/coturn/start.sh");
-        assert!(
-            out.status.success(),
-            "coturn did not start: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Coturn { dir }
-    }
-}
-
-impl Drop for Coturn {
-    fn drop(&mut self) {
-        let _ = Command::new(shared_coturn().join("stop.sh"))
-            .arg("--dir")
-            .arg(&self.dir)
-            .output();
-    }
-}
 
 fn loopback() -> IceHost {
     IceHost::Ipv4(Ipv4Addr::LOCALHOST)
@@ -98,60 +46,15 @@ fn turn(protocol: Protocol, password: &str) -> IceServerEntry {
     )
 }
 
-/// TLS through an `openssl s_client` child (it verifies coturn's
-/// certificate against its IP SAN): the adapter's TLS stream, plaintext on
-/// its stdin/stdout.
-struct TlsLink {
-    child: Child,
-    stdin: ChildStdin,
-    received: mpsc::Receiver<Vec<u8>>,
-}
-
-impl TlsLink {
-    fn connect(cert: &std::path::Path, server: SocketAddr) -> TlsLink {
-        let mut child = Command::new("openssl")
-            .args(["s_client", "-quiet", "-verify_return_error"])
-            .args(["-verify_ip", "127.0.0.1", "-CAfile"])
-            .arg(cert)
-            .args(["-connect", &server.to_string()])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("openssl s_client (install openssl; .ci/run does)");
-        let stdin = child.stdin.take().unwrap();
-        let mut stdout = child.stdout.take().unwrap();
-        let (tx, received) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = stdout.read(&mut buf) {
-                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                    break;
-                }
-            }
-        });
-        TlsLink {
-            child,
-            stdin,
-            received,
-        }
-    }
-}
-
-impl Drop for TlsLink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// An agent on a real UDP socket (and TCP/TLS streams to TURN servers).
 struct Live {
     agent: Agent,
     udp: UdpSocket,
     base: SocketAddr,
     tcp: BTreeMap<SocketAddr, TcpStream>,
-    tls: BTreeMap<SocketAddr, TlsLink>,
+    /// TLS through `openssl s_client` children (they verify coturn's
+    /// certificate against its IP SAN): the adapter's TLS streams.
+    tls: BTreeMap<SocketAddr, SClient>,
     cert: Option<PathBuf>,
     events: Vec<IceEvent>,
     data: Vec<Vec<u8>>,
@@ -189,9 +92,8 @@ impl Live {
                         let link = self
                             .tls
                             .entry(t.destination)
-                            .or_insert_with(|| TlsLink::connect(&cert, t.destination));
-                        link.stdin.write_all(&t.contents).unwrap();
-                        link.stdin.flush().unwrap();
+                            .or_insert_with(|| SClient::connect(&cert, t.destination));
+                        link.send(&t.contents);
                     }
                     Protocol::Tcp => {
                         let stream = self.tcp.entry(t.destination).or_insert_with(|| {
@@ -251,7 +153,7 @@ impl Live {
         }
         let servers: Vec<SocketAddr> = self.tls.keys().copied().collect();
         for server in servers {
-            while let Ok(bytes) = self.tls[&server].received.try_recv() {
+            while let Ok(bytes) = self.tls[&server].try_recv() {
                 let rx = Receive {
                     protocol: Protocol::Tls,
                     source: server,
@@ -301,7 +203,15 @@ fn gather(live: &mut Live) {
 
 #[test]
 fn coturn_relay_gathering_two_relay_only_agents_and_wrong_credentials() {
-    let _coturn = Coturn::start();
+    let _coturn = Coturn::start(
+        "ice",
+        CoturnPorts {
+            port: PORT,
+            tls_port: TLS_PORT,
+            min_relay: 50400,
+            max_relay: 50499,
+        },
+    );
     let stun = IceServerEntry::stun(&format!("stun:127.0.0.1:{PORT}"), loopback(), PORT);
 
     // 1. UDP to the server: a relay candidate on coturn's relay range, and
@@ -371,7 +281,7 @@ fn coturn_relay_gathering_two_relay_only_agents_and_wrong_credentials() {
         },
         6,
     );
-    tls.cert = Some(_coturn.dir.join("cert.pem"));
+    tls.cert = Some(_coturn.cert());
     gather(&mut tls);
     assert_eq!(tls.tls.len(), 1, "one TLS stream to coturn");
     let relays = tls.candidates(CandidateKind::Relay);

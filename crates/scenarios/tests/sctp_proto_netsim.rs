@@ -3,14 +3,14 @@
 //! only) on two hosts of the simulated network, both directions, both
 //! opening roles, at 0 % and 10 % loss with reordering and duplication.
 
-use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use sansrtc_netsim::{FixedPeerNode, LinkConfig, Loss, Network, NodeId};
 use sansrtc_proto::Output;
 use sansrtc_sctp::{Association, SctpConfig, SctpEvent, SendOptions};
+use sansrtc_testkit::sctp_proto_peer::{PeerEvent, SctpProtoPeer};
 use sctp_proto as proto;
 
 /// What the sctp-proto machine reports.
@@ -23,43 +23,20 @@ enum TheirEvent {
 /// sctp-proto behind the Sans-IO shape netsim drives: bytes in,
 /// `poll_output` out.
 struct Theirs {
-    endpoint: proto::Endpoint,
-    assoc: Option<(proto::AssociationHandle, proto::Association)>,
-    remote: SocketAddr,
+    peer: SctpProtoPeer,
     now: Instant,
     out: std::collections::VecDeque<Output<Vec<u8>, TheirEvent>>,
-}
-
-fn transport() -> Arc<proto::TransportConfig> {
-    Arc::new(
-        proto::TransportConfig::default()
-            .with_max_message_size(256 * 1024)
-            .with_max_receive_buffer_size(1024 * 1024),
-    )
 }
 
 impl Theirs {
     /// An active (client, sends INIT) or passive (server) endpoint.
     fn new(active: bool, now: Instant) -> Self {
-        let mut server = proto::ServerConfig::new();
-        server.transport = transport();
-        let mut endpoint = proto::Endpoint::new(
-            Arc::new(proto::EndpointConfig::new()),
-            (!active).then(|| Arc::new(server)),
-        );
-        // sctp-proto keys associations by address only; any fixed one does.
-        let remote = SocketAddr::from((Ipv4Addr::LOCALHOST, 5000));
-        let assoc = active.then(|| {
-            let mut client = proto::ClientConfig::new();
-            client.transport = transport();
-            endpoint
-                .connect(client, remote)
-                .expect("sctp-proto connect")
-        });
         Self {
-            endpoint,
-            assoc,
-            remote,
+            peer: if active {
+                SctpProtoPeer::active()
+            } else {
+                SctpProtoPeer::passive()
+            },
             now,
             out: Default::default(),
         }
@@ -67,42 +44,21 @@ impl Theirs {
 
     fn handle_receive(&mut self, now: Instant, packet: &[u8]) {
         self.now = now;
-        let data = Bytes::copy_from_slice(packet);
-        let Some((h, ev)) = self.endpoint.handle(now, self.remote, None, None, data) else {
-            return;
-        };
-        match ev {
-            proto::DatagramEvent::NewAssociation(a) => {
-                assert!(self.assoc.is_none(), "a second sctp-proto association");
-                self.assoc = Some((h, a));
-            }
-            proto::DatagramEvent::AssociationEvent(e) => {
-                if let Some((_, a)) = self.assoc.as_mut() {
-                    a.handle_event(e);
-                }
-            }
-        }
+        let second = self.peer.handle_receive(now, packet);
+        assert!(!second, "a second sctp-proto association");
     }
 
     fn handle_timeout(&mut self, now: Instant) {
         self.now = now;
-        if let Some((_, a)) = self.assoc.as_mut() {
-            a.handle_timeout(now);
-        }
+        self.peer.handle_timeout(now);
     }
 
     fn send(&mut self, now: Instant, stream: u16, data: &[u8]) -> bool {
         self.now = now;
-        let Some((_, a)) = self.assoc.as_mut() else {
-            return false;
-        };
         let ppi = proto::PayloadProtocolIdentifier::Binary;
-        let mut s = match a.stream(stream) {
-            Ok(s) => s,
-            Err(_) => match a.open_stream(stream, ppi) {
-                Ok(s) => s,
-                Err(_) => return false,
-            },
+        let mut s = match self.peer.stream(stream, ppi) {
+            Some(Ok(s)) => s,
+            None | Some(Err(_)) => return false,
         };
         if s.buffered_amount().unwrap_or(usize::MAX) > 1 << 20 {
             return false;
@@ -112,50 +68,20 @@ impl Theirs {
 
     /// Fills `out` from everything sctp-proto has to say.
     fn fill(&mut self) {
-        let now = self.now;
-        while let Some(t) = self.endpoint.poll_transmit() {
-            if let proto::Payload::RawEncode(v) = t.payload {
-                self.out
-                    .extend(v.into_iter().map(|b| Output::Transmit(b.to_vec())));
-            }
-        }
-        let Some((h, a)) = self.assoc.as_mut() else {
-            return;
-        };
-        while let Some(ev) = a.poll_endpoint_event() {
-            if let Some(back) = self.endpoint.handle_event(*h, ev) {
-                a.handle_event(back);
-            }
-        }
-        let mut readable = Vec::new();
-        while let Some(ev) = a.poll() {
+        let mut packets = Vec::new();
+        let events = self.peer.poll_events(&mut packets);
+        self.out.extend(packets.drain(..).map(Output::Transmit));
+        for ev in events {
             match ev {
-                proto::Event::Connected => self.out.push_back(Output::Event(TheirEvent::Connected)),
-                proto::Event::Stream(proto::StreamEvent::Opened) => {
-                    while let Some(s) = a.accept_stream() {
-                        readable.push(s.stream_identifier());
-                    }
-                }
-                proto::Event::Stream(proto::StreamEvent::Readable { id }) => readable.push(id),
-                _ => {}
+                PeerEvent::Connected => self.out.push_back(Output::Event(TheirEvent::Connected)),
+                PeerEvent::Message { stream, data, .. } => self
+                    .out
+                    .push_back(Output::Event(TheirEvent::Message(stream, data))),
+                PeerEvent::Lost => {}
             }
         }
-        for id in readable {
-            let Ok(mut s) = a.stream(id) else { continue };
-            while let Ok(Some(chunks)) = s.read_sctp() {
-                let mut buf = vec![0u8; chunks.len()];
-                let n = chunks.read(&mut buf).unwrap_or(0);
-                buf.truncate(n);
-                self.out
-                    .push_back(Output::Event(TheirEvent::Message(id, buf)));
-            }
-        }
-        while let Some(t) = a.poll_transmit(now) {
-            if let proto::Payload::RawEncode(v) = t.payload {
-                self.out
-                    .extend(v.into_iter().map(|b| Output::Transmit(b.to_vec())));
-            }
-        }
+        self.peer.poll_transmits(self.now, &mut packets);
+        self.out.extend(packets.into_iter().map(Output::Transmit));
     }
 
     fn poll_output(&mut self) -> Output<Vec<u8>, TheirEvent> {
@@ -164,7 +90,7 @@ impl Theirs {
         }
         match self.out.pop_front() {
             Some(o) => o,
-            None => Output::Timeout(self.assoc.as_mut().and_then(|(_, a)| a.poll_timeout())),
+            None => Output::Timeout(self.peer.poll_timeout()),
         }
     }
 }

@@ -12,9 +12,7 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rand_chacha::rand_core::SeedableRng;
@@ -27,65 +25,13 @@ use sansrtc_stun::{
     AuthStep, ChannelData, Class, Frame, LongTermAuth, Message, MessageBuilder, MessageType,
     Method, StreamDeframer, TransactionId,
 };
+use sansrtc_testkit::coturn::{Coturn, CoturnPorts};
+use sansrtc_testkit::openssl::SClient;
 
 const PORT: u16 = 3578;
 const TLS_PORT: u16 = 5449;
 const READ_TIMEOUT: Duration = Duration::from_secs(2);
 const TEST_BUDGET: Duration = Duration::from_secs(30);
-
-fn shared_coturn() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/coturn")
-}
-
-/// A running coturn, stopped on drop.
-struct Coturn {
-    dir: PathBuf,
-}
-
-impl Coturn {
-    fn start() -> Coturn {
-        let installed = Command::new("sh")
-            .args(["-c", "command -v turnserver"])
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false);
-        assert!(
-            installed,
-            "turnserver not found: install coturn (`apt-get install coturn`; .ci/run installs it)"
-        );
-        let dir = std::env::temp_dir().join(format!("sansrtc-stun-coturn-{PORT}"));
-        let scripts = shared_coturn();
-        // A run killed before its guard ran may have left one behind.
-        let _ = Command::new(scripts.join("stop.sh"))
-            .arg("--dir")
-            .arg(&dir)
-            .output();
-        let out = Command::new(scripts.join("start.sh"))
-            .args(["--port", &PORT.to_string()])
-            .args(["--tls-port", &TLS_PORT.to_string()])
-            .args(["--min-port", "50000", "--max-port", "50099"])
-            .arg("--dir")
-            .arg(&dir)
-            .output()
-            .expect("run ../shared/coturn/start.sh");
-        assert!(
-            out.status.success(),
-            "coturn did not start: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Coturn { dir }
-    }
-}
-
-impl Drop for Coturn {
-    fn drop(&mut self) {
-        let _ = Command::new(shared_coturn().join("stop.sh"))
-            .arg("--dir")
-            .arg(&self.dir)
-            .output();
-    }
-}
 
 /// The client's connection to the server: datagrams or a framed stream.
 trait Transport {
@@ -158,59 +104,26 @@ impl Transport for Tcp {
     }
 }
 
-/// TLS through an `openssl s_client` child: we write plaintext to its
-/// stdin and read plaintext from its stdout (via a reader thread, so reads
-/// can time out). The child's local port is not known to us.
+/// TLS through an `openssl s_client` child (see `sansrtc_testkit::openssl`),
+/// cut into frames by our de-framer. The child's local port is not known to us.
 struct Tls {
-    child: Child,
-    stdin: ChildStdin,
-    received: mpsc::Receiver<Vec<u8>>,
+    client: SClient,
     deframer: StreamDeframer,
 }
 
 impl Tls {
     fn connect(cert: &Path) -> Tls {
-        let mut child = Command::new("openssl")
-            .args(["s_client", "-quiet", "-verify_return_error"])
-            .args(["-verify_ip", "127.0.0.1", "-CAfile"])
-            .arg(cert)
-            .args(["-connect", &format!("127.0.0.1:{TLS_PORT}")])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("openssl s_client (install openssl; .ci/run does)");
-        let stdin = child.stdin.take().unwrap();
-        let mut stdout = child.stdout.take().unwrap();
-        let (tx, received) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = stdout.read(&mut buf) {
-                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                    break;
-                }
-            }
-        });
+        let server = SocketAddr::from(([127, 0, 0, 1], TLS_PORT));
         Tls {
-            child,
-            stdin,
-            received,
+            client: SClient::connect(cert, server),
             deframer: StreamDeframer::default(),
         }
     }
 }
 
-impl Drop for Tls {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 impl Transport for Tls {
     fn send(&mut self, bytes: &[u8]) {
-        self.stdin.write_all(bytes).unwrap();
-        self.stdin.flush().unwrap();
+        self.client.send(bytes);
     }
     fn recv(&mut self) -> Vec<u8> {
         for _ in 0..64 {
@@ -220,7 +133,7 @@ impl Transport for Tls {
                 };
             }
             let bytes = self
-                .received
+                .client
                 .recv_timeout(READ_TIMEOUT)
                 .expect("bytes from coturn over TLS before the timeout");
             self.deframer.push(&bytes).unwrap();
@@ -422,7 +335,15 @@ fn relay_through_turn<T: Transport>(client: &mut Client<T>) {
 #[test]
 fn stun_and_turn_against_coturn_over_udp_tcp_and_tls() {
     let started = Instant::now();
-    let coturn = Coturn::start();
+    let coturn = Coturn::start(
+        "stun",
+        CoturnPorts {
+            port: PORT,
+            tls_port: TLS_PORT,
+            min_relay: 50000,
+            max_relay: 50099,
+        },
+    );
     let server: SocketAddr = format!("127.0.0.1:{PORT}").parse().unwrap();
 
     // UDP.
@@ -450,7 +371,7 @@ fn stun_and_turn_against_coturn_over_udp_tcp_and_tls() {
     assert!(started.elapsed() < TEST_BUDGET);
 
     // TLS, verifying coturn's self-signed certificate.
-    let mut tls = Client::new(Tls::connect(&coturn.dir.join("cert.pem")), 3);
+    let mut tls = Client::new(Tls::connect(&coturn.cert()), 3);
     binding(&mut tls);
     relay_through_turn(&mut tls);
     assert!(

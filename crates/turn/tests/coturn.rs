@@ -15,8 +15,6 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
-use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -24,6 +22,8 @@ use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use sansrtc_proto::{Output, Protocol, Receive};
 use sansrtc_stun::{Class, Message, Method};
+use sansrtc_testkit::coturn::{Coturn, CoturnPorts};
+use sansrtc_testkit::openssl::SClient;
 use sansrtc_turn::{BindingState, TurnClient, TurnClientConfig, TurnEvent, TurnState};
 
 const PORT: u16 = 3679;
@@ -31,60 +31,6 @@ const TLS_PORT: u16 = 5550;
 const USER: &str = "test";
 const PASSWORD: &str = "test";
 const STEP_BUDGET: Duration = Duration::from_secs(10);
-
-fn shared_coturn() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/coturn")
-}
-
-/// A running coturn, stopped on drop.
-struct Coturn {
-    dir: PathBuf,
-}
-
-impl Coturn {
-    fn start() -> Coturn {
-        let installed = Command::new("sh")
-            .args(["-c", "command -v turnserver"])
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false);
-        assert!(
-            installed,
-            "turnserver not found: install coturn (`apt-get install coturn`; .ci/run installs it)"
-        );
-        let dir = std::env::temp_dir().join(format!("sansrtc-turn-coturn-{PORT}"));
-        let scripts = shared_coturn();
-        // A run killed before its guard ran may have left one behind.
-        let _ = Command::new(scripts.join("stop.sh"))
-            .arg("--dir")
-            .arg(&dir)
-            .output();
-        let out = Command::new(scripts.join("start.sh"))
-            .args(["--port", &PORT.to_string()])
-            .args(["--tls-port", &TLS_PORT.to_string()])
-            .args(["--min-port", "50300", "--max-port", "50399"])
-            .arg("--dir")
-            .arg(&dir)
-            .output()
-            .expect("run ../shared/coturn/start.sh");
-        assert!(
-            out.status.success(),
-            "coturn did not start: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Coturn { dir }
-    }
-}
-
-impl Drop for Coturn {
-    fn drop(&mut self) {
-        let _ = Command::new(shared_coturn().join("stop.sh"))
-            .arg("--dir")
-            .arg(&self.dir)
-            .output();
-    }
-}
 
 /// The connection to coturn: datagrams or stream bytes.
 trait Link {
@@ -137,58 +83,17 @@ impl Link for TcpLink {
 }
 
 /// TLS through an `openssl s_client` child (it verifies coturn's
-/// certificate against its IP SAN); plaintext over its stdin/stdout.
+/// certificate against its IP SAN; see `sansrtc_testkit::openssl`).
 struct TlsLink {
-    child: Child,
-    stdin: ChildStdin,
-    received: mpsc::Receiver<Vec<u8>>,
-}
-
-impl TlsLink {
-    fn connect(cert: &std::path::Path) -> TlsLink {
-        let mut child = Command::new("openssl")
-            .args(["s_client", "-quiet", "-verify_return_error"])
-            .args(["-verify_ip", "127.0.0.1", "-CAfile"])
-            .arg(cert)
-            .args(["-connect", &format!("127.0.0.1:{TLS_PORT}")])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("openssl s_client (install openssl; .ci/run does)");
-        let stdin = child.stdin.take().unwrap();
-        let mut stdout = child.stdout.take().unwrap();
-        let (tx, received) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = stdout.read(&mut buf) {
-                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                    break;
-                }
-            }
-        });
-        TlsLink {
-            child,
-            stdin,
-            received,
-        }
-    }
-}
-
-impl Drop for TlsLink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    client: SClient,
 }
 
 impl Link for TlsLink {
     fn send(&mut self, bytes: &[u8]) {
-        self.stdin.write_all(bytes).unwrap();
-        self.stdin.flush().unwrap();
+        self.client.send(bytes);
     }
     fn recv(&mut self, wait: Duration) -> Option<Vec<u8>> {
-        match self.received.recv_timeout(wait) {
+        match self.client.recv_timeout(wait) {
             Ok(bytes) => Some(bytes),
             Err(mpsc::RecvTimeoutError::Timeout) => None,
             Err(mpsc::RecvTimeoutError::Disconnected) => Some(Vec::new()),
@@ -585,7 +490,15 @@ fn allocation_mismatch(server: SocketAddr) {
 
 #[test]
 fn turn_client_against_coturn() {
-    let coturn = Coturn::start();
+    let coturn = Coturn::start(
+        "turn",
+        CoturnPorts {
+            port: PORT,
+            tls_port: TLS_PORT,
+            min_relay: 50300,
+            max_relay: 50399,
+        },
+    );
     let server: SocketAddr = format!("127.0.0.1:{PORT}").parse().unwrap();
 
     // UDP.
@@ -610,7 +523,9 @@ fn turn_client_against_coturn() {
 
     // TLS (turns:), through openssl s_client.
     let tls_server: SocketAddr = format!("127.0.0.1:{TLS_PORT}").parse().unwrap();
-    let link = TlsLink::connect(&coturn.dir.join("cert.pem"));
+    let link = TlsLink {
+        client: SClient::connect(&coturn.cert(), SocketAddr::from(([127, 0, 0, 1], TLS_PORT))),
+    };
     let local: SocketAddr = "127.0.0.1:0".parse().unwrap();
     let mut d = Driver::new(config(Protocol::Tls, tls_server, local, PASSWORD), link, 3);
     exercise("tls", &mut d, None);
