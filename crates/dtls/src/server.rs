@@ -240,14 +240,8 @@ impl DtlsEndpoint {
             }
             (Expect::ClientKeyExchange, H::ClientKeyExchange) => {
                 let public = parse_client_key_exchange(&m.body)?;
-                let group = self
-                    .hs
-                    .group
-                    .ok_or(DtlsError::UnexpectedMessage("no group"))?;
-                let suite = self
-                    .hs
-                    .suite
-                    .ok_or(DtlsError::UnexpectedMessage("no suite"))?;
+                let group = self.hs.negotiated_group()?;
+                let suite = self.hs.negotiated_suite()?;
                 let key = self
                     .hs
                     .ephemeral
@@ -285,14 +279,7 @@ impl DtlsEndpoint {
                 Ok(())
             }
             (Expect::Finished, H::Finished) => {
-                let s = self
-                    .secrets
-                    .clone()
-                    .ok_or(DtlsError::UnexpectedMessage("Finished"))?;
-                let expected = s.verify_data(true, &self.hs.transcript);
-                if !ct_eq(&m.body, &expected) {
-                    return Err(DtlsError::BadFinished);
-                }
+                let s = self.check_peer_finished(&m.body)?.clone();
                 self.add_transcript(t, m.seq, &m.body);
                 let verify = s.verify_data(false, &self.hs.transcript);
                 let mut items = vec![FlightItem::ChangeCipherSpec];
