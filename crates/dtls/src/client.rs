@@ -147,16 +147,7 @@ impl DtlsEndpoint {
         {
             return Err(DtlsError::IllegalParameter("extension"));
         }
-        if self.config.require_extended_master_secret && !ext.extended_master_secret {
-            return Err(DtlsError::ExtendedMasterSecretRequired);
-        }
-        if ext
-            .renegotiation_info
-            .as_ref()
-            .is_some_and(|r| !r.is_empty())
-        {
-            return Err(DtlsError::BadRenegotiationInfo);
-        }
+        ext.check_first_handshake(self.config.require_extended_master_secret)?;
         let srtp = match &ext.use_srtp {
             None => None,
             Some((profiles, mki)) => {

@@ -97,6 +97,23 @@ impl Extensions {
         Ok(ext)
     }
 
+    /// The checks both sides make on the peer's hello in a first
+    /// handshake: extended_master_secret present when required (RFC 7627
+    /// §5.2) and renegotiation_info, if sent, empty (RFC 5746 §3.4, §3.6).
+    pub(crate) fn check_first_handshake(&self, require_ems: bool) -> Result<(), DtlsError> {
+        if require_ems && !self.extended_master_secret {
+            return Err(DtlsError::ExtendedMasterSecretRequired);
+        }
+        if self
+            .renegotiation_info
+            .as_ref()
+            .is_some_and(|r| !r.is_empty())
+        {
+            return Err(DtlsError::BadRenegotiationInfo);
+        }
+        Ok(())
+    }
+
     /// Appends the extensions block (the two-byte total length and each extension).
     pub(crate) fn encode(&self, out: &mut Vec<u8>) {
         let mut block = Vec::new();

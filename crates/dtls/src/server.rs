@@ -130,16 +130,7 @@ impl DtlsEndpoint {
             .copied()
             .find(|s| identity.can_sign(*s) && offered_schemes.contains(&s.id()))
             .ok_or(DtlsError::NoCommonSignatureScheme)?;
-        if c.require_extended_master_secret && !ext.extended_master_secret {
-            return Err(DtlsError::ExtendedMasterSecretRequired);
-        }
-        if ext
-            .renegotiation_info
-            .as_ref()
-            .is_some_and(|r| !r.is_empty())
-        {
-            return Err(DtlsError::BadRenegotiationInfo);
-        }
+        ext.check_first_handshake(c.require_extended_master_secret)?;
         let secure_renegotiation =
             ext.renegotiation_info.is_some() || ch.cipher_suites.contains(&RENEGOTIATION_SCSV);
         let srtp = ext.use_srtp.as_ref().and_then(|(offered, _mki)| {
