@@ -12,7 +12,7 @@ use crate::messages::{
     encode_certificate, encode_client_key_exchange, encode_signed, parse_certificate,
     CertificateRequest, ClientHello, HelloVerifyRequest, ServerHello, ServerKeyExchange,
 };
-use crate::prf::{self, ct_eq};
+use crate::prf;
 use crate::reassembly::Message;
 use crate::record::{DTLS10, DTLS12};
 use crate::suite::{CipherSuite, NamedGroup, SignatureScheme, SrtpProfile};
@@ -103,14 +103,7 @@ impl DtlsEndpoint {
                 self.send_client_flight(now)
             }
             (Expect::Finished, H::Finished) => {
-                let s = self
-                    .secrets
-                    .as_ref()
-                    .ok_or(DtlsError::UnexpectedMessage("Finished"))?;
-                let expected = s.verify_data(false, &self.hs.transcript);
-                if !ct_eq(&m.body, &expected) {
-                    return Err(DtlsError::BadFinished);
-                }
+                self.check_peer_finished(&m.body)?;
                 self.connect()
             }
             _ => Err(DtlsError::UnexpectedMessage("out of order for the client")),
@@ -154,16 +147,7 @@ impl DtlsEndpoint {
         {
             return Err(DtlsError::IllegalParameter("extension"));
         }
-        if self.config.require_extended_master_secret && !ext.extended_master_secret {
-            return Err(DtlsError::ExtendedMasterSecretRequired);
-        }
-        if ext
-            .renegotiation_info
-            .as_ref()
-            .is_some_and(|r| !r.is_empty())
-        {
-            return Err(DtlsError::BadRenegotiationInfo);
-        }
+        ext.check_first_handshake(self.config.require_extended_master_secret)?;
         let srtp = match &ext.use_srtp {
             None => None,
             Some((profiles, mki)) => {
@@ -213,14 +197,8 @@ impl DtlsEndpoint {
     /// Flight 5: [Certificate], ClientKeyExchange, [CertificateVerify],
     /// ChangeCipherSpec, Finished.
     fn send_client_flight(&mut self, now: Instant) -> Result<(), DtlsError> {
-        let suite = self
-            .hs
-            .suite
-            .ok_or(DtlsError::UnexpectedMessage("no suite"))?;
-        let group = self
-            .hs
-            .group
-            .ok_or(DtlsError::UnexpectedMessage("no group"))?;
+        let suite = self.hs.negotiated_suite()?;
+        let group = self.hs.negotiated_group()?;
         let mut items = Vec::new();
         let cert_request = self.hs.cert_request.clone();
         if cert_request.is_some() {

@@ -91,6 +91,25 @@ pub(crate) fn put_u16(out: &mut Vec<u8>, v: u16) {
     out.extend_from_slice(&v.to_be_bytes());
 }
 
+/// `bytes` read as a list of big-endian u16s; `Decode(what)` if the
+/// length is odd.
+pub(crate) fn u16s(bytes: &[u8], what: &'static str) -> Result<Vec<u16>, DtlsError> {
+    if bytes.len() % 2 != 0 {
+        return Err(DtlsError::Decode(what));
+    }
+    Ok(bytes
+        .chunks(2)
+        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+        .collect())
+}
+
+/// Appends `items` as big-endian u16s (no length prefix).
+pub(crate) fn put_u16s(out: &mut Vec<u8>, items: &[u16]) {
+    for x in items {
+        put_u16(out, *x);
+    }
+}
+
 pub(crate) fn put_u24(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_be_bytes()[1..]);
 }
@@ -146,5 +165,15 @@ mod tests {
         assert_eq!(r.vec8().unwrap(), b"ab");
         assert_eq!(r.vec24().unwrap(), b"c");
         r.finish().unwrap();
+    }
+
+    #[test]
+    fn u16_lists_round_trip_and_odd_lengths_fail() {
+        let mut out = Vec::new();
+        put_u16s(&mut out, &[0xc02b, 0x0001]);
+        assert_eq!(out, [0xc0, 0x2b, 0x00, 0x01]);
+        assert_eq!(u16s(&out, "t").unwrap(), [0xc02b, 0x0001]);
+        assert_eq!(u16s(&out[..3], "t"), Err(DtlsError::Decode("t")));
+        assert_eq!(u16s(&[], "t").unwrap(), Vec::<u16>::new());
     }
 }

@@ -16,6 +16,7 @@ use crate::handshake::{self, HandshakeType};
 use crate::keys::Secrets;
 use crate::messages::{CertificateRequest, ClientHello};
 use crate::peer::PeerCertificate;
+use crate::prf::ct_eq;
 use crate::reassembly::Reassembler;
 use crate::record::{ContentType, RecordHeader};
 use crate::replay::ReplayWindow;
@@ -103,6 +104,18 @@ pub(crate) struct Handshake {
     pub(crate) peer_public: Vec<u8>,
     pub(crate) ephemeral: Option<ring::agreement::EphemeralPrivateKey>,
     pub(crate) cert_request: Option<CertificateRequest>,
+}
+
+impl Handshake {
+    /// The cipher suite the hellos agreed on; an error before they did.
+    pub(crate) fn negotiated_suite(&self) -> Result<CipherSuite, DtlsError> {
+        self.suite.ok_or(DtlsError::UnexpectedMessage("no suite"))
+    }
+
+    /// The key-exchange group the hellos agreed on; an error before they did.
+    pub(crate) fn negotiated_group(&self) -> Result<NamedGroup, DtlsError> {
+        self.group.ok_or(DtlsError::UnexpectedMessage("no group"))
+    }
 }
 
 /// A DTLS 1.2 connection, client or server, as a Sans-IO machine.
@@ -423,16 +436,24 @@ impl DtlsEndpoint {
         Ok(cert)
     }
 
+    /// Checks the peer's Finished `body` against the verify_data of the
+    /// transcript so far (RFC 5246 §7.4.9) and returns the secrets.
+    pub(crate) fn check_peer_finished(&self, body: &[u8]) -> Result<&Secrets, DtlsError> {
+        let s = self
+            .secrets
+            .as_ref()
+            .ok_or(DtlsError::UnexpectedMessage("Finished"))?;
+        let expected = s.verify_data(self.role == Role::Server, &self.hs.transcript);
+        if !ct_eq(body, &expected) {
+            return Err(DtlsError::BadFinished);
+        }
+        Ok(s)
+    }
+
     /// The handshake completed.
     pub(crate) fn connect(&mut self) -> Result<(), DtlsError> {
-        let suite = self
-            .hs
-            .suite
-            .ok_or(DtlsError::UnexpectedMessage("no suite"))?;
-        let group = self
-            .hs
-            .group
-            .ok_or(DtlsError::UnexpectedMessage("no group"))?;
+        let suite = self.hs.negotiated_suite()?;
+        let group = self.hs.negotiated_group()?;
         let leaf = self
             .hs
             .peer_chain

@@ -4,7 +4,7 @@
 //! (RFC 7627 §5.1), renegotiation_info (RFC 5746 §3.2), supported_versions
 //! (RFC 8446 §4.2.1, read only).
 
-use crate::codec::{put_u16, put_vec16, put_vec8, Reader};
+use crate::codec::{put_u16, put_u16s, put_vec16, put_vec8, u16s, Reader};
 use crate::error::DtlsError;
 
 pub(crate) const SUPPORTED_GROUPS: u16 = 10;
@@ -40,13 +40,7 @@ fn u16_list(data: &[u8]) -> Result<Vec<u16>, DtlsError> {
     let mut r = Reader::new(data, "extension list");
     let list = r.vec16()?;
     r.finish()?;
-    if list.len() % 2 != 0 {
-        return Err(DtlsError::Decode("extension list"));
-    }
-    Ok(list
-        .chunks(2)
-        .map(|c| u16::from_be_bytes([c[0], c[1]]))
-        .collect())
+    u16s(list, "extension list")
 }
 
 impl Extensions {
@@ -77,17 +71,10 @@ impl Extensions {
                     d.finish()?;
                 }
                 USE_SRTP => {
-                    let profiles = d.vec16()?;
-                    if profiles.len() % 2 != 0 {
-                        return Err(DtlsError::Decode("use_srtp"));
-                    }
+                    let profiles = u16s(d.vec16()?, "use_srtp")?;
                     let mki = d.vec8()?.to_vec();
                     d.finish()?;
-                    let p = profiles
-                        .chunks(2)
-                        .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                        .collect();
-                    ext.use_srtp = Some((p, mki));
+                    ext.use_srtp = Some((profiles, mki));
                 }
                 EXTENDED_MASTER_SECRET => {
                     d.finish()?;
@@ -101,20 +88,30 @@ impl Extensions {
                     // ClientHello form: u8 length, list of u16.
                     let list = d.vec8()?;
                     d.finish()?;
-                    if list.len() % 2 != 0 {
-                        return Err(DtlsError::Decode("supported_versions"));
-                    }
-                    ext.supported_versions = Some(
-                        list.chunks(2)
-                            .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                            .collect(),
-                    );
+                    ext.supported_versions = Some(u16s(list, "supported_versions")?);
                 }
                 other => ext.unknown.push(other),
             }
         }
         r.finish()?;
         Ok(ext)
+    }
+
+    /// The checks both sides make on the peer's hello in a first
+    /// handshake: extended_master_secret present when required (RFC 7627
+    /// §5.2) and renegotiation_info, if sent, empty (RFC 5746 §3.4, §3.6).
+    pub(crate) fn check_first_handshake(&self, require_ems: bool) -> Result<(), DtlsError> {
+        if require_ems && !self.extended_master_secret {
+            return Err(DtlsError::ExtendedMasterSecretRequired);
+        }
+        if self
+            .renegotiation_info
+            .as_ref()
+            .is_some_and(|r| !r.is_empty())
+        {
+            return Err(DtlsError::BadRenegotiationInfo);
+        }
+        Ok(())
     }
 
     /// Appends the extensions block (the two-byte total length and each extension).
@@ -150,9 +147,7 @@ impl Extensions {
         }
         if let Some(v) = &self.supported_versions {
             let mut items = Vec::new();
-            for x in v {
-                put_u16(&mut items, *x);
-            }
+            put_u16s(&mut items, v);
             let mut d = Vec::new();
             put_vec8(&mut d, &items);
             put(SUPPORTED_VERSIONS, &d);
@@ -166,9 +161,7 @@ impl Extensions {
 
 fn list16(items: &[u16]) -> Vec<u8> {
     let mut inner = Vec::with_capacity(items.len() * 2);
-    for x in items {
-        put_u16(&mut inner, *x);
-    }
+    put_u16s(&mut inner, items);
     let mut d = Vec::new();
     put_vec16(&mut d, &inner);
     d

@@ -1,6 +1,6 @@
 //! Handshake message bodies (RFC 5246 §7.4, RFC 6347 §4.2.1, RFC 8422 §5.4–5.7).
 
-use crate::codec::{put_u16, put_vec16, put_vec24, put_vec8, Reader};
+use crate::codec::{put_u16, put_u16s, put_vec16, put_vec24, put_vec8, u16s, Reader};
 use crate::error::DtlsError;
 use crate::extensions::Extensions;
 
@@ -25,24 +25,26 @@ fn random(r: &mut Reader<'_>) -> Result<[u8; 32], DtlsError> {
     Ok(out)
 }
 
+/// A hello's session_id: at most 32 bytes (RFC 5246 §7.4.1.2).
+fn session_id(r: &mut Reader<'_>, what: &'static str) -> Result<Vec<u8>, DtlsError> {
+    let id = r.vec8()?.to_vec();
+    if id.len() > 32 {
+        return Err(DtlsError::Decode(what));
+    }
+    Ok(id)
+}
+
 impl ClientHello {
     pub(crate) fn parse(body: &[u8]) -> Result<Self, DtlsError> {
         let mut r = Reader::new(body, "ClientHello");
         let version = r.u16()?;
         let random = random(&mut r)?;
-        let session_id = r.vec8()?.to_vec();
-        if session_id.len() > 32 {
-            return Err(DtlsError::Decode("ClientHello session_id"));
-        }
+        let session_id = session_id(&mut r, "ClientHello session_id")?;
         let cookie = r.vec8()?.to_vec();
-        let suites = r.vec16()?;
-        if suites.len() % 2 != 0 || suites.is_empty() {
+        let cipher_suites = u16s(r.vec16()?, "ClientHello cipher_suites")?;
+        if cipher_suites.is_empty() {
             return Err(DtlsError::Decode("ClientHello cipher_suites"));
         }
-        let cipher_suites = suites
-            .chunks(2)
-            .map(|c| u16::from_be_bytes([c[0], c[1]]))
-            .collect();
         let compression = r.vec8()?.to_vec();
         let extensions = Extensions::parse(&mut r)?;
         Ok(Self {
@@ -63,9 +65,7 @@ impl ClientHello {
         put_vec8(&mut out, &self.session_id);
         put_vec8(&mut out, &self.cookie);
         let mut suites = Vec::new();
-        for s in &self.cipher_suites {
-            put_u16(&mut suites, *s);
-        }
+        put_u16s(&mut suites, &self.cipher_suites);
         put_vec16(&mut out, &suites);
         put_vec8(&mut out, &self.compression);
         self.extensions.encode(&mut out);
@@ -89,10 +89,7 @@ impl ServerHello {
         let mut r = Reader::new(body, "ServerHello");
         let version = r.u16()?;
         let random = random(&mut r)?;
-        let session_id = r.vec8()?.to_vec();
-        if session_id.len() > 32 {
-            return Err(DtlsError::Decode("ServerHello session_id"));
-        }
+        let session_id = session_id(&mut r, "ServerHello session_id")?;
         let cipher_suite = r.u16()?;
         let compression = r.u8()?;
         let extensions = Extensions::parse(&mut r)?;
@@ -232,14 +229,7 @@ impl CertificateRequest {
     pub(crate) fn parse(body: &[u8]) -> Result<Self, DtlsError> {
         let mut r = Reader::new(body, "CertificateRequest");
         let cert_types = r.vec8()?.to_vec();
-        let s = r.vec16()?;
-        if s.len() % 2 != 0 {
-            return Err(DtlsError::Decode("CertificateRequest"));
-        }
-        let schemes = s
-            .chunks(2)
-            .map(|c| u16::from_be_bytes([c[0], c[1]]))
-            .collect();
+        let schemes = u16s(r.vec16()?, "CertificateRequest")?;
         let _authorities = r.vec16()?;
         r.finish()?;
         Ok(Self {
@@ -252,9 +242,7 @@ impl CertificateRequest {
         let mut out = Vec::new();
         put_vec8(&mut out, &self.cert_types);
         let mut s = Vec::new();
-        for x in &self.schemes {
-            put_u16(&mut s, *x);
-        }
+        put_u16s(&mut s, &self.schemes);
         put_vec16(&mut out, &s);
         put_vec16(&mut out, &[]);
         out

@@ -10,7 +10,7 @@ use crate::config::Role;
 use crate::endpoint::{DtlsEndpoint, Expect, State, Timer, MAX_PLAINTEXT, SEQ_WINDOW};
 use crate::error::DtlsError;
 use crate::event::DtlsEvent;
-use crate::handshake::{self, HandshakeType};
+use crate::handshake::{self, Fragment, HandshakeType};
 use crate::reassembly::Message;
 use crate::record::{split_records, ContentType, RecordHeader};
 
@@ -220,18 +220,7 @@ impl DtlsEndpoint {
                     self.stats.dropped_fragments += 1;
                     continue;
                 }
-                if self
-                    .hs
-                    .reassembly
-                    .insert(
-                        &f,
-                        h.epoch,
-                        self.config.max_handshake_message,
-                        self.config.max_reassembly_bytes,
-                    )
-                    .is_err()
-                {
-                    self.stats.dropped_fragments += 1;
+                if !self.buffer_fragment(&f, h.epoch) {
                     continue;
                 }
                 if let Some(m) = self.hs.reassembly.take(f.message_seq) {
@@ -255,18 +244,7 @@ impl DtlsEndpoint {
                 self.stats.dropped_fragments += 1;
                 continue;
             }
-            if self
-                .hs
-                .reassembly
-                .insert(
-                    &f,
-                    h.epoch,
-                    self.config.max_handshake_message,
-                    self.config.max_reassembly_bytes,
-                )
-                .is_err()
-            {
-                self.stats.dropped_fragments += 1;
+            if !self.buffer_fragment(&f, h.epoch) {
                 continue;
             }
             while self.state == State::Handshaking {
@@ -278,6 +256,26 @@ impl DtlsEndpoint {
             }
         }
         Ok(())
+    }
+
+    /// Adds a fragment to the reassembly buffer within the configured
+    /// bounds; past them (or if it disagrees with earlier fragments) it is
+    /// dropped and counted, and `false` is returned.
+    fn buffer_fragment(&mut self, f: &Fragment<'_>, epoch: u16) -> bool {
+        let buffered = self
+            .hs
+            .reassembly
+            .insert(
+                f,
+                epoch,
+                self.config.max_handshake_message,
+                self.config.max_reassembly_bytes,
+            )
+            .is_ok();
+        if !buffered {
+            self.stats.dropped_fragments += 1;
+        }
+        buffered
     }
 
     fn process_message(&mut self, now: Instant, m: Message) -> Result<(), DtlsError> {

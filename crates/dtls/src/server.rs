@@ -130,16 +130,7 @@ impl DtlsEndpoint {
             .copied()
             .find(|s| identity.can_sign(*s) && offered_schemes.contains(&s.id()))
             .ok_or(DtlsError::NoCommonSignatureScheme)?;
-        if c.require_extended_master_secret && !ext.extended_master_secret {
-            return Err(DtlsError::ExtendedMasterSecretRequired);
-        }
-        if ext
-            .renegotiation_info
-            .as_ref()
-            .is_some_and(|r| !r.is_empty())
-        {
-            return Err(DtlsError::BadRenegotiationInfo);
-        }
+        ext.check_first_handshake(c.require_extended_master_secret)?;
         let secure_renegotiation =
             ext.renegotiation_info.is_some() || ch.cipher_suites.contains(&RENEGOTIATION_SCSV);
         let srtp = ext.use_srtp.as_ref().and_then(|(offered, _mki)| {
@@ -240,14 +231,8 @@ impl DtlsEndpoint {
             }
             (Expect::ClientKeyExchange, H::ClientKeyExchange) => {
                 let public = parse_client_key_exchange(&m.body)?;
-                let group = self
-                    .hs
-                    .group
-                    .ok_or(DtlsError::UnexpectedMessage("no group"))?;
-                let suite = self
-                    .hs
-                    .suite
-                    .ok_or(DtlsError::UnexpectedMessage("no suite"))?;
+                let group = self.hs.negotiated_group()?;
+                let suite = self.hs.negotiated_suite()?;
                 let key = self
                     .hs
                     .ephemeral
@@ -285,14 +270,7 @@ impl DtlsEndpoint {
                 Ok(())
             }
             (Expect::Finished, H::Finished) => {
-                let s = self
-                    .secrets
-                    .clone()
-                    .ok_or(DtlsError::UnexpectedMessage("Finished"))?;
-                let expected = s.verify_data(true, &self.hs.transcript);
-                if !ct_eq(&m.body, &expected) {
-                    return Err(DtlsError::BadFinished);
-                }
+                let s = self.check_peer_finished(&m.body)?.clone();
                 self.add_transcript(t, m.seq, &m.body);
                 let verify = s.verify_data(false, &self.hs.transcript);
                 let mut items = vec![FlightItem::ChangeCipherSpec];

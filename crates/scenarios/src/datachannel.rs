@@ -2,17 +2,17 @@
 //! yet) on two hosts of the simulated network, through lossy, reordering,
 //! duplicating links.
 
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use sansrtc_datachannel::{
     ChannelId, DataChannelConfig, DataChannelEvent, DataChannelInit, DataChannelMessage, DtlsRole,
     SctpTransport,
 };
-use sansrtc_netsim::{FixedPeerNode, LinkConfig, Loss, Network, NodeId};
+use sansrtc_netsim::{FixedPeerNode, LinkConfig, Network, NodeId};
 use sansrtc_sctp::SctpConfig;
 
-use crate::{anchor, Outcome, Scenario, ScenarioInput};
+use crate::setup::{fixed_peer_pair, network, two_link_loss};
+use crate::{Outcome, Scenario, ScenarioInput};
 
 /// The data-channel scenarios.
 pub fn scenarios() -> Vec<Scenario> {
@@ -85,30 +85,12 @@ struct Call {
 /// The access link of each host. A datagram crosses two of them, so each
 /// drops `1 - sqrt(1 - loss)` to give `loss` end to end.
 fn link(loss: f64) -> LinkConfig {
-    let per_link = 1.0 - (1.0 - loss).sqrt();
-    LinkConfig {
-        delay: Duration::from_millis(10),
-        jitter: Duration::from_millis(if loss > 0.0 { 4 } else { 0 }),
-        loss: if loss > 0.0 {
-            Loss::Independent(per_link)
-        } else {
-            Loss::None
-        },
-        reorder: if loss > 0.0 { 0.02 } else { 0.0 },
-        duplicate: if loss > 0.0 { 0.01 } else { 0.0 },
-        ..LinkConfig::default()
-    }
+    two_link_loss(loss, 0.02, 0.01)
 }
 
 impl Call {
     fn new(input: &ScenarioInput, loss: f64, config: DataChannelConfig) -> Result<Call, String> {
-        let start = anchor();
-        let mut net = Network::new(start, input.seed);
-        if input.capture {
-            net.enable_capture();
-        }
-        let a_addr: SocketAddr = SocketAddr::from(([198, 51, 100, 1], 5000));
-        let b_addr: SocketAddr = SocketAddr::from(([198, 51, 100, 2], 5000));
+        let (mut net, start) = network(input);
         let sctp = SctpConfig {
             max_message_size: config.max_message_size,
             ..SctpConfig::default()
@@ -122,23 +104,14 @@ impl Call {
         b.set_remote_max_message_size(Some(256 * 1024));
         a.connect(start).map_err(|e| e.to_string())?;
         b.connect(start).map_err(|e| e.to_string())?;
-        let node = |t, me, peer| {
-            FixedPeerNode::new(
-                t,
-                me,
-                peer,
-                |t: &mut SctpTransport, now, bytes| t.handle_receive(now, bytes),
-                |t: &mut SctpTransport, now| t.handle_timeout(now),
-                |t: &mut SctpTransport| t.poll_output(),
-            )
-        };
-        let zone = net.internet();
-        let a = net
-            .add_host(zone, &[a_addr.ip()], link(loss), node(a, a_addr, b_addr))
-            .map_err(|e| e.to_string())?;
-        let b = net
-            .add_host(zone, &[b_addr.ip()], link(loss), node(b, b_addr, a_addr))
-            .map_err(|e| e.to_string())?;
+        let (a, b) = fixed_peer_pair(
+            &mut net,
+            (a, b),
+            &link(loss),
+            |t: &mut SctpTransport, now, bytes| t.handle_receive(now, bytes),
+            |t: &mut SctpTransport, now| t.handle_timeout(now),
+            |t: &mut SctpTransport| t.poll_output(),
+        )?;
         Ok(Call {
             net,
             start,

@@ -4,14 +4,14 @@
 //! links. Handshake time is the scenario's time to goal, so `cargo xtask
 //! sim` reports its p50/p95 over the seeds.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use sansrtc_dtls::{DtlsConfig, DtlsEndpoint, DtlsEvent, HashAlgorithm, Identity, Role};
-use sansrtc_netsim::{FixedPeerNode, LinkConfig, Loss, Network, NodeId};
+use sansrtc_netsim::LinkConfig;
 
-use crate::{anchor, Outcome, Scenario, ScenarioInput};
+use crate::setup::{fixed_peer_pair, network, two_link_loss};
+use crate::{Outcome, Scenario, ScenarioInput};
 
 /// The DTLS scenarios.
 pub fn scenarios() -> Vec<Scenario> {
@@ -37,8 +37,6 @@ pub fn scenarios() -> Vec<Scenario> {
     ]
 }
 
-type Endpoint = FixedPeerNode<DtlsEndpoint, DtlsEvent>;
-
 /// Fixed test identities (openssl req -x509, ECDSA P-256, 100 years), so
 /// runs depend only on the seed.
 fn identities() -> Result<(Arc<Identity>, Arc<Identity>), String> {
@@ -61,29 +59,11 @@ fn identities() -> Result<(Arc<Identity>, Arc<Identity>), String> {
 
 /// Each host's access link; two links give `loss` end to end.
 fn link(loss: f64) -> LinkConfig {
-    let per_link = 1.0 - (1.0 - loss).sqrt();
-    LinkConfig {
-        delay: Duration::from_millis(10),
-        jitter: Duration::from_millis(if loss > 0.0 { 4 } else { 0 }),
-        loss: if loss > 0.0 {
-            Loss::Independent(per_link)
-        } else {
-            Loss::None
-        },
-        reorder: if loss > 0.0 { 0.05 } else { 0.0 },
-        duplicate: if loss > 0.0 { 0.05 } else { 0.0 },
-        ..LinkConfig::default()
-    }
+    two_link_loss(loss, 0.05, 0.05)
 }
 
 fn handshake(input: &ScenarioInput, loss: f64, rto: Duration) -> Result<Outcome, String> {
-    let start = anchor();
-    let mut net = Network::new(start, input.seed);
-    if input.capture {
-        net.enable_capture();
-    }
-    let a_addr = SocketAddr::from(([198, 51, 100, 1], 5000));
-    let b_addr = SocketAddr::from(([198, 51, 100, 2], 5000));
+    let (mut net, start) = network(input);
     let (a_id, b_id) = identities()?;
     let config = |me: &Arc<Identity>, peer: &Arc<Identity>| {
         let mut c = DtlsConfig::new(me.clone());
@@ -97,33 +77,14 @@ fn handshake(input: &ScenarioInput, loss: f64, rto: Duration) -> Result<Outcome,
     let server = DtlsEndpoint::new(Role::Server, config(&b_id, &a_id), &mut rng)
         .map_err(|e| e.to_string())?;
     client.start(start);
-    let node = |ep, me, peer| {
-        FixedPeerNode::new(
-            ep,
-            me,
-            peer,
-            |ep: &mut DtlsEndpoint, now, bytes| ep.handle_receive(now, bytes),
-            |ep: &mut DtlsEndpoint, now| ep.handle_timeout(now),
-            |ep: &mut DtlsEndpoint| ep.poll_output(),
-        )
-    };
-    let zone = net.internet();
-    let a: NodeId<Endpoint> = net
-        .add_host(
-            zone,
-            &[a_addr.ip()],
-            link(loss),
-            node(client, a_addr, b_addr),
-        )
-        .map_err(|e| e.to_string())?;
-    let b: NodeId<Endpoint> = net
-        .add_host(
-            zone,
-            &[b_addr.ip()],
-            link(loss),
-            node(server, b_addr, a_addr),
-        )
-        .map_err(|e| e.to_string())?;
+    let (a, b) = fixed_peer_pair(
+        &mut net,
+        (client, server),
+        &link(loss),
+        |ep: &mut DtlsEndpoint, now, bytes| ep.handle_receive(now, bytes),
+        |ep: &mut DtlsEndpoint, now| ep.handle_timeout(now),
+        |ep: &mut DtlsEndpoint| ep.poll_output(),
+    )?;
 
     // The handshake must finish within the retransmission budget; then a
     // record is echoed (records are not retransmitted: the ping repeats

@@ -23,6 +23,7 @@ pub mod ice;
 pub mod network;
 pub mod sctp;
 pub mod servers;
+mod setup;
 pub mod stun;
 pub mod turn;
 

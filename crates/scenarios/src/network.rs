@@ -4,14 +4,15 @@
 //! scenarios.
 
 use std::net::{IpAddr, SocketAddr};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sansrtc_netsim::{
     Bandwidth, Echo, Fate, Flow, LinkConfig, Loss, NatBehavior, NatConfig, Network, NodeId, Probe,
     Reflector,
 };
 
-use crate::{anchor, Outcome, Scenario, ScenarioInput};
+use crate::setup::network;
+use crate::{Outcome, Scenario, ScenarioInput};
 
 /// The network scenarios.
 pub fn scenarios() -> Vec<Scenario> {
@@ -60,15 +61,6 @@ fn addr(s: &str) -> SocketAddr {
         .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)))
 }
 
-fn new_network(input: &ScenarioInput) -> (Network, Instant) {
-    let start = anchor();
-    let mut net = Network::new(start, input.seed);
-    if input.capture {
-        net.enable_capture();
-    }
-    (net, start)
-}
-
 fn finish(net: &Network, throughput: Option<f64>) -> Outcome {
     Outcome {
         time_to_goal: net.elapsed(),
@@ -83,7 +75,7 @@ fn err(e: sansrtc_netsim::NetsimError) -> String {
 
 /// Two probes (IPv4 and IPv6) echo 100 datagrams each off one server.
 fn delivery(input: &ScenarioInput) -> Result<Outcome, String> {
-    let (mut net, start) = new_network(input);
+    let (mut net, start) = network(input);
     let zone = net.internet();
     let link = LinkConfig {
         delay: Duration::from_millis(20),
@@ -135,7 +127,7 @@ fn lossy_flow(
     loss: Loss,
     count: u64,
 ) -> Result<(Network, Vec<bool>), String> {
-    let (mut net, start) = new_network(input);
+    let (mut net, start) = network(input);
     let zone = net.internet();
     let sink = addr("198.51.100.1:9");
     let sender = addr("198.51.100.2:9000");
@@ -240,7 +232,7 @@ fn observe_nat(
     mapping: NatBehavior,
     filtering: NatBehavior,
 ) -> Result<(Network, NatObservation), String> {
-    let (mut net, _start) = new_network(input);
+    let (mut net, _start) = network(input);
     let internet = net.internet();
     let public: IpAddr = addr("203.0.113.1:0").ip();
     let nat = net
@@ -364,7 +356,7 @@ fn nat_behaviour(input: &ScenarioInput) -> Result<Outcome, String> {
 }
 
 fn bandwidth(input: &ScenarioInput) -> Result<Outcome, String> {
-    let (mut net, start) = new_network(input);
+    let (mut net, start) = network(input);
     let zone = net.internet();
     let sink = addr("198.51.100.1:9");
     let sender = addr("198.51.100.2:9000");
@@ -418,7 +410,7 @@ fn bandwidth(input: &ScenarioInput) -> Result<Outcome, String> {
 }
 
 fn link_flap(input: &ScenarioInput) -> Result<Outcome, String> {
-    let (mut net, start) = new_network(input);
+    let (mut net, start) = network(input);
     let zone = net.internet();
     let sink = addr("198.51.100.1:9");
     let sender = addr("198.51.100.2:9000");

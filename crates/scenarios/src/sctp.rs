@@ -9,13 +9,13 @@
 //! streams) not delivered after its lifetime ran out.
 
 use std::collections::BTreeSet;
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use sansrtc_netsim::{FixedPeerNode, LinkConfig, Loss, Network, NodeId};
 use sansrtc_sctp::{Association, Message, Reliability, SctpConfig, SctpEvent, SendOptions};
 
-use crate::{anchor, Outcome, Scenario, ScenarioInput};
+use crate::setup::{fixed_peer_pair, network};
+use crate::{Outcome, Scenario, ScenarioInput};
 
 /// The SCTP scenarios.
 pub fn scenarios() -> Vec<Scenario> {
@@ -139,38 +139,24 @@ impl Path {
 impl Pair {
     /// Two associations that both send INIT at once, as WebRTC ends do.
     fn new(input: &ScenarioInput, path: Path, config: SctpConfig) -> Result<Pair, String> {
-        let start = anchor();
-        let mut net = Network::new(start, input.seed);
-        if input.capture {
-            net.enable_capture();
-        } else {
+        let (mut net, start) = network(input);
+        if !input.capture {
             net.set_trace_limit(0);
         }
         net.set_event_limit(u64::MAX);
-        let a_addr = SocketAddr::from(([198, 51, 100, 1], 5000));
-        let b_addr = SocketAddr::from(([198, 51, 100, 2], 5000));
         let mut rng = net.rng_for(1);
         let mut a = Association::new(config.clone(), &mut rng, start);
         let mut b = Association::new(config, &mut rng, start);
         a.connect(start).map_err(|e| e.to_string())?;
         b.connect(start).map_err(|e| e.to_string())?;
-        let node = |m, me, peer| {
-            FixedPeerNode::new(
-                m,
-                me,
-                peer,
-                |m: &mut Association, now, bytes| m.handle_receive(now, bytes),
-                |m: &mut Association, now| m.handle_timeout(now),
-                |m: &mut Association| m.poll_output(),
-            )
-        };
-        let zone = net.internet();
-        let a = net
-            .add_host(zone, &[a_addr.ip()], path.link(), node(a, a_addr, b_addr))
-            .map_err(|e| e.to_string())?;
-        let b = net
-            .add_host(zone, &[b_addr.ip()], path.link(), node(b, b_addr, a_addr))
-            .map_err(|e| e.to_string())?;
+        let (a, b) = fixed_peer_pair(
+            &mut net,
+            (a, b),
+            &path.link(),
+            |m: &mut Association, now, bytes| m.handle_receive(now, bytes),
+            |m: &mut Association, now| m.handle_timeout(now),
+            |m: &mut Association| m.poll_output(),
+        )?;
         let mut pair = Pair {
             net,
             start,

@@ -12,8 +12,8 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use sansrtc_netsim::{
-    Bandwidth, ChaCha20Rng, LinkConfig, Loss, NatConfig, Network, Node, Probe, StunServer,
-    TurnConfig, TurnServer,
+    Bandwidth, ChaCha20Rng, LinkConfig, Loss, NatConfig, Node, Probe, StunServer, TurnConfig,
+    TurnServer,
 };
 use sansrtc_proto::{Output, Protocol, Receive, Transmit};
 use sansrtc_stun::attributes::{
@@ -24,7 +24,8 @@ use sansrtc_stun::{
     StunError, TransactionId,
 };
 
-use crate::{anchor, Outcome, Scenario, ScenarioInput};
+use crate::setup::network;
+use crate::{Outcome, Scenario, ScenarioInput};
 
 /// The server scenarios.
 pub fn scenarios() -> Vec<Scenario> {
@@ -247,11 +248,7 @@ fn addr(s: &str) -> SocketAddr {
 }
 
 fn turn_relay(input: &ScenarioInput) -> Result<Outcome, String> {
-    let start = anchor();
-    let mut net = Network::new(start, input.seed);
-    if input.capture {
-        net.enable_capture();
-    }
+    let (mut net, start) = network(input);
     let internet = net.internet();
     let listen = addr("192.0.2.100:3478");
     let relay_ip = addr("192.0.2.101:0").ip();
@@ -355,11 +352,7 @@ fn turn_relay(input: &ScenarioInput) -> Result<Outcome, String> {
 }
 
 fn stun_srflx(input: &ScenarioInput) -> Result<Outcome, String> {
-    let start = anchor();
-    let mut net = Network::new(start, input.seed);
-    if input.capture {
-        net.enable_capture();
-    }
+    let (mut net, start) = network(input);
     let internet = net.internet();
     let server = addr("192.0.2.50:3478");
     net.add_host(

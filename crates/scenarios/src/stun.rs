@@ -13,7 +13,8 @@ use sansrtc_proto::{Output, Protocol, Receive, Transmit};
 use sansrtc_stun::attributes::XorMappedAddress;
 use sansrtc_stun::{Class, Message, MessageBuilder, MessageType, TransactionId};
 
-use crate::{anchor, Outcome, Scenario, ScenarioInput};
+use crate::setup::network;
+use crate::{Outcome, Scenario, ScenarioInput};
 
 /// The STUN scenarios.
 pub fn scenarios() -> Vec<Scenario> {
@@ -135,11 +136,7 @@ fn ip(s: &str) -> IpAddr {
 /// One client on the internet and one behind each NAT preset discover
 /// their reflexive addresses from one server.
 fn srflx_through_nats(input: &ScenarioInput) -> Result<Outcome, String> {
-    let start = anchor();
-    let mut net = Network::new(start, input.seed);
-    if input.capture {
-        net.enable_capture();
-    }
+    let (mut net, start) = network(input);
     let lossy = LinkConfig {
         delay: Duration::from_millis(15),
         jitter: Duration::from_millis(5),

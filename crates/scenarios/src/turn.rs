@@ -6,13 +6,12 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use sansrtc_netsim::{
-    Echo, LinkConfig, Loss, MachineNode, NatConfig, Network, TurnConfig, TurnServer,
-};
+use sansrtc_netsim::{Echo, LinkConfig, Loss, MachineNode, NatConfig, TurnConfig, TurnServer};
 use sansrtc_proto::Protocol;
 use sansrtc_turn::{TurnClient, TurnClientConfig, TurnEvent, TurnState};
 
-use crate::{anchor, Outcome, Scenario, ScenarioInput};
+use crate::setup::network;
+use crate::{Outcome, Scenario, ScenarioInput};
 
 /// The TURN scenarios.
 pub fn scenarios() -> Vec<Scenario> {
@@ -34,11 +33,7 @@ fn addr(s: &str) -> Result<SocketAddr, String> {
 }
 
 fn relay_through_nats(input: &ScenarioInput) -> Result<Outcome, String> {
-    let start = anchor();
-    let mut net = Network::new(start, input.seed);
-    if input.capture {
-        net.enable_capture();
-    }
+    let (mut net, start) = network(input);
     let internet = net.internet();
     let turn = addr(TURN)?;
     let relay_ip = RELAY_IP.parse().map_err(|e| format!("{e}"))?;

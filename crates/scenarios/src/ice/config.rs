@@ -9,10 +9,10 @@ use sansrtc_ice::{AgentConfig, IceEvent, IceGatheringState};
 use sansrtc_netsim::Network;
 
 use super::{
-    access_link, add_stun_server, add_turn_server, err, outcome, place, sa, stun_entry, turn_entry,
-    Call, Nat,
+    access_link, add_turn_server, err, network_with_stun, outcome, place, place_pair, sa,
+    stun_entry, turn_entry, Call, Nat,
 };
-use crate::{anchor, Outcome, Scenario, ScenarioInput};
+use crate::{Outcome, Scenario, ScenarioInput};
 
 pub(super) fn scenarios() -> Vec<Scenario> {
     vec![
@@ -33,8 +33,10 @@ pub(super) fn scenarios() -> Vec<Scenario> {
 
 /// Time from `gather` at 2 s to gathering complete, with a pool of `pool`.
 fn offer_delay(seed: u64, pool: u8) -> Result<Duration, String> {
-    let mut net = Network::new(anchor(), seed);
-    add_stun_server(&mut net)?;
+    let mut net = network_with_stun(&ScenarioInput {
+        seed,
+        capture: false,
+    })?;
     add_turn_server(&mut net)?;
     let config = AgentConfig {
         candidate_pool_size: pool,
@@ -100,33 +102,14 @@ fn candidate_pool(input: &ScenarioInput) -> Result<Outcome, String> {
 }
 
 fn rtcp_mux_negotiate(input: &ScenarioInput) -> Result<Outcome, String> {
-    let mut net = Network::new(anchor(), input.seed);
-    if input.capture {
-        net.enable_capture();
-    }
-    add_stun_server(&mut net)?;
+    let mut net = network_with_stun(input)?;
     let config = |controlling| AgentConfig {
         controlling,
         components: 2,
         servers: vec![stun_entry()],
         ..AgentConfig::default()
     };
-    let (a, la) = place(
-        &mut net,
-        Nat::Restricted,
-        sa("203.0.113.1:0").ip(),
-        1,
-        config(true),
-        access_link(),
-    )?;
-    let (b, lb) = place(
-        &mut net,
-        Nat::PortRestricted,
-        sa("203.0.113.2:0").ip(),
-        2,
-        config(false),
-        access_link(),
-    )?;
+    let ((a, la), (b, lb)) = place_pair(&mut net, (Nat::Restricted, Nat::PortRestricted), config)?;
     let now = net.now();
     for (id, local) in [(&a, la), (&b, lb)] {
         let rtcp = SocketAddr::new(local.ip(), local.port() + 1);

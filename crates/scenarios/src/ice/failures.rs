@@ -6,11 +6,13 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use sansrtc_ice::{AgentConfig, IceConnectionState, IceError};
-use sansrtc_netsim::Network;
 
 use super::call::StateAt;
-use super::{access_link, add_stun_server, err, outcome, place, sa, stun_entry, Call, Nat};
-use crate::{anchor, Outcome, Scenario, ScenarioInput};
+use super::{
+    err, expect_delivered, network_with_stun, outcome, place_pair, sa, selected, stun_entry, Call,
+    Nat,
+};
+use crate::{Outcome, Scenario, ScenarioInput};
 
 pub(super) fn scenarios() -> Vec<Scenario> {
     vec![
@@ -36,32 +38,13 @@ pub(super) fn scenarios() -> Vec<Scenario> {
 }
 
 fn setup(input: &ScenarioInput) -> Result<(Call, SocketAddr, SocketAddr), String> {
-    let mut net = Network::new(anchor(), input.seed);
-    if input.capture {
-        net.enable_capture();
-    }
-    add_stun_server(&mut net)?;
+    let mut net = network_with_stun(input)?;
     let config = |controlling| AgentConfig {
         controlling,
         servers: vec![stun_entry()],
         ..AgentConfig::default()
     };
-    let (a, la) = place(
-        &mut net,
-        Nat::Restricted,
-        sa("203.0.113.1:0").ip(),
-        1,
-        config(true),
-        access_link(),
-    )?;
-    let (b, lb) = place(
-        &mut net,
-        Nat::PortRestricted,
-        sa("203.0.113.2:0").ip(),
-        2,
-        config(false),
-        access_link(),
-    )?;
+    let ((a, la), (b, lb)) = place_pair(&mut net, (Nat::Restricted, Nat::PortRestricted), config)?;
     let mut call = Call::new(net, a, b)?;
     call.connect(Duration::from_secs(20))?;
     Ok((call, la, lb))
@@ -111,13 +94,7 @@ fn consent_loss(input: &ScenarioInput) -> Result<Outcome, String> {
     call.exchange(5, Duration::from_millis(20))?;
     let t0 = call.net.elapsed();
     let now = call.net.now();
-    let peer = call
-        .net
-        .node(&call.a)
-        .agent
-        .selected_pair(1)
-        .ok_or("no selected pair")?
-        .remote;
+    let peer = selected(&call, &call.a, "no selected pair")?.remote;
     call.net.node_mut(&call.b).agent.close(now);
     call.run_until(t0 + Duration::from_secs(45), |c| {
         c.state_a() == IceConnectionState::Failed
@@ -197,11 +174,6 @@ fn restart_new_path(input: &ScenarioInput) -> Result<Outcome, String> {
         ));
     }
     let t = call.net.elapsed() - t0;
-    let (to_b, to_a) = call.exchange(20, Duration::from_millis(20))?;
-    if to_b < 20 || to_a < 20 {
-        return Err(format!(
-            "after the restart: delivered {to_b}/20 and {to_a}/20"
-        ));
-    }
+    expect_delivered(&mut call, 20).map_err(|e| format!("after the restart: {e}"))?;
     Ok(outcome(&call, t, input.capture))
 }

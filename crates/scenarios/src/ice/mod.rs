@@ -5,14 +5,15 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use sansrtc_config::IceHost;
-use sansrtc_ice::{AgentConfig, IceServerEntry};
+use sansrtc_ice::{AgentConfig, IceServerEntry, SelectedPair};
 use sansrtc_netsim::{
     LinkConfig, NatConfig, Network, NodeId, StunServer, TurnConfig, TurnServer, ZoneId,
 };
 use sansrtc_proto::Protocol;
 use sansrtc_sdp::CandidateKind;
 
-use crate::{anchor, Outcome, Scenario, ScenarioInput};
+use crate::setup::network;
+use crate::{Outcome, Scenario, ScenarioInput};
 
 pub mod call;
 mod config;
@@ -184,6 +185,75 @@ pub(crate) fn add_stun_server(net: &mut Network) -> Result<(), String> {
     Ok(())
 }
 
+/// The network for one run with the STUN server on it.
+pub(crate) fn network_with_stun(input: &ScenarioInput) -> Result<Network, String> {
+    let (mut net, _) = network(input);
+    add_stun_server(&mut net)?;
+    Ok(net)
+}
+
+/// A placed agent: its node and its local address.
+pub(crate) type Placed = (NodeId<Peer>, SocketAddr);
+
+/// Places A (stream 1, `config(true)`) behind `nats.0` with public IP
+/// 203.0.113.1 and B (stream 2, `config(false)`) behind `nats.1` with
+/// 203.0.113.2, on the access links `links`.
+pub(crate) fn place_pair_on(
+    net: &mut Network,
+    nats: (Nat, Nat),
+    config: impl Fn(bool) -> AgentConfig,
+    links: (LinkConfig, LinkConfig),
+) -> Result<(Placed, Placed), String> {
+    let a = place(
+        net,
+        nats.0,
+        sa("203.0.113.1:0").ip(),
+        1,
+        config(true),
+        links.0,
+    )?;
+    let b = place(
+        net,
+        nats.1,
+        sa("203.0.113.2:0").ip(),
+        2,
+        config(false),
+        links.1,
+    )?;
+    Ok((a, b))
+}
+
+/// [`place_pair_on`] with the default access link on both sides.
+pub(crate) fn place_pair(
+    net: &mut Network,
+    nats: (Nat, Nat),
+    config: impl Fn(bool) -> AgentConfig,
+) -> Result<(Placed, Placed), String> {
+    place_pair_on(net, nats, config, (access_link(), access_link()))
+}
+
+/// The pair `id`'s agent selected for component 1; `missing` if none.
+pub(crate) fn selected(
+    call: &Call,
+    id: &NodeId<Peer>,
+    missing: &str,
+) -> Result<SelectedPair, String> {
+    call.net
+        .node(id)
+        .agent
+        .selected_pair(1)
+        .ok_or_else(|| missing.to_string())
+}
+
+/// Sends `count` datagrams each way 20 ms apart; `Err` unless all arrive.
+pub(crate) fn expect_delivered(call: &mut Call, count: usize) -> Result<(), String> {
+    let (to_b, to_a) = call.exchange(count, Duration::from_millis(20))?;
+    if to_b < count || to_a < count {
+        return Err(format!("delivered {to_b}/{count} and {to_a}/{count}"));
+    }
+    Ok(())
+}
+
 pub(crate) fn outcome(call: &Call, time: Duration, capture: bool) -> Outcome {
     Outcome {
         time_to_goal: time,
@@ -196,7 +266,7 @@ pub(crate) fn outcome(call: &Call, time: Duration, capture: bool) -> Outcome {
     }
 }
 
-fn controlling() -> AgentConfig {
+pub(crate) fn controlling() -> AgentConfig {
     AgentConfig {
         controlling: true,
         ..AgentConfig::default()
@@ -205,10 +275,7 @@ fn controlling() -> AgentConfig {
 
 /// Two agents on one LAN (the same zone, private addresses).
 fn lan(input: &ScenarioInput) -> Result<Outcome, String> {
-    let mut net = Network::new(anchor(), input.seed);
-    if input.capture {
-        net.enable_capture();
-    }
+    let (mut net, _) = network(input);
     let internet = net.internet();
     let la = sa("192.168.1.10:50000");
     let lb = sa("192.168.1.20:50000");
@@ -222,12 +289,7 @@ fn lan(input: &ScenarioInput) -> Result<Outcome, String> {
         .map_err(err)?;
     let mut call = Call::new(net, a, b)?;
     let t = call.connect(Duration::from_secs(10))?;
-    let sel = call
-        .net
-        .node(&call.a)
-        .agent
-        .selected_pair(1)
-        .ok_or("no selected pair")?;
+    let sel = selected(&call, &call.a, "no selected pair")?;
     if (sel.local_base, sel.remote) != (la, lb) {
         return Err(format!("selected {sel:?}, expected the host pair"));
     }
@@ -255,55 +317,28 @@ pub(crate) fn direct_possible(a: Nat, b: Nat) -> bool {
 
 fn nat_matrix(input: &ScenarioInput) -> Result<Outcome, String> {
     let (na, nb) = nat_pair(input.seed);
-    let mut net = Network::new(anchor(), input.seed);
-    if input.capture {
-        net.enable_capture();
-    }
-    add_stun_server(&mut net)?;
+    let mut net = network_with_stun(input)?;
     add_turn_server(&mut net)?;
     let config = |controlling| AgentConfig {
         controlling,
         servers: vec![stun_entry(), turn_entry()],
         ..AgentConfig::default()
     };
-    let (a, _) = place(
-        &mut net,
-        na,
-        sa("203.0.113.1:0").ip(),
-        1,
-        config(true),
-        access_link(),
-    )?;
-    let (b, _) = place(
-        &mut net,
-        nb,
-        sa("203.0.113.2:0").ip(),
-        2,
-        config(false),
-        access_link(),
-    )?;
+    let ((a, _), (b, _)) = place_pair(&mut net, (na, nb), config)?;
     let mut call = Call::new(net, a, b)?;
     let label = format!("A {} / B {}", na.name(), nb.name());
     let t = call
         .connect(Duration::from_secs(20))
         .map_err(|e| format!("{label}: {e}"))?;
-    let selected = call
-        .net
-        .node(&call.a)
-        .agent
-        .selected_pair(1)
-        .ok_or("no selected pair")?;
+    let pair = selected(&call, &call.a, "no selected pair")?;
     let relayed =
-        selected.local_kind == CandidateKind::Relay || selected.remote_kind == CandidateKind::Relay;
+        pair.local_kind == CandidateKind::Relay || pair.remote_kind == CandidateKind::Relay;
     if relayed == direct_possible(na, nb) {
         return Err(format!(
-            "{label}: selected {selected:?}; a relay must be used exactly when no direct path exists"
+            "{label}: selected {pair:?}; a relay must be used exactly when no direct path exists"
         ));
     }
-    let (to_b, to_a) = call.exchange(20, Duration::from_millis(20))?;
-    if to_b < 20 || to_a < 20 {
-        return Err(format!("{label}: delivered {to_b}/20 and {to_a}/20"));
-    }
+    expect_delivered(&mut call, 20).map_err(|e| format!("{label}: {e}"))?;
     Ok(outcome(&call, t, input.capture))
 }
 

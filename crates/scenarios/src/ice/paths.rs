@@ -6,14 +6,15 @@ use std::time::Duration;
 
 use sansrtc_config::IceTransportPolicy;
 use sansrtc_ice::AgentConfig;
-use sansrtc_netsim::{LinkConfig, Loss, Network};
+use sansrtc_netsim::{LinkConfig, Loss};
 use sansrtc_sdp::CandidateKind;
 
 use super::{
-    access_link, add_stun_server, add_turn_server, outcome, place, sa, stun_entry, turn_entry,
-    Call, Nat, TURN_SERVER,
+    access_link, add_turn_server, expect_delivered, network_with_stun, outcome, place, place_pair,
+    place_pair_on, sa, selected, stun_entry, turn_entry, Call, Nat, TURN_SERVER,
 };
-use crate::{anchor, Outcome, Scenario, ScenarioInput};
+use crate::setup::network;
+use crate::{Outcome, Scenario, ScenarioInput};
 
 pub(super) fn scenarios() -> Vec<Scenario> {
     vec![
@@ -57,11 +58,7 @@ pub(super) fn scenarios() -> Vec<Scenario> {
 }
 
 fn relay_only(input: &ScenarioInput) -> Result<Outcome, String> {
-    let mut net = Network::new(anchor(), input.seed);
-    if input.capture {
-        net.enable_capture();
-    }
-    add_stun_server(&mut net)?;
+    let mut net = network_with_stun(input)?;
     add_turn_server(&mut net)?;
     let config = |controlling| AgentConfig {
         controlling,
@@ -69,22 +66,8 @@ fn relay_only(input: &ScenarioInput) -> Result<Outcome, String> {
         servers: vec![stun_entry(), turn_entry()],
         ..AgentConfig::default()
     };
-    let (a, la) = place(
-        &mut net,
-        Nat::PortRestricted,
-        sa("203.0.113.1:0").ip(),
-        1,
-        config(true),
-        access_link(),
-    )?;
-    let (b, lb) = place(
-        &mut net,
-        Nat::PortRestricted,
-        sa("203.0.113.2:0").ip(),
-        2,
-        config(false),
-        access_link(),
-    )?;
+    let ((a, la), (b, lb)) =
+        place_pair(&mut net, (Nat::PortRestricted, Nat::PortRestricted), config)?;
     let mut call = Call::new(net, a, b)?;
     let t = call.connect(Duration::from_secs(20))?;
     for id in [&call.a, &call.b] {
@@ -103,10 +86,7 @@ fn relay_only(input: &ScenarioInput) -> Result<Outcome, String> {
             ));
         }
     }
-    let (to_b, to_a) = call.exchange(20, Duration::from_millis(20))?;
-    if to_b < 20 || to_a < 20 {
-        return Err(format!("delivered {to_b}/20 and {to_a}/20"));
-    }
+    expect_delivered(&mut call, 20)?;
     // The trace: everything either agent sent went to the TURN server.
     let agents: BTreeSet<IpAddr> = [la.ip(), lb.ip()].into();
     let turn = sa(TURN_SERVER);
@@ -130,11 +110,7 @@ fn relay_only(input: &ScenarioInput) -> Result<Outcome, String> {
 }
 
 fn lossy(input: &ScenarioInput, loss: f64) -> Result<Outcome, String> {
-    let mut net = Network::new(anchor(), input.seed);
-    if input.capture {
-        net.enable_capture();
-    }
-    add_stun_server(&mut net)?;
+    let mut net = network_with_stun(input)?;
     // A TURN server as a deployment has one: at 30% loss a Binding request
     // to the STUN server fails all 7 transmissions for ~1% of agents, and
     // without a srflx candidate two port-restricted NATs have no direct path.
@@ -148,24 +124,18 @@ fn lossy(input: &ScenarioInput, loss: f64) -> Result<Outcome, String> {
         servers: vec![stun_entry(), turn_entry()],
         ..AgentConfig::default()
     };
-    let (a, _) = place(
-        &mut net,
-        Nat::PortRestricted,
-        sa("203.0.113.1:0").ip(),
-        1,
-        config(true),
-        link.clone(),
-    )?;
     // 30%: only A's link is lossy (on both, a round trip would survive 24%
     // of the time and srflx gathering itself fails in ~1% of agents).
-    let link_b = if loss > 0.2 { access_link() } else { link };
-    let (b, _) = place(
+    let link_b = if loss > 0.2 {
+        access_link()
+    } else {
+        link.clone()
+    };
+    let ((a, _), (b, _)) = place_pair_on(
         &mut net,
-        Nat::PortRestricted,
-        sa("203.0.113.2:0").ip(),
-        2,
-        config(false),
-        link_b,
+        (Nat::PortRestricted, Nat::PortRestricted),
+        config,
+        (link, link_b),
     )?;
     let mut call = Call::new(net, a, b)?;
     let t = call.connect(Duration::from_secs(60))?;
@@ -185,11 +155,7 @@ fn lossy(input: &ScenarioInput, loss: f64) -> Result<Outcome, String> {
 }
 
 fn lite_server(input: &ScenarioInput) -> Result<Outcome, String> {
-    let mut net = Network::new(anchor(), input.seed);
-    if input.capture {
-        net.enable_capture();
-    }
-    add_stun_server(&mut net)?;
+    let mut net = network_with_stun(input)?;
     let client = AgentConfig {
         servers: vec![stun_entry()],
         ..AgentConfig::default()
@@ -220,21 +186,13 @@ fn lite_server(input: &ScenarioInput) -> Result<Outcome, String> {
     if !call.net.node(&call.a).agent.is_controlling() {
         return Err("the full agent must control a lite peer".into());
     }
-    let sel = call
-        .net
-        .node(&call.b)
-        .agent
-        .selected_pair(1)
-        .ok_or("lite: no pair")?;
+    let sel = selected(&call, &call.b, "lite: no pair")?;
     if sel.remote_kind != CandidateKind::PeerReflexive {
         return Err(format!(
             "lite side selected {sel:?}, expected the client's prflx address"
         ));
     }
-    let (to_b, to_a) = call.exchange(20, Duration::from_millis(20))?;
-    if to_b < 20 || to_a < 20 {
-        return Err(format!("delivered {to_b}/20 and {to_a}/20"));
-    }
+    expect_delivered(&mut call, 20)?;
     // The lite agent only ever answered: no request from its address.
     let sent_by_lite = call
         .net
@@ -251,22 +209,11 @@ fn lite_server(input: &ScenarioInput) -> Result<Outcome, String> {
 }
 
 fn dual_stack(input: &ScenarioInput) -> Result<Outcome, String> {
-    let mut net = Network::new(anchor(), input.seed);
-    if input.capture {
-        net.enable_capture();
-    }
+    let (mut net, _) = network(input);
     let internet = net.internet();
     let (a4, a6) = (sa("198.51.100.1:50000"), sa("[2001:db8::1]:50000"));
     let (b4, b6) = (sa("198.51.100.2:50000"), sa("[2001:db8::2]:50000"));
-    let mut pa = super::call::agent(
-        &net,
-        1,
-        AgentConfig {
-            controlling: true,
-            ..AgentConfig::default()
-        },
-        a4,
-    )?;
+    let mut pa = super::call::agent(&net, 1, super::controlling(), a4)?;
     let mut pb = super::call::agent(&net, 2, AgentConfig::default(), b4)?;
     let now = net.now();
     pa.agent.add_local_address(now, a6).map_err(super::err)?;
@@ -287,10 +234,7 @@ fn dual_stack(input: &ScenarioInput) -> Result<Outcome, String> {
             agent.pair_count()
         ));
     }
-    let (to_b, to_a) = call.exchange(20, Duration::from_millis(20))?;
-    if to_b < 20 || to_a < 20 {
-        return Err(format!("delivered {to_b}/20 and {to_a}/20"));
-    }
+    expect_delivered(&mut call, 20)?;
     Ok(outcome(&call, t, input.capture))
 }
 
@@ -298,10 +242,7 @@ fn turn_servers(input: &ScenarioInput) -> Result<Outcome, String> {
     use sansrtc_config::IceHost;
     use sansrtc_ice::IceServerEntry;
     use sansrtc_proto::Protocol;
-    let mut net = Network::new(anchor(), input.seed);
-    if input.capture {
-        net.enable_capture();
-    }
+    let (mut net, _) = network(input);
     add_turn_server(&mut net)?;
     super::add_turn_server_at(&mut net, sa("192.0.2.3:3478"), 98)?;
     let entry = |ip: [u8; 4], password: &str| {
@@ -324,30 +265,10 @@ fn turn_servers(input: &ScenarioInput) -> Result<Outcome, String> {
         servers: servers.clone(),
         ..AgentConfig::default()
     };
-    let (a, _) = place(
-        &mut net,
-        Nat::Symmetric,
-        sa("203.0.113.1:0").ip(),
-        1,
-        config(true),
-        access_link(),
-    )?;
-    let (b, _) = place(
-        &mut net,
-        Nat::Symmetric,
-        sa("203.0.113.2:0").ip(),
-        2,
-        config(false),
-        access_link(),
-    )?;
+    let ((a, _), (b, _)) = place_pair(&mut net, (Nat::Symmetric, Nat::Symmetric), config)?;
     let mut call = Call::new(net, a, b)?;
     let t = call.connect(Duration::from_secs(10))?;
-    let sel = call
-        .net
-        .node(&call.a)
-        .agent
-        .selected_pair(1)
-        .ok_or("no pair")?;
+    let sel = selected(&call, &call.a, "no pair")?;
     if sel.local_kind != CandidateKind::Relay && sel.remote_kind != CandidateKind::Relay {
         return Err(format!("symmetric–symmetric without a relay: {sel:?}"));
     }
@@ -367,9 +288,6 @@ fn turn_servers(input: &ScenarioInput) -> Result<Outcome, String> {
     if errors != want {
         return Err(format!("candidate errors {errors:?}, expected {want:?}"));
     }
-    let (to_b, to_a) = call.exchange(20, Duration::from_millis(20))?;
-    if to_b < 20 || to_a < 20 {
-        return Err(format!("delivered {to_b}/20 and {to_a}/20"));
-    }
+    expect_delivered(&mut call, 20)?;
     Ok(outcome(&call, t, input.capture))
 }
