@@ -45,6 +45,6 @@ impl Measurement for CpuTime {
     }
     fn formatter(&self) -> &dyn ValueFormatter {
         // Values are nanoseconds, as with wall-clock time.
-        (&WallTime).formatter()
+        WallTime.formatter()
     }
 }
