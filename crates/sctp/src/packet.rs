@@ -116,27 +116,7 @@ impl PacketBuilder {
         verification_tag: u32,
         limit: usize,
     ) -> Self {
-        Self::with_capacity(
-            source_port,
-            destination_port,
-            verification_tag,
-            limit,
-            limit,
-        )
-    }
-
-    /// Like [`PacketBuilder::new`], with room for `capacity` bytes reserved
-    /// up front (the buffer grows up to `limit` if needed). Control-only
-    /// packets reserve little, so small allocations stay on the
-    /// allocator's fast path.
-    pub(crate) fn with_capacity(
-        source_port: u16,
-        destination_port: u16,
-        verification_tag: u32,
-        limit: usize,
-        capacity: usize,
-    ) -> Self {
-        let mut buf = Vec::with_capacity(capacity.min(limit).max(COMMON_HEADER_LEN));
+        let mut buf = Vec::with_capacity(limit);
         buf.extend_from_slice(&source_port.to_be_bytes());
         buf.extend_from_slice(&destination_port.to_be_bytes());
         buf.extend_from_slice(&verification_tag.to_be_bytes());

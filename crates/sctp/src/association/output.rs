@@ -13,20 +13,13 @@ use crate::param::{ptype, write_our_params};
 /// At most this many gap blocks go in one SACK.
 const MAX_GAP_BLOCKS: usize = 128;
 
-/// Bytes reserved for a data-path packet that carries no DATA (a SACK with
-/// a few gap blocks fits; more grows the buffer). Small enough for the
-/// allocator's per-thread cache, unlike an MTU-sized buffer.
-const CONTROL_PACKET_CAPACITY: usize = 256;
-
 impl Association {
-    /// A data-path packet of at most one MTU with `capacity` bytes reserved.
-    fn packet(&self, tag: u32, capacity: usize) -> PacketBuilder {
-        PacketBuilder::with_capacity(
+    fn packet(&self, tag: u32) -> PacketBuilder {
+        PacketBuilder::new(
             self.config.local_port,
             self.config.remote_port,
             tag,
             self.config.mtu,
-            capacity,
         )
     }
 
@@ -192,13 +185,7 @@ impl Association {
         if !self.sack_now && !self.forward_tsn_now && !data_to_send && !self.reconfig_may_send() {
             return None;
         }
-        // A packet without DATA is a SACK and the like: reserve little.
-        let capacity = if data_to_send {
-            self.config.mtu
-        } else {
-            CONTROL_PACKET_CAPACITY
-        };
-        let mut b = self.packet(self.peer_tag, capacity);
+        let mut b = self.packet(self.peer_tag);
         if self.sack_now {
             self.sack_now = false;
             self.packets_since_sack = 0;
