@@ -14,6 +14,10 @@
 //! simulated clock only moves when both ends are idle (to the next timer),
 //! so no timer fires on a lossless link. Both implementations send packets
 //! of the same size (sctp-proto's fixed 1228-byte MTU).
+//!
+//! With `SANSRTC_BENCH_CPU_TIME=1` the samples are the bench thread's CPU
+//! time instead of wall-clock time (`support/cpu_time.rs`): on a shared,
+//! loaded machine the wall clock also counts other processes' turns.
 #![allow(missing_docs)]
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -21,9 +25,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::measurement::Measurement;
+use criterion::{BenchmarkId, Criterion, Throughput};
 use sctp_proto as proto;
 
+#[path = "support/cpu_time.rs"]
+mod cpu_time;
 #[path = "support/pair.rs"]
 mod pair;
 
@@ -199,7 +206,7 @@ fn their_pair(max_message: usize) -> Pair<Theirs> {
     pair
 }
 
-fn throughput(c: &mut Criterion) {
+fn throughput<M: Measurement>(c: &mut Criterion<M>) {
     for (group_name, shape) in [
         ("sctp_throughput", Shape::Batch),
         ("sctp_throughput_ping_pong", Shape::PingPong),
@@ -232,5 +239,16 @@ fn throughput(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, throughput);
-criterion_main!(benches);
+fn main() {
+    if cpu_time::requested() {
+        let mut c = Criterion::default()
+            .with_measurement(cpu_time::CpuTime)
+            .configure_from_args();
+        throughput(&mut c);
+        c.final_summary();
+    } else {
+        let mut c = Criterion::default().configure_from_args();
+        throughput(&mut c);
+        c.final_summary();
+    }
+}

@@ -249,16 +249,23 @@ impl Sender {
             stream.next_ssn = ssn.wrapping_add(1);
         }
         let first = self.next_tsn();
-        let count = m.data.len().div_ceil(max_fragment.max(1)).max(1);
+        let fragment = max_fragment.max(1);
+        let count = m.data.len().div_ceil(fragment).max(1);
         let last = first + count as u64 - 1;
         let unordered = if m.options.unordered {
             data_flags::UNORDERED
         } else {
             0
         };
+        // The last fragment takes the message's own handle: a message that
+        // fits one chunk costs no reference-count traffic.
+        let mut rest = m.data;
         for i in 0..count {
-            let start = i * max_fragment;
-            let end = (start + max_fragment).min(m.data.len());
+            let payload = if i + 1 == count {
+                std::mem::take(&mut rest)
+            } else {
+                rest.split_to(fragment.min(rest.len()))
+            };
             let mut flags = unordered;
             if i == 0 {
                 flags |= data_flags::BEGIN;
@@ -267,7 +274,7 @@ impl Sender {
                 flags |= data_flags::END;
             }
             self.outstanding.push_back(OutChunk {
-                payload: m.data.slice(start..end),
+                payload,
                 stream: m.stream,
                 ssn,
                 ppid: m.ppid,
