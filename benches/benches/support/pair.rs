@@ -229,8 +229,10 @@ pub struct Ours {
 
 impl End for Ours {
     type Packet = Vec<u8>;
+    /// The packet is handed over (as sctp-proto is given its `Bytes`):
+    /// large payloads stay slices of it.
     fn receive(&mut self, now: Instant, packet: Vec<u8>) {
-        self.assoc.handle_receive(now, &packet);
+        self.assoc.handle_receive_owned(now, packet);
     }
     fn timeout(&mut self, now: Instant) {
         self.assoc.handle_timeout(now);

@@ -726,13 +726,15 @@ mod tests {
             stream_id: 7,
             ppid: 51,
             unordered: false,
-            data: message(7, 3, 500, Duration::from_millis(12)),
+            data: message(7, 3, 500, Duration::from_millis(12)).into(),
         };
         assert_eq!(
             check_message(&m, |_| 500),
             Ok((3, Duration::from_millis(12)))
         );
-        m.data[300] ^= 1;
+        let mut corrupted = m.data.to_vec();
+        corrupted[300] ^= 1;
+        m.data = corrupted.into();
         assert!(check_message(&m, |_| 500).is_err());
         m.stream_id = 8;
         assert!(check_message(&m, |_| 500).is_err());

@@ -190,7 +190,7 @@ impl Run {
         if events.contains(&SctpEvent::Readable) {
             let a = self.net.node_mut(&self.ours).machine_mut();
             while let Some(m) = a.read() {
-                self.our_messages.push((m.stream_id, m.data));
+                self.our_messages.push((m.stream_id, m.data.to_vec()));
             }
         }
         for e in self.net.take_events(&self.theirs) {

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use bytes::Bytes;
+
 /// How hard the association tries to deliver a message (RFC 3758, as data
 /// channels use it: RFC 8831 §6.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -34,8 +36,9 @@ pub struct Message {
     pub ppid: u32,
     /// Whether it was sent unordered.
     pub unordered: bool,
-    /// The bytes.
-    pub data: Vec<u8>,
+    /// The bytes (possibly a slice of the packet they arrived in, see
+    /// [`Association::handle_receive_owned`](crate::Association::handle_receive_owned)).
+    pub data: Bytes,
 }
 
 /// Why the association ended.

@@ -7,7 +7,8 @@
 //! reliability), RFC 6525 (outgoing SSN reset) and RFC 9653 (zero checksum
 //! over DTLS). It owns no socket, clock or thread.
 //!
-//! **Contract:** after any `&mut self` call ([`Association::handle_receive`],
+//! **Contract:** after any `&mut self` call ([`Association::handle_receive`]
+//! or [`Association::handle_receive_owned`],
 //! [`Association::handle_timeout`], or a command such as
 //! [`Association::connect`], [`Association::send`], [`Association::read`]),
 //! drain [`Association::poll_output`] until it returns
@@ -36,7 +37,8 @@
 //!     let mut read = Vec::new();
 //!     loop {
 //!         match from.poll_output() {
-//!             Output::Transmit(packet) => to.handle_receive(now, &packet),
+//!             // Handing the packet over lets large payloads stay in it.
+//!             Output::Transmit(packet) => to.handle_receive_owned(now, packet),
 //!             Output::Event(SctpEvent::Readable) => {
 //!                 while let Some(m) = from.read() {
 //!                     read.push(m);
@@ -55,7 +57,7 @@
 //! assert!(a.is_established() && b.is_established());
 //! assert_eq!(received.len(), 1);
 //! assert_eq!((received[0].stream_id, received[0].ppid), (1, 51));
-//! assert_eq!(received[0].data, b"hello");
+//! assert_eq!(&received[0].data[..], b"hello");
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -14,7 +14,7 @@ const MS: Duration = Duration::from_millis(1);
 fn pair(link: Link, seed: u64) -> Sim<Ours, Ours> {
     let now = Instant::now();
     let a = Ours::new(SctpConfig::default(), seed, now);
-    let b = Ours::new(SctpConfig::default(), seed + 1000, now);
+    let b = Ours::new(SctpConfig::default(), seed + 1001, now);
     Sim::new(a, b, now, link, link, seed)
 }
 

@@ -108,6 +108,9 @@ struct Forge {
     b_tag: u32,
     /// The next TSN `a` would use.
     next_tsn: u32,
+    /// Whether `feed_b` hands packets over (`handle_receive_owned`) rather
+    /// than lending them (`handle_receive`).
+    owned: bool,
 }
 
 impl Forge {
@@ -147,14 +150,32 @@ impl Forge {
             b,
             b_tag,
             next_tsn,
+            owned: false,
         };
         assert_eq!(f.read_b().len(), 1);
         f
     }
 
+    /// The same, with packets to `b` handed over by `feed_b`.
+    fn owned(config: SctpConfig) -> Self {
+        Self {
+            owned: true,
+            ..Self::new(config)
+        }
+    }
+
+    /// Both kinds, for the tests that run with each.
+    fn both(config: SctpConfig) -> [Self; 2] {
+        [Self::new(config.clone()), Self::owned(config)]
+    }
+
     /// Feeds `b` a packet; returns what `b` sent back and its events.
     fn feed_b(&mut self, p: &[u8]) -> (Vec<Vec<u8>>, Vec<SctpEvent>) {
-        self.b.handle_receive(self.now, p);
+        if self.owned {
+            self.b.handle_receive_owned(self.now, p.to_vec());
+        } else {
+            self.b.handle_receive(self.now, p);
+        }
         drain(&mut self.b)
     }
 
@@ -191,7 +212,7 @@ impl Forge {
                 self.a.handle_receive(now, &p);
             }
             let (to_b, _) = drain(&mut self.a);
-            got |= std::iter::from_fn(|| self.a.read()).any(|m| m.data == b"after");
+            got |= std::iter::from_fn(|| self.a.read()).any(|m| m.data[..] == b"after"[..]);
             for p in to_b {
                 self.b.handle_receive(now, &p);
             }
@@ -429,7 +450,7 @@ fn sacks_report_gap_blocks_and_duplicates_at_once() {
         f.b_tag,
         &[data(base, 1, 0, 3, b"0"), data(base + 3, 1, 3, 3, b"3")],
     ));
-    let got: Vec<Vec<u8>> = f.read_b().into_iter().map(|m| m.data).collect();
+    let got: Vec<Vec<u8>> = f.read_b().into_iter().map(|m| m.data.to_vec()).collect();
     assert_eq!(got, [b"0", b"1", b"2", b"3", b"4"].map(|x| x.to_vec()));
 }
 
@@ -484,26 +505,87 @@ fn a_window_of_holes_never_grows_past_the_receive_window() {
         receive_window: 64 * 1024,
         ..SctpConfig::default()
     };
-    let mut f = Forge::new(config);
-    // The first TSN never comes: 1000-byte fragments pile up behind it.
-    let base = f.next_tsn;
-    let chunk_bytes = vec![0xaa; 1000];
-    let mut dropped_at = None;
-    for i in 1..2000u32 {
-        let before = f.b.stats().chunks_dropped;
-        f.feed_b(&packet(f.b_tag, &[data(base + i, 2, 0, 0, &chunk_bytes)]));
-        if f.b.stats().chunks_dropped > before && dropped_at.is_none() {
-            dropped_at = Some(i);
+    for mut f in Forge::both(config) {
+        // The first TSN never comes: 1000-byte fragments pile up behind it.
+        let base = f.next_tsn;
+        let chunk_bytes = vec![0xaa; 1000];
+        let mut dropped_at = None;
+        for i in 1..2000u32 {
+            let before = f.b.stats().chunks_dropped;
+            f.feed_b(&packet(f.b_tag, &[data(base + i, 2, 0, 0, &chunk_bytes)]));
+            if f.b.stats().chunks_dropped > before && dropped_at.is_none() {
+                dropped_at = Some(i);
+            }
         }
+        // Dropped once about 64 KiB are held, not accepted up to 2 MB.
+        let at = dropped_at.expect("nothing dropped: unbounded reassembly");
+        assert!((40..=80).contains(&at), "first drop at chunk {at}");
     }
-    // Dropped once about 64 KiB are held, not accepted up to 2 MB.
-    let at = dropped_at.expect("nothing dropped: unbounded reassembly");
-    assert!((40..=80).contains(&at), "first drop at chunk {at}");
+}
+
+/// A handed-over packet: a payload that fills most of it is kept in place
+/// (the message points into the packet's buffer); small payloads bundled
+/// in one packet are copied, so none of them pins the whole packet; a
+/// fragmented message comes out whole and right either way.
+#[test]
+fn handed_over_packets_keep_large_payloads_in_place_and_copy_small_ones() {
+    let mut f = Forge::owned(SctpConfig::default());
+    let tag = f.b_tag;
+    // One large payload: kept in place.
+    let big = vec![0x42; 1000];
+    let t = f.tsn();
+    let p = packet(tag, &[data(t, 1, 0, 3, &big)]);
+    let buffer = p.as_ptr() as usize;
+    f.b.handle_receive_owned(f.now, p);
+    let got = f.read_b();
+    assert_eq!(got.len(), 1);
+    assert_eq!(&got[0].data[..], &big[..]);
+    assert_eq!(got[0].data.as_ptr() as usize, buffer + 12 + 16, "copied");
+    // Eight small payloads in one packet: each copied out.
+    let chunks: Vec<Vec<u8>> = (0..8u16)
+        .map(|i| {
+            let t = f.tsn();
+            data(t, 1, 1 + i, 3, &[i as u8; 100])
+        })
+        .collect();
+    let p = packet(tag, &chunks);
+    let (start, len) = (p.as_ptr() as usize, p.len());
+    f.b.handle_receive_owned(f.now, p);
+    let got = f.read_b();
+    assert_eq!(got.len(), 8);
+    for (i, m) in got.iter().enumerate() {
+        assert_eq!(&m.data[..], &[i as u8; 100][..]);
+        let at = m.data.as_ptr() as usize;
+        assert!(
+            !(start..start + len).contains(&at),
+            "small payload {i} pins its packet"
+        );
+    }
+    // A message in three fragments, one per packet: reassembled whole.
+    let whole: Vec<u8> = (0..3000u32).map(|i| (i % 251) as u8).collect();
+    for (k, part) in whole.chunks(1000).enumerate() {
+        let flags = match k {
+            0 => 2,
+            2 => 1,
+            _ => 0,
+        };
+        let t = f.tsn();
+        f.b.handle_receive_owned(f.now, packet(tag, &[data(t, 1, 9, flags, part)]));
+    }
+    let got = f.read_b();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].data, whole);
+    assert!(f.still_works());
 }
 
 #[test]
 fn hostile_packets_are_dropped_without_harm() {
-    let mut f = Forge::new(SctpConfig::default());
+    for f in Forge::both(SctpConfig::default()) {
+        hostile_packets_to(f);
+    }
+}
+
+fn hostile_packets_to(mut f: Forge) {
     let tag = f.b_tag;
     let t = f.next_tsn;
     let mut hostile: Vec<Vec<u8>> = Vec::new();
@@ -604,9 +686,14 @@ fn a_heartbeat_is_echoed_unchanged_when_it_fits() {
 
 #[test]
 fn random_mutations_of_real_packets_never_panic() {
+    for f in Forge::both(SctpConfig::default()) {
+        random_mutations_to(f);
+    }
+}
+
+fn random_mutations_to(mut f: Forge) {
     // Mutations of packets a real peer sent (so that tags, CRCs and chunk
     // framing are right often enough to reach deep code), CRC fixed up.
-    let mut f = Forge::new(SctpConfig::default());
     let mut rng = ChaCha20Rng::seed_from_u64(77);
     let now = f.now;
     for i in 0..200 {
@@ -634,8 +721,7 @@ fn random_mutations_of_real_packets_never_panic() {
             p.truncate(12 + rng.next_u32() as usize % p.len());
         }
         reseal(&mut p);
-        f.b.handle_receive(now, &p);
-        drain(&mut f.b);
+        f.feed_b(&p);
         while f.b.read().is_some() {}
         if f.b.state() == AssociationState::Closed {
             break;
@@ -686,7 +772,7 @@ fn three_miss_indications_trigger_fast_retransmit_without_a_timeout() {
     for p in &retransmitted {
         f.b.handle_receive(now, p);
     }
-    let got: Vec<Vec<u8>> = f.read_b().into_iter().map(|m| m.data).collect();
+    let got: Vec<Vec<u8>> = f.read_b().into_iter().map(|m| m.data.to_vec()).collect();
     assert_eq!(got, (0..4u8).map(|i| vec![i; 1000]).collect::<Vec<_>>());
 }
 

@@ -4,6 +4,8 @@
 
 use std::time::Instant;
 
+use bytes::Bytes;
+
 use super::{Association, AssociationState, PeerInit, Timer};
 use crate::chunk::{self, kind, Chunk, InitChunk, SackChunk, UnknownAction};
 use crate::cookie::Cookie;
@@ -25,7 +27,30 @@ pub(crate) mod cause {
 impl Association {
     /// Handles one received SCTP packet (the payload of a DTLS record).
     /// Malformed or unexpected input is dropped and counted, never fatal.
+    /// The payloads kept are copied out of `packet`; see
+    /// [`handle_receive_owned`](Self::handle_receive_owned) to avoid that.
     pub fn handle_receive(&mut self, now: Instant, packet: &[u8]) {
+        let checksum_ok = crc::verify(packet, self.config.zero_checksum);
+        self.receive(now, packet, None, checksum_ok);
+    }
+
+    /// Handles one received SCTP packet that the caller hands over (such
+    /// as the `Vec` a DTLS endpoint decrypted it into). The checksum is
+    /// checked in place in one pass, and a DATA payload that fills at
+    /// least half of the packet is kept as a slice of it: no copy, no
+    /// allocation, the message read later shares the buffer. A smaller
+    /// payload is copied, so that what is held stays within twice what the
+    /// receive window charges for. Otherwise the same as
+    /// [`handle_receive`](Self::handle_receive).
+    pub fn handle_receive_owned(&mut self, now: Instant, mut packet: Vec<u8>) {
+        let checksum_ok = crc::verify_in_place(&mut packet, self.config.zero_checksum);
+        let packet = Bytes::from(packet);
+        self.receive(now, &packet, Some(&packet), checksum_ok);
+    }
+
+    /// Both entry points: `owner`, when given, is the buffer `packet` is;
+    /// `checksum_ok` says whether its checksum was right.
+    fn receive(&mut self, now: Instant, packet: &[u8], owner: Option<&Bytes>, checksum_ok: bool) {
         self.now = now;
         self.stats.packets_received += 1;
         if self.state == AssociationState::Closed {
@@ -38,7 +63,7 @@ impl Association {
         };
         if header.destination_port != self.config.local_port
             || header.source_port != self.config.remote_port
-            || !crc::verify(packet, self.config.zero_checksum)
+            || !checksum_ok
         {
             self.stats.packets_dropped += 1;
             return;
@@ -94,7 +119,7 @@ impl Association {
             match parsed {
                 Chunk::Data(d) => {
                     had_data = true;
-                    self.on_data(&d, &mut errors);
+                    self.on_data(&d, owner, &mut errors);
                 }
                 Chunk::Init(init) => self.on_init(&init),
                 Chunk::InitAck(init) => self.on_init_ack(&init),
@@ -147,7 +172,7 @@ impl Association {
         }
     }
 
-    fn on_data(&mut self, d: &chunk::DataChunk<'_>, errors: &mut Vec<u8>) {
+    fn on_data(&mut self, d: &chunk::DataChunk<'_>, owner: Option<&Bytes>, errors: &mut Vec<u8>) {
         if !self.data_state() {
             self.stats.chunks_dropped += 1;
             return;
@@ -163,7 +188,7 @@ impl Association {
             self.stats.chunks_dropped += 1;
             return;
         }
-        match self.receiver.on_data(d) {
+        match self.receiver.on_data(d, owner) {
             DataVerdict::Accepted => self.after_receiver_progress(),
             DataVerdict::Duplicate => self.stats.duplicate_chunks += 1,
             DataVerdict::Dropped => self.stats.chunks_dropped += 1,

@@ -5,6 +5,8 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
+use bytes::Bytes;
+
 use crate::stream_map::StreamMap;
 
 use crate::chunk::{data_flags, DataChunk, ForwardTsnChunk};
@@ -23,6 +25,22 @@ const MAX_DUPLICATES: usize = 16;
 /// chunks cannot make memory grow faster than the window says.
 const PER_CHUNK_OVERHEAD: usize = 64;
 
+/// The bytes of a DATA payload to keep: a slice of `owner` (the received
+/// packet it lies in) when the payload fills at least half of it, so that
+/// a small chunk never pins a large packet; a copy otherwise.
+fn kept_payload(payload: &[u8], owner: Option<&Bytes>) -> Bytes {
+    if let Some(packet) = owner {
+        let start = (payload.as_ptr() as usize).checked_sub(packet.as_ptr() as usize);
+        let end = start.and_then(|s| s.checked_add(payload.len()));
+        if let (Some(start), Some(end)) = (start, end) {
+            if end <= packet.len() && 2 * payload.len() >= packet.len() {
+                return packet.slice(start..end);
+            }
+        }
+    }
+    Bytes::copy_from_slice(payload)
+}
+
 /// A fragment waiting for the rest of its message.
 #[derive(Debug)]
 struct Fragment {
@@ -30,7 +48,7 @@ struct Fragment {
     ssn: u16,
     ppid: u32,
     flags: u8,
-    data: Vec<u8>,
+    data: Bytes,
 }
 
 /// Per-stream receive state.
@@ -122,7 +140,9 @@ impl Receiver {
     }
 
     /// Handles one DATA chunk.
-    pub(crate) fn on_data(&mut self, d: &DataChunk<'_>) -> DataVerdict {
+    /// `owner`, when given, is the received packet `d` was parsed from
+    /// (see [`kept_payload`]).
+    pub(crate) fn on_data(&mut self, d: &DataChunk<'_>, owner: Option<&Bytes>) -> DataVerdict {
         let tsn = unwrap_tsn(self.cum_tsn, d.tsn);
         if tsn <= self.cum_tsn || self.above.contains(tsn) {
             if self.duplicates.len() < MAX_DUPLICATES {
@@ -163,7 +183,7 @@ impl Receiver {
                 stream_id: d.stream,
                 ppid: d.ppid,
                 unordered: d.flags & data_flags::UNORDERED != 0,
-                data: d.payload.to_vec(),
+                data: kept_payload(d.payload, owner),
             };
             self.held += cost;
             self.deliver(message, d.ssn, tsn);
@@ -176,7 +196,7 @@ impl Receiver {
                     ssn: d.ssn,
                     ppid: d.ppid,
                     flags: d.flags,
-                    data: d.payload.to_vec(),
+                    data: kept_payload(d.payload, owner),
                 },
             );
             self.try_reassemble(tsn);
@@ -252,6 +272,8 @@ impl Receiver {
             size += f.data.len();
         }
         let count = (last - first + 1) as usize;
+        // One allocation and one copy per message: the fragments are
+        // slices of their packets (or their own small copies) until now.
         let mut data = Vec::with_capacity(size);
         let mut head = None;
         for t in first..=last {
@@ -274,7 +296,7 @@ impl Receiver {
             stream_id,
             ppid,
             unordered: flags & data_flags::UNORDERED != 0,
-            data,
+            data: Bytes::from(data),
         };
         self.deliver(message, ssn, first);
     }

@@ -39,6 +39,11 @@ pub struct Ours {
     pub events: Vec<SctpEvent>,
     /// When false, the application does not read (to test the window).
     pub reading: bool,
+    /// Whether received packets are handed over
+    /// ([`Association::handle_receive_owned`]: payloads kept as slices of
+    /// them) or lent ([`Association::handle_receive`]: copied). Odd seeds
+    /// hand over, so a pair built from seeds `s` and `s + 1` tries both.
+    pub owned_receive: bool,
 }
 
 impl Ours {
@@ -49,6 +54,7 @@ impl Ours {
             messages: Vec::new(),
             events: Vec::new(),
             reading: true,
+            owned_receive: seed % 2 == 1,
         }
     }
 
@@ -61,7 +67,11 @@ impl Ours {
 
 impl Peer for Ours {
     fn handle_receive(&mut self, now: Instant, packet: &[u8]) {
-        self.assoc.handle_receive(now, packet);
+        if self.owned_receive {
+            self.assoc.handle_receive_owned(now, packet.to_vec());
+        } else {
+            self.assoc.handle_receive(now, packet);
+        }
     }
     fn handle_timeout(&mut self, now: Instant) {
         self.assoc.handle_timeout(now);

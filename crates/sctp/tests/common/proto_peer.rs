@@ -68,7 +68,7 @@ impl super::Peer for ProtoPeer {
                     stream_id: stream,
                     ppid,
                     unordered: false,
-                    data,
+                    data: data.into(),
                 }),
             }
         }
