@@ -210,6 +210,8 @@ fn both_directions_at_once_on_many_streams() {
         a.messages.len() == 400 && b.messages.len() == 400
     });
     assert!(ok);
+    assert_eq!(sim.a.assoc.stats().messages_received, 400);
+    assert_eq!(sim.b.assoc.stats().messages_received, 400);
     for side in [&sim.a.messages, &sim.b.messages] {
         for stream in 0..8u16 {
             let got: Vec<_> = side.iter().filter(|m| m.stream_id == stream).collect();

@@ -94,7 +94,7 @@ pub(crate) struct PeerInit {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SctpStats {
-    /// Packets handed to `handle_receive`.
+    /// Packets handed to `handle_receive` or `handle_receive_owned`.
     pub packets_received: u64,
     /// Packets produced by `poll_output`.
     pub packets_sent: u64,
@@ -110,7 +110,7 @@ pub struct SctpStats {
     pub retransmission_timeouts: u64,
     /// Duplicate DATA chunks received.
     pub duplicate_chunks: u64,
-    /// Whole messages delivered to the receive queue.
+    /// Whole messages handed to the application by `read`.
     pub messages_received: u64,
 }
 
@@ -330,6 +330,7 @@ impl Association {
         if rwnd >= last + (window / 4).max(self.config.mtu) {
             self.sack_now = true;
         }
+        self.stats.messages_received += 1;
         Some(m)
     }
 
