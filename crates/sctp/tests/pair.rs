@@ -127,6 +127,48 @@ fn reliable_ordered_transfer_lossless() {
     assert_eq!(sim.a.assoc.stats().retransmitted_chunks, 0);
 }
 
+/// The RTT estimate follows the path: one chunk timed per round trip, a
+/// retransmitted chunk never timed (Karn). Measured on a 10 ms round trip,
+/// then again after the path changes to 80 ms, both with 10 % loss (so
+/// retransmissions, whose acknowledgements come an RTO later, are there to
+/// mislead a sampler that times them).
+#[test]
+fn the_smoothed_rtt_follows_the_path_and_ignores_retransmissions() {
+    let now = Instant::now();
+    let config = SctpConfig {
+        delayed_ack: 2 * MS,
+        ..SctpConfig::default()
+    };
+    let a = Ours::new(config.clone(), 31, now);
+    let b = Ours::new(config, 32, now);
+    let lossy = |delay| Link {
+        loss: 0.1,
+        ..Link::clean(delay)
+    };
+    let mut sim = Sim::new(a, b, now, lossy(5 * MS), lossy(5 * MS), 33);
+    connect_both(&mut sim);
+    for (one_way, low, high) in [(5 * MS, 10 * MS, 20 * MS), (40 * MS, 80 * MS, 95 * MS)] {
+        sim.a_to_b = lossy(one_way);
+        sim.b_to_a = lossy(one_way);
+        transfer(
+            &mut sim,
+            400,
+            1000,
+            1,
+            SendOptions::default(),
+            Duration::from_secs(120),
+        )
+        .expect("transfer");
+        let srtt = sim.a.assoc.smoothed_rtt().expect("an RTT sample");
+        assert!(
+            (low..=high).contains(&srtt),
+            "srtt {srtt:?} on a {:?} round trip",
+            2 * one_way
+        );
+    }
+    assert!(sim.a.assoc.stats().retransmitted_chunks > 0);
+}
+
 #[test]
 fn large_messages_fragment_and_reassemble() {
     let mut sim = pair(Link::clean(5 * MS), 6);

@@ -50,7 +50,6 @@ pub(crate) struct OutChunk {
     pub(crate) flags: u8,
     pub(crate) state: ChunkState,
     pub(crate) transmissions: u32,
-    pub(crate) sent_at: Option<Instant>,
     misses: u8,
     reliability: Reliability,
     created: Instant,
@@ -117,6 +116,10 @@ pub(crate) struct Sender {
     pub(crate) fast_recovery_exit: Option<u64>,
     /// Chunks abandoned so far (RFC 3758).
     pub(crate) abandoned: u64,
+    /// The chunk being timed for an RTT sample and when it was sent: one
+    /// at a time, so at most one measurement per round trip (RFC 9260
+    /// §6.3.1 C4), and never a retransmitted chunk (Karn, C5).
+    timed: Option<(u64, Instant)>,
 }
 
 impl Sender {
@@ -141,6 +144,7 @@ impl Sender {
             total_low_event: false,
             fast_recovery_exit: None,
             abandoned: 0,
+            timed: None,
         }
     }
 
@@ -281,7 +285,6 @@ impl Sender {
                 flags,
                 state: ChunkState::Unsent,
                 transmissions: 0,
-                sent_at: None,
                 misses: 0,
                 reliability: m.options.reliability,
                 created: m.created,
@@ -331,7 +334,6 @@ impl Sender {
         let len = c.payload.len();
         let first_time = c.transmissions == 0;
         c.transmissions += 1;
-        c.sent_at = Some(now);
         c.misses = 0;
         c.state = ChunkState::InFlight;
         let stream = c.stream;
@@ -342,7 +344,28 @@ impl Sender {
             if tsn >= self.next_unsent {
                 self.next_unsent = tsn + 1;
             }
+            if self.timed.is_none() {
+                self.timed = Some((tsn, now));
+            }
             self.note_sent_first_time(stream, len);
+        }
+    }
+
+    /// The RTT sample if `tsn`, acknowledged now for the first time, is
+    /// the chunk being timed and was sent only once; timing stops either
+    /// way once it is acknowledged.
+    fn rtt_sample(
+        timing: &mut Option<(u64, Instant)>,
+        tsn: u64,
+        transmissions: u32,
+        now: Instant,
+    ) -> Option<Duration> {
+        match *timing {
+            Some((timed, at)) if timed == tsn => {
+                *timing = None;
+                (transmissions == 1).then(|| now.saturating_duration_since(at))
+            }
+            _ => None,
         }
     }
 
@@ -463,10 +486,9 @@ impl Sender {
                 ChunkState::InFlight => {
                     self.flight -= c.payload.len().min(self.flight);
                     out.bytes_acked += c.payload.len();
-                    if c.transmissions == 1 {
-                        if let Some(at) = c.sent_at {
-                            out.rtt = Some(now.saturating_duration_since(at));
-                        }
+                    let n = c.transmissions;
+                    if let Some(rtt) = Self::rtt_sample(&mut self.timed, self.cum_ack, n, now) {
+                        out.rtt = Some(rtt);
                     }
                     self.release(c.payload.len());
                 }
@@ -485,6 +507,11 @@ impl Sender {
         }
         if self.next_unsent <= self.cum_ack {
             self.next_unsent = self.cum_ack + 1;
+        }
+        // A timed chunk acknowledged without a sample (abandoned, gap-acked
+        // before): timing starts again with the next chunk sent.
+        if self.timed.is_some_and(|(t, _)| t <= self.cum_ack) {
+            self.timed = None;
         }
         self.gap_acked.remove_up_to(self.cum_ack);
         if self.advanced_ack_point < self.cum_ack {
@@ -512,8 +539,9 @@ impl Sender {
                         ChunkState::InFlight => {
                             self.flight -= c.payload.len().min(self.flight);
                             out.bytes_acked += c.payload.len();
-                            if c.transmissions == 1 && out.rtt.is_none() {
-                                out.rtt = c.sent_at.map(|at| now.saturating_duration_since(at));
+                            let n = c.transmissions;
+                            if let Some(rtt) = Self::rtt_sample(&mut self.timed, tsn, n, now) {
+                                out.rtt = Some(rtt);
                             }
                         }
                         ChunkState::Retransmit => {
