@@ -3,6 +3,7 @@
 mod congestion;
 mod input;
 mod output;
+mod reassembly;
 mod receiver;
 mod reconfig;
 mod sender;

@@ -9,6 +9,8 @@ use bytes::Bytes;
 
 use crate::stream_map::StreamMap;
 
+use super::reassembly::{Fragment, Reassembly};
+
 use crate::chunk::{data_flags, DataChunk, ForwardTsnChunk};
 use crate::event::Message;
 use crate::range_set::RangeSet;
@@ -41,16 +43,6 @@ fn kept_payload(payload: &[u8], owner: Option<&Bytes>) -> Bytes {
     Bytes::copy_from_slice(payload)
 }
 
-/// A fragment waiting for the rest of its message.
-#[derive(Debug)]
-struct Fragment {
-    stream: u16,
-    ssn: u16,
-    ppid: u32,
-    flags: u8,
-    data: Bytes,
-}
-
 /// Per-stream receive state.
 #[derive(Debug, Default)]
 struct InStream {
@@ -80,7 +72,7 @@ pub(crate) struct Receiver {
     pub(crate) cum_tsn: u64,
     above: RangeSet,
     duplicates: Vec<u32>,
-    fragments: BTreeMap<u64, Fragment>,
+    fragments: Reassembly,
     streams: StreamMap<InStream>,
     ready: VecDeque<Message>,
     /// Bytes held (fragments, waiting and ready messages) with overheads.
@@ -103,7 +95,7 @@ impl Receiver {
             cum_tsn: (1u64 << 32) + u64::from(peer_initial_tsn) - 1,
             above: RangeSet::default(),
             duplicates: Vec::new(),
-            fragments: BTreeMap::new(),
+            fragments: Reassembly::default(),
             streams: StreamMap::default(),
             ready: VecDeque::new(),
             held: 0,
@@ -189,17 +181,16 @@ impl Receiver {
             self.deliver(message, d.ssn, tsn);
         } else {
             self.held += cost;
-            self.fragments.insert(
-                tsn,
-                Fragment {
-                    stream: d.stream,
-                    ssn: d.ssn,
-                    ppid: d.ppid,
-                    flags: d.flags,
-                    data: kept_payload(d.payload, owner),
-                },
-            );
-            self.try_reassemble(tsn);
+            let fragment = Fragment {
+                stream: d.stream,
+                ssn: d.ssn,
+                ppid: d.ppid,
+                flags: d.flags,
+                data: kept_payload(d.payload, owner),
+            };
+            if let Some(done) = self.fragments.insert(tsn, fragment) {
+                self.complete(done);
+            }
         }
         DataVerdict::Accepted
     }
@@ -226,79 +217,22 @@ impl Receiver {
         DataVerdict::Accepted
     }
 
-    /// Whether two fragments belong to the same message run.
-    fn same_message(a: &Fragment, b: &Fragment) -> bool {
-        let unordered = a.flags & data_flags::UNORDERED;
-        a.stream == b.stream
-            && unordered == b.flags & data_flags::UNORDERED
-            && (unordered != 0 || a.ssn == b.ssn)
-    }
-
-    /// Completes the message around `tsn` if all its fragments are here.
-    /// Walks forward to the END first, so in-order arrival costs O(1) per
-    /// fragment and O(n) once per message.
-    fn try_reassemble(&mut self, tsn: u64) {
-        let Some(me) = self.fragments.get(&tsn) else {
-            return;
-        };
-        let mut last = tsn;
-        let mut cursor = me;
-        while cursor.flags & data_flags::END == 0 {
-            match self.fragments.get(&(last + 1)) {
-                Some(next)
-                    if Self::same_message(cursor, next) && next.flags & data_flags::BEGIN == 0 =>
-                {
-                    last += 1;
-                    cursor = next;
-                }
-                _ => return,
-            }
-        }
-        let mut first = tsn;
-        let mut cursor = me;
-        while cursor.flags & data_flags::BEGIN == 0 {
-            match self.fragments.get(&(first - 1)) {
-                Some(prev)
-                    if Self::same_message(cursor, prev) && prev.flags & data_flags::END == 0 =>
-                {
-                    first -= 1;
-                    cursor = prev;
-                }
-                _ => return,
-            }
-        }
-        let mut size = 0usize;
-        for (_, f) in self.fragments.range(first..=last) {
-            size += f.data.len();
-        }
-        let count = (last - first + 1) as usize;
-        // One allocation and one copy per message: the fragments are
-        // slices of their packets (or their own small copies) until now.
-        let mut data = Vec::with_capacity(size);
-        let mut head = None;
-        for t in first..=last {
-            if let Some(f) = self.fragments.remove(&t) {
-                data.extend_from_slice(&f.data);
-                head.get_or_insert((f.stream, f.ssn, f.ppid, f.flags));
-            }
-        }
-        let Some((stream_id, ssn, ppid, flags)) = head else {
-            return;
-        };
-        // The fragments were charged one overhead each; the message keeps one.
-        self.held -= ((count - 1) * PER_CHUNK_OVERHEAD).min(self.held);
-        if size > self.max_message {
-            self.held -= (size + PER_CHUNK_OVERHEAD).min(self.held);
+    /// A message reassembled: charged one overhead instead of one per
+    /// fragment, dropped if it is larger than allowed, else delivered.
+    fn complete(&mut self, done: super::reassembly::Assembled) {
+        self.held -= ((done.fragments - 1) * PER_CHUNK_OVERHEAD).min(self.held);
+        if done.data.len() > self.max_message {
+            self.held -= (done.data.len() + PER_CHUNK_OVERHEAD).min(self.held);
             self.dropped_messages += 1;
             return;
         }
         let message = Message {
-            stream_id,
-            ppid,
-            unordered: flags & data_flags::UNORDERED != 0,
-            data: Bytes::from(data),
+            stream_id: done.stream,
+            ppid: done.ppid,
+            unordered: done.unordered,
+            data: done.data,
         };
-        self.deliver(message, ssn, first);
+        self.deliver(message, done.ssn, done.first_tsn);
     }
 
     /// Delivers a whole message: at once if unordered, else by SSN.
@@ -345,30 +279,19 @@ impl Receiver {
             self.cum_tsn = end;
         }
         // Fragments at or below the new point can never complete.
-        let keep = self.fragments.split_off(&(new_cum + 1));
-        for f in std::mem::replace(&mut self.fragments, keep).into_values() {
-            self.held -= (f.data.len() + PER_CHUNK_OVERHEAD).min(self.held);
-        }
+        let (bytes, count) = self.fragments.drop_up_to(new_cum);
+        self.held -= (bytes + count * PER_CHUNK_OVERHEAD).min(self.held);
         // Fragments of skipped ordered messages above the new point are
         // useless: one pass over the fragments.
         let skipped: HashMap<u16, u16> = f.streams().collect();
         if !skipped.is_empty() {
-            let stale: Vec<u64> = self
-                .fragments
-                .iter()
-                .filter(|(_, fr)| {
-                    fr.flags & data_flags::UNORDERED == 0
-                        && skipped
-                            .get(&fr.stream)
-                            .is_some_and(|&ssn| !ssn_lt(ssn, fr.ssn))
-                })
-                .map(|(&t, _)| t)
-                .collect();
-            for t in stale {
-                if let Some(fr) = self.fragments.remove(&t) {
-                    self.held -= (fr.data.len() + PER_CHUNK_OVERHEAD).min(self.held);
-                }
-            }
+            let (bytes, count) = self.fragments.drop_where(|fr| {
+                fr.flags & data_flags::UNORDERED == 0
+                    && skipped
+                        .get(&fr.stream)
+                        .is_some_and(|&ssn| !ssn_lt(ssn, fr.ssn))
+            });
+            self.held -= (bytes + count * PER_CHUNK_OVERHEAD).min(self.held);
         }
         for (stream_id, ssn) in f.streams() {
             let stream = self.streams.entry(stream_id).or_default();
