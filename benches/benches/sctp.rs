@@ -48,6 +48,10 @@ struct Theirs {
     readable: Vec<u16>,
     /// Packets sctp-proto produced together, handed out one by one.
     queued: std::collections::VecDeque<Bytes>,
+    /// Where messages are read into: sctp-proto hands a message out only
+    /// by copying it (`Chunks::read`), so the cheapest way is one buffer
+    /// of the largest message, reused.
+    read_buffer: Vec<u8>,
 }
 
 fn proto_transport(max_message: usize) -> Arc<proto::TransportConfig> {
@@ -81,6 +85,7 @@ impl Theirs {
             connected: false,
             readable: Vec::new(),
             queued: Default::default(),
+            read_buffer: vec![0; max_message],
         }
     }
 }
@@ -148,9 +153,8 @@ impl End for Theirs {
         for id in self.readable.drain(..) {
             let Ok(mut s) = a.stream(id) else { continue };
             while let Ok(Some(chunks)) = s.read_sctp() {
-                let mut buf = vec![0u8; chunks.len()];
-                let n = chunks.read(&mut buf).unwrap_or(0);
-                std::hint::black_box(&buf[..n]);
+                let n = chunks.read(&mut self.read_buffer).unwrap_or(0);
+                std::hint::black_box(&self.read_buffer[..n]);
                 read += 1;
             }
         }

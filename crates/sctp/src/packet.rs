@@ -116,7 +116,26 @@ impl PacketBuilder {
         verification_tag: u32,
         limit: usize,
     ) -> Self {
-        let mut buf = Vec::with_capacity(limit);
+        Self::with_capacity(
+            source_port,
+            destination_port,
+            verification_tag,
+            limit,
+            limit,
+        )
+    }
+
+    /// Starts a packet of at most `limit` bytes in a buffer allocated for
+    /// `capacity` (it grows past that if needed, never past `limit`).
+    pub(crate) fn with_capacity(
+        source_port: u16,
+        destination_port: u16,
+        verification_tag: u32,
+        limit: usize,
+        capacity: usize,
+    ) -> Self {
+        let mut buf =
+            Vec::with_capacity(capacity.clamp(COMMON_HEADER_LEN, limit.max(COMMON_HEADER_LEN)));
         buf.extend_from_slice(&source_port.to_be_bytes());
         buf.extend_from_slice(&destination_port.to_be_bytes());
         buf.extend_from_slice(&verification_tag.to_be_bytes());

@@ -4,7 +4,9 @@
 //! bytes...]`. Flag bit 0 puts the association's ports and real verification
 //! tag in the header and bit 1 fixes the CRC-32c, so that the fuzzer reaches the
 //! chunk handlers instead of stopping at the tag or checksum check; bit 2
-//! advances the clock by 100 ms first (timers fire). After every packet
+//! advances the clock by 100 ms first (timers fire); bit 3 hands the packet
+//! over (`handle_receive_owned`, payloads kept as slices) instead of
+//! lending it (`handle_receive`). After every packet
 //! the association is drained and read, as the Sans-IO contract says.
 #![no_main]
 
@@ -84,7 +86,11 @@ fuzz_target!(|data: &[u8]| {
             now += Duration::from_millis(100);
             b.handle_timeout(now);
         }
-        b.handle_receive(now, &p);
+        if flags & 8 != 0 {
+            b.handle_receive_owned(now, p);
+        } else {
+            b.handle_receive(now, &p);
+        }
         for out in drain(&mut b) {
             assert!(out.len() <= 1172 + 16, "packet of {} bytes", out.len());
         }

@@ -14,15 +14,6 @@ use crate::param::{ptype, write_our_params};
 const MAX_GAP_BLOCKS: usize = 128;
 
 impl Association {
-    fn packet(&self, tag: u32) -> PacketBuilder {
-        PacketBuilder::new(
-            self.config.local_port,
-            self.config.remote_port,
-            tag,
-            self.config.mtu,
-        )
-    }
-
     /// The largest DATA payload that fits a packet alone.
     pub(crate) fn max_fragment(&self) -> usize {
         self.config.mtu - COMMON_HEADER_LEN - DATA_HEADER_LEN
@@ -182,17 +173,34 @@ impl Association {
         let data_to_send = can_send_data
             && (!self.sender.retransmit.is_empty()
                 || (self.sender.flight < self.cc.cwnd && self.sender.has_unsent()));
-        if !self.sack_now && !self.forward_tsn_now && !data_to_send && !self.reconfig_may_send() {
+        let more_than_a_sack = data_to_send || self.forward_tsn_now || self.reconfig_may_send();
+        if !self.sack_now && !more_than_a_sack {
             return None;
         }
-        let mut b = self.packet(self.peer_tag);
-        if self.sack_now {
+        let sack = self.sack_now.then(|| {
             self.sack_now = false;
             self.packets_since_sack = 0;
             self.timers.stop(Timer::DelayedSack);
             let max_blocks =
                 MAX_GAP_BLOCKS.min((self.config.mtu - COMMON_HEADER_LEN - 16 - 64) / 4);
-            let (cum, rwnd, gaps, dups) = self.receiver.sack(max_blocks);
+            self.receiver.sack(max_blocks)
+        });
+        // A packet that is only a SACK is allocated at its size: malloc's
+        // fast path, and a buffer the receiver can take as it is.
+        let capacity = match &sack {
+            Some((_, _, gaps, dups)) if !more_than_a_sack => {
+                COMMON_HEADER_LEN + 16 + 4 * (gaps.len() + dups.len())
+            }
+            _ => self.config.mtu,
+        };
+        let mut b = PacketBuilder::with_capacity(
+            self.config.local_port,
+            self.config.remote_port,
+            self.peer_tag,
+            self.config.mtu,
+            capacity,
+        );
+        if let Some((cum, rwnd, gaps, dups)) = sack {
             b.chunk(kind::SACK, 0, |v| write::sack(v, cum, rwnd, &gaps, &dups));
         }
         if self.forward_tsn_now && self.sender.needs_forward_tsn() {
