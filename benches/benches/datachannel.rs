@@ -32,7 +32,7 @@ struct Channel {
 impl End for Channel {
     type Packet = Vec<u8>;
     fn receive(&mut self, now: Instant, packet: Vec<u8>) {
-        self.transport.handle_receive(now, &packet);
+        self.transport.handle_receive_owned(now, packet);
     }
     fn timeout(&mut self, now: Instant) {
         self.transport.handle_timeout(now);

@@ -72,6 +72,15 @@ impl SctpTransport {
         self.association.handle_receive(now, packet);
     }
 
+    /// An SCTP packet arrived and is handed over (the `Vec` DTLS decrypted
+    /// it into): the association checks it in place and keeps large
+    /// payloads without copying them
+    /// ([`Association::handle_receive_owned`](sansrtc_sctp::Association::handle_receive_owned)).
+    pub fn handle_receive_owned(&mut self, now: Instant, packet: Vec<u8>) {
+        self.now = now;
+        self.association.handle_receive_owned(now, packet);
+    }
+
     /// A timeout asked for by `poll_output` is due.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.now = now;

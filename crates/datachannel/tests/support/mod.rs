@@ -135,8 +135,9 @@ impl Pair {
         if next_flight == Some(at) {
             let (key, (to_b, packet)) = self.flight.pop_first().unwrap();
             let _ = key;
+            // B is handed its packets, A lent them: both entry points.
             if to_b {
-                self.b.handle_receive(self.now, &packet)
+                self.b.handle_receive_owned(self.now, packet)
             } else {
                 self.a.handle_receive(self.now, &packet)
             }
