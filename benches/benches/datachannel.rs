@@ -57,7 +57,7 @@ impl End for Channel {
             return false;
         }
         // The W3C API takes the message by value: one copy, as a browser makes.
-        let message = DataChannelMessage::Binary(message.to_vec());
+        let message = DataChannelMessage::Binary(message.to_vec().into());
         self.transport.send(now, ch, message).is_ok()
     }
 }

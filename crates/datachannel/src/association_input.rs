@@ -1,6 +1,8 @@
 //! Inputs from the layers below: the DTLS role, the SCTP association's state,
 //! received messages, stream resets and buffered amounts.
 
+use bytes::Bytes;
+
 use crate::channel::DataChannelInfo;
 use crate::data_channels::{DataChannels, DtlsRole};
 use crate::dcep::{DcepMessage, DcepOpen};
@@ -46,12 +48,12 @@ impl DataChannels {
 
     /// One whole SCTP user message arrived on `stream` with `ppid`.
     pub fn handle_message(&mut self, stream: u16, ppid: u32, payload: &[u8]) {
-        self.handle_owned_message(stream, ppid, payload.to_vec());
+        self.handle_owned_message(stream, ppid, Bytes::copy_from_slice(payload));
     }
 
     /// [`handle_message`](Self::handle_message) with the payload handed
     /// over, so that a data message reaches the application without a copy.
-    pub fn handle_owned_message(&mut self, stream: u16, ppid: u32, payload: Vec<u8>) {
+    pub fn handle_owned_message(&mut self, stream: u16, ppid: u32, payload: Bytes) {
         if self.closed {
             return;
         }

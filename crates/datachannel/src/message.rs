@@ -1,5 +1,7 @@
 //! Application messages and their PPID encoding (RFC 8831 §6.6).
 
+use bytes::Bytes;
+
 use crate::ppid::Ppid;
 
 /// A message an application sends or receives on a data channel.
@@ -7,8 +9,10 @@ use crate::ppid::Ppid;
 pub enum DataChannelMessage {
     /// A string message.
     Text(String),
-    /// A binary message.
-    Binary(Vec<u8>),
+    /// A binary message. Received, it may share the buffer of the SCTP
+    /// packet it arrived in (no copy); `Bytes::from(Vec<u8>)` makes one
+    /// to send without a copy.
+    Binary(Bytes),
 }
 
 impl DataChannelMessage {
@@ -32,7 +36,7 @@ impl DataChannelMessage {
             DataChannelMessage::Text(s) if s.is_empty() => (Ppid::StringEmpty, vec![0]),
             DataChannelMessage::Text(s) => (Ppid::String, s.into_bytes()),
             DataChannelMessage::Binary(b) if b.is_empty() => (Ppid::BinaryEmpty, vec![0]),
-            DataChannelMessage::Binary(b) => (Ppid::Binary, b),
+            DataChannelMessage::Binary(b) => (Ppid::Binary, Vec::from(b)),
         }
     }
 }
@@ -59,11 +63,12 @@ pub(crate) enum Reassembled {
 
 impl PartialReassembly {
     /// Feeds one received data payload (not DCEP) of a channel. A whole
-    /// message in one payload (the usual case) is passed on without a copy.
-    pub(crate) fn feed(&mut self, ppid: Ppid, payload: Vec<u8>, limit: usize) -> Reassembled {
+    /// binary message in one payload (the usual case) is passed on without
+    /// a copy.
+    pub(crate) fn feed(&mut self, ppid: Ppid, payload: Bytes, limit: usize) -> Reassembled {
         match ppid {
             Ppid::StringEmpty => Reassembled::Message(DataChannelMessage::Text(String::new())),
-            Ppid::BinaryEmpty => Reassembled::Message(DataChannelMessage::Binary(Vec::new())),
+            Ppid::BinaryEmpty => Reassembled::Message(DataChannelMessage::Binary(Bytes::new())),
             Ppid::StringPartial | Ppid::BinaryPartial => {
                 if !self.discarding && self.buffer.len() + payload.len() <= limit {
                     self.buffer.extend_from_slice(&payload);
@@ -79,7 +84,7 @@ impl PartialReassembly {
                 } else if !self.discarding && self.buffer.len() + payload.len() <= limit {
                     let mut whole = std::mem::take(&mut self.buffer);
                     whole.extend_from_slice(&payload);
-                    Some(whole)
+                    Some(Bytes::from(whole))
                 } else {
                     None
                 };
@@ -88,7 +93,7 @@ impl PartialReassembly {
                 match whole {
                     None => Reassembled::Oversized,
                     Some(bytes) if ppid == Ppid::String => {
-                        let text = String::from_utf8(bytes)
+                        let text = String::from_utf8(Vec::from(bytes))
                             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
                         Reassembled::Message(DataChannelMessage::Text(text))
                     }
@@ -111,7 +116,7 @@ mod tests {
             (Ppid::StringEmpty, vec![0])
         );
         assert_eq!(
-            DataChannelMessage::Binary(vec![]).into_wire(),
+            DataChannelMessage::Binary(vec![].into()).into_wire(),
             (Ppid::BinaryEmpty, vec![0])
         );
         assert_eq!(
@@ -120,40 +125,59 @@ mod tests {
         );
     }
 
+    /// A whole binary message is the received buffer itself, and one
+    /// made from a `Vec` goes to the wire in that same allocation.
+    #[test]
+    fn binary_messages_are_passed_on_without_a_copy() {
+        let received = Bytes::from(vec![9u8; 1200]).slice(28..);
+        let at = received.as_ptr();
+        let mut r = PartialReassembly::default();
+        let Reassembled::Message(DataChannelMessage::Binary(got)) =
+            r.feed(Ppid::Binary, received, 2000)
+        else {
+            panic!("not a binary message");
+        };
+        assert_eq!((got.as_ptr(), got.len()), (at, 1172));
+        let sent = vec![5u8; 300];
+        let at = sent.as_ptr();
+        let (ppid, wire) = DataChannelMessage::Binary(Bytes::from(sent)).into_wire();
+        assert_eq!((ppid, wire.as_ptr(), wire.len()), (Ppid::Binary, at, 300));
+    }
+
     #[test]
     fn deprecated_partial_ppids_are_reassembled_within_the_limit() {
         let mut r = PartialReassembly::default();
         assert_eq!(
-            r.feed(Ppid::StringPartial, b"hel".to_vec(), 10),
+            r.feed(Ppid::StringPartial, b"hel".to_vec().into(), 10),
             Reassembled::Pending
         );
         assert_eq!(
-            r.feed(Ppid::StringPartial, b"lo ".to_vec(), 10),
+            r.feed(Ppid::StringPartial, b"lo ".to_vec().into(), 10),
             Reassembled::Pending
         );
         assert_eq!(
-            r.feed(Ppid::String, b"you".to_vec(), 10),
+            r.feed(Ppid::String, b"you".to_vec().into(), 10),
             Reassembled::Message(DataChannelMessage::Text("hello you".into()))
         );
         // Over the limit: the whole message is dropped, the next one is fine.
         assert_eq!(
-            r.feed(Ppid::BinaryPartial, [1; 8].to_vec(), 10),
+            r.feed(Ppid::BinaryPartial, [1; 8].to_vec().into(), 10),
             Reassembled::Pending
         );
         assert_eq!(
-            r.feed(Ppid::BinaryPartial, [1; 8].to_vec(), 10),
+            r.feed(Ppid::BinaryPartial, [1; 8].to_vec().into(), 10),
             Reassembled::Pending
         );
         assert_eq!(
-            r.feed(Ppid::Binary, [1].to_vec(), 10),
+            r.feed(Ppid::Binary, [1].to_vec().into(), 10),
             Reassembled::Oversized
         );
         assert_eq!(
-            r.feed(Ppid::Binary, [7].to_vec(), 10),
-            Reassembled::Message(DataChannelMessage::Binary(vec![7]))
+            r.feed(Ppid::Binary, [7].to_vec().into(), 10),
+            Reassembled::Message(DataChannelMessage::Binary(vec![7].into()))
         );
         assert_eq!(
-            r.feed(Ppid::Binary, [0; 11].to_vec(), 10),
+            r.feed(Ppid::Binary, [0; 11].to_vec().into(), 10),
             Reassembled::Oversized
         );
     }
@@ -162,7 +186,7 @@ mod tests {
     fn invalid_utf8_text_is_decoded_with_replacement() {
         let mut r = PartialReassembly::default();
         assert_eq!(
-            r.feed(Ppid::String, [b'a', 0xff].to_vec(), 10),
+            r.feed(Ppid::String, [b'a', 0xff].to_vec().into(), 10),
             Reassembled::Message(DataChannelMessage::Text("a\u{fffd}".into()))
         );
     }

@@ -257,7 +257,7 @@ impl SctpTransport {
             SctpEvent::Readable => {
                 while let Some(m) = self.association.read() {
                     self.channels
-                        .handle_owned_message(m.stream_id, m.ppid, Vec::from(m.data));
+                        .handle_owned_message(m.stream_id, m.ppid, m.data);
                 }
             }
             SctpEvent::BufferedAmountLow { stream_id } => {

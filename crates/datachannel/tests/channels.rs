@@ -167,7 +167,7 @@ fn in_band_open_announces_acks_and_delivers_both_ways() {
         ]
     );
     // After the ACK, the channel's own ordering applies.
-    p.a.send(ch, DataChannelMessage::Binary(vec![1, 2, 3]))
+    p.a.send(ch, DataChannelMessage::Binary(vec![1, 2, 3].into()))
         .unwrap();
     p.b.send(remote, DataChannelMessage::Text("back".into()))
         .unwrap();
@@ -177,7 +177,7 @@ fn in_band_open_announces_acks_and_delivers_both_ways() {
         p.b_messages(),
         vec![
             DataChannelMessage::Text("first".into()),
-            DataChannelMessage::Binary(vec![1, 2, 3])
+            DataChannelMessage::Binary(vec![1, 2, 3].into())
         ]
     );
     assert!(p.a_events.contains(&DataChannelEvent::Message {
@@ -243,21 +243,21 @@ fn send_checks_state_size_and_buffer() {
     p.pump();
     p.a.set_remote_max_message_size(Some(100));
     let err =
-        p.a.send(ch, DataChannelMessage::Binary(vec![0; 101]))
+        p.a.send(ch, DataChannelMessage::Binary(vec![0; 101].into()))
             .unwrap_err();
     assert_eq!(err.dom_name(), "TypeError");
-    p.a.send(ch, DataChannelMessage::Binary(vec![0; 100]))
+    p.a.send(ch, DataChannelMessage::Binary(vec![0; 100].into()))
         .unwrap();
     p.a.set_remote_max_message_size(Some(0)); // 0: any size
     for _ in 0..8 {
-        p.a.send(ch, DataChannelMessage::Binary(vec![0; 100]))
+        p.a.send(ch, DataChannelMessage::Binary(vec![0; 100].into()))
             .unwrap();
     }
     assert_eq!(p.a.channel(ch).unwrap().buffered_amount, 900);
-    p.a.send(ch, DataChannelMessage::Binary(vec![0; 100]))
+    p.a.send(ch, DataChannelMessage::Binary(vec![0; 100].into()))
         .unwrap();
     let err =
-        p.a.send(ch, DataChannelMessage::Binary(vec![0; 1]))
+        p.a.send(ch, DataChannelMessage::Binary(vec![0; 1].into()))
             .unwrap_err();
     assert_eq!(
         err,
@@ -269,7 +269,7 @@ fn send_checks_state_size_and_buffer() {
     assert_eq!(err.dom_name(), "OperationError");
     // The SCTP layer reports progress: the buffer drains and sends work again.
     p.a.handle_buffered_amount(0, 0);
-    p.a.send(ch, DataChannelMessage::Binary(vec![0; 1]))
+    p.a.send(ch, DataChannelMessage::Binary(vec![0; 1].into()))
         .unwrap();
 }
 
@@ -278,7 +278,7 @@ fn buffered_amount_low_fires_once_when_crossing_the_threshold() {
     let mut p = Pair::up(DataChannelConfig::default());
     let ch = p.a.create_data_channel(DataChannelInit::new("b")).unwrap();
     p.a.set_buffered_amount_low_threshold(ch, 500).unwrap();
-    p.a.send(ch, DataChannelMessage::Binary(vec![0; 1200]))
+    p.a.send(ch, DataChannelMessage::Binary(vec![0; 1200].into()))
         .unwrap();
     assert_eq!(p.a.channel(ch).unwrap().buffered_amount, 1200);
     p.a.handle_buffered_amount(0, 800);
@@ -305,8 +305,8 @@ fn empty_and_large_messages_round_trip() {
     let big: Vec<u8> = (0..256 * 1024).map(|i| (i % 251) as u8).collect();
     for m in [
         DataChannelMessage::Text(String::new()),
-        DataChannelMessage::Binary(Vec::new()),
-        DataChannelMessage::Binary(big.clone()),
+        DataChannelMessage::Binary(Vec::new().into()),
+        DataChannelMessage::Binary(big.clone().into()),
         DataChannelMessage::Text("ü".repeat(1000)),
     ] {
         p.a.send(ch, m).unwrap();
@@ -316,8 +316,8 @@ fn empty_and_large_messages_round_trip() {
         p.b_messages(),
         vec![
             DataChannelMessage::Text(String::new()),
-            DataChannelMessage::Binary(Vec::new()),
-            DataChannelMessage::Binary(big),
+            DataChannelMessage::Binary(Vec::new().into()),
+            DataChannelMessage::Binary(big.into()),
             DataChannelMessage::Text("ü".repeat(1000)),
         ]
     );

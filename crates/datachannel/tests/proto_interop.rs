@@ -300,7 +300,7 @@ fn ours_opens(seed: u64, loss: f64) {
         let m = if *ppid == PPID_STRING {
             DataChannelMessage::Text(String::from_utf8(data.clone()).unwrap())
         } else {
-            DataChannelMessage::Binary(data.clone())
+            DataChannelMessage::Binary(data.clone().into())
         };
         sim.ours.send(now, ch, m).unwrap();
     }
@@ -323,7 +323,7 @@ fn ours_opens(seed: u64, loss: f64) {
     sim.theirs.send(stream, PPID_STRING_EMPTY, &[0]);
     let want = vec![
         DataChannelMessage::Text("grüße".into()),
-        DataChannelMessage::Binary(binary(3, 70_000)),
+        DataChannelMessage::Binary(binary(3, 70_000).into()),
         DataChannelMessage::Text(String::new()),
     ];
     assert!(
@@ -375,7 +375,7 @@ fn theirs_opens(seed: u64, loss: f64) {
     let got = sim.our_messages(ch);
     // Unordered channel: compare as sets.
     for i in 0..20 {
-        let m = DataChannelMessage::Binary(binary(i, 500 + i * 100));
+        let m = DataChannelMessage::Binary(binary(i, 500 + i * 100).into());
         assert_eq!(got.iter().filter(|g| **g == m).count(), 1, "message {i}");
     }
     let now = sim.now;

@@ -95,9 +95,9 @@ fn messages_of_256_kib_both_ways() {
     let (a_ch, b_ch) = open(&mut p, DataChannelInit::new("big"));
     let big: Vec<u8> = (0..256 * 1024u32).map(|i| (i * 7 % 253) as u8).collect();
     let now = p.now;
-    p.a.send(now, a_ch, DataChannelMessage::Binary(big.clone()))
+    p.a.send(now, a_ch, DataChannelMessage::Binary(big.clone().into()))
         .unwrap();
-    p.b.send(now, b_ch, DataChannelMessage::Binary(big.clone()))
+    p.b.send(now, b_ch, DataChannelMessage::Binary(big.clone().into()))
         .unwrap();
     p.drain();
     let ok = p.run_until(Duration::from_secs(300), |p| {
@@ -107,18 +107,18 @@ fn messages_of_256_kib_both_ways() {
     assert!(ok);
     assert_eq!(
         Pair::messages(&p.b_events, Some(b_ch)),
-        vec![DataChannelMessage::Binary(big.clone())]
+        vec![DataChannelMessage::Binary(big.clone().into())]
     );
     assert_eq!(
         Pair::messages(&p.a_events, Some(a_ch)),
-        vec![DataChannelMessage::Binary(big)]
+        vec![DataChannelMessage::Binary(big.into())]
     );
     // One byte over the remote's limit is a TypeError.
     let err =
         p.a.send(
             p.now,
             a_ch,
-            DataChannelMessage::Binary(vec![0; 256 * 1024 + 1]),
+            DataChannelMessage::Binary(vec![0; 256 * 1024 + 1].into()),
         )
         .unwrap_err();
     assert_eq!(err.dom_name(), "TypeError");
@@ -197,7 +197,13 @@ fn unordered_partial_reliability_drops_but_never_corrupts() {
     init.max_retransmits = Some(0);
     let (a_ch, b_ch) = open(&mut p, init);
     let sent: Vec<DataChannelMessage> = (0..200u32)
-        .map(|i| DataChannelMessage::Binary([i.to_be_bytes().as_slice(), &[i as u8; 300]].concat()))
+        .map(|i| {
+            DataChannelMessage::Binary(
+                [i.to_be_bytes().as_slice(), &[i as u8; 300]]
+                    .concat()
+                    .into(),
+            )
+        })
         .collect();
     for m in &sent {
         let now = p.now;
@@ -261,7 +267,7 @@ fn backpressure_before_memory_grows() {
     let err = loop {
         match p
             .a
-            .send(now, a_ch, DataChannelMessage::Binary(vec![1; 1000]))
+            .send(now, a_ch, DataChannelMessage::Binary(vec![1; 1000].into()))
         {
             Ok(()) => accepted += 1,
             Err(e) => break e,

@@ -220,7 +220,7 @@ fn messages(events: &[DataChannelEvent], channel: ChannelId) -> Vec<&DataChannel
 fn payload(i: usize, size: usize) -> DataChannelMessage {
     let mut bytes = vec![(i % 251) as u8; size];
     bytes[..8].copy_from_slice(&(i as u64).to_be_bytes());
-    DataChannelMessage::Binary(bytes)
+    DataChannelMessage::Binary(bytes.into())
 }
 
 fn echo(input: &ScenarioInput, loss: f64) -> Result<Outcome, String> {
@@ -370,7 +370,7 @@ fn stamped(i: usize, sent_ms: u64, size: usize) -> DataChannelMessage {
     let mut bytes = vec![(i % 251) as u8; size];
     bytes[..8].copy_from_slice(&(i as u64).to_be_bytes());
     bytes[8..16].copy_from_slice(&sent_ms.to_be_bytes());
-    DataChannelMessage::Binary(bytes)
+    DataChannelMessage::Binary(bytes.into())
 }
 
 fn partial_reliability(input: &ScenarioInput) -> Result<Outcome, String> {
