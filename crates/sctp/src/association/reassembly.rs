@@ -96,10 +96,12 @@ impl Reassembly {
                 }
                 let ends = fragment.ends();
                 self.run.push(fragment);
-                return ends.then(|| {
-                    let first = self.run_first;
-                    assemble(first, self.run.drain(..))
-                });
+                if !ends {
+                    return None;
+                }
+                let done = assemble(self.run_first, &self.run);
+                self.run.clear();
+                return done;
             }
             self.spill();
         }
@@ -141,7 +143,7 @@ impl Reassembly {
             cursor = prev;
         }
         let parts: Vec<Fragment> = (first..=last).filter_map(|t| self.map.remove(&t)).collect();
-        Some(assemble(first, parts.into_iter()))
+        assemble(first, &parts)
     }
 
     /// Drops every fragment with a TSN at or below `tsn` (they can never
@@ -177,32 +179,24 @@ impl Reassembly {
     }
 }
 
-/// One buffer from the fragments of a message, in TSN order.
-fn assemble(first_tsn: u64, parts: impl ExactSizeIterator<Item = Fragment>) -> Assembled {
-    let fragments = parts.len();
-    let mut data = Vec::new();
-    let mut head = None;
+/// One buffer from the fragments of a message, in TSN order, allocated at
+/// its exact size (so that `Bytes` takes it without a second allocation);
+/// `None` if there are no fragments.
+fn assemble(first_tsn: u64, parts: &[Fragment]) -> Option<Assembled> {
+    let head = parts.first()?;
+    let mut data = Vec::with_capacity(parts.iter().map(|f| f.data.len()).sum());
     for f in parts {
-        if head.is_none() {
-            head = Some((f.stream, f.ssn, f.ppid, f.unordered()));
-        }
-        if data.capacity() == 0 {
-            // The first fragment's size times the count is the message's
-            // size but for the last fragment: one allocation, rarely two.
-            data.reserve_exact(f.data.len() * fragments);
-        }
         data.extend_from_slice(&f.data);
     }
-    let (stream, ssn, ppid, unordered) = head.unwrap_or_default();
-    Assembled {
+    Some(Assembled {
         first_tsn,
-        fragments,
-        stream,
-        ssn,
-        ppid,
-        unordered,
+        fragments: parts.len(),
+        stream: head.stream,
+        ssn: head.ssn,
+        ppid: head.ppid,
+        unordered: head.unordered(),
         data: Bytes::from(data),
-    }
+    })
 }
 
 #[cfg(test)]
