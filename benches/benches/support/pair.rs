@@ -148,39 +148,15 @@ impl<E: End> Pair<E> {
             feed(&mut self.a, self.now);
             let mut moved = false;
             let (ta, tb) = loop {
-                let mut busy = false;
-                let ta = match self.a.next(self.now) {
-                    Next::Packet(p) => {
-                        self.b.receive(self.now, p);
-                        moved = true;
-                        busy = true;
-                        None
-                    }
-                    Next::Read(n) => {
-                        read += n;
-                        busy = true;
-                        None
-                    }
-                    Next::Idle(t) => t,
-                };
-                let tb = match self.b.next(self.now) {
-                    Next::Packet(p) => {
-                        self.a.receive(self.now, p);
-                        moved = true;
-                        busy = true;
-                        None
-                    }
-                    Next::Read(n) => {
-                        read += n;
-                        busy = true;
-                        None
-                    }
-                    Next::Idle(t) => t,
-                };
+                let mut turn = Turn::default();
+                let ta = turn.take(&mut self.a, &mut self.b, self.now);
+                let tb = turn.take(&mut self.b, &mut self.a, self.now);
+                read += turn.read;
+                moved |= turn.moved;
                 if done(read) {
                     return;
                 }
-                if !busy {
+                if !turn.busy {
                     break (ta, tb);
                 }
             };
@@ -206,6 +182,37 @@ impl<E: End> Pair<E> {
             },
             |read| read >= count,
         );
+    }
+}
+
+/// What one round of ping-pong did, both ends having had one output.
+#[derive(Default)]
+struct Turn {
+    read: usize,
+    /// A packet went across.
+    moved: bool,
+    /// Either end had something (a packet or messages read).
+    busy: bool,
+}
+
+impl Turn {
+    /// One output of `from`: its packet goes to `to` at once. Returns
+    /// `from`'s timer if it was drained.
+    fn take<E: End>(&mut self, from: &mut E, to: &mut E, now: Instant) -> Option<Instant> {
+        match from.next(now) {
+            Next::Packet(p) => {
+                to.receive(now, p);
+                self.moved = true;
+                self.busy = true;
+                None
+            }
+            Next::Read(n) => {
+                self.read += n;
+                self.busy = true;
+                None
+            }
+            Next::Idle(t) => t,
+        }
     }
 }
 
