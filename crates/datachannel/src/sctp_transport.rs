@@ -54,6 +54,27 @@ impl SctpTransport {
         }
     }
 
+    /// Replaces the association, which must not have started yet, by one
+    /// with `sctp` (the ports, MTU and message size the peer connection
+    /// learned from the descriptions and DTLS); the channels created so far
+    /// are kept. Refused ([`SctpError::InvalidState`]) once [`Self::connect`]
+    /// or a received packet has started the association.
+    pub fn configure_association(
+        &mut self,
+        sctp: SctpConfig,
+        rng: &mut (impl RngCore + CryptoRng),
+        now: Instant,
+    ) -> Result<(), SctpError> {
+        if self.association.state() != sansrtc_sctp::AssociationState::Idle
+            || self.association.stats().packets_received > 0
+        {
+            return Err(SctpError::InvalidState);
+        }
+        self.association = Association::new(sctp, rng, now);
+        self.now = now;
+        Ok(())
+    }
+
     /// The DTLS role, which picks the parity of in-band stream ids.
     pub fn set_dtls_role(&mut self, role: DtlsRole) {
         self.channels.set_dtls_role(role);

@@ -115,6 +115,11 @@ pub struct Agent {
     pub(crate) triggered: VecDeque<(usize, bool)>,
     pub(crate) transactions: Vec<Transaction>,
     pub(crate) servers: Vec<ServerState>,
+    /// Servers and policy from `setConfiguration`, for the next restart.
+    pub(crate) pending_servers: Option<(
+        Vec<crate::config::IceServerEntry>,
+        sansrtc_config::IceTransportPolicy,
+    )>,
     pub(crate) relays: Vec<Relay>,
     pub(crate) relay_factory: Option<Box<dyn RelayFactory>>,
     pub(crate) resolutions: BTreeMap<u64, Resolution>,
@@ -123,6 +128,10 @@ pub struct Agent {
     pub(crate) prflx_count: u64,
     pub(crate) selected: Vec<Option<Path>>,
     pub(crate) previous: Vec<Option<Path>>,
+    /// Per component, the path application data last arrived on: the reply
+    /// path before a pair is selected (a peer may start DTLS as soon as its
+    /// own check succeeds, before we nominate).
+    pub(crate) reply_path: Vec<Option<(SocketAddr, SocketAddr, Option<usize>)>>,
     pub(crate) first_valid_at: Vec<Option<Instant>>,
     pub(crate) next_check_at: Option<Instant>,
     pub(crate) last_check_at: Option<Instant>,
@@ -169,6 +178,7 @@ impl Agent {
             triggered: VecDeque::new(),
             transactions: Vec::new(),
             servers,
+            pending_servers: None,
             relays: Vec::new(),
             relay_factory: Some(Box::new(crate::turn_relay::TurnRelayFactory)),
             resolutions: BTreeMap::new(),
@@ -177,6 +187,7 @@ impl Agent {
             prflx_count: 0,
             selected: vec![None; components],
             previous: vec![None; components],
+            reply_path: vec![None; components],
             first_valid_at: vec![None; components],
             next_check_at: None,
             last_check_at: None,
@@ -547,9 +558,13 @@ impl Agent {
             .checked_sub(1)
             .filter(|&i| i < self.selected.len())
             .ok_or(IceError::NoSuchComponent(component))?;
-        let path = self.selected[i]
-            .or(self.previous[i])
-            .ok_or(IceError::NotConnected(component))?;
+        let Some(path) = self.selected[i].or(self.previous[i]) else {
+            // Not selected yet: answer on the path the peer's data came on.
+            let (local, remote, relay) =
+                self.reply_path[i].ok_or(IceError::NotConnected(component))?;
+            self.transmit(now, local, remote, relay, data);
+            return Ok(());
+        };
         if path.lost {
             self.stats.data_refused += 1;
             return Err(IceError::ConsentLost(component));
@@ -598,6 +613,7 @@ impl Agent {
         // Re-signal the candidates we keep, under the new ufrag.
         if self.gathering_started {
             self.set_gathering_state(IceGatheringState::Gathering);
+            self.apply_pending_servers(now);
             let lines: Vec<Candidate> = self.local_candidates();
             for c in lines {
                 self.emit(IceEvent::LocalCandidate(c));
@@ -635,6 +651,18 @@ impl Agent {
         self.transactions.clear();
         self.triggered.clear();
         self.update_state(now);
+    }
+
+    /// Sets the role after construction (the peer connection learns it
+    /// when a description is applied: the offerer controls, RFC 8445
+    /// §6.1.1). Unlike a role conflict, this emits no event. An ICE-lite
+    /// agent stays controlled.
+    pub fn set_controlling(&mut self, controlling: bool) {
+        if self.controlling == controlling || (controlling && self.config.lite) {
+            return;
+        }
+        self.controlling = controlling;
+        self.recompute_priorities();
     }
 
     /// Changes role and recomputes pair priorities.

@@ -51,3 +51,19 @@ pub enum IceError {
     #[error("an ICE-lite agent is always controlled")]
     LiteCannotControl,
 }
+
+impl IceError {
+    /// The DOM exception a browser throws for this failure (webrtc-pc:
+    /// `addIceCandidate` rejects a candidate it cannot parse or use with
+    /// `OperationError`, a closed connection with `InvalidStateError`).
+    pub fn dom_name(&self) -> &'static str {
+        match self {
+            IceError::Closed => "InvalidStateError",
+            IceError::BadCandidate(_) => "OperationError",
+            IceError::BadCredentials => "InvalidAccessError",
+            IceError::LiteCannotControl => "InvalidAccessError",
+            IceError::NotConnected(_) | IceError::ConsentLost(_) => "InvalidStateError",
+            _ => "OperationError",
+        }
+    }
+}

@@ -11,8 +11,9 @@ use sansrtc_sdp::CandidateKind;
 use sansrtc_stun::attributes::{ErrorCode, MappedAddress, XorMappedAddress};
 use sansrtc_stun::{Class, Message, MessageBuilder, MessageType, TransactionId};
 
-use crate::agent::{Agent, Resolution, Transaction, TxKind};
+use crate::agent::{Agent, Resolution, ServerState, Transaction, TxKind};
 use crate::candidate::{candidate_priority, local_preference, LocalCandidate};
+use crate::config::IceServerEntry;
 use crate::event::{IceEvent, IceGatheringState, ResolveId};
 use crate::pair::PairState;
 use crate::relay::{Relay, RelayEvent, RelayRequest};
@@ -25,6 +26,18 @@ impl Agent {
         self.now = Some(now);
         self.gathering_started = true;
         self.set_gathering_state(IceGatheringState::Gathering);
+        self.locate_servers();
+        for b in 0..self.bases.len() {
+            if !self.bases[b].removed {
+                self.gather_base(now, b);
+            }
+        }
+        self.update_gathering(now);
+    }
+
+    /// Server addresses from the configured URLs: literal IPs at once,
+    /// names through resolve requests.
+    pub(crate) fn locate_servers(&mut self) {
         for i in 0..self.config.servers.len() {
             let entry = &self.config.servers[i];
             let port = entry.port;
@@ -51,12 +64,42 @@ impl Agent {
                 }
             }
         }
+    }
+
+    /// New servers and transport policy (`setConfiguration`): used at once
+    /// when gathering has not started, otherwise from the next ICE restart
+    /// on, which gathers from them on every local address.
+    pub fn set_servers(&mut self, servers: Vec<IceServerEntry>, policy: IceTransportPolicy) {
+        if self.config.servers == servers && self.config.transport_policy == policy {
+            self.pending_servers = None;
+            return;
+        }
+        if self.gathering_started {
+            self.pending_servers = Some((servers, policy));
+        } else {
+            self.servers = vec![ServerState::default(); servers.len()];
+            self.config.servers = servers;
+            self.config.transport_policy = policy;
+        }
+    }
+
+    /// At an ICE restart: switch to the servers set since gathering started
+    /// and gather from them.
+    pub(crate) fn apply_pending_servers(&mut self, now: Instant) {
+        let Some((servers, policy)) = self.pending_servers.take() else {
+            return;
+        };
+        self.servers = vec![ServerState::default(); servers.len()];
+        self.config.servers = servers;
+        self.config.transport_policy = policy;
+        self.locate_servers();
         for b in 0..self.bases.len() {
-            if !self.bases[b].removed {
-                self.gather_base(now, b);
+            if self.bases[b].gathered && !self.bases[b].removed {
+                for s in 0..self.config.servers.len() {
+                    self.gather_server(now, b, s);
+                }
             }
         }
-        self.update_gathering(now);
     }
 
     pub(crate) fn set_gathering_state(&mut self, state: IceGatheringState) {
@@ -407,7 +450,10 @@ impl Agent {
                     return;
                 }
                 match self.data_component(relayed, peer, Some(i)) {
-                    Some(component) => self.emit(IceEvent::Data { component, data }),
+                    Some(component) => {
+                        self.note_reply_path(component, relayed, peer, Some(i));
+                        self.emit(IceEvent::Data { component, data })
+                    }
                     None => self.stats.unknown_source_dropped += 1,
                 }
             }

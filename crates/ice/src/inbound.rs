@@ -75,14 +75,34 @@ impl Agent {
             };
         }
         match self.data_component(datagram.destination, datagram.source, None) {
-            Some(component) => Received::Data {
-                component,
-                data: datagram.contents,
-            },
+            Some(component) => {
+                self.note_reply_path(component, datagram.destination, datagram.source, None);
+                Received::Data {
+                    component,
+                    data: datagram.contents,
+                }
+            }
             None => {
                 self.stats.unknown_source_dropped += 1;
                 Received::Dropped
             }
+        }
+    }
+
+    /// Remembers where the peer's data came from, for replies before a
+    /// pair is selected.
+    pub(crate) fn note_reply_path(
+        &mut self,
+        component: u16,
+        local: SocketAddr,
+        remote: SocketAddr,
+        relay: Option<usize>,
+    ) {
+        if let Some(slot) = usize::from(component)
+            .checked_sub(1)
+            .and_then(|i| self.reply_path.get_mut(i))
+        {
+            *slot = Some((local, remote, relay));
         }
     }
 

@@ -1,0 +1,148 @@
+//! Building our descriptions (RFC 9429 §5.2, §5.3) from the connection's
+//! state through `sansrtc-sdp`'s JSEP builders, and writing the gathered
+//! candidates into them.
+
+use sansrtc_sdp::attributes::Setup;
+use sansrtc_sdp::jsep::{
+    create_answer, create_offer, AnswerMedia, AnswerOptions, BundlePolicy as SdpBundlePolicy,
+    BundledSectionShape, DataMedia, MediaSpec, OfferOptions, RtcpMuxPolicy as SdpRtcpMuxPolicy,
+    TransportParams,
+};
+use sansrtc_sdp::{Attribute, Candidate, SessionDescription, SessionView};
+
+use crate::error::RtcError;
+
+/// What our descriptions say about us.
+#[derive(Debug, Clone)]
+pub(crate) struct LocalParams {
+    pub session_id: u64,
+    pub session_version: u64,
+    pub bundle_policy: sansrtc_config::BundlePolicy,
+    pub rtcp_mux_policy: sansrtc_config::RtcpMuxPolicy,
+    pub ufrag: String,
+    pub pwd: String,
+    pub fingerprints: Vec<sansrtc_sdp::attributes::Fingerprint>,
+    pub max_message_size: u64,
+    /// `a=identity`, when an assertion was made.
+    pub identity: Option<String>,
+}
+
+impl LocalParams {
+    fn transport(&self) -> TransportParams {
+        TransportParams::new(&self.ufrag, &self.pwd, self.fingerprints.clone())
+    }
+
+    fn bundle_policy(&self) -> SdpBundlePolicy {
+        match self.bundle_policy {
+            sansrtc_config::BundlePolicy::Balanced => SdpBundlePolicy::Balanced,
+            sansrtc_config::BundlePolicy::MaxCompat => SdpBundlePolicy::MaxCompat,
+            sansrtc_config::BundlePolicy::MaxBundle => SdpBundlePolicy::MaxBundle,
+        }
+    }
+
+    fn rtcp_mux_policy(&self) -> SdpRtcpMuxPolicy {
+        match self.rtcp_mux_policy {
+            sansrtc_config::RtcpMuxPolicy::Require => SdpRtcpMuxPolicy::Require,
+            sansrtc_config::RtcpMuxPolicy::Negotiate => SdpRtcpMuxPolicy::Negotiate,
+        }
+    }
+}
+
+/// An offer: the data section (with `data_mid`) when data channels are
+/// wanted, nothing otherwise.
+pub(crate) fn build_offer(
+    params: &LocalParams,
+    data_mid: Option<&str>,
+) -> Result<SessionDescription, RtcError> {
+    let mut options = OfferOptions::new(params.session_id);
+    options.session_version = params.session_version;
+    options.bundle_policy = params.bundle_policy();
+    options.rtcp_mux_policy = params.rtcp_mux_policy();
+    let media: Vec<MediaSpec> = data_mid
+        .map(|mid| {
+            MediaSpec::Data(DataMedia {
+                mid: mid.to_owned(),
+                sctp_port: 5000,
+                max_message_size: params.max_message_size,
+            })
+        })
+        .into_iter()
+        .collect();
+    let mut offer = create_offer(&options, &params.transport(), &media)?;
+    add_identity(&mut offer, params);
+    Ok(offer)
+}
+
+/// An answer to `offer`: the data section accepted, every other rejected
+/// (no media yet). `setup` is ours (`active` or `passive`).
+pub(crate) fn build_answer(
+    params: &LocalParams,
+    offer: &SessionDescription,
+    setup: Setup,
+) -> Result<SessionDescription, RtcError> {
+    let view = SessionView::new(offer)?;
+    let mut data_taken = false;
+    let choices: Vec<AnswerMedia> = view
+        .media
+        .iter()
+        .map(|m| {
+            if m.is_data_channel() && !m.is_rejected() && !data_taken {
+                data_taken = true;
+                AnswerMedia::Data {
+                    sctp_port: 5000,
+                    max_message_size: params.max_message_size,
+                }
+            } else {
+                AnswerMedia::Reject
+            }
+        })
+        .collect();
+    let options = AnswerOptions {
+        session_id: params.session_id,
+        session_version: params.session_version,
+        rtcp_mux_policy: params.rtcp_mux_policy(),
+        setup,
+        extmap_allow_mixed: true,
+        bundled_sections: BundledSectionShape::ZeroPortBundleOnly,
+    };
+    let mut answer = create_answer(offer, &options, &params.transport(), &choices)?;
+    add_identity(&mut answer, params);
+    Ok(answer)
+}
+
+fn add_identity(description: &mut SessionDescription, params: &LocalParams) {
+    if let Some(identity) = &params.identity {
+        description
+            .session
+            .push(sansrtc_sdp::Line::Attribute(Attribute::new(
+                "identity",
+                identity.clone(),
+            )));
+    }
+}
+
+/// `description` with the gathered `candidates` (and `a=end-of-candidates`
+/// once gathering is complete) in every section that carries a transport.
+pub(crate) fn with_candidates(
+    description: &SessionDescription,
+    candidates: &[Candidate],
+    complete: bool,
+) -> SessionDescription {
+    let mut out = description.clone();
+    for section in &mut out.media {
+        let carries_transport =
+            section.media_line.port != 0 && section.attribute("ice-ufrag").is_some();
+        if !carries_transport {
+            continue;
+        }
+        for c in candidates {
+            let line = c.to_string();
+            let value = line.strip_prefix("candidate:").unwrap_or(&line);
+            section.push_attribute(Attribute::new("candidate", value));
+        }
+        if complete {
+            section.push_attribute(Attribute::flag("end-of-candidates"));
+        }
+    }
+    out
+}

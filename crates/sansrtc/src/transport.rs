@@ -1,0 +1,338 @@
+//! One transport (one BUNDLE group): the ICE agent, the DTLS endpoint on
+//! top of it, and the SCTP association with its data channels on top of
+//! DTLS, with the RFC 7983 demultiplexer between them.
+//!
+//! Datagrams go to ICE first (it owns STUN, TURN relays and consent); what
+//! ICE returns as application data is classified by its first byte: DTLS
+//! goes to the endpoint (or, before the remote description made one, to a
+//! small buffer), RTP and RTCP are dropped and counted until media exists,
+//! anything else is dropped and counted. Outputs are drained machine by
+//! machine until none has anything left: SCTP packets become DTLS
+//! application data, DTLS records become ICE sends, ICE transmits leave.
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use sansrtc_datachannel::{DataChannelEvent, DtlsRole, SctpTransport};
+use sansrtc_dtls::{Connected, DtlsEndpoint, DtlsError, DtlsEvent, Role};
+use sansrtc_ice::{Agent, IceEvent, Received};
+use sansrtc_proto::{Output, Receive, Transmit};
+use sansrtc_rtp::{classify, PacketKind};
+use sansrtc_sctp::SctpConfig;
+
+/// DTLS datagrams kept while no endpoint exists yet (the remote's
+/// ClientHello can arrive before we apply its answer).
+pub const EARLY_DTLS_LIMIT: usize = 16;
+
+/// SCTP packets kept while delivery waits for the remote identity.
+pub const GATED_PACKET_LIMIT: usize = 256;
+
+/// The largest datagram DTLS sends (and so the largest UDP payload before
+/// a TURN ChannelData header).
+pub const DTLS_MTU: usize = 1200;
+
+/// The most a DTLS 1.2 record adds to application data: a 13-byte header,
+/// an 8-byte explicit nonce and a 16-byte AEAD tag (AES-GCM; ChaCha20 has
+/// no explicit nonce and adds less).
+pub const DTLS_RECORD_OVERHEAD: usize = 13 + 8 + 16;
+
+/// What the transport tells the peer connection.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum TransportEvent {
+    Ice(IceEvent),
+    DtlsConnected(Box<Connected>),
+    DtlsFailed(DtlsError),
+    DtlsClosed,
+    Channel(DataChannelEvent),
+}
+
+/// Counters of what the composition itself dropped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TransportStats {
+    /// RTP or RTCP datagrams (no media yet).
+    pub media_dropped: u64,
+    /// Datagrams no layer recognises by their first byte.
+    pub unknown_dropped: u64,
+    /// Early DTLS datagrams kept until the endpoint existed.
+    pub early_dtls_kept: u64,
+    /// Early DTLS datagrams past [`EARLY_DTLS_LIMIT`].
+    pub early_dtls_dropped: u64,
+    /// DTLS records ICE could not send (no pair, consent lost).
+    pub dtls_unsent: u64,
+    /// SCTP packets DTLS could not send (not connected).
+    pub sctp_unsent: u64,
+    /// SCTP packets past [`GATED_PACKET_LIMIT`] while waiting for the
+    /// remote identity.
+    pub gated_dropped: u64,
+}
+
+/// What the association is configured with once DTLS is up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SctpParams {
+    pub local_port: u16,
+    pub remote_port: u16,
+    pub remote_max_message_size: Option<u64>,
+}
+
+pub(crate) struct Transport {
+    pub(crate) agent: Agent,
+    pub(crate) dtls: Option<DtlsEndpoint>,
+    pub(crate) sctp: SctpTransport,
+    pub(crate) sctp_params: Option<SctpParams>,
+    pub(crate) sctp_started: bool,
+    /// Delivery waits for the remote identity (`peerIdentity`).
+    pub(crate) gated: bool,
+    gated_packets: VecDeque<Vec<u8>>,
+    early_dtls: VecDeque<Vec<u8>>,
+    dtls_timeout: Option<Instant>,
+    sctp_timeout: Option<Instant>,
+    agent_timeout: Option<Instant>,
+    pub(crate) transmits: VecDeque<Transmit>,
+    pub(crate) events: VecDeque<TransportEvent>,
+    pub(crate) stats: TransportStats,
+    rng: rand_chacha::ChaCha20Rng,
+}
+
+impl Transport {
+    pub(crate) fn new(agent: Agent, sctp: SctpTransport, rng: rand_chacha::ChaCha20Rng) -> Self {
+        Transport {
+            agent,
+            dtls: None,
+            sctp,
+            sctp_params: None,
+            sctp_started: false,
+            gated: false,
+            gated_packets: VecDeque::new(),
+            early_dtls: VecDeque::new(),
+            dtls_timeout: None,
+            sctp_timeout: None,
+            agent_timeout: None,
+            transmits: VecDeque::new(),
+            events: VecDeque::new(),
+            stats: TransportStats::default(),
+            rng,
+        }
+    }
+
+    /// A datagram arrived at one of our addresses.
+    pub(crate) fn handle_receive(&mut self, now: Instant, datagram: Receive<'_>) {
+        if let Received::Data { data, .. } = self.agent.handle_receive(now, datagram) {
+            self.on_data(now, data);
+        }
+        self.pump(now);
+    }
+
+    pub(crate) fn handle_timeout(&mut self, now: Instant) {
+        if self.agent_timeout.is_some_and(|t| t <= now) {
+            self.agent.handle_timeout(now);
+        }
+        if self.dtls_timeout.is_some_and(|t| t <= now) {
+            if let Some(dtls) = &mut self.dtls {
+                dtls.handle_timeout(now);
+            }
+        }
+        if self.sctp_timeout.is_some_and(|t| t <= now) {
+            self.sctp.handle_timeout(now);
+        }
+        self.pump(now);
+    }
+
+    /// The earliest instant a sub-machine wants to be woken at.
+    pub(crate) fn next_timeout(&self) -> Option<Instant> {
+        [self.agent_timeout, self.dtls_timeout, self.sctp_timeout]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Application data ICE accepted from the peer: the RFC 7983 demux.
+    fn on_data(&mut self, now: Instant, data: &[u8]) {
+        match classify(data) {
+            PacketKind::Dtls => match &mut self.dtls {
+                Some(dtls) => dtls.handle_receive(now, data),
+                None if self.early_dtls.len() < EARLY_DTLS_LIMIT => {
+                    self.stats.early_dtls_kept += 1;
+                    self.early_dtls.push_back(data.to_vec());
+                }
+                None => self.stats.early_dtls_dropped += 1,
+            },
+            PacketKind::Rtp | PacketKind::Rtcp => self.stats.media_dropped += 1,
+            _ => self.stats.unknown_dropped += 1,
+        }
+    }
+
+    /// Installs the DTLS endpoint (once the role is known) and replays the
+    /// datagrams that arrived before it.
+    pub(crate) fn install_dtls(&mut self, now: Instant, endpoint: DtlsEndpoint) {
+        let dtls = self.dtls.insert(endpoint);
+        if dtls.role() == Role::Client {
+            if self.agent.selected_pair(1).is_some() {
+                dtls.start(now);
+            }
+        } else {
+            for datagram in self.early_dtls.drain(..) {
+                dtls.handle_receive(now, &datagram);
+            }
+        }
+        self.early_dtls.clear();
+        self.pump(now);
+    }
+
+    /// The remote identity was accepted: SCTP starts and held packets flow.
+    pub(crate) fn open_gate(&mut self, now: Instant) {
+        if !self.gated {
+            return;
+        }
+        self.gated = false;
+        if self.dtls.as_ref().is_some_and(|d| d.is_connected()) {
+            self.start_sctp(now);
+        }
+        self.pump(now);
+    }
+
+    fn start_sctp(&mut self, now: Instant) {
+        if self.sctp_started || self.gated {
+            return;
+        }
+        let Some(dtls) = &self.dtls else { return };
+        let params = self.sctp_params.unwrap_or(SctpParams {
+            local_port: 5000,
+            remote_port: 5000,
+            remote_max_message_size: None,
+        });
+        let defaults = SctpConfig::default();
+        let config = SctpConfig {
+            local_port: params.local_port,
+            remote_port: params.remote_port,
+            // Every SCTP packet fits one DTLS record in one datagram.
+            mtu: DTLS_MTU - DTLS_RECORD_OVERHEAD,
+            zero_checksum: true,
+            ..defaults
+        };
+        let role = match dtls.role() {
+            Role::Client => DtlsRole::Client,
+            Role::Server => DtlsRole::Server,
+        };
+        if let Err(error) = self.sctp.configure_association(config, &mut self.rng, now) {
+            tracing::debug!(%error, "SCTP association was already started");
+        }
+        self.sctp
+            .set_remote_max_message_size(params.remote_max_message_size);
+        self.sctp.set_dtls_role(role);
+        if let Err(error) = self.sctp.connect(now) {
+            tracing::debug!(%error, "SCTP connect refused");
+        }
+        self.sctp_started = true;
+        for packet in std::mem::take(&mut self.gated_packets) {
+            self.sctp.handle_receive_owned(now, packet);
+        }
+    }
+
+    /// Drains every sub-machine until none produces anything more.
+    pub(crate) fn pump(&mut self, now: Instant) {
+        loop {
+            let mut progress = false;
+            progress |= self.drain_agent(now);
+            progress |= self.drain_dtls(now);
+            progress |= self.drain_sctp();
+            if !progress {
+                break;
+            }
+        }
+    }
+
+    fn drain_agent(&mut self, now: Instant) -> bool {
+        let mut progress = false;
+        loop {
+            match self.agent.poll_output() {
+                Output::Transmit(t) => self.transmits.push_back(t),
+                Output::Event(IceEvent::Data { data, .. }) => {
+                    self.on_data(now, &data);
+                    progress = true;
+                }
+                Output::Event(event) => {
+                    if matches!(event, IceEvent::Selected(s) if s.component == 1) {
+                        if let Some(dtls) = &mut self.dtls {
+                            dtls.start(now);
+                            progress = true;
+                        }
+                    }
+                    self.events.push_back(TransportEvent::Ice(event));
+                }
+                Output::Timeout(at) => {
+                    self.agent_timeout = at;
+                    return progress;
+                }
+            }
+        }
+    }
+
+    fn drain_dtls(&mut self, now: Instant) -> bool {
+        let mut progress = false;
+        loop {
+            let Some(dtls) = &mut self.dtls else {
+                self.dtls_timeout = None;
+                return progress;
+            };
+            match dtls.poll_output() {
+                Output::Transmit(record) => {
+                    if self.agent.send(now, 1, &record).is_err() {
+                        self.stats.dtls_unsent += 1;
+                    }
+                    progress = true;
+                }
+                Output::Event(DtlsEvent::Connected(connected)) => {
+                    self.events
+                        .push_back(TransportEvent::DtlsConnected(Box::new(connected)));
+                    self.start_sctp(now);
+                    progress = true;
+                }
+                Output::Event(DtlsEvent::ApplicationData(packet)) => {
+                    if self.gated || !self.sctp_started {
+                        if self.gated_packets.len() < GATED_PACKET_LIMIT {
+                            self.gated_packets.push_back(packet);
+                        } else {
+                            self.stats.gated_dropped += 1;
+                        }
+                    } else {
+                        self.sctp.handle_receive_owned(now, packet);
+                    }
+                    progress = true;
+                }
+                Output::Event(DtlsEvent::Closed) => {
+                    self.events.push_back(TransportEvent::DtlsClosed)
+                }
+                Output::Event(DtlsEvent::Failed(e)) => {
+                    self.events.push_back(TransportEvent::DtlsFailed(e))
+                }
+                Output::Timeout(at) => {
+                    self.dtls_timeout = at;
+                    return progress;
+                }
+            }
+        }
+    }
+
+    fn drain_sctp(&mut self) -> bool {
+        let mut progress = false;
+        loop {
+            match self.sctp.poll_output() {
+                Output::Transmit(packet) => {
+                    let sent = self
+                        .dtls
+                        .as_mut()
+                        .is_some_and(|d| d.send_application_data(&packet).is_ok());
+                    if !sent {
+                        self.stats.sctp_unsent += 1;
+                    }
+                    progress = true;
+                }
+                Output::Event(event) => self.events.push_back(TransportEvent::Channel(event)),
+                Output::Timeout(at) => {
+                    self.sctp_timeout = at;
+                    return progress;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! A two-peer harness: two connections on a lossless in-memory network,
+//! with signaling done by the test.
+
+#![allow(dead_code)]
+
+use std::time::{Duration, Instant, SystemTime};
+
+use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
+use sansrtc::*;
+
+pub struct Pair {
+    pub a: RtcPeerConnection,
+    pub b: RtcPeerConnection,
+    pub now: Instant,
+    pub events_a: Vec<PeerEvent>,
+    pub events_b: Vec<PeerEvent>,
+    /// Datagrams carried, a→b and b→a.
+    pub carried: Vec<Transmit>,
+    /// Drop every datagram for which this returns true.
+    pub drop: Option<fn(&Transmit) -> bool>,
+}
+
+pub const ADDR_A: &str = "127.0.0.1:5001";
+pub const ADDR_B: &str = "127.0.0.1:5002";
+
+pub fn peer(seed: u64, addr: &str, config: RtcConfiguration, now: Instant) -> RtcPeerConnection {
+    let mut pc = RtcPeerConnection::new(
+        config,
+        ChaCha20Rng::seed_from_u64(seed),
+        now,
+        SystemTime::now(),
+    )
+    .expect("construct");
+    pc.add_local_address(now, addr.parse().unwrap())
+        .expect("address");
+    pc
+}
+
+impl Pair {
+    pub fn new() -> Pair {
+        Self::with_configs(RtcConfiguration::default(), RtcConfiguration::default())
+    }
+
+    pub fn with_configs(ca: RtcConfiguration, cb: RtcConfiguration) -> Pair {
+        let now = Instant::now();
+        Pair {
+            a: peer(1, ADDR_A, ca, now),
+            b: peer(2, ADDR_B, cb, now),
+            now,
+            events_a: Vec::new(),
+            events_b: Vec::new(),
+            carried: Vec::new(),
+            drop: None,
+        }
+    }
+
+    /// Offer from a, answer from b, non-trickle.
+    pub fn negotiate(&mut self) {
+        let now = self.now;
+        let offer = self.a.create_offer(now).unwrap();
+        self.a.set_local_description(now, offer).unwrap();
+        self.b
+            .set_remote_description(now, self.a.local_description().unwrap())
+            .unwrap();
+        let answer = self.b.create_answer().unwrap();
+        self.b.set_local_description(now, answer).unwrap();
+        self.a
+            .set_remote_description(now, self.b.local_description().unwrap())
+            .unwrap();
+    }
+
+    /// Drains both sides and delivers their datagrams; advances time to the
+    /// next timeout when nothing moved. Returns false when nothing is left.
+    pub fn step(&mut self) -> bool {
+        let mut wire = Vec::new();
+        let mut next: Option<Instant> = None;
+        for (pc, events) in [
+            (&mut self.a, &mut self.events_a),
+            (&mut self.b, &mut self.events_b),
+        ] {
+            loop {
+                match pc.poll_output() {
+                    Output::Transmit(t) => wire.push(t),
+                    Output::Event(e) => events.push(e),
+                    Output::Timeout(at) => {
+                        if let Some(at) = at {
+                            next = Some(next.map_or(at, |n| n.min(at)));
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+        if wire.is_empty() {
+            match next {
+                Some(at) => {
+                    self.now = self.now.max(at);
+                    self.a.handle_timeout(self.now);
+                    self.b.handle_timeout(self.now);
+                    return true;
+                }
+                None => return false,
+            }
+        }
+        for t in wire {
+            if self.drop.is_some_and(|d| d(&t)) {
+                continue;
+            }
+            let rx = Receive {
+                protocol: t.protocol,
+                source: t.source,
+                destination: t.destination,
+                contents: &t.contents,
+            };
+            if t.destination == ADDR_A.parse().unwrap() {
+                self.a.handle_receive(self.now, rx);
+            } else if t.destination == ADDR_B.parse().unwrap() {
+                self.b.handle_receive(self.now, rx);
+            }
+            self.carried.push(t);
+        }
+        true
+    }
+
+    /// Steps until `done` holds, for at most `limit` of simulated time.
+    pub fn run_until(&mut self, limit: Duration, mut done: impl FnMut(&Pair) -> bool) -> bool {
+        let deadline = self.now + limit;
+        let mut steps = 0;
+        while self.now < deadline && steps < 200_000 {
+            if done(self) {
+                return true;
+            }
+            if !self.step() {
+                return done(self);
+            }
+            steps += 1;
+        }
+        done(self)
+    }
+
+    pub fn opened(events: &[PeerEvent]) -> Vec<ChannelId> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                PeerEvent::DataChannel(DataChannelEvent::Open(c)) => Some(*c),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn messages(events: &[PeerEvent]) -> Vec<(ChannelId, DataChannelMessage)> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                PeerEvent::DataChannel(DataChannelEvent::Message { channel, message }) => {
+                    Some((*channel, message.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
