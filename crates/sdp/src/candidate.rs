@@ -386,7 +386,7 @@ impl Candidate {
     }
 
     /// The transport as written (`udp`/`tcp`, or `UDP`/`TCP`).
-    fn transport_str(&self) -> &'static str {
+    pub(crate) fn transport_str(&self) -> &'static str {
         match (self.transport, self.transport_uppercase) {
             (CandidateTransport::Udp, false) => "udp",
             (CandidateTransport::Udp, true) => "UDP",
@@ -447,7 +447,8 @@ fn parse_port(s: &str) -> Option<u16> {
     parse_decimal(s, 5)
 }
 
-fn known_field(name: &str) -> Option<CandidateField> {
+/// The known extension field named `name` (ASCII case ignored).
+pub(crate) fn known_field(name: &str) -> Option<CandidateField> {
     [
         CandidateField::RelatedAddress,
         CandidateField::RelatedPort,

@@ -8,8 +8,10 @@ use crate::error::SdpError;
 use crate::lines::{Attribute, Connection, Line, MediaLine, Origin};
 
 /// A parsed session description. Writing it back (`Display`) gives the text
-/// it was parsed from, with CRLF line endings, trailing white space removed
-/// and blank lines dropped.
+/// it was parsed from when that text was canonical, with CRLF line
+/// endings; looser text (blank lines, trailing white space, runs of spaces
+/// and tabs, `SHA-256`, `ACTPASS`, a missing `t=`, …) is written in its
+/// canonical form (`docs/sdp.md`, "Liberal reading").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionDescription {
     /// Session-level lines, in order (starting with `v=`).

@@ -7,7 +7,13 @@ use crate::candidate_error::CandidateError;
 /// `line` is the 1-based line number in the text that was parsed. For
 /// descriptions checked after construction (the typed view), it is the line
 /// number in the text this crate writes for them, which is the same as the
-/// input's when the input had no blank lines.
+/// input's when the input had no blank lines and no `s=`/`t=` line had to
+/// be supplied.
+///
+/// [`dom_name`](SdpError::dom_name) and
+/// [`error_detail`](SdpError::error_detail) give the W3C name of the
+/// failure (see [`crate::dom`]); [`line`](SdpError::line) gives
+/// `RTCError.sdpLineNumber`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SdpError {
@@ -100,7 +106,9 @@ pub enum SdpError {
     /// No `o=` line in the session part.
     #[error("missing the `o=` line")]
     MissingOrigin,
-    /// No `s=` line in the session part.
+    /// No `s=` line in the session part. No longer produced by the reader,
+    /// which supplies `s=-` for a missing one (see `docs/sdp.md`, "Liberal
+    /// reading"); kept so that code matching on it still compiles.
     #[error("missing the `s=` line")]
     MissingSessionName,
     /// `v=`, `o=` or `s=` given twice in the session part.

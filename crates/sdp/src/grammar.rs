@@ -31,6 +31,37 @@ pub(crate) fn parse_decimal<T: std::str::FromStr>(s: &str, max_digits: usize) ->
     s.parse().ok()
 }
 
+/// The white space that separates fields on a line: SP, and HTAB, which
+/// real peers sometimes write where RFC 8866 asks for a single SP.
+pub(crate) const FIELD_SEPARATORS: [char; 2] = [' ', '\t'];
+
+/// The fields of `s`: split at runs of SP/HTAB, empty fields dropped (so
+/// leading, trailing and repeated separators are all accepted).
+pub(crate) fn words(s: &str) -> impl Iterator<Item = &str> {
+    s.split(FIELD_SEPARATORS).filter(|w| !w.is_empty())
+}
+
+/// The first field of `s` and the rest after the separator run that
+/// follows it (leading separators of `s` skipped). `None` when `s` has a
+/// single field.
+pub(crate) fn split_word(s: &str) -> Option<(&str, &str)> {
+    let s = s.trim_start_matches(FIELD_SEPARATORS);
+    let (head, rest) = s.split_once(FIELD_SEPARATORS)?;
+    Some((head, rest.trim_start_matches(FIELD_SEPARATORS)))
+}
+
+/// `s` with every run of SP/HTAB replaced by one SP and none at either end.
+pub(crate) fn collapse_words(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in words(s) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 /// A host name as written in SDP: letters, digits, `-`, `.` and `_`, at most
 /// 253 bytes, not starting with `-` or `.`. mDNS names (`….local`) qualify.
 pub(crate) fn is_host_name(s: &str) -> bool {
@@ -53,6 +84,15 @@ mod tests {
         assert_eq!(parse_decimal::<u32>("4294967296", 10), None);
         assert_eq!(parse_decimal::<u32>("00000000001", 10), None);
         assert_eq!(parse_decimal::<u16>("", 5), None);
+    }
+
+    #[test]
+    fn fields_split_at_runs_of_spaces_and_tabs() {
+        assert_eq!(words(" a \t b  c\t").collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert_eq!(split_word("\t96 \t apt=100 x"), Some(("96", "apt=100 x")));
+        assert_eq!(split_word("96"), None);
+        assert_eq!(collapse_words("  BUNDLE\t0   1 "), "BUNDLE 0 1");
+        assert_eq!(collapse_words(""), "");
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //!
 //! Three layers:
 //! - [`SessionDescription`]: every line in order, unknown attributes kept;
-//!   parse → write gives the same text (CRLF line endings).
+//!   parse → write gives the same text (CRLF line endings) for canonical
+//!   input, and the canonical form of the looser text real peers write.
 //! - [`SessionView`]: the WebRTC attributes as types (mids, BUNDLE groups,
 //!   ICE credentials, fingerprints, setup, candidates, codecs, …).
 //! - [`jsep`]: [`create_offer`] / [`create_answer`] under a bundle policy and
@@ -86,9 +87,11 @@ pub mod candidate;
 pub mod candidate_error;
 pub mod check;
 mod description;
+pub mod dom;
 mod error;
 mod grammar;
 pub mod jsep;
+mod liberal;
 pub mod limits;
 mod lines;
 mod parse;

@@ -43,7 +43,7 @@ impl Origin {
     pub(crate) fn parse(value: &str) -> Result<Self, &'static str> {
         const EXPECTED: &str =
             "`o=<username> <sess-id> <sess-version> <nettype> <addrtype> <unicast-address>`";
-        let mut words = value.split(' ').filter(|w| !w.is_empty());
+        let mut words = crate::grammar::words(value);
         let mut next = || words.next().ok_or(EXPECTED);
         let origin = Origin {
             username: next()?.to_owned(),
@@ -104,7 +104,7 @@ impl Connection {
 
     pub(crate) fn parse(value: &str) -> Result<Self, &'static str> {
         const EXPECTED: &str = "`c=<nettype> <addrtype> <connection-address>`";
-        let mut words = value.split(' ').filter(|w| !w.is_empty());
+        let mut words = crate::grammar::words(value);
         let mut next = || words.next().map(str::to_owned).ok_or(EXPECTED);
         let c = Connection {
             net_type: next()?,
@@ -178,8 +178,10 @@ impl Timing {
 
     pub(crate) fn parse(value: &str) -> Result<Self, &'static str> {
         const EXPECTED: &str = "`t=<start-time> <stop-time>` (digits)";
-        let (start, stop) = value.split_once(' ').ok_or(EXPECTED)?;
-        let stop = stop.trim_start();
+        let mut words = crate::grammar::words(value);
+        let (Some(start), Some(stop), None) = (words.next(), words.next(), words.next()) else {
+            return Err(EXPECTED);
+        };
         if !is_digits(start) || !is_digits(stop) {
             return Err(EXPECTED);
         }
@@ -214,7 +216,7 @@ pub struct MediaLine {
 impl MediaLine {
     pub(crate) fn parse(value: &str, max_formats: usize) -> Result<Self, MediaLineError> {
         const EXPECTED: &str = "`m=<media> <port> <proto> <fmt> ...`";
-        let mut words = value.split(' ').filter(|w| !w.is_empty());
+        let mut words = crate::grammar::words(value);
         let media = words.next().ok_or(MediaLineError::Syntax(EXPECTED))?;
         if !crate::grammar::is_token(media) {
             return Err(MediaLineError::Syntax("a token for the m= media"));
@@ -310,7 +312,12 @@ impl Attribute {
 
     pub(crate) fn parse(text: &str) -> Result<Self, &'static str> {
         let (name, value) = match text.split_once(':') {
-            Some((name, value)) => (name, Some(value.to_owned())),
+            // White space between the name and the colon is looseness,
+            // not part of the name (`a=sctp-port :5000`).
+            Some((name, value)) => (
+                name.trim_end_matches(crate::grammar::FIELD_SEPARATORS),
+                Some(value.to_owned()),
+            ),
             None => (text, None),
         };
         if !crate::grammar::is_token(name) {

@@ -2,12 +2,17 @@
 //!
 //! Lenient where real peers are sloppy: CRLF, LF or a lone CR end a line;
 //! trailing spaces and tabs are dropped; blank lines and a leading UTF-8 BOM
-//! are skipped; line order inside a section is free. Strict where the grammar
-//! matters: `v=0` first, `o=` and `s=` present once, known line types only,
+//! are skipped; line order inside a section is free; fields may be
+//! separated by runs of spaces and tabs; a missing `s=` or `t=` is supplied;
+//! attributes are rewritten to their canonical spelling
+//! ([`crate::liberal`]). Strict where the grammar matters: `v=0` first,
+//! `o=` present, `o=` and `s=` at most once, known line types only,
 //! session-only lines refused in media sections, each line's own grammar.
 
 use crate::description::{MediaSection, SessionDescription};
 use crate::error::SdpError;
+use crate::grammar::FIELD_SEPARATORS;
+use crate::liberal;
 use crate::limits::{
     MAX_FORMATS, MAX_LINES_PER_SECTION, MAX_LINE_LEN, MAX_MEDIA_SECTIONS, MAX_SDP_LEN,
     MAX_TOTAL_LINES,
@@ -62,8 +67,8 @@ pub(crate) fn parse(input: &[u8]) -> Result<SessionDescription, SdpError> {
                 max: MAX_LINE_LEN,
             });
         }
-        let text = std::str::from_utf8(raw).map_err(|_| SdpError::NotUtf8 { line: number })?;
-        let text = text.trim_end_matches([' ', '\t']);
+        let untrimmed = std::str::from_utf8(raw).map_err(|_| SdpError::NotUtf8 { line: number })?;
+        let text = untrimmed.trim_end_matches(FIELD_SEPARATORS);
         if text.is_empty() {
             continue;
         }
@@ -107,7 +112,10 @@ pub(crate) fn parse(input: &[u8]) -> Result<SessionDescription, SdpError> {
             continue;
         }
 
-        let line = parse_line(number, letter, value)?;
+        let line = match letter {
+            's' => Line::SessionName(liberal::session_name(value, &untrimmed[2..])),
+            _ => parse_line(number, letter, value)?,
+        };
         match media.last_mut() {
             Some(section) => {
                 if !Line::allowed_in_media(letter) {
@@ -143,9 +151,7 @@ pub(crate) fn parse(input: &[u8]) -> Result<SessionDescription, SdpError> {
     if !seen.origin {
         return Err(SdpError::MissingOrigin);
     }
-    if !seen.session_name {
-        return Err(SdpError::MissingSessionName);
-    }
+    liberal::complete_session(&mut session);
     Ok(SessionDescription { session, media })
 }
 
@@ -184,7 +190,6 @@ fn parse_line(line: usize, letter: char, value: &str) -> Result<Line, SdpError> 
             Line::Version(0)
         }
         'o' => Line::Origin(Origin::parse(value).map_err(syntax)?),
-        's' => Line::SessionName(value.to_owned()),
         'i' => Line::Information(value.to_owned()),
         'u' => Line::Uri(value.to_owned()),
         'e' => Line::Email(value.to_owned()),
@@ -195,7 +200,7 @@ fn parse_line(line: usize, letter: char, value: &str) -> Result<Line, SdpError> 
         'r' => Line::Repeat(value.to_owned()),
         'z' => Line::TimeZones(value.to_owned()),
         'k' => Line::Key(value.to_owned()),
-        'a' => Line::Attribute(Attribute::parse(value).map_err(syntax)?),
+        'a' => Line::Attribute(liberal::attribute(Attribute::parse(value).map_err(syntax)?)),
         other => {
             return Err(SdpError::UnknownLineType {
                 line,

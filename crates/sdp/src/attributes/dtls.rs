@@ -92,9 +92,8 @@ pub struct Fingerprint {
 impl Fingerprint {
     pub(crate) fn parse(value: &str) -> Result<Self, &'static str> {
         const EXPECTED: &str = "`<hash-func> <XX:XX:...>` with 1 to 64 hex byte pairs";
-        let (name, hex) = value.trim_start().split_once(' ').ok_or(EXPECTED)?;
+        let (name, hex) = crate::grammar::split_word(value).ok_or(EXPECTED)?;
         let algorithm = HashAlgorithm::parse(name)?;
-        let hex = hex.trim_start();
         let mut bytes = Vec::new();
         for pair in hex.split(':') {
             if bytes.len() >= MAX_FINGERPRINT_BYTES

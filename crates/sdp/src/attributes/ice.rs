@@ -65,18 +65,16 @@ impl fmt::Display for IceOption {
 
 /// Parses `ice-options` (`ice-option-tag *(SP ice-option-tag)`), at most 32
 /// tags. Tags are accepted as tokens (a superset of `1*ice-char`), since
-/// extension tags such as `x-…` appear in the wild.
+/// extension tags such as `x-…` appear in the wild; so is an empty list
+/// (`a=ice-options:`, read as no options).
 pub(crate) fn parse_options(value: &str) -> Result<Vec<IceOption>, &'static str> {
-    const EXPECTED: &str = "1 to 32 option tags separated by spaces";
+    const EXPECTED: &str = "at most 32 option tags separated by spaces";
     let mut options = Vec::new();
-    for tag in value.split(' ').filter(|t| !t.is_empty()) {
+    for tag in crate::grammar::words(value) {
         if options.len() >= 32 || !crate::grammar::is_token(tag) {
             return Err(EXPECTED);
         }
         options.push(IceOption::parse(tag));
-    }
-    if options.is_empty() {
-        return Err(EXPECTED);
     }
     Ok(options)
 }

@@ -148,6 +148,25 @@ const VALUE_NAMES: &[&str] = &[
     "identity",
 ];
 
+/// The registered spelling of an attribute name this crate types, matched
+/// without regard to ASCII case (`MID` → `mid`).
+pub(crate) fn canonical_name(name: &str) -> Option<&'static str> {
+    rtp::Direction::parse(name)
+        .map(rtp::Direction::as_str)
+        .or_else(|| {
+            FLAGS
+                .iter()
+                .map(|(n, _)| *n)
+                .find(|n| n.eq_ignore_ascii_case(name))
+        })
+        .or_else(|| {
+            VALUE_NAMES
+                .iter()
+                .copied()
+                .find(|n| n.eq_ignore_ascii_case(name))
+        })
+}
+
 fn parse_mid(value: &str) -> Result<String, &'static str> {
     if value.is_empty() || value.len() > 255 || !value.bytes().all(is_vchar) {
         return Err("1 to 255 visible characters");
@@ -156,7 +175,7 @@ fn parse_mid(value: &str) -> Result<String, &'static str> {
 }
 
 fn parse_msid_semantic(value: &str) -> Result<MsidSemantic, &'static str> {
-    let mut words = value.split(' ').filter(|w| !w.is_empty());
+    let mut words = crate::grammar::words(value);
     let semantic = words.next().ok_or("`<semantic> [<id> ...]`")?;
     Ok(MsidSemantic {
         semantic: semantic.to_owned(),
@@ -233,7 +252,10 @@ impl WebRtcAttribute {
             A::BundleOnly => ("bundle-only", None),
             A::IceUfrag(u) => ("ice-ufrag", Some(u.clone())),
             A::IcePwd(p) => ("ice-pwd", Some(p.clone())),
-            A::IceOptions(o) => ("ice-options", Some(ice::write_options(o))),
+            A::IceOptions(o) => (
+                "ice-options",
+                (!o.is_empty()).then(|| ice::write_options(o)),
+            ),
             A::IceLite => ("ice-lite", None),
             A::Fingerprint(fp) => ("fingerprint", Some(fp.to_string())),
             A::Setup(s) => ("setup", Some(s.to_string())),

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::grammar::{is_token, parse_decimal};
+use crate::grammar::{is_token, parse_decimal, split_word, words};
 
 /// The media direction attributes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -81,9 +81,9 @@ pub struct Rtpmap {
 impl Rtpmap {
     pub(crate) fn parse(value: &str) -> Result<Self, &'static str> {
         const EXPECTED: &str = "`<payload type> <encoding>/<clock rate>[/<channels>]`";
-        let (pt, rest) = value.split_once(' ').ok_or(EXPECTED)?;
+        let (pt, rest) = split_word(value).ok_or(EXPECTED)?;
         let payload_type = parse_payload_type(pt)?;
-        let mut parts = rest.trim().split('/');
+        let mut parts = rest.split('/');
         let encoding = parts.next().filter(|e| is_token(e)).ok_or(EXPECTED)?;
         let clock_rate = parts
             .next()
@@ -132,7 +132,9 @@ pub struct Fmtp {
 impl Fmtp {
     pub(crate) fn parse(value: &str) -> Result<Self, &'static str> {
         const EXPECTED: &str = "`<format> <parameters>`";
-        let (format, params) = value.split_once(' ').ok_or(EXPECTED)?;
+        // A format with no parameters (`a=fmtp:96`, what `a=fmtp:96 ` is
+        // once the trailing space is dropped) has empty parameters.
+        let (format, params) = split_word(value).unwrap_or((value.trim_start(), ""));
         if !is_token(format) {
             return Err(EXPECTED);
         }
@@ -167,7 +169,11 @@ impl Fmtp {
 
 impl fmt::Display for Fmtp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.format, self.params)
+        f.write_str(&self.format)?;
+        if !self.params.is_empty() {
+            write!(f, " {}", self.params)?;
+        }
+        Ok(())
     }
 }
 
@@ -194,14 +200,13 @@ impl RtcpFb {
 
     pub(crate) fn parse(value: &str) -> Result<Self, &'static str> {
         const EXPECTED: &str = "`<payload type or *> <feedback type> [<parameter>]`";
-        let (pt, rest) = value.split_once(' ').ok_or(EXPECTED)?;
+        let (pt, rest) = split_word(value).ok_or(EXPECTED)?;
         let payload_type = if pt == "*" {
             None
         } else {
             Some(parse_payload_type(pt)?)
         };
-        let rest = rest.trim_start();
-        let (kind, parameter) = match rest.split_once(' ') {
+        let (kind, parameter) = match split_word(rest) {
             Some((kind, parameter)) => (kind, Some(parameter.to_owned())),
             None => (rest, None),
         };
@@ -255,7 +260,7 @@ impl Extmap {
 
     pub(crate) fn parse(value: &str) -> Result<Self, &'static str> {
         const EXPECTED: &str = "`<id>[/<direction>] <uri> [<attributes>]`";
-        let (head, rest) = value.split_once(' ').ok_or(EXPECTED)?;
+        let (head, rest) = split_word(value).ok_or(EXPECTED)?;
         let (id, direction) = match head.split_once('/') {
             Some((id, dir)) => (id, Some(Direction::parse(dir).ok_or(EXPECTED)?)),
             None => (head, None),
@@ -263,8 +268,7 @@ impl Extmap {
         let id = parse_decimal::<u16>(id, 5)
             .filter(|id| (1..=255).contains(id))
             .ok_or("an extmap id from 1 to 255")?;
-        let rest = rest.trim_start();
-        let (uri, attributes) = match rest.split_once(' ') {
+        let (uri, attributes) = match split_word(rest) {
             Some((uri, attrs)) => (uri, Some(attrs.to_owned())),
             None => (rest, None),
         };
@@ -314,9 +318,9 @@ impl Rtcp {
 
     pub(crate) fn parse(value: &str) -> Result<Self, &'static str> {
         const EXPECTED: &str = "`<port> [IN <addrtype> <address>]`";
-        let (port, address) = match value.split_once(' ') {
+        let (port, address) = match split_word(value) {
             Some((port, address)) => {
-                if address.split(' ').filter(|w| !w.is_empty()).count() != 3 {
+                if words(address).count() != 3 {
                     return Err(EXPECTED);
                 }
                 (port, Some(address.to_owned()))

@@ -30,7 +30,7 @@ pub struct Sctpmap {
 impl Sctpmap {
     pub(crate) fn parse(value: &str) -> Result<Self, &'static str> {
         const EXPECTED: &str = "`<port> <app> [<streams>]`";
-        let mut words = value.split(' ').filter(|w| !w.is_empty());
+        let mut words = crate::grammar::words(value);
         let port = words
             .next()
             .and_then(|p| parse_decimal(p, 5))

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::grammar::{is_token, parse_decimal};
+use crate::grammar::{is_token, parse_decimal, split_word};
 
 /// Most identifiers accepted in one `group`, `ssrc-group` or `simulcast` list.
 pub const MAX_LIST_ITEMS: usize = 256;
@@ -34,7 +34,7 @@ impl Group {
 
     pub(crate) fn parse(value: &str) -> Result<Self, &'static str> {
         const EXPECTED: &str = "`<semantics> <mid> ...`";
-        let mut words = value.split(' ').filter(|w| !w.is_empty());
+        let mut words = crate::grammar::words(value);
         let semantics = words.next().filter(|s| is_token(s)).ok_or(EXPECTED)?;
         let mut mids = Vec::new();
         for mid in words {
@@ -73,7 +73,7 @@ pub struct Msid {
 impl Msid {
     pub(crate) fn parse(value: &str) -> Result<Self, &'static str> {
         const EXPECTED: &str = "`<stream id> [<track id>]`";
-        let mut words = value.split(' ').filter(|w| !w.is_empty());
+        let mut words = crate::grammar::words(value);
         let stream_id = words.next().ok_or(EXPECTED)?;
         let track_id = words.next().map(str::to_owned);
         if words.next().is_some() || stream_id.len() > 64 {
@@ -110,7 +110,7 @@ pub struct Ssrc {
 impl Ssrc {
     pub(crate) fn parse(value: &str) -> Result<Self, &'static str> {
         const EXPECTED: &str = "`<ssrc> <attribute>[:<value>]`";
-        let (ssrc, rest) = value.split_once(' ').ok_or(EXPECTED)?;
+        let (ssrc, rest) = split_word(value).ok_or(EXPECTED)?;
         let ssrc = parse_decimal(ssrc, 10).ok_or("an SSRC from 0 to 4294967295")?;
         let (attribute, value) = match rest.split_once(':') {
             Some((name, value)) => (name, Some(value.to_owned())),
@@ -160,7 +160,7 @@ impl SsrcGroup {
 
     pub(crate) fn parse(value: &str) -> Result<Self, &'static str> {
         const EXPECTED: &str = "`<semantics> <ssrc> ...`";
-        let mut words = value.split(' ').filter(|w| !w.is_empty());
+        let mut words = crate::grammar::words(value);
         let semantics = words.next().filter(|s| is_token(s)).ok_or(EXPECTED)?;
         let mut ssrcs = Vec::new();
         for ssrc in words {
@@ -228,17 +228,23 @@ pub struct Rid {
 impl Rid {
     pub(crate) fn parse(value: &str) -> Result<Self, &'static str> {
         const EXPECTED: &str = "`<rid-id> <send|recv> [<restrictions>]`";
-        let mut words = value.splitn(3, ' ');
-        let id = words.next().filter(|id| is_rid_id(id)).ok_or(EXPECTED)?;
-        let direction = match words.next() {
-            Some(d) if d.eq_ignore_ascii_case("send") => RidDirection::Send,
-            Some(d) if d.eq_ignore_ascii_case("recv") => RidDirection::Recv,
+        let (id, rest) = split_word(value).ok_or(EXPECTED)?;
+        if !is_rid_id(id) {
+            return Err(EXPECTED);
+        }
+        let (direction, restrictions) = match split_word(rest) {
+            Some((direction, restrictions)) => (direction, Some(restrictions.to_owned())),
+            None => (rest, None),
+        };
+        let direction = match direction {
+            d if d.eq_ignore_ascii_case("send") => RidDirection::Send,
+            d if d.eq_ignore_ascii_case("recv") => RidDirection::Recv,
             _ => return Err(EXPECTED),
         };
         Ok(Rid {
             id: id.to_owned(),
             direction,
-            restrictions: words.next().map(str::to_owned),
+            restrictions,
         })
     }
 }
@@ -277,7 +283,7 @@ pub struct Simulcast {
 impl Simulcast {
     pub(crate) fn parse(value: &str) -> Result<Self, &'static str> {
         const EXPECTED: &str = "`send <rid>[;<rid>] [recv <rid>...]` or `recv ...`";
-        let words: Vec<&str> = value.split(' ').filter(|w| !w.is_empty()).take(5).collect();
+        let words: Vec<&str> = crate::grammar::words(value).take(5).collect();
         let mut simulcast = Simulcast {
             send: Vec::new(),
             recv: Vec::new(),
