@@ -2,6 +2,7 @@
 
 use std::time::Instant;
 
+use crate::choice;
 use crate::config::Role;
 use crate::endpoint::{DtlsEndpoint, Expect};
 use crate::error::DtlsError;
@@ -200,10 +201,16 @@ impl DtlsEndpoint {
         let suite = self.hs.negotiated_suite()?;
         let group = self.hs.negotiated_group()?;
         let mut items = Vec::new();
-        let cert_request = self.hs.cert_request.clone();
-        if cert_request.is_some() {
-            let body = encode_certificate(self.config.identity.certificate_chain());
+        // The identity is chosen before anything is sent: none fitting the
+        // CertificateRequest fails the handshake here.
+        let chosen = match &self.hs.cert_request {
+            Some(request) => Some(choice::client_choice(&self.config, request)?),
+            None => None,
+        };
+        if let Some(chosen) = &chosen {
+            let body = encode_certificate(chosen.identity.certificate_chain());
             self.push_message(&mut items, HandshakeType::Certificate, body, 0);
+            self.hs.local_identity = Some(chosen.index);
         }
         let (key, public) = system_random::ephemeral_key(group.agreement())?;
         let peer = ring::agreement::UnparsedPublicKey::new(group.agreement(), &self.hs.peer_public);
@@ -216,20 +223,12 @@ impl DtlsEndpoint {
             0,
         );
         let secrets = self.derive(suite, &pre_master);
-        if let Some(cr) = cert_request {
-            let identity = self.config.identity.clone();
-            let scheme = self
-                .config
-                .signature_schemes
-                .iter()
-                .copied()
-                .find(|s| identity.can_sign(*s) && cr.schemes.contains(&s.id()))
-                .ok_or(DtlsError::NoCommonSignatureScheme)?;
-            let sig = identity.sign(scheme, &self.hs.transcript)?;
+        if let Some(chosen) = chosen {
+            let sig = chosen.identity.sign(chosen.scheme, &self.hs.transcript)?;
             self.push_message(
                 &mut items,
                 HandshakeType::CertificateVerify,
-                encode_signed(scheme.id(), &sig),
+                encode_signed(chosen.scheme.id(), &sig),
                 0,
             );
         }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::error::DtlsError;
 use crate::fingerprint::Fingerprint;
 use crate::identity::Identity;
 use crate::suite::{CipherSuite, NamedGroup, SignatureScheme, SrtpProfile};
@@ -21,8 +22,18 @@ pub enum Role {
 /// WebRTC defaults; fields may be changed before building the endpoint.
 #[derive(Debug, Clone)]
 pub struct DtlsConfig {
-    /// Our certificate and key.
+    /// Our certificate and key; with [`DtlsConfig::additional_identities`],
+    /// the first (most preferred) of our identities, index 0.
     pub identity: Arc<Identity>,
+    /// Further identities after [`DtlsConfig::identity`], in preference
+    /// order (indices 1, 2, …), as the W3C `certificates` list allows
+    /// several. The handshake uses the first one the peer accepts: a server
+    /// the first whose key type fits a suite both sides support and that
+    /// signs with a scheme the client offers; a client the first whose
+    /// certificate type and a signature scheme the server's
+    /// CertificateRequest asks for. [`crate::Connected::local_certificate_index`]
+    /// reports which. Empty by default.
+    pub additional_identities: Vec<Arc<Identity>>,
     /// The peer's expected fingerprints (from its SDP). The leaf certificate
     /// must match at least one. Empty: accept any certificate (the caller
     /// must then check [`crate::Connected::peer_fingerprint`] itself).
@@ -75,6 +86,7 @@ impl DtlsConfig {
     pub fn new(identity: Arc<Identity>) -> Self {
         Self {
             identity,
+            additional_identities: Vec::new(),
             expected_fingerprints: Vec::new(),
             cipher_suites: CipherSuite::ALL.to_vec(),
             groups: NamedGroup::ALL.to_vec(),
@@ -93,5 +105,28 @@ impl DtlsConfig {
             max_reassembly_bytes: 64 * 1024,
             max_buffered_records: 32,
         }
+    }
+
+    /// The WebRTC defaults (as [`DtlsConfig::new`]) around several
+    /// identities in preference order: the first becomes
+    /// [`DtlsConfig::identity`], the rest [`DtlsConfig::additional_identities`].
+    /// An empty list is an [`DtlsError::InvalidIdentity`].
+    pub fn with_identities(
+        identities: impl IntoIterator<Item = Arc<Identity>>,
+    ) -> Result<Self, DtlsError> {
+        let mut identities = identities.into_iter();
+        let first = identities
+            .next()
+            .ok_or(DtlsError::InvalidIdentity("no identity"))?;
+        let mut config = Self::new(first);
+        config.additional_identities = identities.collect();
+        Ok(config)
+    }
+
+    /// Every identity in preference order: [`DtlsConfig::identity`]
+    /// (index 0), then [`DtlsConfig::additional_identities`]. The index is
+    /// the one [`crate::Connected::local_certificate_index`] reports.
+    pub fn identities(&self) -> impl Iterator<Item = &Arc<Identity>> + '_ {
+        std::iter::once(&self.identity).chain(&self.additional_identities)
     }
 }

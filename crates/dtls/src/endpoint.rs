@@ -8,6 +8,7 @@ use sansrtc_proto::{Output, TimerKind, TimerTable};
 
 use crate::aead::RecordCipher;
 use crate::alert;
+use crate::choice;
 use crate::config::{DtlsConfig, Role};
 use crate::error::DtlsError;
 use crate::event::{Connected, DtlsEvent};
@@ -104,6 +105,10 @@ pub(crate) struct Handshake {
     pub(crate) peer_public: Vec<u8>,
     pub(crate) ephemeral: Option<ring::agreement::EphemeralPrivateKey>,
     pub(crate) cert_request: Option<CertificateRequest>,
+    /// The index (in [`DtlsConfig::identities`]) of the identity we
+    /// authenticate with, once chosen; a client the server asks for no
+    /// certificate never chooses one.
+    pub(crate) local_identity: Option<usize>,
 }
 
 impl Handshake {
@@ -165,23 +170,7 @@ impl DtlsEndpoint {
         rng: &mut impl CryptoRngCore,
     ) -> Result<Self, DtlsError> {
         config.mtu = config.mtu.max(256);
-        let suites_ok = config
-            .cipher_suites
-            .iter()
-            .any(|s| role == Role::Client || s.is_ecdsa() == config.identity.is_ecdsa());
-        if !suites_ok {
-            return Err(DtlsError::NoCommonCipherSuite);
-        }
-        if config.groups.is_empty() {
-            return Err(DtlsError::NoCommonGroup);
-        }
-        if !config
-            .signature_schemes
-            .iter()
-            .any(|s| config.identity.can_sign(*s))
-        {
-            return Err(DtlsError::NoCommonSignatureScheme);
-        }
+        choice::check_config(role, &config)?;
         let mut random = [0u8; 32];
         rng.fill_bytes(&mut random);
         let mut cookie_secret = [0u8; 32];
@@ -234,6 +223,7 @@ impl DtlsEndpoint {
                 peer_public: Vec::new(),
                 ephemeral: None,
                 cert_request: None,
+                local_identity: None,
             },
             secrets: None,
             connected: None,
@@ -466,6 +456,7 @@ impl DtlsEndpoint {
             extended_master_secret: self.hs.ems,
             peer_certificate_chain: self.hs.peer_chain.clone(),
             peer_fingerprint: Fingerprint::of(HashAlgorithm::Sha256, leaf),
+            local_certificate_index: self.hs.local_identity,
         };
         self.state = State::Connected;
         self.hs.expect = Expect::Done;

@@ -16,13 +16,15 @@ pub enum DtlsError {
     /// The peer does not speak DTLS 1.2.
     #[error("peer does not offer DTLS 1.2")]
     ProtocolVersion,
-    /// No cipher suite both sides support (for our certificate's key type).
+    /// No cipher suite both sides support that one of our identities'
+    /// key types authenticates.
     #[error("no common cipher suite")]
     NoCommonCipherSuite,
     /// No ECDHE group both sides support.
     #[error("no common ECDHE group")]
     NoCommonGroup,
-    /// No signature scheme both sides support.
+    /// No signature scheme both sides support (with an identity that fits
+    /// the suites and certificate types the peer accepts).
     #[error("no common signature scheme")]
     NoCommonSignatureScheme,
     /// The peer picked a parameter we did not offer (cipher suite, group,

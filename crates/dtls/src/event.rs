@@ -19,6 +19,10 @@ pub struct Connected {
     pub peer_certificate_chain: Vec<Vec<u8>>,
     /// The sha-256 fingerprint of the peer's leaf certificate.
     pub peer_fingerprint: Fingerprint,
+    /// Which of our identities we authenticated with: its index in
+    /// [`crate::DtlsConfig::identities`] (0 is [`crate::DtlsConfig::identity`]).
+    /// `None` only for a client whose server asked for no certificate.
+    pub local_certificate_index: Option<usize>,
 }
 
 /// An event from [`crate::DtlsEndpoint::poll_output`].

@@ -61,6 +61,7 @@
 
 mod aead;
 mod alert;
+mod choice;
 mod client;
 mod codec;
 mod config;
@@ -73,6 +74,7 @@ mod handshake;
 mod identity;
 mod keys;
 mod messages;
+mod overhead;
 mod peer;
 pub mod prf;
 mod reassembly;

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use ring::hmac;
 
+use crate::choice;
 use crate::config::Role;
 use crate::endpoint::{DtlsEndpoint, Expect};
 use crate::error::DtlsError;
@@ -98,17 +99,12 @@ impl DtlsEndpoint {
         m: Message,
     ) -> Result<(), DtlsError> {
         let c = &self.config;
-        let identity = c.identity.clone();
-        let suite = c
-            .cipher_suites
-            .iter()
-            .copied()
-            .find(|s| s.is_ecdsa() == identity.is_ecdsa() && ch.cipher_suites.contains(&s.id()))
-            .ok_or(DtlsError::NoCommonCipherSuite)?;
+        let ext = &ch.extensions;
+        let offered_schemes = ext.signature_algorithms.as_deref().unwrap_or_default();
+        let (suite, chosen) = choice::server_choice(c, &ch.cipher_suites, offered_schemes)?;
         if !ch.compression.contains(&0) {
             return Err(DtlsError::IllegalParameter("compression methods"));
         }
-        let ext = &ch.extensions;
         let offered_groups = ext.supported_groups.clone().unwrap_or_else(|| vec![23]);
         let group = c
             .groups
@@ -123,13 +119,6 @@ impl DtlsEndpoint {
         {
             return Err(DtlsError::IllegalParameter("ec_point_formats"));
         }
-        let offered_schemes = ext.signature_algorithms.clone().unwrap_or_default();
-        let scheme = c
-            .signature_schemes
-            .iter()
-            .copied()
-            .find(|s| identity.can_sign(*s) && offered_schemes.contains(&s.id()))
-            .ok_or(DtlsError::NoCommonSignatureScheme)?;
         ext.check_first_handshake(c.require_extended_master_secret)?;
         let secure_renegotiation =
             ext.renegotiation_info.is_some() || ch.cipher_suites.contains(&RENEGOTIATION_SCSV);
@@ -144,6 +133,7 @@ impl DtlsEndpoint {
 
         self.hs.client_random = ch.random;
         self.hs.suite = Some(suite);
+        self.hs.local_identity = Some(chosen.index);
         self.hs.group = Some(group);
         self.hs.srtp = srtp;
         self.hs.ems = ext.extended_master_secret;
@@ -168,17 +158,17 @@ impl DtlsEndpoint {
             },
         };
         self.push_message(&mut items, HandshakeType::ServerHello, sh.encode(), 0);
-        let chain = encode_certificate(identity.certificate_chain());
+        let chain = encode_certificate(chosen.identity.certificate_chain());
         self.push_message(&mut items, HandshakeType::Certificate, chain, 0);
         let (key, public) = system_random::ephemeral_key(group.agreement())?;
         let mut signed = self.hs.client_random.to_vec();
         signed.extend_from_slice(&self.hs.server_random);
         signed.extend_from_slice(&ServerKeyExchange::params(group.id(), &public));
-        let signature = identity.sign(scheme, &signed)?;
+        let signature = chosen.identity.sign(chosen.scheme, &signed)?;
         let ske = ServerKeyExchange {
             group: group.id(),
             public,
-            scheme: scheme.id(),
+            scheme: chosen.scheme.id(),
             signature,
         };
         self.hs.ephemeral = Some(key);
@@ -190,7 +180,7 @@ impl DtlsEndpoint {
         );
         if require_client_cert {
             let cr = CertificateRequest {
-                cert_types: vec![64, 1], // ecdsa_sign, rsa_sign
+                cert_types: vec![choice::ECDSA_SIGN, choice::RSA_SIGN],
                 schemes: our_schemes,
             };
             self.push_message(

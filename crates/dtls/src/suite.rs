@@ -83,6 +83,13 @@ impl CipherSuite {
         !matches!(self, CipherSuite::EcdheRsaAes128GcmSha256)
     }
 
+    /// Bytes one protected record of this suite adds to its plaintext: the
+    /// 13-byte DTLS 1.2 record header, the explicit nonce (8 for AES-GCM,
+    /// none for ChaCha20-Poly1305) and the 16-byte AEAD tag.
+    pub fn record_overhead(self) -> usize {
+        crate::record::HEADER_LEN + self.bulk().overhead()
+    }
+
     pub(crate) fn bulk(self) -> Bulk {
         match self {
             CipherSuite::EcdheEcdsaAes256GcmSha384 => Bulk::Aes256Gcm,

@@ -3,7 +3,8 @@
 //! -dtls1_2`, with ECDSA and RSA certificates, every suite OpenSSL offers
 //! of ours, both groups, the three signature schemes; the exported
 //! DTLS-SRTP keying material must equal what OpenSSL prints, and
-//! application data flows both ways.
+//! application data flows both ways. Also: which of several local
+//! identities OpenSSL's offers select.
 
 mod common;
 
@@ -346,4 +347,92 @@ fn handshakes_with_openssl_survive_loss() {
         }
     }
     assert!(dropped > 0, "the link lost nothing");
+}
+
+/// Several identities against OpenSSL choosing: `s_client` offering only
+/// the RSA suite gets the second (RSA) identity of our `[ECDSA, RSA]`
+/// server; `s_server` requesting only ECDSA client signatures
+/// (`-client_sigalgs`) gets the second (ECDSA) identity of our `[RSA,
+/// ECDSA]` client, and the first (RSA) one without that restriction;
+/// without `-verify` it requests no certificate and our client reports no
+/// local identity.
+#[test]
+fn several_identities_with_openssl() {
+    let dir = scratch("interop-identities");
+    let (ours_ec, ours_rsa) = (
+        openssl_cert(&dir, "multi-ec"),
+        openssl_cert(&dir, "multi-rsa"),
+    );
+    let ec_id = pem_identity(&ours_ec.0, &ours_ec.1);
+    let rsa_id = pem_identity(&ours_rsa.0, &ours_rsa.1);
+    // (Not "ours-*": `our_config` rewrites those files.) OpenSSL prints
+    // the peer's certificate as PEM once connected.
+    let pem_of = |path: &Path| std::fs::read_to_string(path).unwrap().trim().to_string();
+
+    // Our server [ECDSA, RSA], s_client with the RSA suite only.
+    let case = &cases()[4];
+    assert_eq!(case.suite, CipherSuite::EcdheRsaAes128GcmSha256);
+    let (cert, key) = openssl_cert(&dir, case.kind);
+    let mut cfg = our_config(case, &dir, &cert);
+    cfg.identity = ec_id.clone();
+    cfg.additional_identities = vec![rsa_id.clone()];
+    cfg.cipher_suites = CipherSuite::ALL.to_vec();
+    cfg.signature_schemes = SignatureScheme::ALL.to_vec();
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(200);
+    let ep = DtlsEndpoint::new(Role::Server, cfg, &mut rng).unwrap();
+    let mut d = UdpDriver::new(ep, "127.0.0.1:0", None);
+    let port = d.sock.local_addr().unwrap().port();
+    let mut args = s_client_args(port, case, &cert, &key);
+    args.extend(["-sigalgs".into(), "rsa_pss_rsae_sha256".into()]);
+    let mut ossl = OpenSsl::spawn(&args);
+    handshake(&mut d, &ossl, Duration::from_secs(10), "server [ec, rsa]");
+    check_connected(&mut d, case, &ossl);
+    assert_eq!(d.ep.connection().unwrap().local_certificate_index, Some(1));
+    exchange_data(&mut d, &mut ossl);
+    assert!(
+        ossl.text().contains(&pem_of(&ours_rsa.0)),
+        "{}",
+        ossl.text()
+    );
+    d.ep.close();
+    d.step();
+
+    // Our client [RSA, ECDSA] against s_server asking for ECDSA client
+    // signatures only, for any, and for no certificate.
+    let case = &cases()[0];
+    let (cert, key) = openssl_cert(&dir, case.kind);
+    for (verify, client_sigalgs, expected) in [
+        (true, Some("ECDSA+SHA256"), Some(1)),
+        (true, None, Some(0)),
+        (false, None, None),
+    ] {
+        let mut cfg = our_config(case, &dir, &cert);
+        cfg.identity = rsa_id.clone();
+        cfg.additional_identities = vec![ec_id.clone()];
+        cfg.signature_schemes = SignatureScheme::ALL.to_vec();
+        let port = free_port();
+        let mut args = s_server_args(port, case, &cert, &key);
+        args.extend(["-naccept".into(), "1".into()]);
+        if verify {
+            args.extend(["-verify".into(), "1".into()]);
+        }
+        if let Some(sigalgs) = client_sigalgs {
+            args.extend(["-client_sigalgs".into(), sigalgs.into()]);
+        }
+        let mut ossl = OpenSsl::spawn(&args);
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(201);
+        let ep = DtlsEndpoint::new(Role::Client, cfg, &mut rng).unwrap();
+        let peer: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let mut d = UdpDriver::new(ep, "127.0.0.1:0", Some(peer));
+        d.ep.start(std::time::Instant::now());
+        handshake(&mut d, &ossl, Duration::from_secs(10), "client [rsa, ec]");
+        check_connected(&mut d, case, &ossl);
+        assert_eq!(d.ep.connection().unwrap().local_certificate_index, expected);
+        exchange_data(&mut d, &mut ossl);
+        let text = ossl.text();
+        assert_eq!(text.contains(&pem_of(&ours_rsa.0)), expected == Some(0));
+        assert_eq!(text.contains(&pem_of(&ours_ec.0)), expected == Some(1));
+        d.ep.close();
+        d.step();
+    }
 }

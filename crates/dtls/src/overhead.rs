@@ -1,0 +1,36 @@
+//! How much of a datagram application data may fill, so that the layer
+//! above (SCTP) sizes its packets to keep every record under the MTU.
+
+use crate::endpoint::{DtlsEndpoint, MAX_PLAINTEXT};
+use crate::suite::CipherSuite;
+
+impl DtlsEndpoint {
+    /// Bytes one application data record adds around its payload: the
+    /// negotiated suite's [`CipherSuite::record_overhead`] (29 for
+    /// ChaCha20-Poly1305, 37 for AES-GCM). Before the hellos agree on a
+    /// suite, the worst case over the configured suites.
+    pub fn application_data_overhead(&self) -> usize {
+        match self.hs.suite {
+            Some(suite) => suite.record_overhead(),
+            None => self
+                .config
+                .cipher_suites
+                .iter()
+                .map(|s| s.record_overhead())
+                .max()
+                .unwrap_or(CipherSuite::EcdheEcdsaAes128GcmSha256.record_overhead()),
+        }
+    }
+
+    /// The largest payload of [`DtlsEndpoint::send_application_data`] whose
+    /// datagram fits the configured MTU: MTU minus
+    /// [`DtlsEndpoint::application_data_overhead`] (and at most
+    /// [`MAX_PLAINTEXT`]). Larger payloads are still sent, as one record
+    /// above the MTU.
+    pub fn max_application_data(&self) -> usize {
+        self.config
+            .mtu
+            .saturating_sub(self.application_data_overhead())
+            .min(MAX_PLAINTEXT)
+    }
+}
