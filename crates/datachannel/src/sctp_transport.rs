@@ -201,6 +201,15 @@ impl SctpTransport {
         let _ = self.association.shutdown(now);
     }
 
+    /// The peer connection closes at once (W3C `close()`): every channel
+    /// closes and the association is aborted (an ABORT chunk goes out), so
+    /// the peer's channels close without waiting for a shutdown handshake.
+    pub fn abort(&mut self, now: Instant) {
+        self.now = now;
+        self.channels.close_all();
+        self.association.abort(now);
+    }
+
     /// The data channels (their attributes and counters).
     pub fn channels(&self) -> &DataChannels {
         &self.channels

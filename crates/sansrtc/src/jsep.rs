@@ -342,7 +342,9 @@ impl RtcPeerConnection {
             }
             return Ok(());
         }
-        let mut config = DtlsConfig::new(self.identities[0].clone());
+        // Several certificates: DTLS uses the first the peer accepts.
+        let mut config = DtlsConfig::with_identities(self.identities.iter().cloned())
+            .map_err(|e| RtcError::Certificate(e.to_string()))?;
         config.expected_fingerprints = params.fingerprints.clone();
         config.mtu = DTLS_MTU;
         config.unix_time = Some(self.unix_time(now));

@@ -326,7 +326,7 @@ impl RtcPeerConnection {
         }
         self.closed = true;
         self.config.close();
-        self.transport.sctp.close(now);
+        self.transport.sctp.abort(now);
         self.transport.pump(now);
         if let Some(dtls) = &mut self.transport.dtls {
             dtls.close();
@@ -459,10 +459,14 @@ impl RtcPeerConnection {
                 tracing::debug!(%error, "DTLS failed");
                 self.dtls_state = DtlsTransportState::Failed;
             }
-            TransportEvent::DtlsClosed => self.dtls_state = DtlsTransportState::Closed,
+            TransportEvent::DtlsClosed => {
+                // The peer closed DTLS: the association over it is gone.
+                self.dtls_state = DtlsTransportState::Closed;
+                self.transport.sctp.abort(now);
+                self.transport.pump(now);
+            }
             TransportEvent::Channel(event) => self.emit(PeerEvent::DataChannel(event)),
         }
-        let _ = now;
     }
 
     /// `connectionState` from the ICE and DTLS states (webrtc-pc §4.3.3).

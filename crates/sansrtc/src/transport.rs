@@ -31,11 +31,6 @@ pub const GATED_PACKET_LIMIT: usize = 256;
 /// a TURN ChannelData header).
 pub const DTLS_MTU: usize = 1200;
 
-/// The most a DTLS 1.2 record adds to application data: a 13-byte header,
-/// an 8-byte explicit nonce and a 16-byte AEAD tag (AES-GCM; ChaCha20 has
-/// no explicit nonce and adds less).
-pub const DTLS_RECORD_OVERHEAD: usize = 13 + 8 + 16;
-
 /// What the transport tells the peer connection.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum TransportEvent {
@@ -204,8 +199,9 @@ impl Transport {
         let config = SctpConfig {
             local_port: params.local_port,
             remote_port: params.remote_port,
-            // Every SCTP packet fits one DTLS record in one datagram.
-            mtu: DTLS_MTU - DTLS_RECORD_OVERHEAD,
+            // Every SCTP packet fits one DTLS record in one datagram; SCTP
+            // chunks are padded to 4 bytes, so the size is too.
+            mtu: dtls.max_application_data() & !3,
             zero_checksum: true,
             ..defaults
         };
