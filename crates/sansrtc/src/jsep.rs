@@ -216,6 +216,13 @@ impl RtcPeerConnection {
         if step.implicit_rollback {
             self.rollback(now, Side::Local, SignalingState::Stable);
         }
+        if self.config.target_peer_identity().is_some()
+            && self.peer_identity.is_none()
+            && !self.transport.sctp_started
+        {
+            // peerIdentity (set at construction or since): hold delivery.
+            self.transport.gated = true;
+        }
         self.apply_remote_transport(now, &params)?;
         let applied = AppliedRemote {
             applied: Applied {
