@@ -287,7 +287,10 @@ impl RtcPeerConnection {
         else {
             return Ok(());
         };
-        if self.transport.dtls.is_some() && current.params.fingerprints != params.fingerprints {
+        if self.transport.dtls.is_some()
+            && params.has_transport
+            && current.params.fingerprints != params.fingerprints
+        {
             return Err(RemoteDescriptionError::DtlsChanged.into());
         }
         Ok(())
@@ -299,10 +302,14 @@ impl RtcPeerConnection {
         now: Instant,
         params: &RemoteParams,
     ) -> Result<(), RtcError> {
+        if !params.has_transport {
+            return Ok(());
+        }
         let previous = self
             .current_remote
             .as_ref()
             .or(self.pending_remote.as_ref())
+            .filter(|r| r.params.has_transport)
             .map(|r| r.params.ufrag.clone());
         if previous.as_ref().is_some_and(|u| *u != params.ufrag) && !self.ice_restart_done {
             // The remote restarts ICE (RFC 8445 §9): we do too.
@@ -343,6 +350,9 @@ impl RtcPeerConnection {
         role: Role,
         params: &RemoteParams,
     ) -> Result<(), RtcError> {
+        if !params.has_transport {
+            return Ok(());
+        }
         if let Some(existing) = &self.transport.dtls {
             if existing.role() != role {
                 return Err(RemoteDescriptionError::BadSetup.into());

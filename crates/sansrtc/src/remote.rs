@@ -45,6 +45,9 @@ pub(crate) struct RemoteParams {
     pub transport_index: usize,
     /// The session's `a=identity` value.
     pub identity: Option<String>,
+    /// Whether any section carries a transport (a description with no
+    /// media section, or only rejected ones, has none).
+    pub has_transport: bool,
 }
 
 /// Parses and checks `sdp` as a description of `sdp_type`.
@@ -81,6 +84,27 @@ pub(crate) fn read_remote(
             .and_then(|tag| mids.iter().position(|m| m.as_deref() == Some(tag)))
             .filter(|&i| !view.media[i].is_rejected())
     });
+    if view.media.iter().all(|m| m.is_rejected()) {
+        return Ok((
+            description.clone(),
+            RemoteParams {
+                ufrag: String::new(),
+                pwd: String::new(),
+                fingerprints: Vec::new(),
+                fingerprint_strings: Vec::new(),
+                setup: Setup::ActPass,
+                candidates: Vec::new(),
+                skipped_candidates: 0,
+                end_of_candidates: false,
+                ice_lite: view.ice_lite,
+                data: None,
+                mids,
+                transport_index: 0,
+                identity: view.identity.clone(),
+                has_transport: false,
+            },
+        ));
+    }
     let transport_index = bundle_first
         .or(data.as_ref().map(|d| d.index))
         .or_else(|| view.media.iter().position(|m| !m.is_rejected()))
@@ -158,6 +182,7 @@ pub(crate) fn read_remote(
             mids,
             transport_index,
             identity: view.identity.clone(),
+            has_transport: true,
         },
     ))
 }
