@@ -79,7 +79,7 @@ pub(crate) fn read_remote(
         view.groups
             .iter()
             .filter(|g| g.semantics.eq_ignore_ascii_case("BUNDLE"))
-            .find(|g| g.mids.iter().any(|m| *m == d.mid))
+            .find(|g| g.mids.contains(&d.mid))
             .and_then(|g| g.mids.first())
             .and_then(|tag| mids.iter().position(|m| m.as_deref() == Some(tag)))
             .filter(|&i| !view.media[i].is_rejected())
