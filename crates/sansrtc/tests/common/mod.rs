@@ -5,6 +5,8 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
+pub mod hostile;
+
 use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
 use sansrtc::*;
 
