@@ -1,5 +1,6 @@
 //! `cargo xtask ci`: everything CI checks, in the order a developer wants to
-//! see failures (cheap first), ending with `cargo xtask sim --quick`.
+//! see failures (cheap first): the guard, format, clippy, tests, docs,
+//! `cargo xtask sim --quick`, then the interop matrix (`cargo xtask interop`).
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, ExitCode, Stdio};
@@ -105,6 +106,27 @@ pub fn run(_args: &[String]) -> ExitCode {
     if crate::sim::run(&["--quick".to_string()]) != ExitCode::SUCCESS {
         eprintln!("xtask ci: step `sim --quick` failed");
         return ExitCode::FAILURE;
+    }
+    println!(
+        "== xtask ci: interop (the peer connection against Chromium, aiortc, node-datachannel)"
+    );
+    match crate::interop::run_counted(&[]) {
+        Ok(count) => {
+            tally.passed += count.passed;
+            tally.failed += count.failed;
+            if count.failed > 0 || count.passed == 0 {
+                eprintln!("xtask ci: step `interop` failed");
+                println!(
+                    "tests: {} passed, {} failed, {} skipped",
+                    tally.passed, tally.failed, tally.ignored
+                );
+                return ExitCode::FAILURE;
+            }
+        }
+        Err(e) => {
+            eprintln!("xtask ci: step `interop` failed: {e}");
+            return ExitCode::FAILURE;
+        }
     }
     println!("== xtask ci: all steps passed");
     println!(

@@ -7,18 +7,21 @@
 //! - `conformance [FILE…]`: W3C configuration and ICE URL cases.
 //! - `sim`: the seeded network-simulation scenarios.
 //! - `bench`: the criterion benches, printed as one table of ratios.
+//! - `interop`: the peer connection against Chromium, aiortc and
+//!   node-datachannel (`../shared/interop/matrix.sh`).
 
 mod bench;
 mod ci;
 mod conformance;
 mod guard;
+mod interop;
 mod sim;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn usage() -> ExitCode {
-    eprintln!("usage: cargo xtask <ci|guard|conformance|sim|bench> [ARGS…]");
+    eprintln!("usage: cargo xtask <ci|guard|conformance|sim|bench|interop> [ARGS…]");
     ExitCode::from(2)
 }
 
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         "conformance" => conformance::run(&workspace_root(), &rest),
         "sim" => sim::run(&rest),
         "bench" => bench::run(&rest),
+        "interop" => interop::run(&rest),
         _ => usage(),
     }
 }
