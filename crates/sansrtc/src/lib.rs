@@ -95,6 +95,11 @@ mod remote;
 pub mod signaling;
 mod transport;
 
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+mod readme {}
+
 pub use error::{RemoteDescriptionError, RtcError};
 pub use event::{IceCandidateErrorEvent, IceCandidateInit, PeerConnectionState, PeerEvent};
 pub use identity::{IdentityProvider, IdentityRequest, ValidatedAssertion};
