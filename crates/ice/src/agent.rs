@@ -559,9 +559,13 @@ impl Agent {
             .filter(|&i| i < self.selected.len())
             .ok_or(IceError::NoSuchComponent(component))?;
         let Some(path) = self.selected[i].or(self.previous[i]) else {
-            // Not selected yet: answer on the path the peer's data came on.
-            let (local, remote, relay) =
-                self.reply_path[i].ok_or(IceError::NotConnected(component))?;
+            // Not selected yet: the best valid pair (RFC 8445 §12.1 lets
+            // data flow on a valid pair), else the path the peer's data
+            // came on.
+            let (local, remote, relay) = self
+                .best_valid_path(component)
+                .or(self.reply_path[i])
+                .ok_or(IceError::NotConnected(component))?;
             self.transmit(now, local, remote, relay, data);
             return Ok(());
         };
@@ -651,6 +655,23 @@ impl Agent {
         self.transactions.clear();
         self.triggered.clear();
         self.update_state(now);
+    }
+
+    /// Whether `component` has a valid pair (a check on it succeeded), on
+    /// which [`Agent::send`] can carry data before a pair is selected.
+    pub fn has_valid_pair(&self, component: u16) -> bool {
+        self.best_valid_path(component).is_some()
+    }
+
+    /// (local base, remote, relay) of the best valid pair of `component`.
+    pub(crate) fn best_valid_path(
+        &self,
+        component: u16,
+    ) -> Option<(SocketAddr, SocketAddr, Option<usize>)> {
+        let pair = &self.pairs[self.best_valid(component)?];
+        let local = self.locals.get(pair.local)?;
+        let remote = self.remotes.get(pair.remote)?;
+        Some((local.base, remote.address, local.relay))
     }
 
     /// Sets the role after construction (the peer connection learns it

@@ -525,7 +525,7 @@ impl Agent {
     }
 
     /// The best valid pair of a component, for nomination.
-    fn best_valid(&self, component: u16) -> Option<usize> {
+    pub(crate) fn best_valid(&self, component: u16) -> Option<usize> {
         self.pairs
             .iter()
             .enumerate()

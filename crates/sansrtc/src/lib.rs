@@ -60,7 +60,7 @@
 //!             }
 //!         }
 //!     }
-//!     if !received.is_empty() { break; }
+//!     if !received.is_empty() && a.connection_state() == PeerConnectionState::Connected { break; }
 //!     if wire.is_empty() {
 //!         clock = next;
 //!         a.handle_timeout(clock);

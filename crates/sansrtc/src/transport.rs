@@ -75,6 +75,7 @@ pub(crate) struct Transport {
     pub(crate) sctp: SctpTransport,
     pub(crate) sctp_params: Option<SctpParams>,
     pub(crate) sctp_started: bool,
+    dtls_started: bool,
     /// Delivery waits for the remote identity (`peerIdentity`).
     pub(crate) gated: bool,
     gated_packets: VecDeque<Vec<u8>>,
@@ -96,6 +97,7 @@ impl Transport {
             sctp,
             sctp_params: None,
             sctp_started: false,
+            dtls_started: false,
             gated: false,
             gated_packets: VecDeque::new(),
             early_dtls: VecDeque::new(),
@@ -160,11 +162,8 @@ impl Transport {
     /// datagrams that arrived before it.
     pub(crate) fn install_dtls(&mut self, now: Instant, endpoint: DtlsEndpoint) {
         let dtls = self.dtls.insert(endpoint);
-        if dtls.role() == Role::Client {
-            if self.agent.selected_pair(1).is_some() {
-                dtls.start(now);
-            }
-        } else {
+        // A client starts from the pump, once a pair is valid.
+        if dtls.role() == Role::Server {
             for datagram in self.early_dtls.drain(..) {
                 dtls.handle_receive(now, &datagram);
             }
@@ -229,12 +228,28 @@ impl Transport {
         loop {
             let mut progress = false;
             progress |= self.drain_agent(now);
+            progress |= self.start_dtls_client(now);
             progress |= self.drain_dtls(now);
             progress |= self.drain_sctp();
             if !progress {
                 break;
             }
         }
+    }
+
+    /// The DTLS client starts on the first valid pair, as browsers do,
+    /// without waiting for nomination (the handshake overlaps it).
+    fn start_dtls_client(&mut self, now: Instant) -> bool {
+        let Some(dtls) = &mut self.dtls else {
+            return false;
+        };
+        let idle = dtls.role() == Role::Client && !dtls.is_connected() && !self.dtls_started;
+        if idle && (self.agent.has_valid_pair(1) || self.agent.selected_pair(1).is_some()) {
+            dtls.start(now);
+            self.dtls_started = true;
+            return true;
+        }
+        false
     }
 
     fn drain_agent(&mut self, now: Instant) -> bool {
@@ -247,12 +262,6 @@ impl Transport {
                     progress = true;
                 }
                 Output::Event(event) => {
-                    if matches!(event, IceEvent::Selected(s) if s.component == 1) {
-                        if let Some(dtls) = &mut self.dtls {
-                            dtls.start(now);
-                            progress = true;
-                        }
-                    }
                     self.events.push_back(TransportEvent::Ice(event));
                 }
                 Output::Timeout(at) => {

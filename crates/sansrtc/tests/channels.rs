@@ -217,12 +217,10 @@ fn buffered_amount_low_and_close_events() {
 }
 
 #[test]
-fn the_answer_applied_late_still_connects() {
-    // b (the answerer, DTLS client) runs its checks before a applies the
-    // answer. (Our controlled agent starts DTLS only once a pair is
-    // nominated, so between two sansrtc peers no DTLS arrives early; the
-    // early-DTLS buffer is exercised by the reference peers in the interop
-    // matrix, which start DTLS on their first writable pair.)
+fn early_dtls_before_the_answer_is_kept() {
+    // b (the answerer, DTLS client) finds a valid pair and sends its
+    // ClientHello before a applies the answer; a keeps it and answers as
+    // soon as the answer creates its DTLS endpoint.
     let mut p = Pair::new();
     let now = p.now;
     p.a.create_data_channel(now, DataChannelInit::new("early"))
@@ -233,16 +231,20 @@ fn the_answer_applied_late_still_connects() {
         .unwrap();
     let answer = p.b.create_answer().unwrap();
     p.b.set_local_description(now, answer).unwrap();
-    // Let checks and the ClientHello run before the answer reaches a.
-    p.run_until(Duration::from_millis(300), |_| false);
+    p.run_until(Duration::from_millis(300), |p| {
+        p.a.transport_stats().early_dtls_kept > 0
+    });
+    let kept = p.a.transport_stats().early_dtls_kept;
+    assert!(kept > 0, "the ClientHello arrived before the answer");
     let answer = p.b.local_description().unwrap();
     let now = p.now;
     p.a.set_remote_description(now, answer).unwrap();
-    assert!(
-        p.run_until(Duration::from_secs(10), |p| !Pair::opened(&p.events_a)
-            .is_empty())
-    );
+    assert!(p.run_until(Duration::from_secs(10), |p| {
+        !Pair::opened(&p.events_a).is_empty()
+    }));
     assert_eq!(p.a.transport_stats().early_dtls_dropped, 0);
+    // No retransmission was needed: the kept ClientHello was answered.
+    assert_eq!(p.b.dtls_stats().unwrap().retransmissions, 0);
 }
 
 #[test]

@@ -42,6 +42,9 @@ fn two_peers_open_a_channel_and_echo() {
         Pair::messages(&p.events_b)[0].1,
         DataChannelMessage::Text("hello".into())
     );
-    assert_eq!(p.a.connection_state(), PeerConnectionState::Connected);
+    assert!(p.run_until(Duration::from_secs(5), |p| {
+        p.a.connection_state() == PeerConnectionState::Connected
+            && p.b.connection_state() == PeerConnectionState::Connected
+    }));
     assert_eq!(p.b.connection_state(), PeerConnectionState::Connected);
 }
