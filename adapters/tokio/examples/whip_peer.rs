@@ -30,6 +30,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
@@ -215,6 +216,29 @@ fn save_sdp(dir: &Option<PathBuf>, name: &str, sdp: &str) {
     }
 }
 
+/// The UDP socket's receive buffer. SCTP may have up to its receive
+/// window (1 MiB) in flight; with the default buffer (208 KiB of kernel
+/// memory, about 90 datagrams on loopback) a burst that arrives while the
+/// task waits for a core overflows it (`RcvbufErrors` in /proc/net/snmp),
+/// and a lost tail costs an SCTP retransmission timeout (200 ms).
+const RECEIVE_BUFFER: usize = 4 << 20;
+
+/// A UDP socket on `127.0.0.1:0` with a receive buffer for SCTP's window.
+fn udp_socket() -> Result<tokio::net::UdpSocket, String> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))
+        .map_err(|e| format!("UDP socket: {e}"))?;
+    if let Err(e) = socket.set_recv_buffer_size(RECEIVE_BUFFER) {
+        tracing::warn!("SO_RCVBUF {RECEIVE_BUFFER}: {e}");
+    }
+    let address: SocketAddr = "127.0.0.1:0".parse().expect("address");
+    socket
+        .bind(&address.into())
+        .and_then(|()| socket.set_nonblocking(true))
+        .map_err(|e| format!("bind {address}: {e}"))?;
+    tokio::net::UdpSocket::from_std(socket.into()).map_err(|e| format!("UDP socket: {e}"))
+}
+
 /// A fresh peer connection in a driver on `127.0.0.1:0`, entropy-seeded.
 async fn new_session() -> Result<Driver<RtcPeerConnection>, String> {
     let rng = ChaCha20Rng::from_entropy();
@@ -222,8 +246,7 @@ async fn new_session() -> Result<Driver<RtcPeerConnection>, String> {
         .map_err(|e| format!("new RTCPeerConnection: {e}"))?;
     let mut driver = Driver::new(pc);
     let local = driver
-        .bind("127.0.0.1:0".parse().expect("address"))
-        .await
+        .add_socket(udp_socket()?)
         .map_err(|e| e.to_string())?;
     driver
         .with_machine(|pc| pc.add_local_address(now(), local))
@@ -268,6 +291,17 @@ fn transport_info(pc: &RtcPeerConnection) -> Map<String, Value> {
         );
     }
     out
+}
+
+/// Logs the counters of every layer.
+fn log_stats(who: &str, pc: &RtcPeerConnection) {
+    tracing::info!(
+        "{who}: transport {:?}; ice {:?}; dtls {:?}; sctp {:?}",
+        pc.transport_stats(),
+        pc.ice_stats(),
+        pc.dtls_stats(),
+        pc.sctp_stats()
+    );
 }
 
 /// Logs a peer event that is not data.
@@ -361,8 +395,8 @@ fn spawn_session<S: Session>(mut driver: Driver<RtcPeerConnection>, mut session:
                 },
             }
         }
-        let c = driver.counters();
-        tracing::info!("session ends; driver counters {c:?}");
+        tracing::info!("session ends; driver {:?}", driver.counters());
+        log_stats("session", driver.machine());
     });
     Handle { tx, task }
 }
@@ -465,6 +499,9 @@ impl Session for Answerer {
             }
             PeerEvent::DataChannel(DataChannelEvent::BufferedAmountLow(channel)) => {
                 self.echo(pc, now, channel)
+            }
+            PeerEvent::DataChannel(DataChannelEvent::Close(_)) => {
+                log_stats(&format!("session {}", self.id), pc)
             }
             PeerEvent::Resolve { id, name } => resolve(pc, now, id, &name),
             _ => {}
