@@ -253,11 +253,7 @@ fn every_method_in_every_state() {
         (
             "addIceCandidate",
             |pc, now| {
-                let mid = if pc.remote_description().is_some() {
-                    "0"
-                } else {
-                    "0"
-                };
+                let mid = "0";
                 pc.add_ice_candidate(
                     now,
                     &IceCandidateInit::new(
