@@ -335,7 +335,6 @@ enum Message<S> {
 /// A handle on a running session.
 struct Handle<S> {
     tx: mpsc::UnboundedSender<Message<S>>,
-    task: tokio::task::JoinHandle<()>,
 }
 
 impl<S: Session> Handle<S> {
@@ -352,13 +351,13 @@ impl<S: Session> Handle<S> {
         rx.await.ok()
     }
 
-    /// Closes the peer connection and waits (a bounded time) for the task.
-    async fn close(self) {
+    /// Closes the peer connection and waits (a bounded time) until what
+    /// closing sends has left.
+    async fn close(&self) {
         let (done, rx) = oneshot::channel();
         if self.tx.send(Message::Close(done)).is_ok() {
             let _ = tokio::time::timeout(CLOSE_TIMEOUT, rx).await;
         }
-        let _ = tokio::time::timeout(CLOSE_TIMEOUT, self.task).await;
     }
 }
 
@@ -366,7 +365,7 @@ impl<S: Session> Handle<S> {
 /// commands from other tasks are applied with `with_machine`.
 fn spawn_session<S: Session>(mut driver: Driver<RtcPeerConnection>, mut session: S) -> Handle<S> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Message<S>>();
-    let task = tokio::spawn(async move {
+    tokio::spawn(async move {
         loop {
             tokio::select! {
                 event = driver.next_event() => match event {
@@ -398,7 +397,7 @@ fn spawn_session<S: Session>(mut driver: Driver<RtcPeerConnection>, mut session:
         tracing::info!("session ends; driver {:?}", driver.counters());
         log_stats("session", driver.machine());
     });
-    Handle { tx, task }
+    Handle { tx }
 }
 
 /// Answers a name-resolution request: `.local` (mDNS) names are not
@@ -520,14 +519,14 @@ impl AnswerServer {
         tracing::info!("session {id}: offer of {} bytes", offer.len());
         let mut driver = new_session().await?;
         let (gathered_tx, gathered_rx) = oneshot::channel();
-        let ready = driver.with_machine(|pc| -> Result<_, RtcError> {
-            let now = now();
-            pc.set_remote_description(now, RtcSessionDescription::offer(offer.clone()))?;
-            let answer = pc.create_answer()?;
-            pc.set_local_description(now, answer)?;
-            Ok(pc.local_description())
-        });
-        let ready = ready.map_err(|e| format!("session {id}: {e}"))?;
+        driver
+            .with_machine(|pc| -> Result<_, RtcError> {
+                let now = now();
+                pc.set_remote_description(now, RtcSessionDescription::offer(offer.clone()))?;
+                let answer = pc.create_answer()?;
+                pc.set_local_description(now, answer)
+            })
+            .map_err(|e| format!("session {id}: {e}"))?;
         let session = Answerer {
             id,
             counters: self.counters.clone(),
@@ -542,15 +541,16 @@ impl AnswerServer {
             .call(|pc, _, _| pc.ice_gathering_state() == IceGatheringState::Complete)
             .await
             .unwrap_or(false);
-        let answer = match (complete, ready) {
-            (true, _) => handle
+        let answer = if complete {
+            handle
                 .call(|pc, _, _| pc.local_description())
                 .await
-                .flatten(),
-            _ => tokio::time::timeout(GATHERING_TIMEOUT, gathered_rx)
+                .flatten()
+        } else {
+            tokio::time::timeout(GATHERING_TIMEOUT, gathered_rx)
                 .await
                 .ok()
-                .and_then(Result::ok),
+                .and_then(Result::ok)
         };
         let answer =
             answer.ok_or_else(|| format!("session {id}: ICE gathering did not complete"))?;
@@ -606,10 +606,8 @@ impl AnswerServer {
 
     async fn close(&self) {
         let sessions: Vec<_> = std::mem::take(&mut *self.sessions.lock().unwrap());
-        for s in sessions {
-            if let Ok(handle) = Arc::try_unwrap(s) {
-                handle.close().await;
-            }
+        for session in sessions {
+            session.close().await;
         }
     }
 }
