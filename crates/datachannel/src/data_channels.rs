@@ -29,15 +29,9 @@ pub struct SendPlan {
     pub size: usize,
 }
 
-/// Which end of DTLS this endpoint is: it picks the parity of the stream ids
-/// it gives to in-band channels (RFC 8832 §6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DtlsRole {
-    /// The DTLS client uses even stream ids.
-    Client,
-    /// The DTLS server uses odd stream ids.
-    Server,
-}
+/// The DTLS role (one type for the workspace, in `sansrtc-proto`): it picks
+/// the parity of the stream ids given to in-band channels (RFC 8832 §6).
+pub use sansrtc_proto::DtlsRole;
 
 /// Counters for a stats API.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

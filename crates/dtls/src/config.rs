@@ -8,15 +8,9 @@ use crate::fingerprint::Fingerprint;
 use crate::identity::Identity;
 use crate::suite::{CipherSuite, NamedGroup, SignatureScheme, SrtpProfile};
 
-/// Which side of the handshake an endpoint plays (SDP `a=setup`: `active`
-/// is the client, `passive` the server).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// Sends the ClientHello.
-    Client,
-    /// Answers it.
-    Server,
-}
+/// Which side of the handshake an endpoint plays: the workspace's one
+/// DTLS role type ([`sansrtc_proto::DtlsRole`]), named `Role` here.
+pub use sansrtc_proto::DtlsRole as Role;
 
 /// The configuration of one endpoint. [`DtlsConfig::new`] gives the
 /// WebRTC defaults; fields may be changed before building the endpoint.

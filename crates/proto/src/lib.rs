@@ -61,11 +61,13 @@
 #![warn(missing_docs)]
 
 mod datagram;
+mod dtls_role;
 mod machine;
 mod output;
 mod timer_table;
 
 pub use datagram::{Protocol, Receive, Transmit};
+pub use dtls_role::DtlsRole;
 pub use machine::Machine;
 pub use output::Output;
 pub use timer_table::{TimerKind, TimerTable};

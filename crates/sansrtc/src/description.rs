@@ -4,9 +4,8 @@
 
 use sansrtc_sdp::attributes::Setup;
 use sansrtc_sdp::jsep::{
-    create_answer, create_offer, AnswerMedia, AnswerOptions, BundlePolicy as SdpBundlePolicy,
-    BundledSectionShape, DataMedia, MediaSpec, OfferOptions, RtcpMuxPolicy as SdpRtcpMuxPolicy,
-    TransportParams,
+    create_answer, create_offer, AnswerMedia, AnswerOptions, BundledSectionShape, DataMedia,
+    MediaSpec, OfferOptions, TransportParams,
 };
 use sansrtc_sdp::{Attribute, Candidate, SessionDescription, SessionView};
 
@@ -31,21 +30,6 @@ impl LocalParams {
     fn transport(&self) -> TransportParams {
         TransportParams::new(&self.ufrag, &self.pwd, self.fingerprints.clone())
     }
-
-    fn bundle_policy(&self) -> SdpBundlePolicy {
-        match self.bundle_policy {
-            sansrtc_config::BundlePolicy::Balanced => SdpBundlePolicy::Balanced,
-            sansrtc_config::BundlePolicy::MaxCompat => SdpBundlePolicy::MaxCompat,
-            sansrtc_config::BundlePolicy::MaxBundle => SdpBundlePolicy::MaxBundle,
-        }
-    }
-
-    fn rtcp_mux_policy(&self) -> SdpRtcpMuxPolicy {
-        match self.rtcp_mux_policy {
-            sansrtc_config::RtcpMuxPolicy::Require => SdpRtcpMuxPolicy::Require,
-            sansrtc_config::RtcpMuxPolicy::Negotiate => SdpRtcpMuxPolicy::Negotiate,
-        }
-    }
 }
 
 /// An offer: the data section (with `data_mid`) when data channels are
@@ -56,8 +40,8 @@ pub(crate) fn build_offer(
 ) -> Result<SessionDescription, RtcError> {
     let mut options = OfferOptions::new(params.session_id);
     options.session_version = params.session_version;
-    options.bundle_policy = params.bundle_policy();
-    options.rtcp_mux_policy = params.rtcp_mux_policy();
+    options.bundle_policy = params.bundle_policy;
+    options.rtcp_mux_policy = params.rtcp_mux_policy;
     let media: Vec<MediaSpec> = data_mid
         .map(|mid| {
             MediaSpec::Data(DataMedia {
@@ -100,7 +84,7 @@ pub(crate) fn build_answer(
     let options = AnswerOptions {
         session_id: params.session_id,
         session_version: params.session_version,
-        rtcp_mux_policy: params.rtcp_mux_policy(),
+        rtcp_mux_policy: params.rtcp_mux_policy,
         setup,
         extmap_allow_mixed: true,
         bundled_sections: BundledSectionShape::ZeroPortBundleOnly,

@@ -13,7 +13,7 @@
 use std::collections::VecDeque;
 use std::time::Instant;
 
-use sansrtc_datachannel::{DataChannelEvent, DtlsRole, SctpTransport};
+use sansrtc_datachannel::{DataChannelEvent, SctpTransport};
 use sansrtc_dtls::{Connected, DtlsEndpoint, DtlsError, DtlsEvent, Role};
 use sansrtc_ice::{Agent, IceEvent, Received};
 use sansrtc_proto::{Output, Receive, Transmit};
@@ -204,10 +204,7 @@ impl Transport {
             zero_checksum: true,
             ..defaults
         };
-        let role = match dtls.role() {
-            Role::Client => DtlsRole::Client,
-            Role::Server => DtlsRole::Server,
-        };
+        let role = dtls.role();
         if let Err(error) = self.sctp.configure_association(config, &mut self.rng, now) {
             tracing::debug!(%error, "SCTP association was already started");
         }

@@ -11,40 +11,15 @@
 mod answer;
 mod common;
 mod offer;
+mod policy;
 
 pub use answer::{create_answer, AnswerMedia, AnswerOptions, AnswerRtp, BundledSectionShape};
 pub use offer::{create_offer, OfferOptions};
+pub use policy::{BundlePolicy, IceTransportPolicy, RtcpMuxPolicy};
 
 use crate::attributes::{Direction, Extmap, Fingerprint, IceOption, Msid, Ssrc, SsrcGroup};
 use crate::candidate::Candidate;
 use crate::view::Codec;
-
-/// `RTCBundlePolicy` (W3C WebRTC §4.2.5, RFC 9429 §4.1.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum BundlePolicy {
-    /// `balanced`: the first section of each media type (audio, video,
-    /// application) keeps its own transport; the others are bundle-only.
-    #[default]
-    Balanced,
-    /// `max-compat`: every section keeps its own transport; none is
-    /// bundle-only (BUNDLE is still offered).
-    MaxCompat,
-    /// `max-bundle`: only the first section has a transport; every other
-    /// section is bundle-only.
-    MaxBundle,
-}
-
-/// `RTCRtcpMuxPolicy` (W3C WebRTC §4.2.6, RFC 9429 §4.1.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum RtcpMuxPolicy {
-    /// `require`: offer `a=rtcp-mux` and `a=rtcp-mux-only` (RFC 8858); no
-    /// separate RTCP candidates.
-    #[default]
-    Require,
-    /// `negotiate`: offer `a=rtcp-mux` and an `a=rtcp` line giving the
-    /// port for non-muxed RTCP (RFC 3605).
-    Negotiate,
-}
 
 /// The local transport parameters written in every section that carries a
 /// transport.
