@@ -17,6 +17,7 @@
 
 use std::time::{Duration, Instant};
 
+pub mod call;
 pub mod datachannel;
 pub mod dtls;
 pub mod ice;
@@ -71,6 +72,7 @@ pub fn catalogue() -> Vec<Scenario> {
     all.extend(turn::scenarios());
     all.extend(sctp::scenarios());
     all.extend(dtls::scenarios());
+    all.extend(call::scenarios());
     all
 }
 
