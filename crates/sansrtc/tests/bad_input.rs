@@ -193,16 +193,7 @@ fn a_wrong_fingerprint_fails_dtls_and_nothing_is_delivered() {
 
 #[test]
 fn hostile_datagrams_after_connect_are_dropped_and_counted() {
-    let mut p = Pair::new();
-    let now = p.now;
-    let chat =
-        p.a.create_data_channel(now, DataChannelInit::new("chat"))
-            .unwrap();
-    p.negotiate();
-    assert!(p.run_until(Duration::from_secs(10), |p| {
-        !Pair::opened(&p.events_a).is_empty()
-            && p.b.connection_state() == PeerConnectionState::Connected
-    }));
+    let (mut p, chat) = Pair::connected("chat");
     let from_peer = ADDR_A.parse().unwrap();
     let stranger = "127.0.0.1:9999".parse().unwrap();
     let to_b = ADDR_B.parse().unwrap();

@@ -10,16 +10,7 @@ use common::Pair;
 use sansrtc::*;
 
 fn open_pair() -> Pair {
-    let mut p = Pair::new();
-    let now = p.now;
-    p.a.create_data_channel(now, DataChannelInit::new("first"))
-        .unwrap();
-    p.negotiate();
-    assert!(
-        p.run_until(Duration::from_secs(10), |p| !Pair::opened(&p.events_a)
-            .is_empty())
-    );
-    p
+    Pair::connected("first").0
 }
 
 #[test]

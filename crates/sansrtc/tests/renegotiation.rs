@@ -17,16 +17,7 @@ fn ufrag(sdp: &str) -> String {
 
 #[test]
 fn ice_restart_mid_call_keeps_the_data_flowing() {
-    let mut p = Pair::new();
-    let now = p.now;
-    let chat =
-        p.a.create_data_channel(now, DataChannelInit::new("chat"))
-            .unwrap();
-    p.negotiate();
-    assert!(
-        p.run_until(Duration::from_secs(10), |p| !Pair::opened(&p.events_a)
-            .is_empty())
-    );
+    let (mut p, chat) = Pair::connected("chat");
     let old_a = ufrag(&p.a.local_description().unwrap().sdp);
     let old_b = ufrag(&p.b.local_description().unwrap().sdp);
     let now = p.now;

@@ -15,16 +15,7 @@ const FIRST_BYTES: [u8; 12] = [0, 1, 3, 17, 20, 21, 22, 23, 64, 128, 200, 255];
 /// Runs `data` against a freshly connected pair. Returns how many
 /// operations ran.
 pub fn run(data: &[u8]) -> usize {
-    let mut p = Pair::new();
-    let now = p.now;
-    let chat =
-        p.a.create_data_channel(now, DataChannelInit::new("chat"))
-            .unwrap();
-    p.negotiate();
-    assert!(
-        p.run_until(Duration::from_secs(10), |p| !Pair::opened(&p.events_a)
-            .is_empty())
-    );
+    let (mut p, chat) = Pair::connected("chat");
     let offer = p.a.local_description().unwrap().sdp;
     let mut bytes = data.iter().copied();
     let mut ops = 0;

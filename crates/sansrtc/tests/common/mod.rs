@@ -56,6 +56,23 @@ impl Pair {
         }
     }
 
+    /// A pair with a channel `label` created by a, negotiated, open on a,
+    /// and both connections connected.
+    pub fn connected(label: &str) -> (Pair, ChannelId) {
+        let mut p = Pair::new();
+        let now = p.now;
+        let channel =
+            p.a.create_data_channel(now, DataChannelInit::new(label))
+                .unwrap();
+        p.negotiate();
+        assert!(p.run_until(Duration::from_secs(10), |p| {
+            Pair::opened(&p.events_a).contains(&channel)
+                && p.a.connection_state() == PeerConnectionState::Connected
+                && p.b.connection_state() == PeerConnectionState::Connected
+        }));
+        (p, channel)
+    }
+
     /// Offer from a, answer from b, non-trickle.
     pub fn negotiate(&mut self) {
         let now = self.now;
