@@ -2,7 +2,7 @@
 //! under the W3C signaling rules, trickled candidates, ICE restarts and
 //! `negotiationneeded`.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use sansrtc_dtls::{DtlsConfig, DtlsEndpoint, Role};
 use sansrtc_sdp::attributes::Setup;
@@ -18,6 +18,13 @@ use crate::signaling::{
     SignalingState,
 };
 use crate::transport::{SctpParams, DTLS_MTU};
+
+/// The DTLS handshake's first retransmission timeout. The client starts
+/// on the first valid ICE pair, and a peer whose ICE is not yet connected
+/// may drop that flight (libjuice does); RFC 6347's 1 s then delays the
+/// connection by a second. libwebrtc starts at 2 × the ICE RTT, at least
+/// 50 ms; without an RTT at hand, 100 ms (doubling, as before).
+const DTLS_INITIAL_RETRANSMIT: Duration = Duration::from_millis(100);
 
 impl RtcPeerConnection {
     fn local_params(&self) -> LocalParams {
@@ -364,6 +371,7 @@ impl RtcPeerConnection {
             .map_err(|e| RtcError::Certificate(e.to_string()))?;
         config.expected_fingerprints = params.fingerprints.clone();
         config.mtu = DTLS_MTU;
+        config.initial_retransmit_timeout = DTLS_INITIAL_RETRANSMIT;
         config.unix_time = Some(self.unix_time(now));
         let endpoint = DtlsEndpoint::new(role, config, &mut self.rng)
             .map_err(|e| RtcError::Certificate(e.to_string()))?;
