@@ -43,9 +43,9 @@ use hyper_util::rt::TokioIo;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use sansrtc::{
-    ChannelId, DataChannelEvent, DataChannelInit, DataChannelMessage, IceGatheringState,
-    PeerConnectionState, PeerEvent, RtcConfiguration, RtcError, RtcPeerConnection,
-    RtcSessionDescription,
+    ChannelId, DataChannelEvent, DataChannelInit, DataChannelMessage, DtlsTransportState,
+    IceConnectionState, IceGatheringState, PeerConnectionState, PeerEvent, RtcConfiguration,
+    RtcError, RtcPeerConnection, RtcSessionDescription,
 };
 use sansrtc_datachannel::DataChannelError;
 use sansrtc_tokio::Driver;
@@ -321,6 +321,12 @@ fn log_event(who: &str, event: &PeerEvent) {
 /// What a session does with its machine's events.
 trait Session: Send + 'static {
     fn on_event(&mut self, pc: &mut RtcPeerConnection, now: Instant, event: PeerEvent);
+
+    /// Whether the session is over (the task then closes the connection
+    /// and ends).
+    fn finished(&self, _pc: &RtcPeerConnection) -> bool {
+        false
+    }
 }
 
 /// A command from another task: runs with the machine and the session.
@@ -335,6 +341,8 @@ enum Message<S> {
 /// A handle on a running session.
 struct Handle<S> {
     tx: mpsc::UnboundedSender<Message<S>>,
+    /// The transport as it was when the task ended.
+    last_info: Arc<Mutex<Option<Map<String, Value>>>>,
 }
 
 impl<S: Session> Handle<S> {
@@ -365,7 +373,13 @@ impl<S: Session> Handle<S> {
 /// commands from other tasks are applied with `with_machine`.
 fn spawn_session<S: Session>(mut driver: Driver<RtcPeerConnection>, mut session: S) -> Handle<S> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Message<S>>();
+    let last_info = Arc::new(Mutex::new(None));
+    let info = last_info.clone();
     tokio::spawn(async move {
+        // Looks at `finished` now and then, also when no event comes.
+        let mut tick = tokio::time::interval(Duration::from_millis(500));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut done = None;
         loop {
             tokio::select! {
                 event = driver.next_event() => match event {
@@ -379,25 +393,30 @@ fn spawn_session<S: Session>(mut driver: Driver<RtcPeerConnection>, mut session:
                     Some(Message::Run(command)) => {
                         driver.with_machine(|pc| command(pc, &mut session, now()))
                     }
-                    Some(Message::Close(done)) => {
-                        driver.with_machine(|pc| pc.close(now()));
-                        // close_notify, SCTP ABORT/SHUTDOWN: out before we go.
-                        let _ = tokio::time::timeout(CLOSE_TIMEOUT, driver.flush()).await;
-                        let _ = done.send(());
+                    Some(Message::Close(reply)) => {
+                        done = Some(reply);
                         break;
                     }
-                    None => {
-                        driver.with_machine(|pc| pc.close(now()));
-                        let _ = tokio::time::timeout(CLOSE_TIMEOUT, driver.flush()).await;
-                        break;
-                    }
+                    None => break,
                 },
+                _ = tick.tick() => {}
+            }
+            if session.finished(driver.machine()) {
+                tracing::info!("the session is over");
+                break;
             }
         }
-        tracing::info!("session ends; driver {:?}", driver.counters());
+        *info.lock().unwrap() = Some(transport_info(driver.machine()));
         log_stats("session", driver.machine());
+        driver.with_machine(|pc| pc.close(now()));
+        // close_notify, SCTP ABORT: out before the socket goes.
+        let _ = tokio::time::timeout(CLOSE_TIMEOUT, driver.flush()).await;
+        tracing::info!("session closed; driver {:?}", driver.counters());
+        if let Some(reply) = done {
+            let _ = reply.send(());
+        }
     });
-    Handle { tx }
+    Handle { tx, last_info }
 }
 
 /// Answers a name-resolution request: `.local` (mDNS) names are not
@@ -471,6 +490,15 @@ impl Answerer {
 }
 
 impl Session for Answerer {
+    /// The remote closed DTLS, or the transport failed: nothing more can
+    /// come (and ICE would keep checking a peer that is gone).
+    fn finished(&self, pc: &RtcPeerConnection) -> bool {
+        matches!(
+            pc.dtls_state(),
+            DtlsTransportState::Closed | DtlsTransportState::Failed
+        ) || pc.ice_connection_state() == IceConnectionState::Failed
+    }
+
     fn on_event(&mut self, pc: &mut RtcPeerConnection, now: Instant, event: PeerEvent) {
         log_event(&format!("session {}", self.id), &event);
         if gathering_done(&event) {
@@ -498,9 +526,6 @@ impl Session for Answerer {
             }
             PeerEvent::DataChannel(DataChannelEvent::BufferedAmountLow(channel)) => {
                 self.echo(pc, now, channel)
-            }
-            PeerEvent::DataChannel(DataChannelEvent::Close(_)) => {
-                log_stats(&format!("session {}", self.id), pc)
             }
             PeerEvent::Resolve { id, name } => resolve(pc, now, id, &name),
             _ => {}
@@ -593,12 +618,8 @@ impl AnswerServer {
             .await
             .ok()
             .flatten();
-            match info {
-                Some(info) => out.extend(info),
-                None => {
-                    out.insert("dtls_state".into(), "closed".into());
-                    out.insert("ice_state".into(), "closed".into());
-                }
+            if let Some(info) = info.or_else(|| latest.last_info.lock().unwrap().clone()) {
+                out.extend(info);
             }
         }
         Value::Object(out)
