@@ -66,11 +66,13 @@ impl fmt::Display for IceOption {
 /// Parses `ice-options` (`ice-option-tag *(SP ice-option-tag)`), at most 32
 /// tags. Tags are accepted as tokens (a superset of `1*ice-char`), since
 /// extension tags such as `x-…` appear in the wild; so is an empty list
-/// (`a=ice-options:`, read as no options).
+/// (`a=ice-options:`, read as no options). Commas separate tags too:
+/// libdatachannel writes `a=ice-options:ice2,trickle`.
 pub(crate) fn parse_options(value: &str) -> Result<Vec<IceOption>, &'static str> {
     const EXPECTED: &str = "at most 32 option tags separated by spaces";
     let mut options = Vec::new();
-    for tag in crate::grammar::words(value) {
+    let tags = crate::grammar::words(value).flat_map(|w| w.split(',').filter(|t| !t.is_empty()));
+    for tag in tags {
         if options.len() >= 32 || !crate::grammar::is_token(tag) {
             return Err(EXPECTED);
         }
