@@ -550,11 +550,9 @@ impl Call {
                 };
                 self.send_signal(side, Signal::Candidate(init), what);
             }
-            PeerEvent::Identity(request) => {
-                if self.idp[side.index()].is_some() {
-                    let at = self.net.now() + self.options.idp_delay;
-                    self.push(at, side, Signal::Identity(request.clone()));
-                }
+            PeerEvent::Identity(request) if self.idp[side.index()].is_some() => {
+                let at = self.net.now() + self.options.idp_delay;
+                self.push(at, side, Signal::Identity(request.clone()));
             }
             _ => {}
         }

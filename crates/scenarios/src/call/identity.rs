@@ -21,7 +21,7 @@ pub(crate) const EXPECTED: &str = "alice@idp.example";
 /// The IdP's domain.
 pub(crate) const IDP_DOMAIN: &str = "idp.example";
 /// The IdP's key: assertions it signs validate only with it.
-const IDP_SECRET: u64 = 0x5eed_1d9;
+const IDP_SECRET: u64 = 0x05ee_d1d9;
 
 /// A test identity provider: the assertion is `identity|contents|tag`,
 /// where the tag is a keyed hash only this IdP (knowing the secret) makes.

@@ -10,7 +10,7 @@ use sansrtc::{
     RtcConfiguration, SdpType, SignalingState,
 };
 use sansrtc_config::{CertificateOptions, FingerprintAlgorithm, KeyKind};
-use sansrtc_netsim::NatConfig;
+use sansrtc_netsim::{Fate, NatConfig};
 
 use super::harness::{wall_clock, Call, Side, SignalingOptions};
 use super::{nat_ip, outcome, place_behind, public_pair, stun_server};
@@ -34,7 +34,7 @@ pub(super) fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             name: "call/early-dtls",
-            description: "the answer reaches A 1 s late (signaling delay on the answer only): B's connectivity checks run before A has the answer; the call connects with no early DTLS dropped (between two sansrtc peers B, controlled, starts DTLS only after A nominates, so none arrives early)",
+            description: "the answer reaches A 1 s late (signaling delay on the answer only): B's checks succeed and B (DTLS client) starts DTLS on that valid pair before A has the answer; A keeps every early DTLS datagram (ClientHello and its retransmission), none dropped, and the call connects once the answer lands",
             default_seeds: 10,
             run: early_dtls,
         },
@@ -224,6 +224,11 @@ fn glare(input: &ScenarioInput) -> Result<Outcome, String> {
             call.ignored_offers
         ));
     }
+    // A refused B's trickled candidates while it ignored B's offer (it had
+    // no remote description); B, which applied A's offer, refused none.
+    if let Some(e) = call.candidate_errors[Side::B.index()].first() {
+        return Err(format!("B refused a candidate of A: {e}"));
+    }
     // B went have-local-offer → (rollback) → have-remote-offer → stable.
     let b_states: Vec<SignalingState> = call.events[1]
         .iter()
@@ -298,31 +303,41 @@ fn early_dtls(input: &ScenarioInput) -> Result<Outcome, String> {
     if answer_at < LATE {
         return Err(format!("the answer arrived at {answer_at:?}, not late"));
     }
-    let a_local = call
-        .peer(Side::A)
-        .selected_candidate_pair()
-        .ok_or("A has no pair")?
-        .local;
-    let before_answer = |dtls: bool| {
-        call.node(Side::B)
-            .sent
-            .iter()
-            .filter(|s| s.at < answer_at && s.destination == a_local && s.dtls == dtls)
-            .count()
-    };
-    let (checks_early, dtls_early) = (before_answer(false), before_answer(true));
+    // B's connectivity checks ran while A had no answer (A answered
+    // them: they carry its own credentials).
+    let b_local = crate::ice::sa(super::PUBLIC_B);
+    let b_sent = &call.node(Side::B).sent;
+    let checks_early = b_sent
+        .iter()
+        .filter(|s| s.at < answer_at && !s.dtls)
+        .count();
     if checks_early == 0 {
         return Err("B sent no connectivity check before the answer reached A".into());
     }
+    // B's DTLS datagrams that reached A before the answer did: B starts
+    // DTLS on its first valid pair, before A (controlling) can nominate.
+    let early = call
+        .net
+        .trace()
+        .records()
+        .iter()
+        .filter(|r| r.from == b_local && r.fate == Fate::Delivered && r.at < answer_at)
+        .filter(|r| {
+            b_sent
+                .iter()
+                .any(|s| s.dtls && s.at == r.sent && s.size == r.size)
+        })
+        .count();
     let stats = call.peer(Side::A).transport_stats();
-    if stats.early_dtls_dropped > 0 {
-        return Err(format!("A dropped early DTLS: {stats:?}"));
-    }
-    // What arrived before A had the answer was kept and used, or nothing came.
-    if (dtls_early > 0) != (stats.early_dtls_kept > 0) {
+    if early == 0 {
         return Err(format!(
-            "B sent {dtls_early} DTLS datagrams before the answer, A kept {}",
-            stats.early_dtls_kept
+            "no DTLS from B reached A before the answer ({checks_early} checks did): nothing early to keep"
+        ));
+    }
+    if stats.early_dtls_dropped > 0 || stats.early_dtls_kept != early as u64 {
+        return Err(format!(
+            "{early} DTLS datagrams from B arrived before the answer; A kept {} and dropped {}",
+            stats.early_dtls_kept, stats.early_dtls_dropped
         ));
     }
     call.send(

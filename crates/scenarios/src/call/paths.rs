@@ -104,8 +104,8 @@ impl Nat {
 /// an endpoint-independent mapping without port filtering (or no NAT)
 /// lets in.
 pub(crate) fn direct_possible(a: Nat, b: Nat) -> bool {
-    !(a.dependent_mapping() && !b.admits_unknown_port())
-        && !(b.dependent_mapping() && !a.admits_unknown_port())
+    let reaches = |from: Nat, to: Nat| !from.dependent_mapping() || to.admits_unknown_port();
+    reaches(a, b) && reaches(b, a)
 }
 
 /// The NAT pair for a seed: 36 consecutive seeds cover every combination.
