@@ -240,7 +240,7 @@ fn udp_socket() -> Result<tokio::net::UdpSocket, String> {
 }
 
 /// A fresh peer connection in a driver on `127.0.0.1:0`, entropy-seeded.
-async fn new_session() -> Result<Driver<RtcPeerConnection>, String> {
+fn new_session() -> Result<Driver<RtcPeerConnection>, String> {
     let rng = ChaCha20Rng::from_entropy();
     let pc = RtcPeerConnection::new(RtcConfiguration::default(), rng, now(), SystemTime::now())
         .map_err(|e| format!("new RTCPeerConnection: {e}"))?;
@@ -542,7 +542,7 @@ impl AnswerServer {
             c.offers
         };
         tracing::info!("session {id}: offer of {} bytes", offer.len());
-        let mut driver = new_session().await?;
+        let mut driver = new_session()?;
         let (gathered_tx, gathered_rx) = oneshot::channel();
         driver
             .with_machine(|pc| -> Result<_, RtcError> {
@@ -1011,7 +1011,7 @@ async fn offer_session(
     created: Instant,
     deadline: tokio::time::Instant,
 ) -> Result<(Handle<Offerer>, Option<String>), String> {
-    let mut driver = new_session().await?;
+    let mut driver = new_session()?;
     let channel = driver
         .with_machine(|pc| -> Result<_, RtcError> {
             let now = now();
