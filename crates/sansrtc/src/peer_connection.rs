@@ -403,7 +403,28 @@ impl RtcPeerConnection {
                 self.outbox.push_back(Output::Transmit(t));
             }
         }
+        self.update_ice_state();
         self.update_connection_state();
+    }
+
+    /// `iceConnectionState`: the agent's, except that a valid pair while
+    /// checks go on is `connected` (W3C: "found a usable connection"),
+    /// since data flows on it before nomination.
+    fn update_ice_state(&mut self) {
+        if self.closed {
+            return;
+        }
+        let agent = &self.transport.agent;
+        let state = match agent.connection_state() {
+            IceConnectionState::Checking if agent.has_valid_pair(1) => {
+                IceConnectionState::Connected
+            }
+            state => state,
+        };
+        if state != self.ice_state {
+            self.ice_state = state;
+            self.emit(PeerEvent::IceConnectionStateChange(state));
+        }
     }
 
     pub(crate) fn emit(&mut self, event: PeerEvent) {
@@ -430,12 +451,7 @@ impl RtcPeerConnection {
                     }
                 }
             }
-            TransportEvent::Ice(IceEvent::ConnectionState(state)) => {
-                if state != self.ice_state && !self.closed {
-                    self.ice_state = state;
-                    self.emit(PeerEvent::IceConnectionStateChange(state));
-                }
-            }
+            TransportEvent::Ice(IceEvent::ConnectionState(_)) => self.update_ice_state(),
             TransportEvent::Ice(IceEvent::Resolve { id, name }) => {
                 self.emit(PeerEvent::Resolve { id, name })
             }

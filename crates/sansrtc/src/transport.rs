@@ -147,6 +147,9 @@ impl Transport {
         match classify(data) {
             PacketKind::Dtls => match &mut self.dtls {
                 Some(dtls) => dtls.handle_receive(now, data),
+                // A retransmission of a datagram already kept adds nothing
+                // (replaying both would answer the flight twice).
+                None if self.early_dtls.iter().any(|d| d.as_slice() == data) => {}
                 None if self.early_dtls.len() < EARLY_DTLS_LIMIT => {
                     self.stats.early_dtls_kept += 1;
                     self.early_dtls.push_back(data.to_vec());

@@ -199,10 +199,17 @@ fn nat_matrix(input: &ScenarioInput) -> Result<Outcome, String> {
         .until_open(Side::A, chat, "chat", Duration::from_secs(30))
         .map_err(|e| format!("{label}: {e}"))?;
     // The channel may open on a valid pair before A nominates one (data
-    // flows before nomination, RFC 8445 §12.1); the call is connected once
-    // both connections say so.
+    // flows before nomination, RFC 8445 §12.1, and the connections say
+    // `connected` then); the path is decided once both have selected.
     call.until_connected(Duration::from_secs(30))
         .map_err(|e| format!("{label}: {e}"))?;
+    let limit = call.net.elapsed() + Duration::from_secs(30);
+    call.run_until(limit, "a pair selected on both sides", |c| {
+        [Side::A, Side::B]
+            .iter()
+            .all(|s| c.peer(*s).selected_candidate_pair().is_some())
+    })
+    .map_err(|e| format!("{label}: {e}"))?;
     let pair = call
         .peer(Side::A)
         .selected_candidate_pair()
