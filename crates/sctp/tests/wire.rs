@@ -829,3 +829,46 @@ fn an_init_in_established_gets_a_new_tag_and_changes_nothing() {
     assert!(f.b.is_established());
     assert!(f.still_works());
 }
+
+/// RFC 9260 §5.1: the COOKIE ACK goes first in the packet that carries the
+/// DATA sent right after the handshake, so reordering on the path cannot
+/// make the DATA reach a peer still in COOKIE-ECHOED (which drops it).
+#[test]
+fn the_cookie_ack_carries_the_first_data() {
+    use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
+    use sansrtc_proto::Output;
+    use sansrtc_sctp::{Association, SctpConfig, SendOptions};
+
+    let now = std::time::Instant::now();
+    let mut rng = ChaCha20Rng::seed_from_u64(5);
+    let mut a = Association::new(SctpConfig::default(), &mut rng, now);
+    let mut b = Association::new(SctpConfig::default(), &mut rng, now);
+    let packets = |x: &mut Association| {
+        let mut out = Vec::new();
+        loop {
+            match x.poll_output() {
+                Output::Transmit(p) => out.push(p),
+                Output::Event(_) => {}
+                Output::Timeout(_) => return out,
+            }
+        }
+    };
+    a.connect(now).unwrap();
+    for p in packets(&mut a) {
+        b.handle_receive(now, &p); // INIT
+    }
+    for p in packets(&mut b) {
+        a.handle_receive(now, &p); // INIT ACK
+    }
+    for p in packets(&mut a) {
+        b.handle_receive(now, &p); // COOKIE ECHO
+    }
+    // b is established and sends at once, before its output is drained.
+    b.send(now, 1, 51, b"first".to_vec(), SendOptions::default())
+        .unwrap();
+    let out = packets(&mut b);
+    let first = &out[0];
+    // Common header (12 bytes), then COOKIE ACK (type 11, 4 bytes), then DATA (type 0).
+    assert_eq!(first[12], 11, "the COOKIE ACK comes first");
+    assert_eq!(first[16], 0, "the DATA is in the same packet");
+}

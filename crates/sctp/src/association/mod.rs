@@ -155,6 +155,10 @@ pub struct Association {
     pub(crate) send_zero_checksum: bool,
     pub(crate) use_forward_tsn: bool,
     pub(crate) sack_now: bool,
+    /// A COOKIE ACK to send, first in the next packet, bundled with the
+    /// DATA that follows it (RFC 9260 §5.1: a peer in COOKIE-ECHOED drops
+    /// DATA that overtakes a separate COOKIE ACK).
+    pub(crate) cookie_ack_pending: bool,
     pub(crate) packets_since_sack: u32,
     pub(crate) forward_tsn_now: bool,
     pub(crate) fast_retransmit_now: bool,
@@ -205,6 +209,7 @@ impl Association {
             send_zero_checksum: false,
             use_forward_tsn: false,
             sack_now: false,
+            cookie_ack_pending: false,
             packets_since_sack: 0,
             forward_tsn_now: false,
             fast_retransmit_now: false,
@@ -416,6 +421,13 @@ impl Association {
         if let Some(p) = self.transmits.pop_front() {
             self.stats.packets_sent += 1;
             return Output::Transmit(p);
+        }
+        // The handshake just completed: tell the application first, so that
+        // what it sends on `Connected` rides with the COOKIE ACK.
+        if self.cookie_ack_pending {
+            if let Some(e) = self.events.pop_front() {
+                return Output::Event(e);
+            }
         }
         if let Some(p) = self.build_packet() {
             self.stats.packets_sent += 1;

@@ -102,8 +102,14 @@ impl Association {
         self.queue_transmit(b.finish(false));
     }
 
+    /// The COOKIE ACK waits for the next packet, which carries it first
+    /// and whatever DATA or SACK is ready with it (RFC 9260 §5.1).
     pub(crate) fn send_cookie_ack(&mut self) {
-        self.send_simple(kind::COOKIE_ACK, 0, &[]);
+        if self.data_state() {
+            self.cookie_ack_pending = true;
+        } else {
+            self.send_simple(kind::COOKIE_ACK, 0, &[]);
+        }
     }
 
     pub(crate) fn send_abort(&mut self) {
@@ -173,7 +179,10 @@ impl Association {
         let data_to_send = can_send_data
             && (!self.sender.retransmit.is_empty()
                 || (self.sender.flight < self.cc.cwnd && self.sender.has_unsent()));
-        let more_than_a_sack = data_to_send || self.forward_tsn_now || self.reconfig_may_send();
+        let more_than_a_sack = data_to_send
+            || self.forward_tsn_now
+            || self.reconfig_may_send()
+            || self.cookie_ack_pending;
         if !self.sack_now && !more_than_a_sack {
             return None;
         }
@@ -200,6 +209,9 @@ impl Association {
             self.config.mtu,
             capacity,
         );
+        if std::mem::take(&mut self.cookie_ack_pending) {
+            b.chunk(kind::COOKIE_ACK, 0, |_| {});
+        }
         if let Some((cum, rwnd, gaps, dups)) = sack {
             b.chunk(kind::SACK, 0, |v| write::sack(v, cum, rwnd, &gaps, &dups));
         }
