@@ -797,17 +797,29 @@ impl Offerer {
             matches!(message, DataChannelMessage::Text(_)),
             matches!(want, DataChannelMessage::Text(_)),
         );
+        // What came instead: its length and `%010d:` prefix tell a
+        // duplicate or a reordering from a damaged message.
+        let got = || {
+            let bytes: &[u8] = match &message {
+                DataChannelMessage::Text(t) => t.as_bytes(),
+                DataChannelMessage::Binary(b) => b,
+            };
+            let head = String::from_utf8_lossy(&bytes[..bytes.len().min(11)]).into_owned();
+            format!("got {} bytes starting {head:?}", bytes.len())
+        };
         if got_text != want_text {
             return Err(format!(
-                "echo {seq}: text/binary type mismatch (got text={got_text})"
+                "echo {seq}: text/binary type mismatch (got text={got_text}; {})",
+                got()
             ));
         }
         if message != want {
             return Err(format!(
-                "echo {seq}: {} content mismatch (len {}/{})",
+                "echo {seq}: {} content mismatch (len {}/{}; {})",
                 if want_text { "text" } else { "binary" },
                 message.len(),
-                want.len()
+                want.len(),
+                got()
             ));
         }
         self.echoed += 1;
