@@ -150,8 +150,12 @@ impl Call {
                 return Ok(());
             }
             if self.now() >= deadline || !self.net.step() {
+                let (sa, sb) = (
+                    self.a().association().stats(),
+                    self.b().association().stats(),
+                );
                 return Err(format!(
-                    "{what}: not reached after {:?}",
+                    "{what}: not reached after {:?} (a: {sa:?}; b: {sb:?})",
                     self.now() - self.start
                 ));
             }

@@ -31,7 +31,10 @@ pub struct SctpConfig {
     pub rto_initial: Duration,
     /// RTO.Min. RFC 9260 says 1 s; WebRTC stacks use less (see docs/sctp.md).
     pub rto_min: Duration,
-    /// RTO.Max.
+    /// RTO.Max, which also caps the doubling of T3-rtx, T1 and T2. RFC 9260
+    /// suggests 60 s; WebRTC stacks cap timer backoff at 3 s (libwebrtc's and
+    /// Firefox's dcSCTP options), so that a data channel recovers within
+    /// seconds of a loss burst instead of a minute. The default follows them.
     pub rto_max: Duration,
     /// Association.Max.Retrans: consecutive T3 expirations before giving up.
     pub max_retransmissions: u32,
@@ -57,7 +60,7 @@ impl Default for SctpConfig {
             zero_checksum: false,
             rto_initial: Duration::from_secs(1),
             rto_min: Duration::from_millis(200),
-            rto_max: Duration::from_secs(60),
+            rto_max: Duration::from_secs(3),
             max_retransmissions: 10,
             max_init_retransmissions: 8,
             cookie_lifetime: Duration::from_secs(60),
