@@ -503,14 +503,13 @@ impl RtcPeerConnection {
             && matches!(dtls, DtlsTransportState::New | DtlsTransportState::Closed)
         {
             PeerConnectionState::New
-        } else if matches!(
-            ice,
-            IceConnectionState::Connected | IceConnectionState::Completed
-        ) && dtls == DtlsTransportState::Connected
+        } else if matches!(ice, IceConnectionState::New | IceConnectionState::Checking)
+            || matches!(dtls, DtlsTransportState::New | DtlsTransportState::Connecting)
         {
-            PeerConnectionState::Connected
-        } else {
             PeerConnectionState::Connecting
+        } else {
+            // Every transport connected, completed or closed.
+            PeerConnectionState::Connected
         };
         if next != self.connection_state {
             self.connection_state = next;
