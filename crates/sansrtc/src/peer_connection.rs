@@ -504,7 +504,10 @@ impl RtcPeerConnection {
         {
             PeerConnectionState::New
         } else if matches!(ice, IceConnectionState::New | IceConnectionState::Checking)
-            || matches!(dtls, DtlsTransportState::New | DtlsTransportState::Connecting)
+            || matches!(
+                dtls,
+                DtlsTransportState::New | DtlsTransportState::Connecting
+            )
         {
             PeerConnectionState::Connecting
         } else {
