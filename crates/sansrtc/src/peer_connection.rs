@@ -152,8 +152,12 @@ impl RtcPeerConnection {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let mut agent_config = AgentConfig::from_rtc(&config, false);
-        // One transport carries the data section: it has no RTCP component.
-        agent_config.components = 1;
+        // The one transport carries the data section, which has no RTCP.
+        agent_config.components = crate::bundle::components(
+            config.get_configuration().rtcp_mux_policy,
+            crate::bundle::SectionKind::Data,
+            None,
+        );
         // Ta, the pacing of checks (RFC 8445 §14.2: configurable, 50 ms by
         // default): 20 ms, so the nominating check follows the first success
         // sooner; peers that wait for nomination before DTLS (aiortc) connect
