@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::certificate::{FingerprintAlgorithm, RtcCertificate};
+use crate::certificate::RtcCertificate;
 use crate::configuration::{IceServer, RtcConfiguration};
 use crate::error::ConfigError;
 use crate::policy::{BundlePolicy, IceTransportPolicy, RtcpMuxPolicy};
@@ -187,11 +187,7 @@ fn ice_server_to_json(server: &IceServer) -> Value {
 
 fn certificate_to_json(certificate: &Arc<RtcCertificate>, registry: &CertificateRegistry) -> Value {
     let id = registry.id_of(certificate).map_or_else(
-        || {
-            certificate
-                .fingerprint(FingerprintAlgorithm::Sha256)
-                .to_string()
-        },
+        || certificate.sha256_fingerprint().to_string(),
         str::to_owned,
     );
     let mut out = Map::new();

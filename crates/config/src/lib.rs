@@ -31,7 +31,7 @@
 //! // generateCertificate(): ECDSA P-256, valid for 30 days.
 //! let mut certificates = CertificateRegistry::new();
 //! let certificate = RtcCertificate::generate(&CertificateOptions::default(), now, &mut rng)?;
-//! assert!(certificate.fingerprint(FingerprintAlgorithm::Sha256).to_string().starts_with("sha-256 "));
+//! assert!(certificate.fingerprint(FingerprintAlgorithm::Sha256).unwrap().to_string().starts_with("sha-256 "));
 //! certificates.insert("mine", certificate);
 //!
 //! // What a signaling server sends to browsers, plus our certificate.
@@ -74,8 +74,8 @@ mod state;
 mod webidl;
 
 pub use certificate::{
-    CertificateOptions, Fingerprint, FingerprintAlgorithm, KeyKind, RtcCertificate,
-    DEFAULT_CERTIFICATE_LIFETIME, RSA_MODULUS_BITS,
+    fingerprint_of, CertificateOptions, Fingerprint, FingerprintAlgorithm, KeyKind, RtcCertificate,
+    DEFAULT_CERTIFICATE_LIFETIME, FINGERPRINT_ALGORITHMS, RSA_MODULUS_BITS,
 };
 pub use configuration::{IceServer, RtcConfiguration};
 pub use credentials::{is_opaque_string, MAX_TURN_USERNAME_BYTES};

@@ -162,13 +162,16 @@ fn fingerprints_match_an_independent_hash() {
             ),
         ];
         for (alg, name, digest) in cases {
-            let fp = cert.fingerprint(alg);
+            let fp = cert.fingerprint(alg).unwrap();
             assert_eq!(fp.to_string(), format!("{name} {}", hex_colon(&digest)));
+            assert_eq!(fp.digest_hex(), hex_colon(&digest));
         }
         assert_eq!(
             cert.fingerprints(),
-            vec![cert.fingerprint(FingerprintAlgorithm::Sha256)]
+            vec![cert.fingerprint(FingerprintAlgorithm::Sha256).unwrap()]
         );
+        assert_eq!(cert.fingerprints(), vec![cert.sha256_fingerprint()]);
+        assert_eq!(cert.fingerprint(FingerprintAlgorithm::Md5), None);
     }
 }
 
@@ -201,7 +204,7 @@ fn fingerprints_match_openssl() {
             // "SHA256 Fingerprint=AB:CD:..."
             let text = String::from_utf8(out.stdout).unwrap();
             let value = text.trim().split_once('=').unwrap().1;
-            assert_eq!(value, cert.fingerprint(alg).value());
+            assert_eq!(value, cert.fingerprint(alg).unwrap().digest_hex());
         }
     }
 }

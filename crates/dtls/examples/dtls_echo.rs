@@ -27,8 +27,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rand_chacha::rand_core::SeedableRng;
 use sansrtc_dtls::{
-    DtlsConfig, DtlsEndpoint, DtlsEvent, Fingerprint, HashAlgorithm, Identity, Role, SrtpProfile,
-    DTLS_SRTP_LABEL,
+    fingerprint_of, parse_fingerprint, DtlsConfig, DtlsEndpoint, DtlsEvent, Fingerprint,
+    HashAlgorithm, Identity, Role, SrtpProfile, DTLS_SRTP_LABEL,
 };
 use sansrtc_proto::Output;
 
@@ -71,7 +71,7 @@ fn parse_args() -> Result<Args, String> {
             "--cert" => cert = Some(value()?),
             "--key" => key = Some(value()?),
             "--fingerprint" => {
-                a.fingerprint = Some(Fingerprint::parse(&value()?).map_err(|e| e.to_string())?)
+                a.fingerprint = Some(parse_fingerprint(&value()?).map_err(|e| e.to_string())?)
             }
             "--srtp-profiles" => {
                 let list = value()?
@@ -182,9 +182,11 @@ fn run(args: Args) -> Result<(), String> {
                         println!("keying-material: {hex}");
                     }
                     if args.fingerprint.is_none() {
-                        let fp =
-                            Fingerprint::of(HashAlgorithm::Sha256, &info.peer_certificate_chain[0]);
-                        println!("peer-fingerprint: {fp}");
+                        if let Some(fp) =
+                            fingerprint_of(HashAlgorithm::Sha256, &info.peer_certificate_chain[0])
+                        {
+                            println!("peer-fingerprint: {fp}");
+                        }
                     }
                     if !stdin_started {
                         stdin_started = true;

@@ -4,9 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::DtlsError;
-use crate::fingerprint::Fingerprint;
 use crate::identity::Identity;
 use crate::suite::{CipherSuite, NamedGroup, SignatureScheme, SrtpProfile};
+use crate::Fingerprint;
 
 /// Which side of the handshake an endpoint plays: the workspace's one
 /// DTLS role type ([`sansrtc_proto::DtlsRole`]), named `Role` here.

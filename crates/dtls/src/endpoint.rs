@@ -12,7 +12,7 @@ use crate::choice;
 use crate::config::{DtlsConfig, Role};
 use crate::error::DtlsError;
 use crate::event::{Connected, DtlsEvent};
-use crate::fingerprint::{Fingerprint, HashAlgorithm};
+use crate::fingerprint::{fingerprint_matches, sha256_fingerprint};
 use crate::handshake::{self, HandshakeType};
 use crate::keys::Secrets;
 use crate::messages::{CertificateRequest, ClientHello};
@@ -417,7 +417,7 @@ impl DtlsEndpoint {
         let leaf = chain.first().ok_or(DtlsError::MissingCertificate)?;
         let cert = PeerCertificate::parse(leaf)?;
         let expected = &self.config.expected_fingerprints;
-        if !expected.is_empty() && !expected.iter().any(|fp| fp.matches(leaf)) {
+        if !expected.is_empty() && !expected.iter().any(|fp| fingerprint_matches(fp, leaf)) {
             return Err(DtlsError::FingerprintMismatch);
         }
         if let Some(t) = self.config.unix_time {
@@ -455,7 +455,7 @@ impl DtlsEndpoint {
             srtp_profile: self.hs.srtp,
             extended_master_secret: self.hs.ems,
             peer_certificate_chain: self.hs.peer_chain.clone(),
-            peer_fingerprint: Fingerprint::of(HashAlgorithm::Sha256, leaf),
+            peer_fingerprint: sha256_fingerprint(leaf),
             local_certificate_index: self.hs.local_identity,
         };
         self.state = State::Connected;

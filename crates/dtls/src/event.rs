@@ -1,8 +1,8 @@
 //! What an endpoint tells its application.
 
 use crate::error::DtlsError;
-use crate::fingerprint::Fingerprint;
 use crate::suite::{CipherSuite, NamedGroup, SrtpProfile};
+use crate::Fingerprint;
 
 /// The negotiated parameters, reported once the handshake completes.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,10 +3,11 @@
 use ring::signature::{EcdsaKeyPair, KeyPair, RsaKeyPair};
 
 use crate::error::DtlsError;
-use crate::fingerprint::{Fingerprint, HashAlgorithm};
+use crate::fingerprint::{fingerprint_of, sha256_fingerprint};
 use crate::peer::{PeerCertificate, PeerKey};
 use crate::suite::SignatureScheme;
 use crate::system_random;
+use crate::{Fingerprint, HashAlgorithm};
 
 enum SigningKey {
     Ecdsa(EcdsaKeyPair),
@@ -25,7 +26,7 @@ impl std::fmt::Debug for Identity {
         f.debug_struct("Identity")
             .field(
                 "fingerprint",
-                &self.fingerprint(HashAlgorithm::Sha256).to_string(),
+                &sha256_fingerprint(&self.chain[0]).to_string(),
             )
             .field("ecdsa", &self.is_ecdsa())
             .finish()
@@ -86,9 +87,10 @@ impl Identity {
         &self.chain
     }
 
-    /// The leaf certificate's fingerprint (for the local SDP).
-    pub fn fingerprint(&self, algorithm: HashAlgorithm) -> Fingerprint {
-        Fingerprint::of(algorithm, &self.chain[0])
+    /// The leaf certificate's fingerprint (for the local SDP), or `None`
+    /// for a hash function we do not compute (see [`crate::is_supported`]).
+    pub fn fingerprint(&self, algorithm: HashAlgorithm) -> Option<Fingerprint> {
+        fingerprint_of(algorithm, &self.chain[0])
     }
 
     /// Whether the key is ECDSA (else RSA).

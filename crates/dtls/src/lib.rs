@@ -22,9 +22,9 @@
 //! # }
 //! let (client_id, server_id) = (identity(), identity());
 //! let mut client_cfg = DtlsConfig::new(client_id.clone());
-//! client_cfg.expected_fingerprints = vec![server_id.fingerprint(HashAlgorithm::Sha256)];
+//! client_cfg.expected_fingerprints = vec![server_id.fingerprint(HashAlgorithm::Sha256).unwrap()];
 //! let mut server_cfg = DtlsConfig::new(server_id);
-//! server_cfg.expected_fingerprints = vec![client_id.fingerprint(HashAlgorithm::Sha256)];
+//! server_cfg.expected_fingerprints = vec![client_id.fingerprint(HashAlgorithm::Sha256).unwrap()];
 //!
 //! let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
 //! let mut client = DtlsEndpoint::new(Role::Client, client_cfg, &mut rng).unwrap();
@@ -97,10 +97,15 @@ pub use config::{DtlsConfig, Role};
 pub use endpoint::{DtlsEndpoint, MAX_PLAINTEXT};
 pub use error::DtlsError;
 pub use event::{Connected, DtlsEvent};
-pub use fingerprint::{Fingerprint, HashAlgorithm};
+pub use fingerprint::{
+    digest, fingerprint_matches, fingerprint_of, is_supported, parse_fingerprint,
+};
 pub use identity::Identity;
 /// The output type of [`DtlsEndpoint::poll_output`] (from `sansrtc-proto`).
 pub use sansrtc_proto::Output;
+/// The certificate fingerprint and its hash function: `sansrtc-sdp`'s types,
+/// the one definition in the workspace.
+pub use sansrtc_sdp::attributes::{Fingerprint, HashAlgorithm};
 pub use srtp::{SrtpKeyingMaterial, SrtpMasterKey, DTLS_SRTP_LABEL};
 pub use stats::DtlsStats;
 pub use suite::{CipherSuite, NamedGroup, SignatureScheme, SrtpProfile};

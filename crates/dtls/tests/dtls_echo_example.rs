@@ -145,7 +145,9 @@ fn dtls_echo_client_against_openssl_s_server() {
         .into_contents();
     assert_eq!(
         fp,
-        sansrtc_dtls::Fingerprint::of(sansrtc_dtls::HashAlgorithm::Sha256, &der).to_string()
+        sansrtc_dtls::fingerprint_of(sansrtc_dtls::HashAlgorithm::Sha256, &der)
+            .unwrap()
+            .to_string()
     );
     // Lines both ways.
     let stdin = echo.child.stdin.as_mut().unwrap();
@@ -183,7 +185,9 @@ fn openssl_s_client_against_dtls_echo_server_with_fingerprint() {
     let der = pem::parse(std::fs::read_to_string(&cert).unwrap())
         .unwrap()
         .into_contents();
-    let fp = sansrtc_dtls::Fingerprint::of(sansrtc_dtls::HashAlgorithm::Sha256, &der).to_string();
+    let fp = sansrtc_dtls::fingerprint_of(sansrtc_dtls::HashAlgorithm::Sha256, &der)
+        .unwrap()
+        .to_string();
     let port = free_port();
     let echo = Echo::spawn(&[
         "server".into(),

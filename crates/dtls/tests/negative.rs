@@ -24,7 +24,7 @@ fn unix_now() -> u64 {
 #[test]
 fn a_wrong_server_fingerprint_fails_the_client_with_bad_certificate() {
     let (mut c, s) = configs(ecdsa_identity(), ecdsa_identity());
-    c.expected_fingerprints = vec![ecdsa_identity().fingerprint(HashAlgorithm::Sha256)];
+    c.expected_fingerprints = vec![ecdsa_identity().fingerprint(HashAlgorithm::Sha256).unwrap()];
     let mut p = Pair::new(c, s, 1);
     p.run(Duration::from_secs(5), &mut perfect);
     assert_eq!(
@@ -43,10 +43,7 @@ fn a_wrong_server_fingerprint_fails_the_client_with_bad_certificate() {
 #[test]
 fn a_wrong_client_fingerprint_fails_the_server() {
     let (c, mut s) = configs(ecdsa_identity(), ecdsa_identity());
-    s.expected_fingerprints = vec![Fingerprint {
-        algorithm: HashAlgorithm::Sha384,
-        value: vec![0; 48],
-    }];
+    s.expected_fingerprints = vec![Fingerprint::new(HashAlgorithm::Sha384, vec![0; 48])];
     let mut p = Pair::new(c, s, 2);
     p.run(Duration::from_secs(5), &mut perfect);
     assert_eq!(
@@ -55,6 +52,25 @@ fn a_wrong_client_fingerprint_fails_the_server() {
     );
     assert!(delivered_nothing(&p.server_events));
     assert!(delivered_nothing(&p.client_events));
+}
+
+#[test]
+fn a_fingerprint_with_a_hash_we_do_not_compute_never_matches() {
+    let server = ecdsa_identity();
+    for alg in [
+        HashAlgorithm::Md5,
+        HashAlgorithm::Other("sha3-256".to_owned()),
+    ] {
+        let (mut c, s) = configs(ecdsa_identity(), server.clone());
+        c.expected_fingerprints = vec![Fingerprint::new(alg, vec![0; 16])];
+        let mut p = Pair::new(c, s, 2);
+        p.run(Duration::from_secs(5), &mut perfect);
+        assert_eq!(
+            failure(&p.client_events),
+            Some(&DtlsError::FingerprintMismatch)
+        );
+        assert!(delivered_nothing(&p.client_events));
+    }
 }
 
 #[test]
@@ -68,8 +84,8 @@ fn any_of_several_fingerprints_and_other_hashes_match() {
     ] {
         let (mut c, s) = configs(ecdsa_identity(), server.clone());
         c.expected_fingerprints = vec![
-            ecdsa_identity().fingerprint(HashAlgorithm::Sha256),
-            server.fingerprint(alg),
+            ecdsa_identity().fingerprint(HashAlgorithm::Sha256).unwrap(),
+            server.fingerprint(alg.clone()).unwrap(),
         ];
         let mut p = Pair::new(c, s, 3);
         p.run(Duration::from_secs(5), &mut perfect);

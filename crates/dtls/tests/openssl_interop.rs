@@ -146,10 +146,8 @@ fn our_config(case: &Case, dir: &Path, peer_cert: &Path) -> DtlsConfig {
     let peer_der = pem::parse(std::fs::read_to_string(peer_cert).unwrap())
         .unwrap()
         .into_contents();
-    cfg.expected_fingerprints = vec![sansrtc_dtls::Fingerprint::of(
-        HashAlgorithm::Sha256,
-        &peer_der,
-    )];
+    cfg.expected_fingerprints =
+        vec![sansrtc_dtls::fingerprint_of(HashAlgorithm::Sha256, &peer_der).unwrap()];
     cfg.cipher_suites = vec![case.suite];
     cfg.groups = match case.group {
         NamedGroup::X25519 => NamedGroup::ALL.to_vec(),

@@ -27,7 +27,7 @@ fn config(ids: &[Arc<Identity>], peer: &[Arc<Identity>]) -> DtlsConfig {
     let mut c = DtlsConfig::with_identities(ids.iter().cloned()).unwrap();
     c.expected_fingerprints = peer
         .iter()
-        .map(|id| id.fingerprint(HashAlgorithm::Sha256))
+        .map(|id| id.fingerprint(HashAlgorithm::Sha256).unwrap())
         .collect();
     c
 }
@@ -59,7 +59,7 @@ fn seen_by(ep: &DtlsEndpoint) -> String {
 }
 
 fn fp(id: &Identity) -> String {
-    id.fingerprint(HashAlgorithm::Sha256).to_string()
+    id.fingerprint(HashAlgorithm::Sha256).unwrap().to_string()
 }
 
 #[test]

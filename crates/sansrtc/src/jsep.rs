@@ -37,11 +37,7 @@ impl RtcPeerConnection {
             rtcp_mux_policy: config.rtcp_mux_policy,
             ufrag: credentials.ufrag.clone(),
             pwd: credentials.pwd.clone(),
-            fingerprints: self
-                .local_fingerprint_strings()
-                .iter()
-                .filter_map(|(a, d)| sansrtc_sdp::parse_fingerprint(&format!("{a} {d}")).ok())
-                .collect(),
+            fingerprints: self.local_fingerprints(),
             max_message_size: self.transport.sctp.channels().local_max_message_size() as u64,
             identity: self.identity_assertion.clone(),
         }

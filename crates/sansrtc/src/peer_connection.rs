@@ -8,15 +8,13 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, CryptoRngCore, RngCore, SeedableRng};
-use sansrtc_config::{
-    CertificateOptions, FingerprintAlgorithm, RtcCertificate, RtcConfiguration,
-    RtcConfigurationState,
-};
+use sansrtc_config::{CertificateOptions, RtcCertificate, RtcConfiguration, RtcConfigurationState};
 use sansrtc_datachannel::{DataChannelConfig, SctpTransport};
 use sansrtc_dtls::{Connected, Identity};
 use sansrtc_ice::{Agent, AgentConfig, IceConnectionState, IceEvent, IceGatheringState, ResolveId};
 use sansrtc_proto::{Machine, Output, Receive, Transmit};
 use sansrtc_sctp::SctpConfig;
+use sansrtc_sdp::attributes::Fingerprint;
 use sansrtc_sdp::SessionDescription;
 
 use crate::error::RtcError;
@@ -311,14 +309,19 @@ impl RtcPeerConnection {
         &self.certificates
     }
 
-    /// Our fingerprints as `(algorithm, digest)`, sha-256, one per certificate.
-    pub(crate) fn local_fingerprint_strings(&self) -> Vec<(String, String)> {
+    /// Our fingerprints, sha-256, one per certificate.
+    pub(crate) fn local_fingerprints(&self) -> Vec<Fingerprint> {
         self.certificates
             .iter()
-            .map(|c| {
-                let f = c.fingerprint(FingerprintAlgorithm::Sha256);
-                (f.algorithm.as_str().to_owned(), f.value())
-            })
+            .map(|c| c.sha256_fingerprint())
+            .collect()
+    }
+
+    /// Our fingerprints as `(algorithm, digest)`, sha-256, one per certificate.
+    pub(crate) fn local_fingerprint_strings(&self) -> Vec<(String, String)> {
+        self.local_fingerprints()
+            .iter()
+            .map(|f| (f.algorithm.as_str().to_owned(), f.digest_hex()))
             .collect()
     }
 

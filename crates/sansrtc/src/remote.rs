@@ -6,8 +6,7 @@
 //! sends them), unknown attributes, fingerprints with hash functions we do
 //! not know, extra media sections (rejected in our answer).
 
-use sansrtc_dtls::{Fingerprint, HashAlgorithm};
-use sansrtc_sdp::attributes::Setup;
+use sansrtc_sdp::attributes::{Fingerprint, Setup};
 use sansrtc_sdp::{Candidate, CandidateTransport, SessionDescription, SessionView};
 
 use crate::error::{RemoteDescriptionError, RtcError};
@@ -30,6 +29,7 @@ pub(crate) struct RemoteData {
 pub(crate) struct RemoteParams {
     pub ufrag: String,
     pub pwd: String,
+    /// The fingerprints DTLS can check (hash functions it computes).
     pub fingerprints: Vec<Fingerprint>,
     /// `(algorithm, digest)` as written, for identity binding.
     pub fingerprint_strings: Vec<(String, String)>,
@@ -136,14 +136,11 @@ pub(crate) fn read_remote(
     let mut fingerprint_strings = Vec::new();
     for f in sdp_fingerprints {
         let name = f.algorithm.as_str().to_ascii_lowercase();
-        fingerprint_strings.push((name.clone(), hex_colons(&f.bytes)));
-        if let Some(algorithm) = HashAlgorithm::from_name(&name) {
-            if f.bytes.len() == algorithm.digest(b"").len() {
-                fingerprints.push(Fingerprint {
-                    algorithm,
-                    value: f.bytes.clone(),
-                });
-            }
+        fingerprint_strings.push((name, f.digest_hex()));
+        if sansrtc_dtls::is_supported(&f.algorithm)
+            && f.algorithm.digest_len() == Some(f.bytes.len())
+        {
+            fingerprints.push(f.clone());
         }
     }
     if fingerprints.is_empty() {
@@ -194,13 +191,4 @@ fn bundled_with(view: &SessionView, a: usize, b: usize) -> bool {
     view.groups
         .iter()
         .any(|g| g.mids.contains(ma) && g.mids.contains(mb))
-}
-
-/// `AB:CD:…` upper-case hex.
-pub(crate) fn hex_colons(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
 }

@@ -67,7 +67,7 @@ fn handshake(input: &ScenarioInput, loss: f64, rto: Duration) -> Result<Outcome,
     let (a_id, b_id) = identities()?;
     let config = |me: &Arc<Identity>, peer: &Arc<Identity>| {
         let mut c = DtlsConfig::new(me.clone());
-        c.expected_fingerprints = vec![peer.fingerprint(HashAlgorithm::Sha256)];
+        c.expected_fingerprints = vec![peer.fingerprint(HashAlgorithm::Sha256).unwrap()];
         c.initial_retransmit_timeout = rto;
         c
     };

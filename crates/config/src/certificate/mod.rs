@@ -10,8 +10,14 @@ mod system_random;
 use core::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-pub use fingerprint::{Fingerprint, FingerprintAlgorithm};
+pub use fingerprint::{fingerprint_of, FINGERPRINT_ALGORITHMS};
 pub use generate::RSA_MODULUS_BITS;
+/// The certificate fingerprint: `sansrtc-sdp`'s type, the one definition in
+/// the workspace.
+pub use sansrtc_sdp::attributes::Fingerprint;
+/// The hash function of a fingerprint: `sansrtc-sdp`'s `HashAlgorithm`
+/// under the name this crate used.
+pub use sansrtc_sdp::attributes::HashAlgorithm as FingerprintAlgorithm;
 
 /// Lifetime of a generated certificate unless asked otherwise (30 days, as browsers do).
 pub const DEFAULT_CERTIFICATE_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
@@ -87,14 +93,20 @@ impl RtcCertificate {
         }
     }
 
-    /// The fingerprint of the certificate with `algorithm`.
-    pub fn fingerprint(&self, algorithm: FingerprintAlgorithm) -> Fingerprint {
-        Fingerprint::of_der(algorithm, &self.certificate_der)
+    /// The fingerprint of the certificate with `algorithm`, or `None` for
+    /// an algorithm not in [`FINGERPRINT_ALGORITHMS`].
+    pub fn fingerprint(&self, algorithm: FingerprintAlgorithm) -> Option<Fingerprint> {
+        fingerprint_of(algorithm, &self.certificate_der)
+    }
+
+    /// The SHA-256 fingerprint of the certificate (what browsers put in SDP).
+    pub fn sha256_fingerprint(&self) -> Fingerprint {
+        fingerprint::sha256_fingerprint(&self.certificate_der)
     }
 
     /// `getFingerprints()`: the SHA-256 fingerprint (what browsers return).
     pub fn fingerprints(&self) -> Vec<Fingerprint> {
-        vec![self.fingerprint(FingerprintAlgorithm::Sha256)]
+        vec![self.sha256_fingerprint()]
     }
 
     /// The origin that made the certificate (`[[Origin]]`); `None` is the
@@ -114,10 +126,7 @@ impl fmt::Debug for RtcCertificate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RtcCertificate")
             .field("key_kind", &self.key_kind)
-            .field(
-                "fingerprint",
-                &self.fingerprint(FingerprintAlgorithm::Sha256).to_string(),
-            )
+            .field("fingerprint", &self.sha256_fingerprint().to_string())
             .field("expires_millis", &self.expires_millis())
             .field("origin", &self.origin)
             .finish_non_exhaustive()

@@ -84,9 +84,9 @@ pub fn pem_identity(cert: &std::path::Path, key: &std::path::Path) -> Arc<Identi
 /// Client and server configs that expect each other's fingerprints.
 pub fn configs(client: Arc<Identity>, server: Arc<Identity>) -> (DtlsConfig, DtlsConfig) {
     let mut c = DtlsConfig::new(client.clone());
-    c.expected_fingerprints = vec![server.fingerprint(HashAlgorithm::Sha256)];
+    c.expected_fingerprints = vec![server.fingerprint(HashAlgorithm::Sha256).unwrap()];
     let mut s = DtlsConfig::new(server);
-    s.expected_fingerprints = vec![client.fingerprint(HashAlgorithm::Sha256)];
+    s.expected_fingerprints = vec![client.fingerprint(HashAlgorithm::Sha256).unwrap()];
     (c, s)
 }
 

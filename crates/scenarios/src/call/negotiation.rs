@@ -9,7 +9,7 @@ use sansrtc::{
     DataChannelInit, DataChannelMessage, IceConnectionState, PeerEvent, RtcCertificate,
     RtcConfiguration, SdpType, SignalingState,
 };
-use sansrtc_config::{CertificateOptions, FingerprintAlgorithm, KeyKind};
+use sansrtc_config::{CertificateOptions, KeyKind};
 use sansrtc_netsim::{Fate, NatConfig};
 
 use super::harness::{wall_clock, Call, Side, SignalingOptions};
@@ -402,7 +402,7 @@ fn certificates(input: &ScenarioInput) -> Result<Outcome, String> {
             return Err(format!("{name} authenticated another certificate"));
         }
         // Its description announced its own fingerprint.
-        let fingerprint = mine.fingerprint(FingerprintAlgorithm::Sha256).value();
+        let fingerprint = mine.sha256_fingerprint().digest_hex();
         let sdp = pc.local_description().ok_or("no local description")?.sdp;
         if !sdp.contains(&format!("a=fingerprint:sha-256 {fingerprint}")) {
             return Err(format!("{name}'s description lacks its fingerprint"));

@@ -56,6 +56,23 @@ impl HashAlgorithm {
         }
     }
 
+    /// The algorithm with this textual name, case-insensitively; a name
+    /// that is none of the known ones is [`HashAlgorithm::Other`] in lower
+    /// case (without the token checks of SDP parsing).
+    pub fn from_name(name: &str) -> HashAlgorithm {
+        let lower = name.to_ascii_lowercase();
+        match lower.as_str() {
+            "sha-1" => HashAlgorithm::Sha1,
+            "sha-224" => HashAlgorithm::Sha224,
+            "sha-256" => HashAlgorithm::Sha256,
+            "sha-384" => HashAlgorithm::Sha384,
+            "sha-512" => HashAlgorithm::Sha512,
+            "md5" => HashAlgorithm::Md5,
+            "md2" => HashAlgorithm::Md2,
+            _ => HashAlgorithm::Other(lower),
+        }
+    }
+
     fn parse(name: &str) -> Result<Self, &'static str> {
         let lower = name.to_ascii_lowercase();
         Ok(match lower.as_str() {
@@ -90,6 +107,24 @@ pub struct Fingerprint {
 }
 
 impl Fingerprint {
+    /// A fingerprint of `algorithm` with digest `bytes` (not checked against
+    /// the algorithm's digest length).
+    pub fn new(algorithm: HashAlgorithm, bytes: Vec<u8>) -> Self {
+        Fingerprint { algorithm, bytes }
+    }
+
+    /// The digest alone: upper-case hex pairs joined by `:` (`AB:CD:…`).
+    pub fn digest_hex(&self) -> String {
+        let mut out = String::with_capacity(self.bytes.len() * 3);
+        for (i, byte) in self.bytes.iter().enumerate() {
+            if i > 0 {
+                out.push(':');
+            }
+            out.push_str(&format!("{byte:02X}"));
+        }
+        out
+    }
+
     pub(crate) fn parse(value: &str) -> Result<Self, &'static str> {
         const EXPECTED: &str = "`<hash-func> <XX:XX:...>` with 1 to 64 hex byte pairs";
         let (name, hex) = crate::grammar::split_word(value).ok_or(EXPECTED)?;
@@ -122,6 +157,16 @@ impl fmt::Display for Fingerprint {
             write!(f, "{sep}{byte:02X}")?;
         }
         Ok(())
+    }
+}
+
+impl std::str::FromStr for Fingerprint {
+    type Err = crate::SdpError;
+
+    /// Parses the value of an `a=fingerprint` attribute (`sha-256 AB:CD:…`),
+    /// as [`crate::parse_fingerprint`] does.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        crate::parse_fingerprint(s)
     }
 }
 
@@ -165,5 +210,30 @@ impl Setup {
 impl fmt::Display for Setup {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers_agree_with_parsing_and_display() {
+        let text = "sha-256 AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
+        let fp: Fingerprint = text.parse().unwrap();
+        assert_eq!(fp.to_string(), text);
+        assert_eq!(format!("{} {}", fp.algorithm, fp.digest_hex()), text);
+        assert_eq!(Fingerprint::new(fp.algorithm.clone(), fp.bytes.clone()), fp);
+        assert!("sha-256 AB:CD".parse::<Fingerprint>().is_err());
+        assert_eq!(HashAlgorithm::from_name("SHA-384"), HashAlgorithm::Sha384);
+        assert_eq!(HashAlgorithm::from_name("md5"), HashAlgorithm::Md5);
+        assert_eq!(
+            HashAlgorithm::from_name("SHA-999"),
+            HashAlgorithm::Other("sha-999".to_owned())
+        );
+        assert_eq!(
+            Fingerprint::new(HashAlgorithm::Sha1, Vec::new()).digest_hex(),
+            ""
+        );
     }
 }
