@@ -34,8 +34,12 @@ impl DtlsEndpoint {
                 supported_groups: Some(c.groups.iter().map(|g| g.id()).collect()),
                 ec_point_formats: Some(vec![0]),
                 signature_algorithms: Some(c.signature_schemes.iter().map(|s| s.id()).collect()),
-                use_srtp: (!c.srtp_profiles.is_empty())
-                    .then(|| (c.srtp_profiles.iter().map(|p| p.id()).collect(), Vec::new())),
+                use_srtp: (!c.srtp_profiles.is_empty()).then(|| {
+                    (
+                        c.srtp_profiles.iter().map(|p| p.dtls_id()).collect(),
+                        Vec::new(),
+                    )
+                }),
                 extended_master_secret: true,
                 renegotiation_info: Some(Vec::new()),
                 supported_versions: None,
@@ -153,7 +157,7 @@ impl DtlsEndpoint {
             None => None,
             Some((profiles, mki)) => {
                 let p = match profiles.as_slice() {
-                    [one] => SrtpProfile::from_id(*one),
+                    [one] => SrtpProfile::from_dtls_id(*one),
                     _ => None,
                 }
                 .filter(|p| self.config.srtp_profiles.contains(p))

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::error::DtlsError;
 use crate::identity::Identity;
-use crate::suite::{CipherSuite, NamedGroup, SignatureScheme, SrtpProfile};
+use crate::suite::{CipherSuite, NamedGroup, SignatureScheme, SrtpProfile, SRTP_PREFERENCE};
 use crate::Fingerprint;
 
 /// Which side of the handshake an endpoint plays: the workspace's one
@@ -85,7 +85,7 @@ impl DtlsConfig {
             cipher_suites: CipherSuite::ALL.to_vec(),
             groups: NamedGroup::ALL.to_vec(),
             signature_schemes: SignatureScheme::ALL.to_vec(),
-            srtp_profiles: SrtpProfile::ALL.to_vec(),
+            srtp_profiles: SRTP_PREFERENCE.to_vec(),
             require_extended_master_secret: true,
             require_client_certificate: true,
             hello_verify_request: true,

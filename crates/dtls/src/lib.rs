@@ -108,4 +108,4 @@ pub use sansrtc_proto::Output;
 pub use sansrtc_sdp::attributes::{Fingerprint, HashAlgorithm};
 pub use srtp::{SrtpKeyingMaterial, SrtpMasterKey, DTLS_SRTP_LABEL};
 pub use stats::DtlsStats;
-pub use suite::{CipherSuite, NamedGroup, SignatureScheme, SrtpProfile};
+pub use suite::{CipherSuite, NamedGroup, SignatureScheme, SrtpProfile, SRTP_PREFERENCE};

@@ -126,7 +126,7 @@ impl DtlsEndpoint {
             c.srtp_profiles
                 .iter()
                 .copied()
-                .find(|p| offered.contains(&p.id()))
+                .find(|p| offered.contains(&p.dtls_id()))
         });
         let require_client_cert = c.require_client_certificate;
         let our_schemes: Vec<u16> = c.signature_schemes.iter().map(|s| s.id()).collect();
@@ -153,7 +153,7 @@ impl DtlsEndpoint {
                 renegotiation_info: secure_renegotiation.then(Vec::new),
                 extended_master_secret: self.hs.ems,
                 ec_point_formats: ext.ec_point_formats.as_ref().map(|_| vec![0]),
-                use_srtp: srtp.map(|p| (vec![p.id()], Vec::new())),
+                use_srtp: srtp.map(|p| (vec![p.dtls_id()], Vec::new())),
                 ..Default::default()
             },
         };

@@ -36,13 +36,13 @@ pub struct SrtpKeyingMaterial {
 impl SrtpKeyingMaterial {
     /// The exporter output length for `profile`: 2 × (key + salt).
     pub fn export_len(profile: SrtpProfile) -> usize {
-        2 * (profile.key_len() + profile.salt_len())
+        profile.keying_material_len()
     }
 
     /// Splits exported bytes (exactly [`SrtpKeyingMaterial::export_len`] long).
     pub fn from_exported(profile: SrtpProfile, material: &[u8]) -> Option<Self> {
         let (k, s) = (profile.key_len(), profile.salt_len());
-        if material.len() != 2 * (k + s) {
+        if material.len() != profile.keying_material_len() {
             return None;
         }
         Some(Self {

@@ -205,72 +205,18 @@ impl SignatureScheme {
     }
 }
 
-/// An SRTP protection profile (RFC 5764 §4.1.2, RFC 7714 §14.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SrtpProfile {
-    /// SRTP_AEAD_AES_128_GCM (0x0007).
-    AeadAes128Gcm,
-    /// SRTP_AEAD_AES_256_GCM (0x0008).
-    AeadAes256Gcm,
-    /// SRTP_AES128_CM_HMAC_SHA1_80 (0x0001).
-    Aes128CmHmacSha1_80,
-    /// SRTP_AES128_CM_HMAC_SHA1_32 (0x0002).
-    Aes128CmHmacSha1_32,
-}
+/// An SRTP protection profile (RFC 5764 §4.1.2, RFC 7714 §14.2):
+/// `sansrtc-srtp`'s [`sansrtc_srtp::Profile`], the one definition in the
+/// workspace. Its `ALL` is in identifier order; our offer/choice order is
+/// [`SRTP_PREFERENCE`].
+pub use sansrtc_srtp::Profile as SrtpProfile;
 
-impl SrtpProfile {
-    /// Every profile, in our default preference order.
-    pub const ALL: [SrtpProfile; 4] = [
-        SrtpProfile::AeadAes128Gcm,
-        SrtpProfile::AeadAes256Gcm,
-        SrtpProfile::Aes128CmHmacSha1_80,
-        SrtpProfile::Aes128CmHmacSha1_32,
-    ];
-
-    /// The code point.
-    pub fn id(self) -> u16 {
-        match self {
-            SrtpProfile::Aes128CmHmacSha1_80 => 0x0001,
-            SrtpProfile::Aes128CmHmacSha1_32 => 0x0002,
-            SrtpProfile::AeadAes128Gcm => 0x0007,
-            SrtpProfile::AeadAes256Gcm => 0x0008,
-        }
-    }
-
-    /// The profile with this code point, if we implement it.
-    pub fn from_id(id: u16) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.id() == id)
-    }
-
-    /// The name as OpenSSL's `-use_srtp` spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            SrtpProfile::Aes128CmHmacSha1_80 => "SRTP_AES128_CM_SHA1_80",
-            SrtpProfile::Aes128CmHmacSha1_32 => "SRTP_AES128_CM_SHA1_32",
-            SrtpProfile::AeadAes128Gcm => "SRTP_AEAD_AES_128_GCM",
-            SrtpProfile::AeadAes256Gcm => "SRTP_AEAD_AES_256_GCM",
-        }
-    }
-
-    /// The profile with this OpenSSL name.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.name() == name)
-    }
-
-    /// The SRTP master key length in bytes.
-    pub fn key_len(self) -> usize {
-        match self {
-            SrtpProfile::AeadAes256Gcm => 32,
-            _ => 16,
-        }
-    }
-
-    /// The SRTP master salt length in bytes.
-    pub fn salt_len(self) -> usize {
-        match self {
-            SrtpProfile::AeadAes128Gcm | SrtpProfile::AeadAes256Gcm => 12,
-            _ => 14,
-        }
-    }
-}
+/// The SRTP profiles in our default preference order (the default of
+/// [`crate::DtlsConfig::srtp_profiles`]): AES-128-GCM, AES-256-GCM,
+/// AES-128-CM-HMAC-SHA1-80, AES-128-CM-HMAC-SHA1-32.
+pub const SRTP_PREFERENCE: [SrtpProfile; 4] = [
+    SrtpProfile::AeadAes128Gcm,
+    SrtpProfile::AeadAes256Gcm,
+    SrtpProfile::Aes128CmHmacSha1_80,
+    SrtpProfile::Aes128CmHmacSha1_32,
+];

@@ -69,7 +69,7 @@ fn dtls_srtp_exporter_layout() {
         let profile = SrtpProfile::from_name(&name).unwrap();
         let id =
             u16::from_str_radix(p["id"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
-        assert_eq!(profile.id(), id);
+        assert_eq!(profile.dtls_id(), id);
         assert_eq!(profile.key_len() as u64, p["keyLen"].as_u64().unwrap());
         assert_eq!(profile.salt_len() as u64, p["saltLen"].as_u64().unwrap());
         assert_eq!(

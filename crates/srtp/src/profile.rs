@@ -46,6 +46,23 @@ impl Profile {
         }
     }
 
+    /// The name as OpenSSL's `-use_srtp` spells it (the RFC 5764 names with
+    /// `CM_SHA1` for `CM_HMAC_SHA1`; the GCM ones as in RFC 7714), e.g.
+    /// `"SRTP_AEAD_AES_128_GCM"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Aes128CmHmacSha1_80 => "SRTP_AES128_CM_SHA1_80",
+            Profile::Aes128CmHmacSha1_32 => "SRTP_AES128_CM_SHA1_32",
+            Profile::AeadAes128Gcm => "SRTP_AEAD_AES_128_GCM",
+            Profile::AeadAes256Gcm => "SRTP_AEAD_AES_256_GCM",
+        }
+    }
+
+    /// The profile with this [`Profile::name`].
+    pub fn from_name(name: &str) -> Option<Profile> {
+        Profile::ALL.into_iter().find(|p| p.name() == name)
+    }
+
     /// Master (and session encryption) key length in bytes.
     pub fn key_len(self) -> usize {
         match self {
@@ -95,5 +112,25 @@ impl Profile {
     /// (RFC 5764 §4.2: two keys and two salts).
     pub fn keying_material_len(self) -> usize {
         2 * (self.key_len() + self.salt_len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Profile;
+
+    #[test]
+    fn identifiers_and_names_round_trip() {
+        for p in Profile::ALL {
+            assert_eq!(Profile::from_dtls_id(p.dtls_id()), Some(p));
+            assert_eq!(Profile::from_name(p.name()), Some(p));
+        }
+        assert_eq!(Profile::AeadAes128Gcm.name(), "SRTP_AEAD_AES_128_GCM");
+        assert_eq!(
+            Profile::Aes128CmHmacSha1_80.name(),
+            "SRTP_AES128_CM_SHA1_80"
+        );
+        assert_eq!(Profile::from_dtls_id(0x0003), None);
+        assert_eq!(Profile::from_name("SRTP_NULL_SHA1_80"), None);
     }
 }
