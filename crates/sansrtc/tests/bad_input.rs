@@ -120,10 +120,7 @@ fn trickled_candidates_we_cannot_use_are_skipped_and_bad_ones_refused() {
     let now = p.now;
     p.a.create_data_channel(now, DataChannelInit::new("x"))
         .unwrap();
-    let offer = p.a.create_offer(now).unwrap();
-    p.a.set_local_description(now, offer).unwrap();
-    p.b.set_remote_description(now, p.a.local_description().unwrap())
-        .unwrap();
+    p.offer_to_b();
     let tcp = IceCandidateInit::new(
         "candidate:2 1 tcp 1518280447 127.0.0.1 9 typ host tcptype active",
         "0",

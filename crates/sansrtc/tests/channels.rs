@@ -93,17 +93,11 @@ fn a_message_over_the_remote_max_message_size_is_a_type_error() {
     let chat =
         p.a.create_data_channel(now, DataChannelInit::new("chat"))
             .unwrap();
-    let offer = p.a.create_offer(now).unwrap();
-    p.a.set_local_description(now, offer).unwrap();
-    p.b.set_remote_description(now, p.a.local_description().unwrap())
-        .unwrap();
-    let answer = p.b.create_answer().unwrap();
-    p.b.set_local_description(now, answer).unwrap();
-    let small =
-        p.b.local_description()
-            .unwrap()
-            .sdp
-            .replace("a=max-message-size:262144", "a=max-message-size:1000");
+    p.offer_to_b();
+    let small = p
+        .answer_from_b()
+        .sdp
+        .replace("a=max-message-size:262144", "a=max-message-size:1000");
     p.a.set_remote_description(now, RtcSessionDescription::answer(small))
         .unwrap();
     assert!(
@@ -216,18 +210,13 @@ fn early_dtls_before_the_answer_is_kept() {
     let now = p.now;
     p.a.create_data_channel(now, DataChannelInit::new("early"))
         .unwrap();
-    let offer = p.a.create_offer(now).unwrap();
-    p.a.set_local_description(now, offer).unwrap();
-    p.b.set_remote_description(now, p.a.local_description().unwrap())
-        .unwrap();
-    let answer = p.b.create_answer().unwrap();
-    p.b.set_local_description(now, answer).unwrap();
+    p.offer_to_b();
+    let answer = p.answer_from_b();
     p.run_until(Duration::from_millis(300), |p| {
         p.a.transport_stats().early_dtls_kept > 0
     });
     let kept = p.a.transport_stats().early_dtls_kept;
     assert!(kept > 0, "the ClientHello arrived before the answer");
-    let answer = p.b.local_description().unwrap();
     let now = p.now;
     p.a.set_remote_description(now, answer).unwrap();
     assert!(p.run_until(Duration::from_secs(10), |p| {

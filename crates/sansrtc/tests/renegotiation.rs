@@ -70,14 +70,9 @@ fn a_later_offer_adds_the_data_section() {
     let chat =
         p.a.create_data_channel(now, DataChannelInit::new("late"))
             .unwrap();
-    let offer = p.a.create_offer(now).unwrap();
-    p.a.set_local_description(now, offer).unwrap();
-    p.b.set_remote_description(now, p.a.local_description().unwrap())
-        .unwrap();
-    let answer = p.b.create_answer().unwrap();
-    p.b.set_local_description(now, answer).unwrap();
-    p.a.set_remote_description(now, p.b.local_description().unwrap())
-        .unwrap();
+    p.offer_to_b();
+    let answer = p.answer_from_b();
+    p.a.set_remote_description(now, answer).unwrap();
     assert!(p
         .a
         .local_description()

@@ -73,19 +73,32 @@ impl Pair {
         (p, channel)
     }
 
-    /// Offer from a, answer from b, non-trickle.
-    pub fn negotiate(&mut self) {
+    /// a offers (non-trickle: its description once gathered) and b
+    /// applies the offer.
+    pub fn offer_to_b(&mut self) {
         let now = self.now;
         let offer = self.a.create_offer(now).unwrap();
         self.a.set_local_description(now, offer).unwrap();
         self.b
             .set_remote_description(now, self.a.local_description().unwrap())
             .unwrap();
+    }
+
+    /// b answers the offer it applied; the answer is returned, not yet
+    /// applied by a.
+    pub fn answer_from_b(&mut self) -> RtcSessionDescription {
+        let now = self.now;
         let answer = self.b.create_answer().unwrap();
         self.b.set_local_description(now, answer).unwrap();
-        self.a
-            .set_remote_description(now, self.b.local_description().unwrap())
-            .unwrap();
+        self.b.local_description().unwrap()
+    }
+
+    /// Offer from a, answer from b, non-trickle.
+    pub fn negotiate(&mut self) {
+        self.offer_to_b();
+        let answer = self.answer_from_b();
+        let now = self.now;
+        self.a.set_remote_description(now, answer).unwrap();
     }
 
     /// Drains both sides and delivers their datagrams; advances time to the
