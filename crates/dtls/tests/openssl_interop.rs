@@ -387,11 +387,7 @@ fn several_identities_with_openssl() {
     check_connected(&mut d, case, &ossl);
     assert_eq!(d.ep.connection().unwrap().local_certificate_index, Some(1));
     exchange_data(&mut d, &mut ossl);
-    assert!(
-        ossl.text().contains(&pem_of(&ours_rsa.0)),
-        "{}",
-        ossl.text()
-    );
+    assert!(printed(&ossl, &pem_of(&ours_rsa.0)), "{}", ossl.text());
     d.ep.close();
     d.step();
 
@@ -427,10 +423,36 @@ fn several_identities_with_openssl() {
         check_connected(&mut d, case, &ossl);
         assert_eq!(d.ep.connection().unwrap().local_certificate_index, expected);
         exchange_data(&mut d, &mut ossl);
+        // s_server prints the client's certificate on its own schedule:
+        // wait (bounded) for the one expected before judging.
+        let (rsa_pem, ec_pem) = (pem_of(&ours_rsa.0), pem_of(&ours_ec.0));
+        let wanted = match expected {
+            Some(0) => Some(&rsa_pem),
+            Some(1) => Some(&ec_pem),
+            _ => None,
+        };
+        if let Some(pem) = wanted {
+            printed(&ossl, pem);
+        }
         let text = ossl.text();
-        assert_eq!(text.contains(&pem_of(&ours_rsa.0)), expected == Some(0));
-        assert_eq!(text.contains(&pem_of(&ours_ec.0)), expected == Some(1));
+        assert_eq!(text.contains(&rsa_pem), expected == Some(0));
+        assert_eq!(text.contains(&ec_pem), expected == Some(1));
         d.ep.close();
         d.step();
+    }
+}
+
+/// Whether openssl has printed `text`, waiting up to 5 s: it prints the
+/// peer's certificate on its own schedule, after the handshake.
+fn printed(ossl: &OpenSsl, text: &str) -> bool {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        if ossl.text().contains(text) {
+            return true;
+        }
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
