@@ -7,8 +7,7 @@ use std::time::Duration;
 use sansrtc::{DataChannelInit, DataChannelMessage, RtcConfiguration};
 
 use super::harness::{Call, Side, SignalingOptions};
-use super::{outcome, payload, place_public, public_pair, size_of, PUBLIC_A, PUBLIC_B};
-use crate::ice::sa;
+use super::{outcome, payload, public_pair, public_pair_on, size_of};
 use crate::setup::{network, two_link_loss};
 use crate::{Outcome, Scenario, ScenarioInput};
 
@@ -195,20 +194,11 @@ fn reliability(input: &ScenarioInput) -> Result<Outcome, String> {
     // well under any retransmission timeout (queueing included).
     const NO_STALL_MS: u64 = 300;
     let (mut net, _) = network(input);
-    let link = two_link_loss(0.10, 0.02, 0.01);
-    let a = place_public(
+    let (a, b) = public_pair_on(
         &mut net,
-        Side::A,
-        sa(PUBLIC_A),
         RtcConfiguration::default(),
-        link.clone(),
-    )?;
-    let b = place_public(
-        &mut net,
-        Side::B,
-        sa(PUBLIC_B),
         RtcConfiguration::default(),
-        link,
+        two_link_loss(0.10, 0.02, 0.01),
     )?;
     let mut call = Call::new(net, a, b, SignalingOptions::default());
     let mut unordered = DataChannelInit::new("unordered");
@@ -339,20 +329,11 @@ fn loss_10(input: &ScenarioInput) -> Result<Outcome, String> {
     const SIZE: usize = 16 * 1024;
     const COUNT: usize = 64;
     let (mut net, _) = network(input);
-    let link = two_link_loss(0.10, 0.02, 0.01);
-    let a = place_public(
+    let (a, b) = public_pair_on(
         &mut net,
-        Side::A,
-        sa(PUBLIC_A),
         RtcConfiguration::default(),
-        link.clone(),
-    )?;
-    let b = place_public(
-        &mut net,
-        Side::B,
-        sa(PUBLIC_B),
         RtcConfiguration::default(),
-        link,
+        two_link_loss(0.10, 0.02, 0.01),
     )?;
     let mut call = Call::new(net, a, b, SignalingOptions::default());
     let bulk = call.create_channel(Side::A, DataChannelInit::new("bulk"))?;

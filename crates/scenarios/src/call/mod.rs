@@ -115,9 +115,20 @@ pub(crate) fn public_pair(
     a: RtcConfiguration,
     b: RtcConfiguration,
 ) -> Result<(NodeId<PeerNode>, NodeId<PeerNode>), String> {
+    public_pair_on(net, a, b, access_link())
+}
+
+/// A and B on the internet at [`PUBLIC_A`] and [`PUBLIC_B`], each on a
+/// copy of `link`.
+pub(crate) fn public_pair_on(
+    net: &mut Network,
+    a: RtcConfiguration,
+    b: RtcConfiguration,
+    link: LinkConfig,
+) -> Result<(NodeId<PeerNode>, NodeId<PeerNode>), String> {
     Ok((
-        place_public(net, Side::A, sa(PUBLIC_A), a, access_link())?,
-        place_public(net, Side::B, sa(PUBLIC_B), b, access_link())?,
+        place_public(net, Side::A, sa(PUBLIC_A), a, link.clone())?,
+        place_public(net, Side::B, sa(PUBLIC_B), b, link)?,
     ))
 }
 
