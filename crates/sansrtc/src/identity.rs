@@ -20,6 +20,7 @@
 //! serves one request with any implementation of it.
 
 use base64::Engine;
+use sansrtc_sdp::attributes::Fingerprint;
 use serde_json::{json, Value};
 
 use crate::error::RtcError;
@@ -94,9 +95,9 @@ pub trait IdentityProvider {
 
 /// The contents an assertion binds: our fingerprints as RFC 8827 §7.4
 /// writes them, `{"fingerprint":[{"algorithm":…,"digest":…}]}`.
-pub fn fingerprint_contents(fingerprints: &[(String, String)]) -> String {
-    let list: Vec<Value> = fingerprints
-        .iter()
+pub fn fingerprint_contents(fingerprints: &[Fingerprint]) -> String {
+    let list: Vec<Value> = named(fingerprints)
+        .into_iter()
         .map(|(algorithm, digest)| json!({"algorithm": algorithm, "digest": digest}))
         .collect();
     json!({ "fingerprint": list }).to_string()
@@ -104,7 +105,7 @@ pub fn fingerprint_contents(fingerprints: &[(String, String)]) -> String {
 
 /// Whether `contents` binds exactly these fingerprints (order aside, case
 /// of hex digits aside).
-pub fn contents_bind(contents: &str, fingerprints: &[(String, String)]) -> bool {
+pub fn contents_bind(contents: &str, fingerprints: &[Fingerprint]) -> bool {
     let Ok(value) = serde_json::from_str::<Value>(contents) else {
         return false;
     };
@@ -120,13 +121,18 @@ pub fn contents_bind(contents: &str, fingerprints: &[(String, String)]) -> bool 
             ))
         })
         .collect();
-    let mut ours: Vec<(String, String)> = fingerprints
-        .iter()
-        .map(|(a, d)| (a.to_ascii_lowercase(), d.to_ascii_uppercase()))
-        .collect();
+    let mut ours = named(fingerprints);
     asserted.sort();
     ours.sort();
     asserted.len() == list.len() && !ours.is_empty() && asserted == ours
+}
+
+/// `(algorithm, digest)` as RFC 8827 writes them: `sha-256`, `AB:CD:…`.
+fn named(fingerprints: &[Fingerprint]) -> Vec<(String, String)> {
+    fingerprints
+        .iter()
+        .map(|f| (f.algorithm.as_str().to_ascii_lowercase(), f.digest_hex()))
+        .collect()
 }
 
 /// The `a=identity` value: base64 of `{"idp":{"domain","protocol"},"assertion"}`.
@@ -155,21 +161,27 @@ pub fn decode_identity_attribute(value: &str) -> Option<(String, String, String)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sansrtc_sdp::attributes::HashAlgorithm;
 
     #[test]
     fn contents_bind_the_same_set_only() {
-        let ours = vec![("sha-256".to_owned(), "AB:CD".to_owned())];
+        let sha256 = |bytes: &[u8]| Fingerprint::new(HashAlgorithm::Sha256, bytes.to_vec());
+        let ours = vec![sha256(&[0xab, 0xcd])];
         let contents = fingerprint_contents(&ours);
+        assert_eq!(
+            contents,
+            r#"{"fingerprint":[{"algorithm":"sha-256","digest":"AB:CD"}]}"#
+        );
         assert!(contents_bind(&contents, &ours));
-        let lower = vec![("SHA-256".to_owned(), "ab:cd".to_owned())];
-        assert!(contents_bind(&contents, &lower));
-        let other = vec![("sha-256".to_owned(), "AB:CE".to_owned())];
-        assert!(!contents_bind(&contents, &other));
+        // The IdP's spelling of the algorithm and the digest's case do not matter.
+        let lower = r#"{"fingerprint":[{"algorithm":"SHA-256","digest":"ab:cd"}]}"#;
+        assert!(contents_bind(lower, &ours));
+        assert!(!contents_bind(&contents, &[sha256(&[0xab, 0xce])]));
         assert!(!contents_bind("not json", &ours));
         assert!(!contents_bind(r#"{"fingerprint":[]}"#, &[]));
         let extra = vec![
-            ("sha-256".to_owned(), "AB:CD".to_owned()),
-            ("sha-1".to_owned(), "00".to_owned()),
+            sha256(&[0xab, 0xcd]),
+            Fingerprint::new(HashAlgorithm::Sha1, vec![0]),
         ];
         assert!(!contents_bind(&contents, &extra));
     }

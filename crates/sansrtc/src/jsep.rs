@@ -292,7 +292,7 @@ impl RtcPeerConnection {
         };
         if self.transport.dtls.is_some()
             && params.has_transport
-            && current.params.fingerprints != params.fingerprints
+            && current.params.dtls_fingerprints() != params.dtls_fingerprints()
         {
             return Err(RemoteDescriptionError::DtlsChanged.into());
         }
@@ -365,7 +365,7 @@ impl RtcPeerConnection {
         // Several certificates: DTLS uses the first the peer accepts.
         let mut config = DtlsConfig::with_identities(self.identities.iter().cloned())
             .map_err(|e| RtcError::Certificate(e.to_string()))?;
-        config.expected_fingerprints = params.fingerprints.clone();
+        config.expected_fingerprints = params.dtls_fingerprints();
         // No HelloVerifyRequest: ICE hands DTLS only datagrams from a peer
         // whose address answered an authenticated check, which is what the
         // cookie exchange proves (RFC 6347 §4.2.1); it would cost a round

@@ -317,14 +317,6 @@ impl RtcPeerConnection {
             .collect()
     }
 
-    /// Our fingerprints as `(algorithm, digest)`, sha-256, one per certificate.
-    pub(crate) fn local_fingerprint_strings(&self) -> Vec<(String, String)> {
-        self.local_fingerprints()
-            .iter()
-            .map(|f| (f.algorithm.as_str().to_owned(), f.digest_hex()))
-            .collect()
-    }
-
     /// The validated remote identity (`peerIdentity`), once asserted.
     pub fn peer_identity(&self) -> Option<&str> {
         self.peer_identity.as_deref()

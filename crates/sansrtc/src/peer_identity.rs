@@ -27,7 +27,7 @@ impl RtcPeerConnection {
         self.next_identity_request += 1;
         let request = IdentityRequest::Generate {
             id,
-            contents: fingerprint_contents(&self.local_fingerprint_strings()),
+            contents: fingerprint_contents(&self.local_fingerprints()),
             domain: domain.to_owned(),
             protocol: protocol.to_owned(),
         };
@@ -113,7 +113,7 @@ impl RtcPeerConnection {
             .current_remote
             .as_ref()
             .or(self.pending_remote.as_ref())
-            .map(|r| r.params.fingerprint_strings.clone())
+            .map(|r| r.params.fingerprints.clone())
             .unwrap_or_default();
         let outcome = match result {
             Err(e) => Err(format!("the identity provider refused the assertion: {e}")),

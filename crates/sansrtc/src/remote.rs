@@ -30,9 +30,9 @@ pub(crate) struct RemoteParams {
     pub ufrag: String,
     pub pwd: String,
     /// The fingerprints DTLS can check (hash functions it computes).
+    /// Every `a=fingerprint` of the transport, as written (identity
+    /// binding covers them all; DTLS takes [`RemoteParams::dtls_fingerprints`]).
     pub fingerprints: Vec<Fingerprint>,
-    /// `(algorithm, digest)` as written, for identity binding.
-    pub fingerprint_strings: Vec<(String, String)>,
     pub setup: Setup,
     pub candidates: Vec<Candidate>,
     pub skipped_candidates: usize,
@@ -86,12 +86,11 @@ pub(crate) fn read_remote(
     });
     if view.media.iter().all(|m| m.is_rejected()) {
         return Ok((
-            description.clone(),
+            description,
             RemoteParams {
                 ufrag: String::new(),
                 pwd: String::new(),
                 fingerprints: Vec::new(),
-                fingerprint_strings: Vec::new(),
                 setup: Setup::ActPass,
                 candidates: Vec::new(),
                 skipped_candidates: 0,
@@ -131,19 +130,8 @@ pub(crate) fn read_remote(
             }
         }
     }
-    let sdp_fingerprints = view.fingerprints_for(transport_index);
-    let mut fingerprints = Vec::new();
-    let mut fingerprint_strings = Vec::new();
-    for f in sdp_fingerprints {
-        let name = f.algorithm.as_str().to_ascii_lowercase();
-        fingerprint_strings.push((name, f.digest_hex()));
-        if sansrtc_dtls::is_supported(&f.algorithm)
-            && f.algorithm.digest_len() == Some(f.bytes.len())
-        {
-            fingerprints.push(f.clone());
-        }
-    }
-    if fingerprints.is_empty() {
+    let fingerprints = view.fingerprints_for(transport_index).to_vec();
+    if !fingerprints.iter().any(usable) {
         return Err(RemoteDescriptionError::MissingFingerprint.into());
     }
     let setup = match (sdp_type, view.setup_for(transport_index)) {
@@ -164,12 +152,11 @@ pub(crate) fn read_remote(
         .cloned()
         .partition(|c| c.transport == CandidateTransport::Udp && c.component == 1);
     Ok((
-        description.clone(),
+        description,
         RemoteParams {
             ufrag,
             pwd,
             fingerprints,
-            fingerprint_strings,
             setup,
             candidates,
             skipped_candidates: skipped.len(),
@@ -182,6 +169,22 @@ pub(crate) fn read_remote(
             has_transport: true,
         },
     ))
+}
+
+impl RemoteParams {
+    /// The fingerprints DTLS can check: a hash function it computes and a
+    /// digest of that function's length.
+    pub(crate) fn dtls_fingerprints(&self) -> Vec<Fingerprint> {
+        self.fingerprints
+            .iter()
+            .filter(|f| usable(f))
+            .cloned()
+            .collect()
+    }
+}
+
+fn usable(f: &Fingerprint) -> bool {
+    sansrtc_dtls::is_supported(&f.algorithm) && f.algorithm.digest_len() == Some(f.bytes.len())
 }
 
 fn bundled_with(view: &SessionView, a: usize, b: usize) -> bool {
