@@ -13,7 +13,8 @@
 //! build of the stack, then fast).
 //!
 //! Seeds are `1..=COUNT` (each scenario's `default_seeds` unless `--seeds`;
-//! `--quick` caps it at 3). A failing seed prints the command that
+//! `--quick` caps it at 3, but runs at least one seed per case a scenario's
+//! seed chooses among, e.g. all 25 NAT pairs). A failing seed prints the command that
 //! reproduces it; the exit status is non-zero if any seed failed. Runs are
 //! spread over `--jobs` threads (default: the machine's cores).
 
@@ -29,6 +30,12 @@ use sansrtc_scenarios::{catalogue, Outcome, Scenario, ScenarioInput};
 
 /// Seeds per scenario under `--quick` (what CI runs).
 const QUICK_SEEDS: u64 = 3;
+
+/// Seeds `--quick` runs of `s`: a few, and at least one per case the seed
+/// chooses among (all 25 NAT pairs of `ice/nat-matrix`, say).
+fn quick_seeds(s: &Scenario) -> u64 {
+    s.default_seeds.min(QUICK_SEEDS).max(s.cases)
+}
 
 #[derive(Debug, Default)]
 struct Options {
@@ -301,7 +308,7 @@ pub fn run(args: &[String]) -> ExitCode {
         let seeds: Vec<u64> = match (options.seed, options.seeds) {
             (Some(seed), _) => vec![seed],
             (None, Some(count)) => (1..=count).collect(),
-            (None, None) if options.quick => (1..=s.default_seeds.min(QUICK_SEEDS)).collect(),
+            (None, None) if options.quick => (1..=quick_seeds(s)).collect(),
             (None, None) => (1..=s.default_seeds).collect(),
         };
         jobs.extend(seeds.into_iter().map(|seed| (index, seed)));
@@ -432,6 +439,7 @@ mod tests {
             name: "test/boom",
             description: "panics",
             default_seeds: 1,
+            cases: 1,
             run: boom,
         };
         let hook = std::panic::take_hook();
@@ -439,6 +447,19 @@ mod tests {
         let result = run_one(&s, 1, false);
         std::panic::set_hook(hook);
         assert_eq!(result.unwrap_err(), "panicked: kaboom");
+    }
+
+    #[test]
+    fn quick_runs_every_case_of_the_catalogue() {
+        let all = sansrtc_scenarios::catalogue();
+        let quick = |name: &str| quick_seeds(all.iter().find(|s| s.name == name).unwrap());
+        assert_eq!(quick("ice/nat-matrix"), 25);
+        assert_eq!(quick("call/nat-matrix"), 36);
+        assert_eq!(quick("turn/relay-through-nats"), 4);
+        for s in &all {
+            assert!(quick_seeds(s) >= s.cases, "{}", s.name);
+            assert!(quick_seeds(s) <= s.default_seeds.max(s.cases), "{}", s.name);
+        }
     }
 
     #[test]

@@ -20,18 +20,21 @@ pub fn scenarios() -> Vec<Scenario> {
             name: "dtls/handshake-0pct",
             description: "DTLS 1.2 handshake (HelloVerifyRequest, mutual auth, SRTP export) over clean 20 ms links",
             default_seeds: 5,
+            cases: 1,
             run: |input| handshake(input, 0.0, Duration::from_secs(1)),
         },
         Scenario {
             name: "dtls/handshake-20pct",
             description: "DTLS handshake at 20% end-to-end loss with reordering and duplication, 1 s initial RTO",
             default_seeds: 40,
+            cases: 1,
             run: |input| handshake(input, 0.20, Duration::from_secs(1)),
         },
         Scenario {
             name: "dtls/handshake-20pct-fast-rto",
             description: "DTLS handshake at 20% loss with reordering and duplication, 100 ms initial RTO",
             default_seeds: 40,
+            cases: 1,
             run: |input| handshake(input, 0.20, Duration::from_millis(100)),
         },
     ]

@@ -57,6 +57,11 @@ pub struct Scenario {
     pub description: &'static str,
     /// Seeds run by default by `cargo xtask sim`.
     pub default_seeds: u64,
+    /// How many distinct cases the seed chooses among (`seed % cases`: a
+    /// NAT pair, which side uses RSA, …); 1 when the seed varies only the
+    /// randomness. `cargo xtask sim --quick` runs at least this many
+    /// seeds, so every case runs in CI.
+    pub cases: u64,
     /// Runs once; `Err` says why the goal was not reached.
     pub run: fn(&ScenarioInput) -> Result<Outcome, String>,
 }

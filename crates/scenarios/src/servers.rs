@@ -34,12 +34,14 @@ pub fn scenarios() -> Vec<Scenario> {
             name: "network/stun-srflx",
             description: "behind each NAT preset a STUN Binding request returns the NAT's mapping (server-reflexive address)",
             default_seeds: 10,
+            cases: 1,
             run: stun_srflx,
         },
         Scenario {
         name: "network/turn-relay",
         description: "a client behind a symmetric NAT allocates on the TURN server (long-term auth), binds a channel and streams 1 MB to a peer through the relay",
         default_seeds: 10,
+        cases: 1,
         run: turn_relay,
     },
     ]

@@ -22,6 +22,7 @@ pub fn scenarios() -> Vec<Scenario> {
         name: "stun/srflx-through-nats",
         description: "Binding clients with RFC 8489 retransmissions, behind no NAT and each RFC 4787 NAT type, learn their reflexive address from the STUN server over 10%-loss links",
         default_seeds: 20,
+        cases: 1,
         run: srflx_through_nats,
     }]
 }

@@ -19,6 +19,7 @@ pub fn scenarios() -> Vec<Scenario> {
         name: "turn/relay-through-nats",
         description: "a TURN client behind each RFC 4787 NAT type on a 10%-loss link allocates (401 challenge), relays to an echoing peer over a channel, and survives 15 simulated minutes of refreshes",
         default_seeds: 20,
+        cases: 4,
         run: relay_through_nats,
     }]
 }

@@ -17,24 +17,28 @@ pub(super) fn scenarios() -> Vec<Scenario> {
             name: "call/echo",
             description: "two peer connections on the internet, non-trickle signaling (50 ms ± 20 ms): a channel opens, 9 messages up to 256 KiB (text and binary) are echoed back intact and in order; throughput of the echo",
             default_seeds: 10,
+            cases: 1,
             run: |input| echo(input, false),
         },
         Scenario {
             name: "call/echo-trickle",
             description: "call/echo with trickle ICE: descriptions leave without candidates, every candidate goes through icecandidate → addIceCandidate, end-of-candidates included",
             default_seeds: 10,
+            cases: 1,
             run: |input| echo(input, true),
         },
         Scenario {
             name: "call/reliability",
             description: "10% loss each way with reordering and duplication: ordered and unordered reliable channels deliver all 300 messages (in order / each once), maxRetransmits=0 delivers a strict subset, maxPacketLifeTime=100 delivers nothing past its lifetime, no partial channel stalls",
             default_seeds: 10,
+            cases: 1,
             run: reliability,
         },
         Scenario {
             name: "call/loss-10",
             description: "10% loss each way with reordering and duplication: the call connects and moves 1 MiB (64 × 16 KiB) intact and in order; throughput of the transfer",
             default_seeds: 10,
+            cases: 1,
             run: loss_10,
         },
     ]

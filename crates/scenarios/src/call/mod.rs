@@ -39,12 +39,14 @@ pub fn scenarios() -> Vec<Scenario> {
             name: "call/peer-identity",
             description: "B has peerIdentity alice@idp.example, A asserts it through a test IdP (400 ms per request): B's DTLS is up before the validation, its channel opens only after it, peerIdentity resolves, data both ways",
             default_seeds: 5,
+            cases: 1,
             run: identity::accepted,
         },
         Scenario {
             name: "call/peer-identity-refused",
             description: "as call/peer-identity with A asserting mallory@idp.example: B's identity_validated is an InvalidModificationError, B's connection fails, no channel opens on either side",
             default_seeds: 5,
+            cases: 1,
             run: identity::refused,
         },
     ]);

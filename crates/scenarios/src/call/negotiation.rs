@@ -24,24 +24,28 @@ pub(super) fn scenarios() -> Vec<Scenario> {
             name: "call/ice-restart",
             description: "peers behind port-restricted NATs with a STUN server, trickle: mid-call restartIce() on A, a new offer/answer with new ufrags on both sides; messages sent every 20 ms before, during and after the restart all arrive in order",
             default_seeds: 10,
+            cases: 1,
             run: ice_restart,
         },
         Scenario {
             name: "call/glare",
             description: "both peers create a channel and an offer at the same instant (trickle): impolite A ignores B's offer, polite B applies A's offer in have-local-offer (implicit rollback) and answers; both channels open on both ends",
             default_seeds: 10,
+            cases: 1,
             run: glare,
         },
         Scenario {
             name: "call/early-dtls",
             description: "the answer reaches A 1 s late (signaling delay on the answer only): B's checks succeed and B (DTLS client) starts DTLS on that valid pair before A has the answer; A keeps every early DTLS datagram (ClientHello and its retransmission), none dropped, and the call connects once the answer lands",
             default_seeds: 10,
+            cases: 1,
             run: early_dtls,
         },
         Scenario {
             name: "call/certificates",
             description: "one peer with a generated ECDSA P-256 certificate, the other with a generated RSA-2048 one (B on odd seeds, A on even: RSA as DTLS client or server), both passed in RTCConfiguration.certificates: connects, each side authenticated the other's certificate, data both ways",
             default_seeds: 6,
+            cases: 2,
             run: certificates,
         },
     ]

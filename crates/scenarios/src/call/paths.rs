@@ -23,12 +23,14 @@ pub(super) fn scenarios() -> Vec<Scenario> {
             name: "call/nat-matrix",
             description: "both peers behind one of {none, full cone, restricted, port-restricted, address-dependent, symmetric} (RFC 4787 mapping × filtering; the seed picks the pair, 36 seeds cover all), STUN and TURN servers, trickle: connects; a relay is selected exactly where no direct path exists; 20 messages each way",
             default_seeds: 36,
+            cases: NAT_PAIRS,
             run: nat_matrix,
         },
         Scenario {
             name: "call/relay-only",
             description: "iceTransportPolicy relay on A (odd seeds) or on both (even seeds), on public addresses with a TURN server: only relay candidates signalled, a relay pair selected, and the netsim trace and counters show every datagram of a relay-only peer to or from the TURN server; 100 KiB each way",
             default_seeds: 10,
+            cases: 2,
             run: relay_only,
         },
     ]
@@ -108,10 +110,13 @@ pub(crate) fn direct_possible(a: Nat, b: Nat) -> bool {
     reaches(a, b) && reaches(b, a)
 }
 
+/// How many NAT pairs the seed chooses among (every combination).
+const NAT_PAIRS: u64 = NATS.len() as u64 * NATS.len() as u64;
+
 /// The NAT pair for a seed: 36 consecutive seeds cover every combination.
 pub(crate) fn nat_pair(seed: u64) -> (Nat, Nat) {
-    let i = (seed % 36) as usize;
-    (NATS[i / 6], NATS[i % 6])
+    let i = (seed % NAT_PAIRS) as usize;
+    (NATS[i / NATS.len()], NATS[i % NATS.len()])
 }
 
 fn place(

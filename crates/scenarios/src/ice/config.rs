@@ -20,12 +20,14 @@ pub(super) fn scenarios() -> Vec<Scenario> {
             name: "ice/candidate-pool",
             description: "iceCandidatePoolSize 1 behind a NAT with STUN and TURN: pre-gathered at t=0, the offer at t=2 s gets host, srflx and relay candidates and gathering complete at once (time: offer → complete); without a pool it takes the server round trips",
             default_seeds: 10,
+            cases: 1,
             run: candidate_pool,
         },
         Scenario {
             name: "ice/rtcp-mux-negotiate",
             description: "rtcpMuxPolicy negotiate on both agents behind restricted/port-restricted NATs: components 1 and 2 gathered, checked and selected, RTCP datagrams delivered on component 2",
             default_seeds: 10,
+            cases: 1,
             run: rtcp_mux_negotiate,
         },
     ]

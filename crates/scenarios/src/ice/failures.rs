@@ -20,18 +20,21 @@ pub(super) fn scenarios() -> Vec<Scenario> {
             name: "ice/link-failure",
             description: "connected through NATs, A's link goes down for good: both agents go disconnected (8 s without responses), then failed when consent expires (30 s)",
             default_seeds: 10,
+            cases: 1,
             run: link_failure,
         },
         Scenario {
             name: "ice/consent-loss",
             description: "the peer vanishes (closed without a word): A goes disconnected then failed at 30 s, send() is refused, and the trace shows nothing more sent to the peer",
             default_seeds: 10,
+            cases: 1,
             run: consent_loss,
         },
         Scenario {
             name: "ice/restart-new-path",
             description: "A's address changes (old lease gone, new one added); both agents restart ICE and reconnect on the new address; data flows again (time = restart to reconnected)",
             default_seeds: 20,
+            cases: 1,
             run: restart_new_path,
         },
     ]

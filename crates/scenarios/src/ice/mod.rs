@@ -29,12 +29,14 @@ pub fn scenarios() -> Vec<Scenario> {
             name: "ice/lan",
             description: "two agents on one LAN connect on their host pair and exchange 50 datagrams each way",
             default_seeds: 20,
+            cases: 1,
             run: lan,
         },
         Scenario {
             name: "ice/nat-matrix",
             description: "every pair of {no NAT, full cone, restricted, port-restricted, symmetric} (the seed picks the pair: the 50 default seeds cover each twice) with STUN and TURN servers: direct pairs where a direct path exists, the relay exactly where not (symmetric vs port-restricted/symmetric); data both ways",
             default_seeds: 50,
+            cases: NAT_PAIRS,
             run: nat_matrix,
         },
     ];
@@ -302,10 +304,13 @@ fn lan(input: &ScenarioInput) -> Result<Outcome, String> {
     Ok(outcome(&call, t, input.capture))
 }
 
+/// How many NAT pairs the seed chooses among (every combination).
+const NAT_PAIRS: u64 = NATS.len() as u64 * NATS.len() as u64;
+
 /// The NAT pair for a seed: 25 consecutive seeds cover every combination.
 pub(crate) fn nat_pair(seed: u64) -> (Nat, Nat) {
-    let i = (seed % 25) as usize;
-    (NATS[i / 5], NATS[i % 5])
+    let i = (seed % NAT_PAIRS) as usize;
+    (NATS[i / NATS.len()], NATS[i % NATS.len()])
 }
 
 /// Whether a direct path exists without a relay: fails only when one side
