@@ -1,6 +1,7 @@
 //! `cargo xtask ci`: everything CI checks, in the order a developer wants to
 //! see failures (cheap first): the guard, format, clippy, tests, docs,
-//! `cargo xtask sim --quick`, then the interop matrix (`cargo xtask interop`).
+//! `cargo xtask sim --quick`, `cargo xtask fuzz --smoke 5`, then the
+//! interop matrix (`cargo xtask interop`).
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, ExitCode, Stdio};
@@ -101,6 +102,9 @@ const STEPS: &[Step] = &[
     },
 ];
 
+/// Seconds each fuzz target runs in the `fuzz smoke` step.
+const FUZZ_SMOKE_SECONDS: u64 = 5;
+
 /// Runs every step; stops at the first failure.
 pub fn run(_args: &[String]) -> ExitCode {
     let root = workspace_root();
@@ -128,6 +132,13 @@ pub fn run(_args: &[String]) -> ExitCode {
     println!("== xtask ci: sim --quick (a few seeds of every scenario)");
     if crate::sim::run(&["--quick".to_string()]) != ExitCode::SUCCESS {
         eprintln!("xtask ci: step `sim --quick` failed");
+        return ExitCode::FAILURE;
+    }
+    println!("== xtask ci: fuzz smoke (every fuzz target for a few seconds; docs/fuzzing.md)");
+    if crate::fuzz::run(&["--smoke".to_string(), FUZZ_SMOKE_SECONDS.to_string()])
+        != ExitCode::SUCCESS
+    {
+        eprintln!("xtask ci: step `fuzz --smoke` failed");
         return ExitCode::FAILURE;
     }
     println!(

@@ -9,10 +9,13 @@
 //! - `bench`: the criterion benches, printed as one table of ratios.
 //! - `interop`: the peer connection against Chromium, aiortc and
 //!   node-datachannel (`../shared/interop/matrix.sh`).
+//! - `fuzz`: build and run the cargo-fuzz targets (`--list`, `--smoke
+//!   SECONDS`, `--campaign EXECUTIONS`; docs/fuzzing.md).
 
 mod bench;
 mod ci;
 mod conformance;
+mod fuzz;
 mod guard;
 mod interop;
 mod sim;
@@ -21,7 +24,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn usage() -> ExitCode {
-    eprintln!("usage: cargo xtask <ci|guard|conformance|sim|bench|interop> [ARGS…]");
+    eprintln!("usage: cargo xtask <ci|guard|conformance|sim|bench|interop|fuzz> [ARGS…]");
     ExitCode::from(2)
 }
 
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         "sim" => sim::run(&rest),
         "bench" => bench::run(&rest),
         "interop" => interop::run(&rest),
+        "fuzz" => fuzz::run(&rest),
         _ => usage(),
     }
 }
