@@ -17,7 +17,9 @@
 //! `Node` has the same shape).
 //!
 //! Time arrives only as an `Instant` argument and randomness only through an
-//! injected RNG, so the same inputs give the same outputs.
+//! injected RNG, so the same inputs give the same outputs. A hash map keyed
+//! by values a peer chooses uses [`SeededState`], keyed from that RNG, rather
+//! than `std`'s randomly seeded default.
 //!
 //! ```
 //! use std::time::{Duration, Instant};
@@ -64,10 +66,12 @@ mod datagram;
 mod dtls_role;
 mod machine;
 mod output;
+mod seeded_hash;
 mod timer_table;
 
 pub use datagram::{Protocol, Receive, Transmit};
 pub use dtls_role::DtlsRole;
 pub use machine::Machine;
 pub use output::Output;
+pub use seeded_hash::{SeededHasher, SeededState};
 pub use timer_table::{TimerKind, TimerTable};
