@@ -8,7 +8,7 @@ use crate::kdf::{derive, Label};
 use crate::replay::{ReplayWindow, DEFAULT_REPLAY_WINDOW, MAX_REPLAY_WINDOW};
 use crate::rtp_header::{rtcp_ssrc, rtp_fields};
 use crate::stream_table::StreamTable;
-use crate::{Profile, SrtpError, SrtpStats};
+use crate::{Profile, SeededState, SrtpError, SrtpStats};
 
 /// Largest SRTCP index (31 bits, RFC 3711 §3.4).
 const MAX_SRTCP_INDEX: u32 = 0x7fff_ffff;
@@ -30,6 +30,11 @@ pub struct SrtpConfig {
     /// [`DEFAULT_MAX_STREAMS`]). A packet of a further SSRC is refused with
     /// [`SrtpError::StreamLimit`] and counted.
     pub max_streams: usize,
+    /// Key of the per-SSRC lookup tables (SSRCs are chosen by the peer).
+    /// The default is a fixed key: deterministic, but a peer could choose
+    /// SSRCs that collide (at most `max_streams` of them); a session should
+    /// set it from its injected RNG with [`with_hash_seed`](Self::with_hash_seed).
+    pub hash_seed: SeededState,
 }
 
 impl Default for SrtpConfig {
@@ -37,6 +42,7 @@ impl Default for SrtpConfig {
         SrtpConfig {
             replay_window: DEFAULT_REPLAY_WINDOW,
             max_streams: DEFAULT_MAX_STREAMS,
+            hash_seed: SeededState::new(0, 0),
         }
     }
 }
@@ -51,6 +57,14 @@ impl SrtpConfig {
     /// This configuration with another SSRC bound.
     pub fn with_max_streams(mut self, streams: usize) -> Self {
         self.max_streams = streams;
+        self
+    }
+
+    /// This configuration with the SSRC tables keyed by `seed` (for
+    /// instance `SeededState::new(rng.next_u64(), rng.next_u64())` from the
+    /// injected RNG).
+    pub fn with_hash_seed(mut self, seed: SeededState) -> Self {
+        self.hash_seed = seed;
         self
     }
 }
@@ -219,10 +233,10 @@ impl SrtpContext {
             rtp: Transform::derive(profile, master_key, master_salt, false),
             rtcp: Transform::derive(profile, master_key, master_salt, true),
             config,
-            tx_rtp: StreamTable::new(config.max_streams),
-            rx_rtp: StreamTable::new(config.max_streams),
-            tx_rtcp: StreamTable::new(config.max_streams),
-            rx_rtcp: StreamTable::new(config.max_streams),
+            tx_rtp: StreamTable::new(config.max_streams, config.hash_seed),
+            rx_rtp: StreamTable::new(config.max_streams, config.hash_seed),
+            tx_rtcp: StreamTable::new(config.max_streams, config.hash_seed),
+            rx_rtcp: StreamTable::new(config.max_streams, config.hash_seed),
             stats: SrtpStats::default(),
         })
     }
@@ -245,10 +259,10 @@ impl SrtpContext {
             rtp: Transform::from_session_keys(profile, &rtp, false)?,
             rtcp: Transform::from_session_keys(profile, &rtcp, true)?,
             config,
-            tx_rtp: StreamTable::new(config.max_streams),
-            rx_rtp: StreamTable::new(config.max_streams),
-            tx_rtcp: StreamTable::new(config.max_streams),
-            rx_rtcp: StreamTable::new(config.max_streams),
+            tx_rtp: StreamTable::new(config.max_streams, config.hash_seed),
+            rx_rtp: StreamTable::new(config.max_streams, config.hash_seed),
+            tx_rtcp: StreamTable::new(config.max_streams, config.hash_seed),
+            rx_rtcp: StreamTable::new(config.max_streams, config.hash_seed),
             stats: SrtpStats::default(),
         })
     }

@@ -69,4 +69,6 @@ pub use context::{SessionKeys, SrtpConfig, SrtpContext, DEFAULT_MAX_STREAMS};
 pub use error::SrtpError;
 pub use profile::Profile;
 pub use replay::{DEFAULT_REPLAY_WINDOW, MAX_REPLAY_WINDOW};
+/// The key type of [`SrtpConfig::hash_seed`] (from `sansrtc-proto`).
+pub use sansrtc_proto::SeededState;
 pub use stats::SrtpStats;

@@ -2,24 +2,29 @@
 
 use std::collections::HashMap;
 
+use sansrtc_proto::SeededState;
+
 use crate::SrtpError;
 
 /// Streams of one kind (SRTP send, SRTP receive, SRTCP send, SRTCP
 /// receive), looked up by SSRC. The last SSRC used is remembered, so a
-/// context that sees one stream at a time does no hashing at all.
+/// context that sees one stream at a time does no hashing at all. SSRCs
+/// are chosen by the peer, so the index is keyed ([`SeededState`], from the
+/// configuration's seed): deterministic for a given seed, and a peer that
+/// does not know the seed cannot pick colliding SSRCs.
 #[derive(Debug)]
 pub(crate) struct StreamTable<S> {
     slots: Vec<(u32, S)>,
-    by_ssrc: HashMap<u32, usize>,
+    by_ssrc: HashMap<u32, usize, SeededState>,
     last: usize,
     limit: usize,
 }
 
 impl<S> StreamTable<S> {
-    pub(crate) fn new(limit: usize) -> Self {
+    pub(crate) fn new(limit: usize, hash: SeededState) -> Self {
         StreamTable {
             slots: Vec::new(),
-            by_ssrc: HashMap::new(),
+            by_ssrc: HashMap::with_hasher(hash),
             last: usize::MAX,
             limit,
         }
@@ -87,7 +92,7 @@ mod tests {
 
     #[test]
     fn bounded_lookup_insert_remove() {
-        let mut t = StreamTable::new(3);
+        let mut t = StreamTable::new(3, SeededState::new(1, 2));
         assert_eq!(t.find(1), None);
         let a = t.insert(1, 'a').unwrap();
         let b = t.insert(2, 'b').unwrap();
