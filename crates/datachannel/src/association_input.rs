@@ -128,6 +128,8 @@ impl DataChannels {
             || self.streams.contains_key(&stream)
             || stream >= self.config.max_streams
             || self.channels.len() >= self.config.max_channels
+            || self.label_bytes + open.label.len() + open.protocol.len()
+                > self.config.max_label_bytes
         {
             self.stats.dropped_dcep += 1;
             tracing::debug!(stream, "refusing DATA_CHANNEL_OPEN on this stream");

@@ -15,6 +15,11 @@ pub struct DataChannelConfig {
     /// The most bytes one channel may have buffered for sending; a send
     /// past it is an `OperationError`.
     pub max_buffered_amount: u64,
+    /// The most bytes of labels and protocols the channels alive may hold
+    /// together; a remote DATA_CHANNEL_OPEN past it is refused and counted.
+    /// Each may be 65535 bytes (RFC 8832 §5.1), so without it a remote
+    /// could make `max_channels` channels hold 128 KiB each.
+    pub max_label_bytes: usize,
 }
 
 impl Default for DataChannelConfig {
@@ -24,6 +29,7 @@ impl Default for DataChannelConfig {
             max_channels: 1024,
             max_message_size: 256 * 1024,
             max_buffered_amount: 16 * 1024 * 1024,
+            max_label_bytes: 1024 * 1024,
         }
     }
 }

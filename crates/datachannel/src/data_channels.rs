@@ -66,6 +66,8 @@ pub struct DataChannels {
     pub(crate) remote_max_message_size: u64,
     pub(crate) channels: BTreeMap<ChannelId, Channel>,
     pub(crate) streams: BTreeMap<u16, ChannelId>,
+    /// Bytes of labels and protocols of the channels alive.
+    pub(crate) label_bytes: usize,
     next_handle: u64,
     pub(crate) commands: VecDeque<SctpCommand>,
     pub(crate) events: VecDeque<DataChannelEvent>,
@@ -83,6 +85,7 @@ impl DataChannels {
             remote_max_message_size: DEFAULT_REMOTE_MAX_MESSAGE_SIZE,
             channels: BTreeMap::new(),
             streams: BTreeMap::new(),
+            label_bytes: 0,
             next_handle: 0,
             commands: VecDeque::new(),
             events: VecDeque::new(),
@@ -328,6 +331,7 @@ impl DataChannels {
         if let Some(stream) = info.id {
             self.streams.insert(stream, handle);
         }
+        self.label_bytes += info.label.len() + info.protocol.len();
         self.channels.insert(handle, Channel::new(info));
         handle
     }
@@ -427,6 +431,7 @@ impl DataChannels {
         if let Some(stream) = c.info.id {
             self.streams.remove(&stream);
         }
+        self.label_bytes -= c.info.label.len() + c.info.protocol.len();
         self.events.push_back(DataChannelEvent::Close(channel));
     }
 }

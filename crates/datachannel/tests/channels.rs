@@ -445,6 +445,42 @@ fn channel_count_is_bounded_for_both_ends() {
 }
 
 #[test]
+fn remote_labels_and_protocols_are_held_up_to_a_budget() {
+    let open = |label: usize, protocol: usize| {
+        DcepMessage::Open(DcepOpen {
+            channel_type: ChannelType {
+                ordered: true,
+                reliability: Reliability::Reliable,
+            },
+            priority: 256,
+            label: "l".repeat(label),
+            protocol: "p".repeat(protocol),
+        })
+        .to_bytes()
+        .unwrap()
+    };
+    let mut a = DataChannels::new(DataChannelConfig {
+        max_label_bytes: 100_000,
+        ..DataChannelConfig::default()
+    });
+    a.set_dtls_role(DtlsRole::Client);
+    a.handle_association_established();
+    // 40,000 + 40,000 fit; a third of 30,000 would not; a small one does.
+    a.handle_message(1, 50, &open(30_000, 10_000));
+    a.handle_message(3, 50, &open(40_000, 0));
+    a.handle_message(5, 50, &open(20_000, 10_000));
+    assert_eq!(a.channels().count(), 2);
+    assert_eq!(a.stats().dropped_dcep, 1);
+    a.handle_message(7, 50, &open(19_000, 1_000));
+    assert_eq!(a.channels().count(), 3);
+    // A channel the remote closes gives its bytes back.
+    a.handle_incoming_reset(&[3]);
+    a.handle_outgoing_reset_done(&[3]);
+    a.handle_message(9, 50, &open(30_000, 0));
+    assert_eq!(a.channels().count(), 3, "{:?}", a.stats());
+}
+
+#[test]
 fn stream_ids_run_out_with_an_error_event() {
     let config = DataChannelConfig {
         max_streams: 4,
