@@ -1,0 +1,445 @@
+//! A remote peer that does ICE and DTLS properly and then speaks SCTP by
+//! hand: it answers the connection's INIT itself, so it knows both
+//! verification tags and every TSN, and can send any chunk a hostile peer
+//! could (RFC 9260 framing, CRC-32c). Built from the lower crates, not from
+//! `RtcPeerConnection`, so nothing in it filters what it sends.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
+use sansrtc::*;
+use sansrtc_config::{CertificateOptions, RtcCertificate};
+use sansrtc_dtls::{DtlsConfig, DtlsEndpoint, DtlsEvent, Identity, Role};
+use sansrtc_ice::{Agent, AgentConfig, IceEvent, Received};
+use sansrtc_proto::{Machine, Output, Receive};
+
+/// Where the hostile peer sits.
+pub const HOSTILE_ADDR: &str = "127.0.0.1:5002";
+
+/// PPIDs (RFC 8831 §8).
+pub const PPID_DCEP: u32 = 50;
+/// A UTF-8 message.
+pub const PPID_STRING: u32 = 51;
+
+/// The connection under attack and the hostile peer, on a lossless wire.
+pub struct Duel {
+    pub a: RtcPeerConnection,
+    pub now: Instant,
+    pub events: Vec<PeerEvent>,
+    agent: Agent,
+    dtls: DtlsEndpoint,
+    dtls_started: bool,
+    agent_timeout: Option<Instant>,
+    dtls_timeout: Option<Instant>,
+    /// Tags: ours (what the connection writes) and the connection's.
+    pub my_tag: u32,
+    pub peer_tag: u32,
+    /// The next TSN we send.
+    pub next_tsn: u32,
+    /// The highest in-order TSN of the connection's DATA we acknowledge.
+    cum_ack: Option<u32>,
+    pub established: bool,
+    ssns: std::collections::BTreeMap<u16, u16>,
+    /// DATA payloads the connection sent us: (stream, ppid, bytes).
+    pub received: Vec<(u16, u32, Vec<u8>)>,
+    /// Plain SCTP packets the connection sent us.
+    pub packets_in: usize,
+}
+
+fn chunk(kind: u8, flags: u8, body: &[u8]) -> Vec<u8> {
+    let mut c = vec![kind, flags];
+    c.extend_from_slice(&((4 + body.len()) as u16).to_be_bytes());
+    c.extend_from_slice(body);
+    c.resize(c.len().next_multiple_of(4), 0);
+    c
+}
+
+/// An SCTP packet between ports 5000 with `tag` and a CRC-32c.
+fn packet_of(tag: u32, chunks: &[u8]) -> Vec<u8> {
+    let mut p = Vec::with_capacity(12 + chunks.len());
+    p.extend_from_slice(&5000u16.to_be_bytes());
+    p.extend_from_slice(&5000u16.to_be_bytes());
+    p.extend_from_slice(&tag.to_be_bytes());
+    p.extend_from_slice(&[0; 4]);
+    p.extend_from_slice(chunks);
+    let crc = sansrtc_sctp::packet_checksum(&p);
+    p[8..12].copy_from_slice(&crc.to_le_bytes());
+    p
+}
+
+/// A DATA chunk (RFC 9260 §3.3.1); `flags` carries U, B, E.
+pub fn data_chunk(
+    flags: u8,
+    tsn: u32,
+    stream: u16,
+    ssn: u16,
+    ppid: u32,
+    payload: &[u8],
+) -> Vec<u8> {
+    let mut body = Vec::with_capacity(12 + payload.len());
+    body.extend_from_slice(&tsn.to_be_bytes());
+    body.extend_from_slice(&stream.to_be_bytes());
+    body.extend_from_slice(&ssn.to_be_bytes());
+    body.extend_from_slice(&ppid.to_be_bytes());
+    body.extend_from_slice(payload);
+    chunk(0, flags, &body)
+}
+
+/// A raw chunk of any type.
+pub fn raw_chunk(kind: u8, flags: u8, body: &[u8]) -> Vec<u8> {
+    chunk(kind, flags, body)
+}
+
+/// A DCEP DATA_CHANNEL_OPEN (RFC 8832 §5.1), reliable and ordered.
+pub fn dcep_open(label: &[u8], protocol: &[u8]) -> Vec<u8> {
+    let mut m = vec![0x03, 0x00, 0, 0, 0, 0, 0, 0];
+    m.extend_from_slice(&(label.len() as u16).to_be_bytes());
+    m.extend_from_slice(&(protocol.len() as u16).to_be_bytes());
+    m.extend_from_slice(label);
+    m.extend_from_slice(protocol);
+    m
+}
+
+fn attr(sdp: &str, name: &str) -> String {
+    sdp.lines()
+        .find_map(|l| l.strip_prefix(&format!("a={name}:")))
+        .unwrap_or_else(|| panic!("no a={name} in the offer"))
+        .trim()
+        .to_string()
+}
+
+impl Duel {
+    /// `a` offers a channel `label`; the hostile peer answers (DTLS client,
+    /// ICE controlled) and runs until the connection's SCTP association is
+    /// established with it.
+    pub fn connected(label: &str) -> (Duel, ChannelId) {
+        let now = Instant::now();
+        let mut a = super::common::peer(1, super::common::ADDR_A, RtcConfiguration::default(), now);
+        let chat = a
+            .create_data_channel(now, DataChannelInit::new(label))
+            .unwrap();
+        let offer = a.create_offer(now).unwrap();
+        a.set_local_description(now, offer).unwrap();
+        let offer = a.local_description().unwrap().sdp;
+
+        let mut rng = ChaCha20Rng::seed_from_u64(99);
+        let agent_config = AgentConfig {
+            controlling: false,
+            components: 1,
+            ta: Duration::from_millis(20),
+            ..AgentConfig::default()
+        };
+        let mut agent = Agent::new(agent_config, ChaCha20Rng::seed_from_u64(98)).unwrap();
+        agent
+            .add_local_address(now, HOSTILE_ADDR.parse().unwrap())
+            .unwrap();
+        agent.gather(now);
+        agent
+            .set_remote_credentials(now, &attr(&offer, "ice-ufrag"), &attr(&offer, "ice-pwd"))
+            .unwrap();
+        for line in offer.lines().filter_map(|l| l.strip_prefix("a=")) {
+            if line.starts_with("candidate:") {
+                agent.add_remote_candidate_str(now, line).unwrap();
+            }
+        }
+        let cert =
+            RtcCertificate::generate(&CertificateOptions::default(), SystemTime::now(), &mut rng)
+                .unwrap();
+        let identity = Identity::from_der(
+            vec![cert.certificate_der().to_vec()],
+            cert.private_key_pkcs8_der(),
+        )
+        .unwrap();
+        let mut config = DtlsConfig::new(Arc::new(identity));
+        config.expected_fingerprints =
+            vec![sansrtc_sdp::parse_fingerprint(&attr(&offer, "fingerprint")).unwrap()];
+        let dtls = DtlsEndpoint::new(Role::Client, config, &mut rng).unwrap();
+
+        let creds = agent.local_credentials().clone();
+        let mid = attr(&offer, "mid");
+        let answer = format!(
+            "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE {mid}\r\n\
+             m=application 5002 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 127.0.0.1\r\n\
+             a=mid:{mid}\r\na=ice-ufrag:{}\r\na=ice-pwd:{}\r\na=fingerprint:{}\r\n\
+             a=setup:active\r\na=sctp-port:5000\r\na=max-message-size:262144\r\n\
+             a=candidate:1 1 udp 2130706431 127.0.0.1 5002 typ host\r\na=end-of-candidates\r\n",
+            creds.ufrag,
+            creds.pwd,
+            cert.sha256_fingerprint(),
+        );
+        a.set_remote_description(
+            now,
+            RtcSessionDescription {
+                sdp_type: SdpType::Answer,
+                sdp: answer,
+            },
+        )
+        .unwrap();
+        let mut duel = Duel {
+            a,
+            now,
+            events: Vec::new(),
+            agent,
+            dtls,
+            dtls_started: false,
+            agent_timeout: None,
+            dtls_timeout: None,
+            my_tag: 0x5eed_0001,
+            peer_tag: 0,
+            next_tsn: 1000,
+            cum_ack: None,
+            established: false,
+            ssns: Default::default(),
+            received: Vec::new(),
+            packets_in: 0,
+        };
+        assert!(
+            duel.run_until(Duration::from_secs(10), |d| d.established),
+            "the connection never established SCTP with the hostile peer: ice {:?}, dtls {:?}, \
+             {} SCTP packets in, events {:?}, our ICE {:?}, theirs {:?}",
+            duel.a.ice_connection_state(),
+            duel.a.dtls_state(),
+            duel.packets_in,
+            duel.events,
+            duel.agent.stats(),
+            duel.a.ice_stats(),
+        );
+        (duel, chat)
+    }
+
+    /// Sends one SCTP packet of `chunks` with the right tag and checksum.
+    pub fn send_chunks(&mut self, chunks: &[u8]) {
+        let tag = self.peer_tag;
+        self.send_tagged(tag, chunks);
+    }
+
+    /// Sends one SCTP packet with any verification tag.
+    pub fn send_tagged(&mut self, tag: u32, chunks: &[u8]) {
+        self.send_sctp_packet(&packet_of(tag, chunks));
+    }
+
+    /// Sends bytes as one DTLS application-data record (any SCTP packet,
+    /// or garbage).
+    pub fn send_sctp_packet(&mut self, packet: &[u8]) {
+        self.dtls.send_application_data(packet).unwrap();
+        self.pump_hostile();
+    }
+
+    /// A whole ordered message on `stream`, in fragments of at most 1000
+    /// bytes, one DATA chunk a packet.
+    pub fn send_message(&mut self, stream: u16, ppid: u32, payload: &[u8]) {
+        let ssn = self.take_ssn(stream);
+        let parts: Vec<&[u8]> = if payload.is_empty() {
+            vec![payload]
+        } else {
+            payload.chunks(1000).collect()
+        };
+        let last = parts.len() - 1;
+        for (i, part) in parts.into_iter().enumerate() {
+            let flags = u8::from(i == 0) << 1 | u8::from(i == last);
+            let tsn = self.take_tsn();
+            self.send_chunks(&data_chunk(flags, tsn, stream, ssn, ppid, part));
+        }
+    }
+
+    /// The next SSN of `stream`, consumed.
+    pub fn take_ssn(&mut self, stream: u16) -> u16 {
+        let ssn = self.ssns.entry(stream).or_insert(0);
+        let this = *ssn;
+        *ssn = ssn.wrapping_add(1);
+        this
+    }
+
+    /// The next TSN, consumed.
+    pub fn take_tsn(&mut self) -> u32 {
+        let t = self.next_tsn;
+        self.next_tsn = self.next_tsn.wrapping_add(1);
+        t
+    }
+
+    /// Hands everything the hostile peer's ICE and DTLS produced to the
+    /// connection, and everything SCTP-level to `on_sctp`.
+    fn pump_hostile(&mut self) {
+        let now = self.now;
+        loop {
+            let mut progress = false;
+            loop {
+                match self.agent.poll_output() {
+                    Output::Transmit(t) => {
+                        let rx = Receive {
+                            protocol: t.protocol,
+                            source: t.source,
+                            destination: t.destination,
+                            contents: &t.contents,
+                        };
+                        self.a.handle_receive(now, rx);
+                        progress = true;
+                    }
+                    Output::Event(IceEvent::Data { data, .. }) => {
+                        self.dtls.handle_receive(now, &data);
+                        progress = true;
+                    }
+                    Output::Event(_) => {}
+                    Output::Timeout(at) => {
+                        self.agent_timeout = at;
+                        break;
+                    }
+                }
+            }
+            if !self.dtls_started && self.agent.has_valid_pair(1) {
+                self.dtls.start(now);
+                self.dtls_started = true;
+                progress = true;
+            }
+            loop {
+                match self.dtls.poll_output() {
+                    Output::Transmit(record) => {
+                        self.agent.send(now, 1, &record).unwrap();
+                        progress = true;
+                    }
+                    Output::Event(DtlsEvent::ApplicationData(packet)) => {
+                        self.on_sctp(&packet);
+                        progress = true;
+                    }
+                    Output::Event(DtlsEvent::Failed(e)) => panic!("hostile DTLS failed: {e}"),
+                    Output::Event(_) => progress = true,
+                    Output::Timeout(at) => {
+                        self.dtls_timeout = at;
+                        break;
+                    }
+                }
+            }
+            if !progress {
+                break;
+            }
+        }
+    }
+
+    /// The connection's SCTP packets: INIT answered, COOKIE ECHO accepted,
+    /// DATA acknowledged and kept, HEARTBEAT answered.
+    fn on_sctp(&mut self, packet: &[u8]) {
+        self.packets_in += 1;
+        let mut at = 12;
+        let mut replies = Vec::new();
+        while at + 4 <= packet.len() {
+            let kind = packet[at];
+            let len = usize::from(u16::from_be_bytes([packet[at + 2], packet[at + 3]]));
+            if len < 4 || at + len > packet.len() {
+                break;
+            }
+            let body = &packet[at + 4..at + len];
+            match kind {
+                1 => {
+                    // INIT: the connection's tag and first TSN.
+                    self.peer_tag = u32::from_be_bytes(body[0..4].try_into().unwrap());
+                    let mut ack = Vec::new();
+                    ack.extend_from_slice(&self.my_tag.to_be_bytes());
+                    ack.extend_from_slice(&(1u32 << 20).to_be_bytes());
+                    ack.extend_from_slice(&1024u16.to_be_bytes());
+                    ack.extend_from_slice(&1024u16.to_be_bytes());
+                    ack.extend_from_slice(&self.next_tsn.to_be_bytes());
+                    // State Cookie (7) and Forward-TSN-Supported (0xC000).
+                    ack.extend_from_slice(&[0x00, 0x07, 0x00, 0x0c]);
+                    ack.extend_from_slice(b"cookie!!");
+                    ack.extend_from_slice(&[0xc0, 0x00, 0x00, 0x04]);
+                    replies.push((self.peer_tag, chunk(2, 0, &ack)));
+                }
+                10 => {
+                    // COOKIE ECHO: established.
+                    self.established = true;
+                    replies.push((self.peer_tag, chunk(11, 0, &[])));
+                }
+                0 if body.len() >= 12 => {
+                    let tsn = u32::from_be_bytes(body[0..4].try_into().unwrap());
+                    let stream = u16::from_be_bytes([body[4], body[5]]);
+                    let ppid = u32::from_be_bytes(body[8..12].try_into().unwrap());
+                    let next = self.cum_ack.map_or(tsn, |c| c.wrapping_add(1));
+                    if tsn == next {
+                        self.cum_ack = Some(tsn);
+                        self.received.push((stream, ppid, body[12..].to_vec()));
+                    }
+                    let mut sack = Vec::new();
+                    sack.extend_from_slice(
+                        &self.cum_ack.unwrap_or(tsn.wrapping_sub(1)).to_be_bytes(),
+                    );
+                    sack.extend_from_slice(&(1u32 << 20).to_be_bytes());
+                    sack.extend_from_slice(&[0, 0, 0, 0]);
+                    replies.push((self.peer_tag, chunk(3, 0, &sack)));
+                }
+                4 => replies.push((self.peer_tag, chunk(5, 0, body))),
+                _ => {}
+            }
+            at += len.next_multiple_of(4);
+        }
+        for (tag, c) in replies {
+            self.dtls
+                .send_application_data(&packet_of(tag, &c))
+                .unwrap();
+        }
+    }
+
+    /// Moves datagrams both ways until nothing moves; then advances time
+    /// to the next timeout. Returns false when nothing is pending at all.
+    pub fn step(&mut self) -> bool {
+        let mut moved = false;
+        let next = loop {
+            match self.a.poll_output() {
+                Output::Transmit(t) => {
+                    if t.destination == HOSTILE_ADDR.parse::<SocketAddr>().unwrap() {
+                        let rx = Receive {
+                            protocol: t.protocol,
+                            source: t.source,
+                            destination: t.destination,
+                            contents: &t.contents,
+                        };
+                        let now = self.now;
+                        if let Received::Data { data, .. } = self.agent.handle_receive(now, rx) {
+                            self.dtls.handle_receive(now, data);
+                        }
+                    }
+                    moved = true;
+                }
+                Output::Event(e) => self.events.push(e),
+                Output::Timeout(at) => break at,
+            }
+        };
+        self.pump_hostile();
+        if moved {
+            return true;
+        }
+        let hostile_next = [self.agent_timeout, self.dtls_timeout]
+            .into_iter()
+            .flatten()
+            .min();
+        let Some(at) = [next, hostile_next].into_iter().flatten().min() else {
+            return false;
+        };
+        self.now = self.now.max(at);
+        let now = self.now;
+        self.a.handle_timeout(now);
+        self.agent.handle_timeout(now);
+        self.dtls.handle_timeout(now);
+        self.pump_hostile();
+        true
+    }
+
+    /// Steps until `done`, for at most `limit` of simulated time.
+    pub fn run_until(&mut self, limit: Duration, mut done: impl FnMut(&Duel) -> bool) -> bool {
+        let deadline = self.now + limit;
+        let mut steps = 0;
+        while self.now < deadline && steps < 200_000 {
+            if done(self) {
+                return true;
+            }
+            if !self.step() {
+                return done(self);
+            }
+            steps += 1;
+        }
+        done(self)
+    }
+}
