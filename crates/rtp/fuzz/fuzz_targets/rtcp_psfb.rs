@@ -1,0 +1,7 @@
+//! RTCP PSFB (payload feedback: PLI, FIR, REMB), packet type 206, forced into the input's header: the compound
+//! iterator, the demultiplexer and an SRTCP protect/unprotect round trip.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    sansrtc_rtp_fuzz::check_rtcp_type(206, data);
+});

@@ -1,0 +1,7 @@
+//! RTCP RTPFB (transport feedback: NACK, TWCC), packet type 205, forced into the input's header: the compound
+//! iterator, the demultiplexer and an SRTCP protect/unprotect round trip.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    sansrtc_rtp_fuzz::check_rtcp_type(205, data);
+});

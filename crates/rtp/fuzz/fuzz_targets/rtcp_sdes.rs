@@ -1,0 +1,7 @@
+//! RTCP SDES, packet type 202, forced into the input's header: the compound
+//! iterator, the demultiplexer and an SRTCP protect/unprotect round trip.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    sansrtc_rtp_fuzz::check_rtcp_type(202, data);
+});
