@@ -137,19 +137,13 @@ impl Association {
                 Chunk::CookieEcho(c) => self.on_cookie_echo(c, tag),
                 Chunk::CookieAck => self.on_cookie_ack(),
                 Chunk::ForwardTsn(f) => {
-                    if self.data_state() && self.receiver.on_forward_tsn(&f) {
-                        self.after_receiver_progress();
+                    if !self.on_forward_tsn(&f, raw.whole, &mut errors) {
+                        break;
                     }
-                    self.sack_now = self.data_state();
                 }
                 Chunk::ReConfig(v) => self.on_reconfig(v),
                 Chunk::Unknown(t) => {
-                    self.stats.chunks_dropped += 1;
-                    let action = UnknownAction::from_high_bits(t);
-                    if action.report && errors.len() < 512 {
-                        chunk::write::tlv(&mut errors, cause::UNRECOGNIZED_CHUNK, raw.whole);
-                    }
-                    if !action.skip {
+                    if !self.on_unknown_chunk(t, raw.whole, &mut errors) {
                         break;
                     }
                 }
@@ -170,6 +164,48 @@ impl Association {
                     .set(Timer::DelayedSack, now + self.config.delayed_ack);
             }
         }
+    }
+
+    /// A FORWARD TSN chunk; returns whether the rest of the packet is
+    /// processed. Only once established, and only if the peer announced
+    /// Forward-TSN-Supported (we always do): otherwise RFC 3758 §3.3.1 and
+    /// §3.3.2 say an end "MUST instead act as if it does NOT support the
+    /// FORWARD TSN chunk, returning an ERROR to the peer upon receipt of
+    /// any FORWARD TSN" — what RFC 9260 §3.2 does with an unknown chunk
+    /// type whose high bits are `11` (0xC0): skip it, go on, report it as
+    /// "Unrecognized Chunk Type".
+    fn on_forward_tsn(
+        &mut self,
+        f: &chunk::ForwardTsnChunk<'_>,
+        whole: &[u8],
+        errors: &mut Vec<u8>,
+    ) -> bool {
+        if !self.data_state() {
+            self.stats.chunks_dropped += 1;
+            return true;
+        }
+        if !self.use_forward_tsn {
+            return self.on_unknown_chunk(kind::FORWARD_TSN, whole, errors);
+        }
+        if self.receiver.on_forward_tsn(f, self.inbound_streams) {
+            self.after_receiver_progress();
+        }
+        // RFC 3758 §3.6: a SACK, by the DATA rules, and one SHOULD answer
+        // an out-of-date FORWARD TSN; at once satisfies both.
+        self.sack_now = true;
+        true
+    }
+
+    /// A chunk of a type we do not process (RFC 9260 §3.2): counted,
+    /// reported in `errors` if its high bits say so; returns whether the
+    /// rest of the packet is processed.
+    fn on_unknown_chunk(&mut self, chunk_type: u8, whole: &[u8], errors: &mut Vec<u8>) -> bool {
+        self.stats.chunks_dropped += 1;
+        let action = UnknownAction::from_high_bits(chunk_type);
+        if action.report && errors.len() < 512 {
+            chunk::write::tlv(errors, cause::UNRECOGNIZED_CHUNK, whole);
+        }
+        action.skip
     }
 
     fn on_data(&mut self, d: &chunk::DataChunk<'_>, owner: Option<&Bytes>, errors: &mut Vec<u8>) {

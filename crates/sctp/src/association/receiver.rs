@@ -3,7 +3,7 @@
 //! delivery per stream by SSN, and the receive window, which only the
 //! application's reading opens again.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 use bytes::Bytes;
 
@@ -13,7 +13,7 @@ use super::reassembly::{Fragment, Reassembly};
 
 use crate::chunk::{data_flags, DataChunk, ForwardTsnChunk};
 use crate::event::Message;
-use crate::range_set::RangeSet;
+use crate::range_set::{Inserted, RangeSet};
 use crate::serial::{ssn_lt, unwrap_tsn};
 
 /// How far above the cumulative TSN a DATA chunk may be (gap-ack block
@@ -136,37 +136,19 @@ impl Receiver {
     /// (see [`kept_payload`]).
     pub(crate) fn on_data(&mut self, d: &DataChunk<'_>, owner: Option<&Bytes>) -> DataVerdict {
         let tsn = unwrap_tsn(self.cum_tsn, d.tsn);
-        if tsn <= self.cum_tsn || self.above.contains(tsn) {
-            if self.duplicates.len() < MAX_DUPLICATES {
-                self.duplicates.push(d.tsn);
-            }
-            return DataVerdict::Duplicate;
-        }
         let cost = d.payload.len() + PER_CHUNK_OVERHEAD;
-        let fills_next = tsn == self.cum_tsn + 1;
-        // RFC 9260 §6.2: drop when the window is full, but keep accepting
-        // the next expected TSN (up to twice the window) so that a message
-        // partly held can always complete.
-        let room = if fills_next {
-            2 * self.window
-        } else {
-            self.window
-        };
-        if tsn > self.cum_tsn + MAX_TSN_AHEAD
-            || self.held + cost > room
-            || (self.above.range_count() >= MAX_RANGES && self.above.would_add_range(tsn))
-        {
-            self.dropped_chunks += 1;
-            return DataVerdict::Dropped;
-        }
-        // Mark received.
-        if fills_next {
-            self.cum_tsn = tsn;
-            if let Some(end) = self.above.pop_if_starts_at(tsn + 1) {
-                self.cum_tsn = end;
+        match self.mark_received(tsn, Some(cost)) {
+            DataVerdict::Accepted => {}
+            DataVerdict::Duplicate => {
+                if self.duplicates.len() < MAX_DUPLICATES {
+                    self.duplicates.push(d.tsn);
+                }
+                return DataVerdict::Duplicate;
             }
-        } else {
-            self.above.insert(tsn);
+            DataVerdict::Dropped => {
+                self.dropped_chunks += 1;
+                return DataVerdict::Dropped;
+            }
         }
         let complete =
             d.flags & (data_flags::BEGIN | data_flags::END) == data_flags::BEGIN | data_flags::END;
@@ -198,23 +180,45 @@ impl Receiver {
     /// Marks a DATA chunk received without keeping it (invalid stream, §6.5).
     pub(crate) fn on_data_discarded(&mut self, wire_tsn: u32) -> DataVerdict {
         let tsn = unwrap_tsn(self.cum_tsn, wire_tsn);
-        if tsn <= self.cum_tsn || self.above.contains(tsn) {
+        self.mark_received(tsn, None)
+    }
+
+    /// Marks TSN `tsn` received if it is new, not too far ahead, would not
+    /// make too many disjoint ranges and, when a `cost` is given, there is
+    /// room in the window for it. One lookup in the received ranges. The
+    /// next expected TSN is never refused for the ranges (it moves the
+    /// cumulative point, it adds none).
+    fn mark_received(&mut self, tsn: u64, cost: Option<usize>) -> DataVerdict {
+        if tsn <= self.cum_tsn {
             return DataVerdict::Duplicate;
         }
-        if tsn > self.cum_tsn + MAX_TSN_AHEAD
-            || (self.above.range_count() >= MAX_RANGES && self.above.would_add_range(tsn))
-        {
-            return DataVerdict::Dropped;
-        }
+        // RFC 9260 §6.2: drop when the window is full, but keep accepting
+        // the next expected TSN (up to twice the window) so that a message
+        // partly held can always complete.
+        let fits = |room: usize| {
+            tsn <= self.cum_tsn + MAX_TSN_AHEAD && cost.map_or(true, |c| self.held + c <= room)
+        };
         if tsn == self.cum_tsn + 1 {
+            // Never in `above` (the cumulative point would have moved).
+            if !fits(2 * self.window) {
+                return DataVerdict::Dropped;
+            }
             self.cum_tsn = tsn;
             if let Some(end) = self.above.pop_if_starts_at(tsn + 1) {
                 self.cum_tsn = end;
             }
-        } else {
-            self.above.insert(tsn);
+            return DataVerdict::Accepted;
         }
-        DataVerdict::Accepted
+        let fits = fits(self.window);
+        let full = self.above.range_count() >= MAX_RANGES;
+        match self
+            .above
+            .insert_if(tsn, |new_range| fits && !(full && new_range))
+        {
+            Inserted::Present => DataVerdict::Duplicate,
+            Inserted::Refused => DataVerdict::Dropped,
+            Inserted::Added => DataVerdict::Accepted,
+        }
     }
 
     /// A message reassembled: charged one overhead instead of one per
@@ -267,8 +271,15 @@ impl Receiver {
         }
     }
 
-    /// Applies a FORWARD-TSN (RFC 3758 §3.6). Returns false if it is old.
-    pub(crate) fn on_forward_tsn(&mut self, f: &ForwardTsnChunk<'_>) -> bool {
+    /// Applies a FORWARD-TSN (RFC 3758 §3.6), whose sender announced
+    /// Forward-TSN-Supported (the caller checks). Returns false if it is
+    /// old. Stream entries are only made or changed for the negotiated
+    /// inbound streams (`stream < inbound_streams`): DATA on any other is
+    /// never kept (RFC 9260 §6.5), so there is nothing to skip there, and
+    /// such a pair is ignored rather than fatal — a sender may well list a
+    /// stream we refused DATA on. The cost is a map lookup per pair plus
+    /// the messages it releases, whatever the SSN jump.
+    pub(crate) fn on_forward_tsn(&mut self, f: &ForwardTsnChunk<'_>, inbound_streams: u16) -> bool {
         let new_cum = unwrap_tsn(self.cum_tsn, f.new_cumulative_tsn);
         if new_cum <= self.cum_tsn || new_cum > self.cum_tsn + MAX_TSN_AHEAD {
             return false;
@@ -278,36 +289,25 @@ impl Receiver {
         if let Some(end) = self.above.pop_if_starts_at(new_cum + 1) {
             self.cum_tsn = end;
         }
-        // Fragments at or below the new point can never complete.
+        // Fragments at or below the new point can never complete, nor can
+        // those just above it that continue a message begun below it.
+        // Fragments of skipped ordered messages further up (only a broken
+        // or hostile sender leaves them) are not searched for: such a
+        // message is dropped as old when it completes (`deliver`).
         let (bytes, count) = self.fragments.drop_up_to(new_cum);
         self.held -= (bytes + count * PER_CHUNK_OVERHEAD).min(self.held);
-        // Fragments of skipped ordered messages above the new point are
-        // useless: one pass over the fragments.
-        let skipped: HashMap<u16, u16> = f.streams().collect();
-        if !skipped.is_empty() {
-            let (bytes, count) = self.fragments.drop_where(|fr| {
-                fr.flags & data_flags::UNORDERED == 0
-                    && skipped
-                        .get(&fr.stream)
-                        .is_some_and(|&ssn| !ssn_lt(ssn, fr.ssn))
-            });
-            self.held -= (bytes + count * PER_CHUNK_OVERHEAD).min(self.held);
-        }
         for (stream_id, ssn) in f.streams() {
+            if stream_id >= inbound_streams {
+                continue;
+            }
             let stream = self.streams.entry(stream_id).or_default();
             if ssn_lt(ssn, stream.next_ssn) {
                 continue;
             }
-            // Deliver what waits up to `ssn`, then skip past it.
-            let mut s = stream.next_ssn;
-            loop {
-                if let Some(m) = stream.waiting.remove(&s) {
-                    self.ready.push_back(m);
-                }
-                if s == ssn {
-                    break;
-                }
-                s = s.wrapping_add(1);
+            // Deliver what waits up to `ssn`, in SSN order, then skip past
+            // it and deliver what has become next.
+            for m in take_ssns(&mut stream.waiting, stream.next_ssn, ssn) {
+                self.ready.push_back(m);
             }
             stream.next_ssn = ssn.wrapping_add(1);
             while let Some(m) = stream.waiting.remove(&stream.next_ssn) {
@@ -381,5 +381,110 @@ impl Receiver {
             .iter()
             .map(|m| m.data.len() + PER_CHUNK_OVERHEAD)
             .sum();
+    }
+}
+
+/// Takes the messages of `waiting` whose SSNs run from `from` to `to`
+/// (serial order, wrapping past 65535), in that order; costs a logarithm
+/// per message taken, not the width of the span.
+fn take_ssns(waiting: &mut BTreeMap<u16, Message>, from: u16, to: u16) -> Vec<Message> {
+    let keys: Vec<u16> = if from <= to {
+        waiting.range(from..=to).map(|(&k, _)| k).collect()
+    } else {
+        let high = waiting.range(from..).map(|(&k, _)| k);
+        high.chain(waiting.range(..=to).map(|(&k, _)| k)).collect()
+    };
+    keys.into_iter()
+        .filter_map(|k| waiting.remove(&k))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chunk::{self, kind, Chunk};
+    use crate::packet::RawChunk;
+
+    /// A FORWARD TSN chunk value: the new cumulative TSN and the pairs.
+    fn forward_tsn_value(new_cum: u32, pairs: &[(u16, u16)]) -> Vec<u8> {
+        let mut v = new_cum.to_be_bytes().to_vec();
+        for (stream, ssn) in pairs {
+            v.extend_from_slice(&stream.to_be_bytes());
+            v.extend_from_slice(&ssn.to_be_bytes());
+        }
+        v
+    }
+
+    fn apply(r: &mut Receiver, value: &[u8], inbound_streams: u16) -> bool {
+        let raw = RawChunk {
+            chunk_type: kind::FORWARD_TSN,
+            flags: 0,
+            value,
+            whole: value,
+        };
+        let Ok(Chunk::ForwardTsn(f)) = chunk::parse(&raw) else {
+            panic!("not a FORWARD TSN");
+        };
+        r.on_forward_tsn(&f, inbound_streams)
+    }
+
+    fn message(stream_id: u16, byte: u8) -> Message {
+        Message {
+            stream_id,
+            ppid: 51,
+            unordered: false,
+            data: Bytes::from(vec![byte]),
+        }
+    }
+
+    #[test]
+    fn forward_tsn_makes_no_state_for_streams_past_the_negotiated_count() {
+        let mut r = Receiver::new(100, 1 << 20, 1 << 18);
+        let pairs: Vec<(u16, u16)> = (16..=u16::MAX).step_by(97).map(|s| (s, 7)).collect();
+        assert!(apply(&mut r, &forward_tsn_value(100, &pairs), 16));
+        assert_eq!(r.cum_tsn_wire(), 100, "the cumulative TSN still moves");
+        assert!(r.streams.is_empty(), "state for an unnegotiated stream");
+        // A negotiated stream in the same list gets its entry.
+        assert!(apply(
+            &mut r,
+            &forward_tsn_value(101, &[(40, 1), (15, 3)]),
+            16
+        ));
+        assert_eq!(r.streams.len(), 1);
+        assert_eq!(r.streams[&15].next_ssn, 4);
+    }
+
+    #[test]
+    fn skipping_releases_waiting_messages_in_ssn_order_across_the_wrap() {
+        let mut r = Receiver::new(1, 1 << 20, 1 << 18);
+        let stream = r.streams.entry(2).or_default();
+        stream.next_ssn = 65_530;
+        for ssn in [65_533u16, 0, 2, 40_000] {
+            stream.waiting.insert(ssn, message(2, ssn as u8));
+        }
+        // Skip up to SSN 1: 65 533 and 0 are released, then 2 follows.
+        assert!(apply(&mut r, &forward_tsn_value(10, &[(2, 1)]), 16));
+        let got: Vec<u8> = std::iter::from_fn(|| r.read()).map(|m| m.data[0]).collect();
+        assert_eq!(got, vec![65_533u16 as u8, 0, 2]);
+        assert_eq!(r.streams[&2].next_ssn, 3);
+        assert_eq!(r.streams[&2].waiting.len(), 1, "40 000 still waits");
+        // An SSN behind the stream's is ignored; so is an old TSN.
+        assert!(apply(&mut r, &forward_tsn_value(11, &[(2, 65_000)]), 16));
+        assert_eq!(r.streams[&2].next_ssn, 3);
+        assert!(!apply(&mut r, &forward_tsn_value(11, &[(2, 5)]), 16));
+        assert_eq!(r.streams[&2].next_ssn, 3);
+    }
+
+    #[test]
+    fn take_ssns_takes_the_span_only() {
+        let mut waiting = BTreeMap::new();
+        for ssn in [0u16, 5, 9, 65_534, 65_535] {
+            waiting.insert(ssn, message(1, ssn as u8));
+        }
+        let ssns = |v: Vec<Message>| v.iter().map(|m| m.data[0]).collect::<Vec<_>>();
+        assert_eq!(ssns(take_ssns(&mut waiting, 65_535, 4)), vec![255, 0]);
+        assert_eq!(ssns(take_ssns(&mut waiting, 6, 6)), Vec::<u8>::new());
+        assert_eq!(ssns(take_ssns(&mut waiting, 5, 9)), vec![5, 9]);
+        assert_eq!(waiting.keys().copied().collect::<Vec<_>>(), vec![65_534]);
     }
 }

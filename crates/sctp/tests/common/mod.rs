@@ -3,7 +3,9 @@
 //! simulated clock.
 #![allow(dead_code)]
 
+pub mod cost;
 pub mod proto_peer;
+pub mod raw_peer;
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
