@@ -61,6 +61,7 @@
 
 mod aead;
 mod alert;
+mod byte_set;
 mod choice;
 mod client;
 mod codec;
