@@ -14,7 +14,7 @@ use std::time::Instant;
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use rand_chacha::rand_core::SeedableRng;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM};
-use sansrtc_dtls::{DtlsConfig, DtlsEndpoint, DtlsEvent, Identity, Output, Role};
+use sansrtc_dtls::{DtlsConfig, DtlsEndpoint, DtlsEvent, HashAlgorithm, Identity, Output, Role};
 
 fn identity() -> Arc<Identity> {
     let key = rcgen::KeyPair::generate().unwrap();
@@ -39,8 +39,13 @@ fn pump(from: &mut DtlsEndpoint, to: &mut DtlsEndpoint, now: Instant) -> usize {
 
 fn connected_pair(ids: &(Arc<Identity>, Arc<Identity>)) -> (DtlsEndpoint, DtlsEndpoint, Instant) {
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
-    let mut c = DtlsEndpoint::new(Role::Client, DtlsConfig::new(ids.0.clone()), &mut rng).unwrap();
-    let mut s = DtlsEndpoint::new(Role::Server, DtlsConfig::new(ids.1.clone()), &mut rng).unwrap();
+    let expecting = |me: &Arc<Identity>, peer: &Identity| {
+        let mut config = DtlsConfig::new(me.clone());
+        config.expected_fingerprints = vec![peer.fingerprint(HashAlgorithm::Sha256).unwrap()];
+        config
+    };
+    let mut c = DtlsEndpoint::new(Role::Client, expecting(&ids.0, &ids.1), &mut rng).unwrap();
+    let mut s = DtlsEndpoint::new(Role::Server, expecting(&ids.1, &ids.0), &mut rng).unwrap();
     let now = Instant::now();
     c.start(now);
     for _ in 0..4 {

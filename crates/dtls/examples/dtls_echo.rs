@@ -3,12 +3,18 @@
 //!
 //! ```text
 //! cargo run -p sansrtc-dtls --example dtls_echo -- client --connect HOST:PORT \
-//!     --cert CERT.pem --key KEY.pem [--fingerprint "sha-256 AB:CD:…"] \
+//!     --cert CERT.pem --key KEY.pem \
+//!     (--fingerprint "sha-256 AB:CD:…" | --dangerously-accept-any-peer-certificate) \
 //!     [--srtp-profiles SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80] [--export-len N]
 //! cargo run -p sansrtc-dtls --example dtls_echo -- server --listen HOST:PORT …
 //! ```
 //!
 //! Extra flags: `--no-hello-verify` (server), `--mtu N`.
+//!
+//! The peer is authenticated by `--fingerprint` (its certificate's); for
+//! debugging only, `--dangerously-accept-any-peer-certificate` accepts any
+//! certificate instead and prints its fingerprint to check by hand. One of
+//! the two is required.
 //!
 //! Once connected it prints `cipher: NAME` (the IANA name), `srtp-profile:
 //! NAME` (or `none`), with `--export-len` `keying-material: HEX` (the
@@ -42,6 +48,7 @@ struct Args {
     export_len: Option<usize>,
     hello_verify: bool,
     mtu: Option<usize>,
+    accept_any_peer_certificate: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -62,6 +69,7 @@ fn parse_args() -> Result<Args, String> {
         export_len: None,
         hello_verify: true,
         mtu: None,
+        accept_any_peer_certificate: false,
     };
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or(format!("{flag} needs a value"));
@@ -85,6 +93,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--mtu" => a.mtu = Some(value()?.parse().map_err(|_| "bad --mtu")?),
             "--no-hello-verify" => a.hello_verify = false,
+            "--dangerously-accept-any-peer-certificate" => a.accept_any_peer_certificate = true,
             other => return Err(format!("unknown flag {other}")),
         }
     }
@@ -95,6 +104,11 @@ fn parse_args() -> Result<Args, String> {
         .ok_or(format!("{addr}: no address"))?;
     a.cert = cert.ok_or("--cert is required")?;
     a.key = key.ok_or("--key is required")?;
+    if a.fingerprint.is_none() && !a.accept_any_peer_certificate {
+        return Err("--fingerprint is required (or, for debugging only, \
+             --dangerously-accept-any-peer-certificate)"
+            .into());
+    }
     Ok(a)
 }
 
@@ -121,6 +135,9 @@ fn run(args: Args) -> Result<(), String> {
         Identity::from_pem(&read(&args.cert)?, &read(&args.key)?).map_err(|e| e.to_string())?;
     let mut cfg = DtlsConfig::new(Arc::new(identity));
     cfg.expected_fingerprints = args.fingerprint.iter().cloned().collect();
+    if args.accept_any_peer_certificate {
+        cfg = cfg.dangerously_accept_any_peer_certificate();
+    }
     if let Some(p) = &args.srtp {
         cfg.srtp_profiles = p.clone();
     }

@@ -29,8 +29,11 @@ pub struct DtlsConfig {
     /// reports which. Empty by default.
     pub additional_identities: Vec<Arc<Identity>>,
     /// The peer's expected fingerprints (from its SDP). The leaf certificate
-    /// must match at least one. Empty: accept any certificate (the caller
-    /// must then check [`crate::Connected::peer_fingerprint`] itself).
+    /// must match at least one, else the handshake fails with
+    /// [`DtlsError::FingerprintMismatch`] (alert `bad_certificate`). Empty is
+    /// a configuration error ([`DtlsError::NoExpectedFingerprints`] from
+    /// [`crate::DtlsEndpoint::new`]) unless the configuration was built with
+    /// [`DtlsConfig::dangerously_accept_any_peer_certificate`].
     pub expected_fingerprints: Vec<Fingerprint>,
     /// Cipher suites in preference order (the server picks by its own order).
     pub cipher_suites: Vec<CipherSuite>,
@@ -70,13 +73,18 @@ pub struct DtlsConfig {
     /// Records we buffer that cannot be processed yet (a future epoch,
     /// application data before Finished).
     pub max_buffered_records: usize,
+    /// Set only by [`DtlsConfig::dangerously_accept_any_peer_certificate`].
+    accept_any_peer_certificate: bool,
 }
 
 impl DtlsConfig {
     /// The WebRTC defaults around `identity`: all suites, groups, schemes
     /// and SRTP profiles, EMS required, client certificate required,
     /// HelloVerifyRequest on, MTU 1200, 1 s initial timeout, 60 s cap,
-    /// 8 retransmissions.
+    /// 8 retransmissions. No expected fingerprints yet: set
+    /// [`DtlsConfig::expected_fingerprints`] before building the endpoint
+    /// (the endpoint refuses to start without them, see
+    /// [`DtlsConfig::dangerously_accept_any_peer_certificate`]).
     pub fn new(identity: Arc<Identity>) -> Self {
         Self {
             identity,
@@ -98,7 +106,49 @@ impl DtlsConfig {
             max_certificate_chain: 24 * 1024,
             max_reassembly_bytes: 64 * 1024,
             max_buffered_records: 32,
+            accept_any_peer_certificate: false,
         }
+    }
+
+    /// **Turns peer authentication off**: with no
+    /// [`DtlsConfig::expected_fingerprints`], any certificate the peer
+    /// presents is accepted, so anyone who can reach the endpoint can
+    /// impersonate the peer. For tests, fuzzing and debugging only (a
+    /// caller that learns the fingerprint afterwards must check
+    /// [`crate::Connected::peer_fingerprint`] itself); WebRTC always has
+    /// the peer's fingerprints from its SDP. Without this call an empty
+    /// list is refused by [`crate::DtlsEndpoint::new`]. Fingerprints that
+    /// are configured are still enforced.
+    #[must_use]
+    pub fn dangerously_accept_any_peer_certificate(mut self) -> Self {
+        self.accept_any_peer_certificate = true;
+        self
+    }
+
+    /// Whether [`DtlsConfig::dangerously_accept_any_peer_certificate`] was
+    /// called.
+    pub fn accepts_any_peer_certificate(&self) -> bool {
+        self.accept_any_peer_certificate
+    }
+
+    /// Fail closed: an error unless the peer will be authenticated by an
+    /// expected fingerprint or the caller explicitly opted out.
+    pub(crate) fn check_peer_authentication(&self) -> Result<(), DtlsError> {
+        if self.expected_fingerprints.is_empty() && !self.accept_any_peer_certificate {
+            return Err(DtlsError::NoExpectedFingerprints);
+        }
+        Ok(())
+    }
+
+    /// Whether a peer leaf certificate (DER) is acceptable: it matches an
+    /// expected fingerprint, or none is configured and the caller opted out.
+    pub(crate) fn accepts_peer_leaf(&self, leaf: &[u8]) -> bool {
+        if self.expected_fingerprints.is_empty() {
+            return self.accept_any_peer_certificate;
+        }
+        self.expected_fingerprints
+            .iter()
+            .any(|fp| crate::fingerprint_matches(fp, leaf))
     }
 
     /// The WebRTC defaults (as [`DtlsConfig::new`]) around several

@@ -11,7 +11,7 @@ use sansrtc_proto::Output;
 use crate::endpoint::State;
 use crate::messages::ServerHello;
 use crate::record::split_records;
-use crate::{DtlsConfig, DtlsEndpoint, DtlsError, DtlsEvent, Identity, Role};
+use crate::{DtlsConfig, DtlsEndpoint, DtlsError, DtlsEvent, HashAlgorithm, Identity, Role};
 
 fn identity() -> Arc<Identity> {
     let key = rcgen::KeyPair::generate().unwrap();
@@ -20,6 +20,13 @@ fn identity() -> Arc<Identity> {
         .self_signed(&key)
         .unwrap();
     Arc::new(Identity::from_der(vec![cert.der().to_vec()], &key.serialize_der()).unwrap())
+}
+
+/// A config for `me` that expects `peer`'s certificate.
+fn expecting(me: &Arc<Identity>, peer: &Identity) -> DtlsConfig {
+    let mut c = DtlsConfig::new(me.clone());
+    c.expected_fingerprints = vec![peer.fingerprint(HashAlgorithm::Sha256).unwrap()];
+    c
 }
 
 /// Starts `client` with a DTLS 1.3-style hello instead of its own.
@@ -70,8 +77,8 @@ fn pump(from: &mut DtlsEndpoint, to: &mut DtlsEndpoint, now: Instant, seen: &mut
 fn a_dtls13_offering_client_hello_gets_a_dtls12_handshake() {
     let (a, b) = (identity(), identity());
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
-    let mut client = DtlsEndpoint::new(Role::Client, DtlsConfig::new(a), &mut rng).unwrap();
-    let mut server = DtlsEndpoint::new(Role::Server, DtlsConfig::new(b), &mut rng).unwrap();
+    let mut client = DtlsEndpoint::new(Role::Client, expecting(&a, &b), &mut rng).unwrap();
+    let mut server = DtlsEndpoint::new(Role::Server, expecting(&b, &a), &mut rng).unwrap();
     let now = Instant::now();
     start_with_dtls13_offer(&mut client, now, vec![0xfefc, 0xfefd]);
     let mut from_server = Vec::new();
@@ -106,8 +113,8 @@ fn a_dtls13_offering_client_hello_gets_a_dtls12_handshake() {
 fn a_client_hello_offering_only_dtls13_is_refused() {
     let (a, b) = (identity(), identity());
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(2);
-    let mut client = DtlsEndpoint::new(Role::Client, DtlsConfig::new(a), &mut rng).unwrap();
-    let mut server = DtlsEndpoint::new(Role::Server, DtlsConfig::new(b), &mut rng).unwrap();
+    let mut client = DtlsEndpoint::new(Role::Client, expecting(&a, &b), &mut rng).unwrap();
+    let mut server = DtlsEndpoint::new(Role::Server, expecting(&b, &a), &mut rng).unwrap();
     let now = Instant::now();
     start_with_dtls13_offer(&mut client, now, vec![0xfefc]);
     let mut seen = Vec::new();

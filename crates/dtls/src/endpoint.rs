@@ -12,7 +12,7 @@ use crate::choice;
 use crate::config::{DtlsConfig, Role};
 use crate::error::DtlsError;
 use crate::event::{Connected, DtlsEvent};
-use crate::fingerprint::{fingerprint_matches, sha256_fingerprint};
+use crate::fingerprint::sha256_fingerprint;
 use crate::handshake::{self, HandshakeType};
 use crate::keys::Secrets;
 use crate::messages::{CertificateRequest, ClientHello};
@@ -170,6 +170,7 @@ impl DtlsEndpoint {
         rng: &mut impl CryptoRngCore,
     ) -> Result<Self, DtlsError> {
         config.mtu = config.mtu.max(256);
+        config.check_peer_authentication()?;
         choice::check_config(role, &config)?;
         let mut random = [0u8; 32];
         rng.fill_bytes(&mut random);
@@ -416,8 +417,7 @@ impl DtlsEndpoint {
     pub(crate) fn check_peer_chain(&self, chain: &[Vec<u8>]) -> Result<PeerCertificate, DtlsError> {
         let leaf = chain.first().ok_or(DtlsError::MissingCertificate)?;
         let cert = PeerCertificate::parse(leaf)?;
-        let expected = &self.config.expected_fingerprints;
-        if !expected.is_empty() && !expected.iter().any(|fp| fingerprint_matches(fp, leaf)) {
+        if !self.config.accepts_peer_leaf(leaf) {
             return Err(DtlsError::FingerprintMismatch);
         }
         if let Some(t) = self.config.unix_time {

@@ -52,6 +52,12 @@ pub enum DtlsError {
     /// The peer certificate matches none of the expected fingerprints.
     #[error("peer certificate fingerprint matches none of the expected fingerprints")]
     FingerprintMismatch,
+    /// The configuration has no expected peer fingerprints, so the peer
+    /// could not be authenticated: set [`crate::DtlsConfig::expected_fingerprints`]
+    /// (or, for tests only,
+    /// [`crate::DtlsConfig::dangerously_accept_any_peer_certificate`]).
+    #[error("no expected peer fingerprints configured: the peer cannot be authenticated")]
+    NoExpectedFingerprints,
     /// A handshake signature does not verify with the peer's key.
     #[error("handshake signature does not verify")]
     BadSignature,

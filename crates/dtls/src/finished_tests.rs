@@ -10,7 +10,7 @@ use sansrtc_proto::Output;
 
 use crate::config::Role;
 use crate::record::{split_records, ContentType};
-use crate::{DtlsConfig, DtlsEndpoint, DtlsError, DtlsEvent, Identity};
+use crate::{DtlsConfig, DtlsEndpoint, DtlsError, DtlsEvent, HashAlgorithm, Identity};
 
 fn identity() -> Arc<Identity> {
     let key = rcgen::KeyPair::generate().unwrap();
@@ -56,9 +56,13 @@ fn tamper_finished(sender: &DtlsEndpoint, role: Role, datagram: &[u8]) -> Vec<u8
 
 fn pair() -> (DtlsEndpoint, DtlsEndpoint) {
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(3);
-    let mut s = DtlsConfig::new(identity());
+    let (client_id, server_id) = (identity(), identity());
+    let mut s = DtlsConfig::new(server_id.clone());
+    s.expected_fingerprints = vec![client_id.fingerprint(HashAlgorithm::Sha256).unwrap()];
     s.hello_verify_request = false;
-    let c = DtlsEndpoint::new(Role::Client, DtlsConfig::new(identity()), &mut rng).unwrap();
+    let mut c = DtlsConfig::new(client_id);
+    c.expected_fingerprints = vec![server_id.fingerprint(HashAlgorithm::Sha256).unwrap()];
+    let c = DtlsEndpoint::new(Role::Client, c, &mut rng).unwrap();
     let s = DtlsEndpoint::new(Role::Server, s, &mut rng).unwrap();
     (c, s)
 }

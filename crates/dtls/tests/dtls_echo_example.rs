@@ -125,6 +125,8 @@ fn dtls_echo_client_against_openssl_s_server() {
         "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80".into(),
         "--export-len".into(),
         "56".into(),
+        // No fingerprint: the example prints the peer's, checked below.
+        "--dangerously-accept-any-peer-certificate".into(),
     ]);
     wait("keying material", Duration::from_secs(10), || {
         echo.line("keying-material: ").is_some() && ossl.keying_material().is_some()
@@ -219,4 +221,20 @@ fn openssl_s_client_against_dtls_echo_server_with_fingerprint() {
     wait("recv", Duration::from_secs(5), || {
         echo.text().contains("recv: to-echo-server")
     });
+}
+
+#[test]
+fn dtls_echo_refuses_to_run_without_a_peer_fingerprint() {
+    let dir = scratch("echo-no-fingerprint");
+    let (cert, key) = openssl_cert(&dir, "ec");
+    let out = Command::new(example())
+        .args(["client", "--connect", "127.0.0.1:9", "--cert"])
+        .arg(&cert)
+        .arg("--key")
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--fingerprint is required"), "{stderr}");
 }

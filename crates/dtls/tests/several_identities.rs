@@ -208,13 +208,14 @@ fn a_server_config_is_accepted_when_any_identity_fits_its_suites() {
     let mut rng =
         <rand_chacha::ChaCha20Rng as rand_chacha::rand_core::SeedableRng>::seed_from_u64(1);
     let rsa = rsa_identity("srv-cfg");
-    let mut only_rsa = DtlsConfig::new(rsa.clone());
+    let client = [ecdsa_identity()];
+    let mut only_rsa = config(std::slice::from_ref(&rsa), &client);
     only_rsa.cipher_suites = ECDSA_SUITES.to_vec();
     assert_eq!(
         DtlsEndpoint::new(Role::Server, only_rsa, &mut rng).err(),
         Some(DtlsError::NoCommonCipherSuite)
     );
-    let mut both = DtlsConfig::with_identities([rsa, ecdsa_identity()]).unwrap();
+    let mut both = config(&[rsa, ecdsa_identity()], &client);
     both.cipher_suites = ECDSA_SUITES.to_vec();
     assert!(DtlsEndpoint::new(Role::Server, both.clone(), &mut rng).is_ok());
     // An identity must also sign with one of the configured schemes.
