@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use crate::choice;
 use crate::config::Role;
+use crate::ecdhe::EphemeralKey;
 use crate::endpoint::{DtlsEndpoint, Expect};
 use crate::error::DtlsError;
 use crate::extensions::Extensions;
@@ -17,7 +18,6 @@ use crate::prf;
 use crate::reassembly::Message;
 use crate::record::{DTLS10, DTLS12};
 use crate::suite::{CipherSuite, NamedGroup, SignatureScheme, SrtpProfile};
-use crate::system_random;
 use crate::writer::FlightItem;
 
 impl DtlsEndpoint {
@@ -216,10 +216,8 @@ impl DtlsEndpoint {
             self.push_message(&mut items, HandshakeType::Certificate, body, 0);
             self.hs.local_identity = Some(chosen.index);
         }
-        let (key, public) = system_random::ephemeral_key(group.agreement())?;
-        let peer = ring::agreement::UnparsedPublicKey::new(group.agreement(), &self.hs.peer_public);
-        let pre_master = ring::agreement::agree_ephemeral(key, &peer, |k| k.to_vec())
-            .map_err(|_| DtlsError::KeyAgreement)?;
+        let (key, public) = EphemeralKey::generate(group, &mut self.rng);
+        let pre_master = key.agree(&self.hs.peer_public)?;
         self.push_message(
             &mut items,
             HandshakeType::ClientKeyExchange,
@@ -228,7 +226,9 @@ impl DtlsEndpoint {
         );
         let secrets = self.derive(suite, &pre_master);
         if let Some(chosen) = chosen {
-            let sig = chosen.identity.sign(chosen.scheme, &self.hs.transcript)?;
+            let sig = chosen
+                .identity
+                .sign(chosen.scheme, &self.hs.transcript, &mut self.rng)?;
             self.push_message(
                 &mut items,
                 HandshakeType::CertificateVerify,

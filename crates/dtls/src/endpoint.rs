@@ -3,6 +3,8 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
 use rand_core::CryptoRngCore;
 use sansrtc_proto::{Output, TimerKind, TimerTable};
 
@@ -10,6 +12,7 @@ use crate::aead::RecordCipher;
 use crate::alert;
 use crate::choice;
 use crate::config::{DtlsConfig, Role};
+use crate::ecdhe::EphemeralKey;
 use crate::error::DtlsError;
 use crate::event::{Connected, DtlsEvent};
 use crate::fingerprint::sha256_fingerprint;
@@ -103,7 +106,7 @@ pub(crate) struct Handshake {
     pub(crate) peer_chain: Vec<Vec<u8>>,
     pub(crate) peer_cert: Option<PeerCertificate>,
     pub(crate) peer_public: Vec<u8>,
-    pub(crate) ephemeral: Option<ring::agreement::EphemeralPrivateKey>,
+    pub(crate) ephemeral: Option<EphemeralKey>,
     pub(crate) cert_request: Option<CertificateRequest>,
     /// The index (in [`DtlsConfig::identities`]) of the identity we
     /// authenticate with, once chosen; a client the server asks for no
@@ -146,6 +149,10 @@ pub struct DtlsEndpoint {
     pub(crate) secrets: Option<Secrets>,
     connected: Option<Connected>,
     pub(crate) stats: DtlsStats,
+    /// Every random value drawn after construction (ECDHE keys, RSA
+    /// blinding and PSS salts): a ChaCha20 stream seeded from the caller's
+    /// RNG in [`DtlsEndpoint::new`].
+    pub(crate) rng: ChaCha20Rng,
     /// Whether this datagram already drew a no_renegotiation alert.
     pub(crate) refused_this_datagram: bool,
 }
@@ -161,9 +168,11 @@ impl std::fmt::Debug for DtlsEndpoint {
 }
 
 impl DtlsEndpoint {
-    /// A new endpoint. Every random value it needs (hello random, cookie
-    /// secret) is drawn from `rng` now; see `docs/dtls.md` for the part ring
-    /// draws itself.
+    /// A new endpoint. Every random value it needs comes from `rng`, drawn
+    /// now: the hello random, the cookie secret, and a 32-byte seed of the
+    /// ChaCha20 stream from which its ephemeral keys (and RSA blinding and
+    /// PSS salts) come later. The same `rng` state gives the same bytes on
+    /// the wire (see `docs/dtls.md`, "Determinism").
     pub fn new(
         role: Role,
         mut config: DtlsConfig,
@@ -176,6 +185,8 @@ impl DtlsEndpoint {
         rng.fill_bytes(&mut random);
         let mut cookie_secret = [0u8; 32];
         rng.fill_bytes(&mut cookie_secret);
+        let mut seed = [0u8; 32];
+        rng.fill_bytes(&mut seed);
         let (expect, state) = match role {
             Role::Client => (Expect::ServerHello, State::Idle),
             Role::Server => (Expect::ClientHello, State::Handshaking),
@@ -229,6 +240,7 @@ impl DtlsEndpoint {
             secrets: None,
             connected: None,
             stats: DtlsStats::default(),
+            rng: ChaCha20Rng::from_seed(seed),
             refused_this_datagram: false,
             config,
         })

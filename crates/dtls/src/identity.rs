@@ -1,17 +1,29 @@
 //! Our certificate chain and private key, and signing with it.
 
-use ring::signature::{EcdsaKeyPair, KeyPair, RsaKeyPair};
+use p256::ecdsa::signature::{RandomizedSigner, SignatureEncoding};
+use p256::pkcs8::DecodePrivateKey;
+use rand_core::CryptoRngCore;
+use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPublicKey};
+use sha2::Sha256;
 
 use crate::error::DtlsError;
 use crate::fingerprint::{fingerprint_of, sha256_fingerprint};
 use crate::peer::{PeerCertificate, PeerKey};
 use crate::suite::SignatureScheme;
-use crate::system_random;
 use crate::{Fingerprint, HashAlgorithm};
 
+/// The private key, ready to sign. ECDSA signatures are deterministic
+/// (RFC 6979); the RSA signers blind with, and PSS salts come from, the
+/// endpoint's RNG. Nothing here draws randomness of its own.
 enum SigningKey {
-    Ecdsa(EcdsaKeyPair),
-    Rsa(RsaKeyPair),
+    Ecdsa(p256::ecdsa::SigningKey),
+    Rsa(Box<RsaSigningKeys>),
+}
+
+/// An RSA key as its two signers.
+struct RsaSigningKeys {
+    pkcs1: rsa::pkcs1v15::SigningKey<Sha256>,
+    pss: rsa::pss::BlindedSigningKey<Sha256>,
 }
 
 /// A DTLS identity: a DER certificate chain (leaf first) and the leaf's
@@ -44,20 +56,29 @@ impl Identity {
             .map_err(|_| DtlsError::InvalidIdentity("leaf certificate does not parse"))?;
         let key = match cert.key {
             PeerKey::EcdsaP256(ref public) => {
-                let pair = system_random::ecdsa_from_pkcs8(private_key_der)?;
-                if pair.public_key().as_ref() != public.as_slice() {
+                let key = p256::ecdsa::SigningKey::from_pkcs8_der(private_key_der)
+                    .map_err(|_| DtlsError::InvalidIdentity("not an ECDSA P-256 PKCS#8 key"))?;
+                let ours = key.verifying_key().to_encoded_point(false);
+                if ours.as_bytes() != public.as_slice() {
                     return Err(DtlsError::InvalidIdentity("key does not match certificate"));
                 }
-                SigningKey::Ecdsa(pair)
+                SigningKey::Ecdsa(key)
             }
             PeerKey::Rsa(ref public) => {
-                let pair = RsaKeyPair::from_pkcs8(private_key_der)
-                    .or_else(|_| RsaKeyPair::from_der(private_key_der))
+                let key = rsa::RsaPrivateKey::from_pkcs8_der(private_key_der)
+                    .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_der(private_key_der))
                     .map_err(|_| DtlsError::InvalidIdentity("not an RSA private key"))?;
-                if pair.public().as_ref() != public.as_slice() {
+                let ours = key
+                    .to_public_key()
+                    .to_pkcs1_der()
+                    .map_err(|_| DtlsError::InvalidIdentity("not an RSA private key"))?;
+                if ours.as_bytes() != public.as_slice() {
                     return Err(DtlsError::InvalidIdentity("key does not match certificate"));
                 }
-                SigningKey::Rsa(pair)
+                SigningKey::Rsa(Box::new(RsaSigningKeys {
+                    pkcs1: rsa::pkcs1v15::SigningKey::new(key.clone()),
+                    pss: rsa::pss::BlindedSigningKey::new(key),
+                }))
             }
         };
         Ok(Self { chain, key })
@@ -103,18 +124,28 @@ impl Identity {
         scheme.is_ecdsa() == self.is_ecdsa()
     }
 
-    /// Signs `msg` with `scheme`.
-    pub(crate) fn sign(&self, scheme: SignatureScheme, msg: &[u8]) -> Result<Vec<u8>, DtlsError> {
+    /// Signs `msg` with `scheme`: ECDSA (ASN.1 DER) with an RFC 6979
+    /// nonce, RSA with blinding and (PSS) a salt drawn from `rng`.
+    pub(crate) fn sign(
+        &self,
+        scheme: SignatureScheme,
+        msg: &[u8],
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Vec<u8>, DtlsError> {
         match (&self.key, scheme) {
             (SigningKey::Ecdsa(k), SignatureScheme::EcdsaSecp256r1Sha256) => {
-                system_random::ecdsa_sign(k, msg)
+                crate::ecdsa_sign::sign(k, msg)
             }
-            (SigningKey::Rsa(k), SignatureScheme::RsaPkcs1Sha256) => {
-                system_random::rsa_sign(k, false, msg)
-            }
-            (SigningKey::Rsa(k), SignatureScheme::RsaPssRsaeSha256) => {
-                system_random::rsa_sign(k, true, msg)
-            }
+            (SigningKey::Rsa(k), SignatureScheme::RsaPkcs1Sha256) => k
+                .pkcs1
+                .try_sign_with_rng(rng, msg)
+                .map(|s| s.to_vec())
+                .map_err(|_| DtlsError::Signing),
+            (SigningKey::Rsa(k), SignatureScheme::RsaPssRsaeSha256) => k
+                .pss
+                .try_sign_with_rng(rng, msg)
+                .map(|s| s.to_vec())
+                .map_err(|_| DtlsError::Signing),
             _ => Err(DtlsError::NoCommonSignatureScheme),
         }
     }

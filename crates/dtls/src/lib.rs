@@ -66,6 +66,8 @@ mod choice;
 mod client;
 mod codec;
 mod config;
+mod ecdhe;
+mod ecdsa_sign;
 mod endpoint;
 mod error;
 mod event;
@@ -86,7 +88,6 @@ mod server;
 mod srtp;
 mod stats;
 mod suite;
-mod system_random;
 mod writer;
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use ring::hmac;
 
 use crate::choice;
 use crate::config::Role;
+use crate::ecdhe::EphemeralKey;
 use crate::endpoint::{DtlsEndpoint, Expect};
 use crate::error::DtlsError;
 use crate::extensions::Extensions;
@@ -19,7 +20,6 @@ use crate::prf::ct_eq;
 use crate::reassembly::Message;
 use crate::record::{ContentType, RecordHeader, DTLS10, DTLS12};
 use crate::suite::SignatureScheme;
-use crate::system_random;
 use crate::writer::FlightItem;
 
 /// TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 §3.3).
@@ -160,11 +160,13 @@ impl DtlsEndpoint {
         self.push_message(&mut items, HandshakeType::ServerHello, sh.encode(), 0);
         let chain = encode_certificate(chosen.identity.certificate_chain());
         self.push_message(&mut items, HandshakeType::Certificate, chain, 0);
-        let (key, public) = system_random::ephemeral_key(group.agreement())?;
+        let (key, public) = EphemeralKey::generate(group, &mut self.rng);
         let mut signed = self.hs.client_random.to_vec();
         signed.extend_from_slice(&self.hs.server_random);
         signed.extend_from_slice(&ServerKeyExchange::params(group.id(), &public));
-        let signature = chosen.identity.sign(chosen.scheme, &signed)?;
+        let signature = chosen
+            .identity
+            .sign(chosen.scheme, &signed, &mut self.rng)?;
         let ske = ServerKeyExchange {
             group: group.id(),
             public,
@@ -221,16 +223,13 @@ impl DtlsEndpoint {
             }
             (Expect::ClientKeyExchange, H::ClientKeyExchange) => {
                 let public = parse_client_key_exchange(&m.body)?;
-                let group = self.hs.negotiated_group()?;
                 let suite = self.hs.negotiated_suite()?;
                 let key = self
                     .hs
                     .ephemeral
                     .take()
                     .ok_or(DtlsError::UnexpectedMessage("ClientKeyExchange"))?;
-                let peer = ring::agreement::UnparsedPublicKey::new(group.agreement(), &public);
-                let pre_master = ring::agreement::agree_ephemeral(key, &peer, |k| k.to_vec())
-                    .map_err(|_| DtlsError::KeyAgreement)?;
+                let pre_master = key.agree(&public)?;
                 self.add_transcript(t, m.seq, &m.body);
                 let secrets = self.derive(suite, &pre_master);
                 let (write, read) = secrets.ciphers(Role::Server)?;

@@ -156,13 +156,6 @@ impl NamedGroup {
     pub fn from_id(id: u16) -> Option<Self> {
         Self::ALL.into_iter().find(|g| g.id() == id)
     }
-
-    pub(crate) fn agreement(self) -> &'static ring::agreement::Algorithm {
-        match self {
-            NamedGroup::X25519 => &ring::agreement::X25519,
-            NamedGroup::Secp256r1 => &ring::agreement::ECDH_P256,
-        }
-    }
 }
 
 /// A TLS 1.2 SignatureAndHashAlgorithm (RFC 5246 §7.4.1.4.1, RFC 8446 §4.2.3 code points).

@@ -7,7 +7,8 @@ use rcgen::{CertificateParams, DistinguishedName, DnType, KeyPair, SerialNumber}
 use rsa::pkcs8::EncodePrivateKey;
 use time::OffsetDateTime;
 
-use super::{system_random, CertificateOptions, KeyKind, RtcCertificate};
+use super::signer::CertificateSigner;
+use super::{CertificateOptions, KeyKind, RtcCertificate};
 use crate::error::ConfigError;
 
 /// RSA modulus size `generateCertificate()` uses here.
@@ -22,26 +23,39 @@ impl RtcCertificate {
     /// with a random common name and serial from `rng`, valid from a day
     /// before `now` until `now + options.lifetime` (whole seconds).
     ///
-    /// RSA keys come from `rng`. ECDSA keys come from ring, which only takes
-    /// its own system RNG (the one such call in this crate).
+    /// Every random value (the key, the name, the serial) comes from `rng`
+    /// and the signature is deterministic (ECDSA with an RFC 6979 nonce,
+    /// RSASSA-PKCS1-v1_5), so the same `rng` state and `now` give the same
+    /// certificate and key bytes.
     pub fn generate<R: RngCore + CryptoRng>(
         options: &CertificateOptions,
         now: SystemTime,
         rng: &mut R,
     ) -> Result<Self, ConfigError> {
-        let pkcs8 = match options.key_kind {
-            KeyKind::EcdsaP256Sha256 => system_random::generate_p256_pkcs8()?,
+        let (pkcs8, signer) = match options.key_kind {
+            KeyKind::EcdsaP256Sha256 => {
+                let key = p256::SecretKey::random(rng);
+                let pkcs8 = p256::pkcs8::EncodePrivateKey::to_pkcs8_der(&key)
+                    .map_err(|_| ConfigError::CertificateGeneration)?
+                    .as_bytes()
+                    .to_vec();
+                (pkcs8, CertificateSigner::ecdsa(key.into()))
+            }
             KeyKind::RsaPkcs1Sha256 => {
                 let key = rsa::RsaPrivateKey::new(rng, RSA_MODULUS_BITS)
                     .map_err(|_| ConfigError::CertificateGeneration)?;
-                key.to_pkcs8_der()
+                let pkcs8 = key
+                    .to_pkcs8_der()
                     .map_err(|_| ConfigError::CertificateGeneration)?
                     .as_bytes()
-                    .to_vec()
+                    .to_vec();
+                let signer =
+                    CertificateSigner::rsa(key).ok_or(ConfigError::CertificateGeneration)?;
+                (pkcs8, signer)
             }
         };
-        let key_pair =
-            KeyPair::try_from(pkcs8.as_slice()).map_err(|_| ConfigError::CertificateGeneration)?;
+        let key_pair = KeyPair::from_remote(Box::new(signer))
+            .map_err(|_| ConfigError::CertificateGeneration)?;
 
         let expires = whole_seconds(
             now.checked_add(options.lifetime)

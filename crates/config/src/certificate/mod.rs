@@ -5,7 +5,7 @@
 mod fingerprint;
 mod generate;
 mod pem_io;
-mod system_random;
+mod signer;
 
 use core::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

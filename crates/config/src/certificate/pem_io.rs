@@ -3,10 +3,10 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use rcgen::KeyPair;
 use x509_parser::oid_registry::{OID_EC_P256, OID_KEY_TYPE_EC_PUBLIC_KEY, OID_PKCS1_RSAENCRYPTION};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
+use super::signer::public_key_of_pkcs8;
 use super::{KeyKind, RtcCertificate};
 use crate::error::ConfigError;
 
@@ -69,9 +69,9 @@ impl RtcCertificate {
         } else {
             return Err(ConfigError::UnsupportedPrivateKey);
         };
-        let key_pair = KeyPair::try_from(private_key_pkcs8_der.as_slice())
-            .map_err(|_| ConfigError::UnsupportedPrivateKey)?;
-        if key_pair.public_key_raw() != spki.subject_public_key.data.as_ref() {
+        let public = public_key_of_pkcs8(&private_key_pkcs8_der)
+            .ok_or(ConfigError::UnsupportedPrivateKey)?;
+        if public != spki.subject_public_key.data.as_ref() {
             return Err(ConfigError::KeyMismatch);
         }
         let not_after = cert.tbs_certificate.validity.not_after.timestamp();
