@@ -18,18 +18,53 @@ use sansrtc_proto::Output;
 enum Op {
     Established,
     Closed,
-    Message { stream: u16, ppid: u32, payload: Vec<u8> },
+    Message {
+        stream: u16,
+        ppid: u32,
+        payload: Vec<u8>,
+    },
     /// A well-formed DCEP OPEN on `stream`, label and protocol from the input.
-    Open { stream: u16, channel_type: u8, parameter: u32, label: String, protocol: String },
-    IncomingReset { streams: Vec<u16> },
-    OutgoingResetDone { streams: Vec<u16> },
-    Buffered { stream: u16, amount: u64 },
-    Create { label: String, ordered: bool, negotiated: Option<u16>, life: Option<u16>, retransmits: Option<u16>, priority: u16 },
-    Send { channel: u8, text: bool, bytes: Vec<u8> },
-    Close { channel: u8 },
+    Open {
+        stream: u16,
+        channel_type: u8,
+        parameter: u32,
+        label: String,
+        protocol: String,
+    },
+    IncomingReset {
+        streams: Vec<u16>,
+    },
+    OutgoingResetDone {
+        streams: Vec<u16>,
+    },
+    Buffered {
+        stream: u16,
+        amount: u64,
+    },
+    Create {
+        label: String,
+        ordered: bool,
+        negotiated: Option<u16>,
+        life: Option<u16>,
+        retransmits: Option<u16>,
+        priority: u16,
+    },
+    Send {
+        channel: u8,
+        text: bool,
+        bytes: Vec<u8>,
+    },
+    Close {
+        channel: u8,
+    },
     CloseAll,
-    RemoteMaxMessageSize { size: Option<u64> },
-    Threshold { channel: u8, amount: u64 },
+    RemoteMaxMessageSize {
+        size: Option<u64>,
+    },
+    Threshold {
+        channel: u8,
+        amount: u64,
+    },
 }
 
 #[derive(Debug, Arbitrary)]
@@ -40,14 +75,28 @@ struct Input {
 
 fuzz_target!(|input: Input| {
     let mut dc = DataChannels::new(DataChannelConfig::default());
-    dc.set_dtls_role(if input.client { DtlsRole::Client } else { DtlsRole::Server });
+    dc.set_dtls_role(if input.client {
+        DtlsRole::Client
+    } else {
+        DtlsRole::Server
+    });
     let mut ids = Vec::new();
     for op in input.ops.into_iter().take(128) {
         match op {
             Op::Established => dc.handle_association_established(),
             Op::Closed => dc.handle_association_closed(),
-            Op::Message { stream, ppid, payload } => dc.handle_message(stream, ppid, &payload),
-            Op::Open { stream, channel_type, parameter, label, protocol } => {
+            Op::Message {
+                stream,
+                ppid,
+                payload,
+            } => dc.handle_message(stream, ppid, &payload),
+            Op::Open {
+                stream,
+                channel_type,
+                parameter,
+                label,
+                protocol,
+            } => {
                 let mut m = vec![0x03, channel_type];
                 m.extend_from_slice(&0u16.to_be_bytes());
                 m.extend_from_slice(&parameter.to_be_bytes());
@@ -60,7 +109,14 @@ fuzz_target!(|input: Input| {
             Op::IncomingReset { streams } => dc.handle_incoming_reset(&streams),
             Op::OutgoingResetDone { streams } => dc.handle_outgoing_reset_done(&streams),
             Op::Buffered { stream, amount } => dc.handle_buffered_amount(stream, amount),
-            Op::Create { label, ordered, negotiated, life, retransmits, priority } => {
+            Op::Create {
+                label,
+                ordered,
+                negotiated,
+                life,
+                retransmits,
+                priority,
+            } => {
                 let mut init = DataChannelInit::new(label);
                 init.ordered = ordered;
                 init.negotiated = negotiated.is_some();
@@ -72,7 +128,11 @@ fuzz_target!(|input: Input| {
                     ids.push(id);
                 }
             }
-            Op::Send { channel, text, bytes } => {
+            Op::Send {
+                channel,
+                text,
+                bytes,
+            } => {
                 if let Some(&id) = ids.get(usize::from(channel) % ids.len().max(1)) {
                     let message = if text {
                         DataChannelMessage::Text(String::from_utf8_lossy(&bytes).into_owned())

@@ -20,15 +20,41 @@ use sansrtc_sctp::{packet_checksum, SctpConfig};
 
 #[derive(Debug, Arbitrary)]
 enum Op {
-    Inject { to_b: bool, fix_header: bool, fix_crc: bool, bytes: Vec<u8> },
-    CorruptNext { at: u16, xor: u8 },
+    Inject {
+        to_b: bool,
+        fix_header: bool,
+        fix_crc: bool,
+        bytes: Vec<u8>,
+    },
+    CorruptNext {
+        at: u16,
+        xor: u8,
+    },
     DropNext,
-    Send { from_b: bool, text: bool, len: u16 },
-    Create { from_b: bool, label: String, ordered: bool, retransmits: Option<u16> },
-    CloseChannel { from_b: bool, which: u8 },
-    Advance { ms: u16 },
-    Close { from_b: bool },
-    Abort { from_b: bool },
+    Send {
+        from_b: bool,
+        text: bool,
+        len: u16,
+    },
+    Create {
+        from_b: bool,
+        label: String,
+        ordered: bool,
+        retransmits: Option<u16>,
+    },
+    CloseChannel {
+        from_b: bool,
+        which: u8,
+    },
+    Advance {
+        ms: u16,
+    },
+    Close {
+        from_b: bool,
+    },
+    Abort {
+        from_b: bool,
+    },
 }
 
 struct Side {
@@ -55,9 +81,20 @@ fn drain(side: &mut Side) -> Vec<Vec<u8>> {
 fuzz_target!(|ops: Vec<Op>| {
     let mut now = Instant::now();
     let mut rng = ChaCha20Rng::seed_from_u64(9);
-    let config = SctpConfig { mtu: 1200, ..SctpConfig::default() };
-    let mut a = Side { t: SctpTransport::new(DataChannelConfig::default(), config.clone(), &mut rng, now), channels: Vec::new(), tag: None };
-    let mut b = Side { t: SctpTransport::new(DataChannelConfig::default(), config, &mut rng, now), channels: Vec::new(), tag: None };
+    let config = SctpConfig {
+        mtu: 1200,
+        ..SctpConfig::default()
+    };
+    let mut a = Side {
+        t: SctpTransport::new(DataChannelConfig::default(), config.clone(), &mut rng, now),
+        channels: Vec::new(),
+        tag: None,
+    };
+    let mut b = Side {
+        t: SctpTransport::new(DataChannelConfig::default(), config, &mut rng, now),
+        channels: Vec::new(),
+        tag: None,
+    };
     a.t.set_dtls_role(DtlsRole::Client);
     b.t.set_dtls_role(DtlsRole::Server);
     if let Ok(id) = a.t.create_data_channel(DataChannelInit::new("fuzz")) {
@@ -66,7 +103,11 @@ fuzz_target!(|ops: Vec<Op>| {
     let _ = a.t.connect(now);
     let mut corrupt: Option<(usize, u8)> = None;
     let mut drop_next = false;
-    let mut exchange = |a: &mut Side, b: &mut Side, now: Instant, corrupt: &mut Option<(usize, u8)>, drop_next: &mut bool| {
+    let mut exchange = |a: &mut Side,
+                        b: &mut Side,
+                        now: Instant,
+                        corrupt: &mut Option<(usize, u8)>,
+                        drop_next: &mut bool| {
         for _ in 0..16 {
             let from_a = drain(a);
             let from_b = drain(b);
@@ -77,7 +118,8 @@ fuzz_target!(|ops: Vec<Op>| {
                 for mut p in packets {
                     if p.len() >= 8 {
                         // The tag the receiver expects is the one in packets sent to it.
-                        to.tag.get_or_insert(u32::from_be_bytes([p[4], p[5], p[6], p[7]]));
+                        to.tag
+                            .get_or_insert(u32::from_be_bytes([p[4], p[5], p[6], p[7]]));
                     }
                     if std::mem::take(drop_next) {
                         continue;
@@ -96,7 +138,12 @@ fuzz_target!(|ops: Vec<Op>| {
     exchange(&mut a, &mut b, now, &mut corrupt, &mut drop_next);
     for op in ops.into_iter().take(64) {
         match op {
-            Op::Inject { to_b, fix_header, fix_crc, mut bytes } => {
+            Op::Inject {
+                to_b,
+                fix_header,
+                fix_crc,
+                mut bytes,
+            } => {
                 let side = if to_b { &mut b } else { &mut a };
                 if fix_header && bytes.len() >= 12 {
                     bytes[0..2].copy_from_slice(&5000u16.to_be_bytes());
@@ -124,7 +171,12 @@ fuzz_target!(|ops: Vec<Op>| {
                     let _ = side.t.send(now, id, message);
                 }
             }
-            Op::Create { from_b, label, ordered, retransmits } => {
+            Op::Create {
+                from_b,
+                label,
+                ordered,
+                retransmits,
+            } => {
                 let side = if from_b { &mut b } else { &mut a };
                 let mut init = DataChannelInit::new(label);
                 init.ordered = ordered;
@@ -146,10 +198,18 @@ fuzz_target!(|ops: Vec<Op>| {
                 b.t.handle_timeout(now);
             }
             Op::Close { from_b } => {
-                if from_b { b.t.close(now) } else { a.t.close(now) }
+                if from_b {
+                    b.t.close(now)
+                } else {
+                    a.t.close(now)
+                }
             }
             Op::Abort { from_b } => {
-                if from_b { b.t.abort(now) } else { a.t.abort(now) }
+                if from_b {
+                    b.t.abort(now)
+                } else {
+                    a.t.abort(now)
+                }
             }
         }
         exchange(&mut a, &mut b, now, &mut corrupt, &mut drop_next);

@@ -3,39 +3,15 @@
 //! delivered (no handshake can complete from garbage).
 #![no_main]
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use libfuzzer_sys::fuzz_target;
-use rand_chacha::rand_core::SeedableRng;
-use sansrtc_dtls::{DtlsConfig, DtlsEndpoint, DtlsEvent, Identity, Role};
-
-fn drain(ep: &mut DtlsEndpoint) {
-    loop {
-        match ep.poll_output() {
-            sansrtc_dtls::Output::Timeout(_) => return,
-            sansrtc_dtls::Output::Event(
-                DtlsEvent::Connected(_) | DtlsEvent::ApplicationData(_),
-            ) => {
-                panic!("garbage delivered something")
-            }
-            _ => {}
-        }
-    }
-}
+use sansrtc_dtls::Role;
+use sansrtc_dtls_fuzz::{drain, endpoint};
 
 fuzz_target!(|data: &[u8]| {
-    let identity = Arc::new(
-        Identity::from_pem(
-            include_str!("../identities/sim-a-cert.pem"),
-            include_str!("../identities/sim-a-key.pem"),
-        )
-        .unwrap(),
-    );
-    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(0);
-    let mut client =
-        DtlsEndpoint::new(Role::Client, DtlsConfig::new(identity.clone()), &mut rng).unwrap();
-    let mut server = DtlsEndpoint::new(Role::Server, DtlsConfig::new(identity), &mut rng).unwrap();
+    let mut client = endpoint(Role::Client, 0, |_| {});
+    let mut server = endpoint(Role::Server, 1, |_| {});
     let mut now = Instant::now();
     client.start(now);
     // Each datagram: a length byte, then that many bytes.
@@ -45,8 +21,13 @@ fuzz_target!(|data: &[u8]| {
         let (d, tail) = tail.split_at(n);
         client.handle_receive(now, d);
         server.handle_receive(now, d);
-        drain(&mut client);
-        drain(&mut server);
+        for ep in [&mut client, &mut server] {
+            let out = drain(ep);
+            assert!(
+                !out.connected && out.data.is_empty(),
+                "garbage delivered something"
+            );
+        }
         if len % 7 == 0 {
             now += Duration::from_millis(700);
             client.handle_timeout(now);

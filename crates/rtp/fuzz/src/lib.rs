@@ -15,8 +15,14 @@ pub fn check_rtp(packet: &[u8]) {
     assert_eq!(h.csrcs().len(), usize::from(packet[0] & 0x0f));
     assert_eq!(h.payload_type(), packet[1] & 0x7f);
     assert_eq!(h.marker(), packet[1] & 0x80 != 0);
-    assert_eq!(h.sequence_number(), u16::from_be_bytes([packet[2], packet[3]]));
-    assert_eq!(h.ssrc(), u32::from_be_bytes([packet[8], packet[9], packet[10], packet[11]]));
+    assert_eq!(
+        h.sequence_number(),
+        u16::from_be_bytes([packet[2], packet[3]])
+    );
+    assert_eq!(
+        h.ssrc(),
+        u32::from_be_bytes([packet[8], packet[9], packet[10], packet[11]])
+    );
     let _ = h.timestamp();
     let _ = h.csrcs().count();
     assert_eq!(h.has_extension(), h.extension_profile().is_some());
@@ -31,7 +37,10 @@ pub fn check_rtp(packet: &[u8]) {
         }
     }
     // Header, payload and padding partition the packet.
-    assert_eq!(h.header_len() + h.payload().len() + h.padding_len(), packet.len());
+    assert_eq!(
+        h.header_len() + h.payload().len() + h.padding_len(),
+        packet.len()
+    );
     assert_eq!(h.padding(), packet[0] & 0x20 != 0);
 }
 
@@ -113,7 +122,9 @@ pub fn check_rtcp_type(packet_type: u8, data: &[u8]) {
     packet.resize(len + tx.rtcp_overhead(), 0);
     if let Ok(n) = tx.protect_rtcp_in_place(&mut packet, len) {
         assert_eq!(classify(&packet[..n]), PacketKind::Rtcp);
-        let m = rx.unprotect_rtcp_in_place(&mut packet[..n]).expect("own SRTCP packet");
+        let m = rx
+            .unprotect_rtcp_in_place(&mut packet[..n])
+            .expect("own SRTCP packet");
         assert_eq!(&packet[..m], &original[..]);
     }
     let mut garbage = data.to_vec();

@@ -20,14 +20,33 @@ use sansrtc_sctp::{packet_checksum, Association, Reliability, SctpConfig, SendOp
 
 #[derive(Debug, Arbitrary)]
 enum Op {
-    Send { from_b: bool, stream: u8, len: u16, unordered: bool, partial: Option<u8> },
-    Reset { from_b: bool, streams: Vec<u8> },
-    Shutdown { from_b: bool },
-    Abort { from_b: bool },
-    Advance { ms: u16 },
+    Send {
+        from_b: bool,
+        stream: u8,
+        len: u16,
+        unordered: bool,
+        partial: Option<u8>,
+    },
+    Reset {
+        from_b: bool,
+        streams: Vec<u8>,
+    },
+    Shutdown {
+        from_b: bool,
+    },
+    Abort {
+        from_b: bool,
+    },
+    Advance {
+        ms: u16,
+    },
     /// Deliver what is in flight, applying the next fates in order.
     Deliver,
-    Forge { to_b: bool, fix_crc: bool, bytes: Vec<u8> },
+    Forge {
+        to_b: bool,
+        fix_crc: bool,
+        bytes: Vec<u8>,
+    },
 }
 
 #[derive(Debug, Arbitrary, Clone, Copy)]
@@ -49,7 +68,10 @@ struct Input {
 fuzz_target!(|input: Input| {
     let mut now = Instant::now();
     let mut rng = ChaCha20Rng::seed_from_u64(5);
-    let config = SctpConfig { zero_checksum: input.zero_checksum, ..SctpConfig::default() };
+    let config = SctpConfig {
+        zero_checksum: input.zero_checksum,
+        ..SctpConfig::default()
+    };
     let mut a = Association::new(config.clone(), &mut rng, now);
     let mut b = Association::new(config, &mut rng, now);
     a.connect(now).unwrap();
@@ -62,7 +84,13 @@ fuzz_target!(|input: Input| {
     ops.extend((0..8).map(|_| Op::Deliver));
     for op in ops {
         match op {
-            Op::Send { from_b, stream, len, unordered, partial } => {
+            Op::Send {
+                from_b,
+                stream,
+                len,
+                unordered,
+                partial,
+            } => {
                 let (s, i) = if from_b { (&mut b, 1) } else { (&mut a, 0) };
                 let stream = u16::from(stream % 8);
                 let data = vec![stream as u8 ^ (len as u8); usize::from(len % 4096) + 1];
@@ -72,7 +100,18 @@ fuzz_target!(|input: Input| {
                     Some(n) => Reliability::MaxLifetime(Duration::from_millis(u64::from(n) * 10)),
                 };
                 let ppid = 51 + u32::from(stream % 3);
-                if s.send(now, stream, ppid, data.clone(), SendOptions { unordered, reliability }).is_ok() {
+                if s.send(
+                    now,
+                    stream,
+                    ppid,
+                    data.clone(),
+                    SendOptions {
+                        unordered,
+                        reliability,
+                    },
+                )
+                .is_ok()
+                {
                     sent[i].insert((stream, ppid, data));
                 }
             }
@@ -82,23 +121,39 @@ fuzz_target!(|input: Input| {
                 let _ = s.reset_streams(now, &streams);
             }
             Op::Shutdown { from_b } => {
-                let _ = if from_b { b.shutdown(now) } else { a.shutdown(now) };
+                let _ = if from_b {
+                    b.shutdown(now)
+                } else {
+                    a.shutdown(now)
+                };
             }
             Op::Abort { from_b } => {
-                if from_b { b.abort(now) } else { a.abort(now) }
+                if from_b {
+                    b.abort(now)
+                } else {
+                    a.abort(now)
+                }
             }
             Op::Advance { ms } => {
                 now += Duration::from_millis(u64::from(ms));
                 a.handle_timeout(now);
                 b.handle_timeout(now);
             }
-            Op::Forge { to_b, fix_crc, mut bytes } => {
+            Op::Forge {
+                to_b,
+                fix_crc,
+                mut bytes,
+            } => {
                 tampered |= fix_crc || input.zero_checksum;
                 if fix_crc && bytes.len() >= 12 {
                     let crc = packet_checksum(&bytes);
                     bytes[8..12].copy_from_slice(&crc.to_le_bytes());
                 }
-                if to_b { b.handle_receive(now, &bytes) } else { a.handle_receive(now, &bytes) }
+                if to_b {
+                    b.handle_receive(now, &bytes)
+                } else {
+                    a.handle_receive(now, &bytes)
+                }
             }
             Op::Deliver => {}
         }
@@ -145,7 +200,11 @@ fuzz_target!(|input: Input| {
             while let Some(m) = reader.read() {
                 if !tampered {
                     let key = (m.stream_id, m.ppid, m.data.to_vec());
-                    assert!(sent[from].contains(&key), "read a message never sent: {:?}", (m.stream_id, m.ppid, m.data.len()));
+                    assert!(
+                        sent[from].contains(&key),
+                        "read a message never sent: {:?}",
+                        (m.stream_id, m.ppid, m.data.len())
+                    );
                 }
             }
         }

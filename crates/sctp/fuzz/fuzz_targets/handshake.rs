@@ -36,7 +36,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut now = Instant::now();
     let mut rng = ChaCha20Rng::seed_from_u64(u64::from(mode));
-    let config = SctpConfig { zero_checksum: mode & 2 != 0, ..SctpConfig::default() };
+    let config = SctpConfig {
+        zero_checksum: mode & 2 != 0,
+        ..SctpConfig::default()
+    };
     let mut listener = Association::new(config.clone(), &mut rng, now);
     let mut connecting = Association::new(config, &mut rng, now);
     connecting.connect(now).unwrap();
@@ -70,7 +73,10 @@ fuzz_target!(|data: &[u8]| {
             }
             target.handle_receive(now, &p);
             drain(target);
-            assert!(target.read().is_none(), "a message out of a handshake with garbage");
+            assert!(
+                target.read().is_none(),
+                "a message out of a handshake with garbage"
+            );
         }
     }
 });

@@ -53,7 +53,11 @@ fuzz_target!(|data: &[u8]| {
         vec![Fingerprint::new(HashAlgorithm::Sha256, vec![0xAB; 32])],
     );
     let mut options = AnswerOptions::new(42);
-    options.setup = if choices & 1 == 0 { Setup::Active } else { Setup::Passive };
+    options.setup = if choices & 1 == 0 {
+        Setup::Active
+    } else {
+        Setup::Passive
+    };
     if choices & 2 != 0 {
         options.bundled_sections = BundledSectionShape::RepeatTransport;
     }

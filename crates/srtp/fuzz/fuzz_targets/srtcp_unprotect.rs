@@ -23,7 +23,10 @@ fuzz_target!(|data: &[u8]| {
     rx.unprotect_rtcp(&mut first).expect("authentic packet");
     let streams = rx.receive_streams();
     let mut buf = rest.to_vec();
-    assert!(rx.unprotect_rtcp_in_place(&mut buf).is_err(), "forged SRTCP accepted");
+    assert!(
+        rx.unprotect_rtcp_in_place(&mut buf).is_err(),
+        "forged SRTCP accepted"
+    );
     let mut v = rest.to_vec();
     assert!(rx.unprotect_rtcp(&mut v).is_err());
     assert_eq!(rx.receive_streams(), streams);

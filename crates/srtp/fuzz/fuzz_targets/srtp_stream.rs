@@ -11,8 +11,17 @@ use sansrtc_srtp::{Profile, SrtpConfig, SrtpContext};
 
 #[derive(Debug, Arbitrary)]
 enum Op {
-    Rtp { ssrc: u8, seq_step: i16, payload: Vec<u8>, tamper: Option<(u16, u8)> },
-    Rtcp { ssrc: u8, body: Vec<u8>, tamper: Option<(u16, u8)> },
+    Rtp {
+        ssrc: u8,
+        seq_step: i16,
+        payload: Vec<u8>,
+        tamper: Option<(u16, u8)>,
+    },
+    Rtcp {
+        ssrc: u8,
+        body: Vec<u8>,
+        tamper: Option<(u16, u8)>,
+    },
     ReplayLast,
 }
 
@@ -34,7 +43,12 @@ fuzz_target!(|input: Input| {
     let mut last_accepted: Option<(bool, Vec<u8>)> = None;
     for op in input.ops.into_iter().take(256) {
         match op {
-            Op::Rtp { ssrc, seq_step, payload, tamper } => {
+            Op::Rtp {
+                ssrc,
+                seq_step,
+                payload,
+                tamper,
+            } => {
                 let s = usize::from(ssrc % 4);
                 seqs[s] = seqs[s].wrapping_add(seq_step as u16);
                 let mut p = vec![0x80, 96];
@@ -71,7 +85,10 @@ fuzz_target!(|input: Input| {
                 if let Some((at, xor)) = tamper {
                     let i = usize::from(at) % p.len();
                     p[i] ^= xor.max(1);
-                    assert!(rx.unprotect_rtcp(&mut p).is_err(), "tampered SRTCP accepted");
+                    assert!(
+                        rx.unprotect_rtcp(&mut p).is_err(),
+                        "tampered SRTCP accepted"
+                    );
                 } else {
                     rx.unprotect_rtcp(&mut p).expect("fresh SRTCP packet");
                     assert_eq!(p, clear);
@@ -81,7 +98,11 @@ fuzz_target!(|input: Input| {
             Op::ReplayLast => {
                 if let Some((rtcp, wire)) = &last_accepted {
                     let mut p = wire.clone();
-                    let replayed = if *rtcp { rx.unprotect_rtcp(&mut p) } else { rx.unprotect_rtp(&mut p) };
+                    let replayed = if *rtcp {
+                        rx.unprotect_rtcp(&mut p)
+                    } else {
+                        rx.unprotect_rtp(&mut p)
+                    };
                     assert!(replayed.is_err(), "replay accepted");
                 }
             }

@@ -23,7 +23,10 @@ fuzz_target!(|data: &[u8]| {
     rx.unprotect_rtp(&mut first).expect("authentic packet");
     assert_eq!(rx.receive_streams(), 1);
     let mut buf = rest.to_vec();
-    assert!(rx.unprotect_rtp_in_place(&mut buf).is_err(), "forged SRTP accepted");
+    assert!(
+        rx.unprotect_rtp_in_place(&mut buf).is_err(),
+        "forged SRTP accepted"
+    );
     assert_eq!(rx.receive_streams(), 1);
     let mut v = rest.to_vec();
     assert!(rx.unprotect_rtp(&mut v).is_err());

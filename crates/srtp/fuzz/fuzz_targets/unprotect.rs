@@ -29,13 +29,17 @@ fuzz_target!(|data: &[u8]| {
     let mut buf = rest.to_vec();
     buf.resize(rest.len() + tx.rtp_overhead(), 0);
     if let Ok(n) = tx.protect_rtp_in_place(&mut buf, rest.len()) {
-        let m = rx.unprotect_rtp_in_place(&mut buf[..n]).expect("own packet");
+        let m = rx
+            .unprotect_rtp_in_place(&mut buf[..n])
+            .expect("own packet");
         assert_eq!(&buf[..m], rest);
     }
     let mut buf = rest.to_vec();
     buf.resize(rest.len() + tx.rtcp_overhead(), 0);
     if let Ok(n) = tx.protect_rtcp_in_place(&mut buf, rest.len()) {
-        let m = rx.unprotect_rtcp_in_place(&mut buf[..n]).expect("own packet");
+        let m = rx
+            .unprotect_rtcp_in_place(&mut buf[..n])
+            .expect("own packet");
         assert_eq!(&buf[..m], rest);
     }
 });

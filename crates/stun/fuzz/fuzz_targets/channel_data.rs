@@ -14,9 +14,14 @@ fuzz_target!(|data: &[u8]| {
     assert!(data.len() - (ChannelData::HEADER_LEN + cd.data.len()) <= 3);
     for pad in [false, true] {
         let mut out = Vec::new();
-        let n = cd.encode(&mut out, pad).expect("a parsed ChannelData encodes");
+        let n = cd
+            .encode(&mut out, pad)
+            .expect("a parsed ChannelData encodes");
         assert_eq!(n, out.len());
         assert_eq!(n, cd.encoded_len(pad));
-        assert_eq!(ChannelData::parse(&out).expect("encoded ChannelData parses"), cd);
+        assert_eq!(
+            ChannelData::parse(&out).expect("encoded ChannelData parses"),
+            cd
+        );
     }
 });

@@ -19,20 +19,38 @@ use sansrtc_turn::{TurnClient, TurnClientConfig, TurnEvent};
 #[derive(Debug, Arbitrary)]
 enum Op {
     Start,
-    SendTo { peer: u8, len: u8 },
-    CreatePermission { peer: u8 },
-    BindChannel { peer: u8 },
-    PeerSends { peer: u8, len: u8 },
-    Advance { ms: u16 },
+    SendTo {
+        peer: u8,
+        len: u8,
+    },
+    CreatePermission {
+        peer: u8,
+    },
+    BindChannel {
+        peer: u8,
+    },
+    PeerSends {
+        peer: u8,
+        len: u8,
+    },
+    Advance {
+        ms: u16,
+    },
     Close,
     StreamClosed,
     /// Change byte `at` of the server's next datagram to the client.
-    Corrupt { at: u16, xor: u8 },
+    Corrupt {
+        at: u16,
+        xor: u8,
+    },
     /// Drop the server's next datagram to the client.
     DropNext,
     /// A datagram from the server's address, with the transaction id of
     /// the client's latest request when `match_tx`.
-    Forge { match_tx: bool, bytes: Vec<u8> },
+    Forge {
+        match_tx: bool,
+        bytes: Vec<u8>,
+    },
 }
 
 #[derive(Debug, Arbitrary)]
@@ -70,7 +88,12 @@ impl World {
         }
         self.client.handle_receive(
             self.now,
-            Receive { protocol: t.protocol, source: t.source, destination: t.destination, contents: &contents },
+            Receive {
+                protocol: t.protocol,
+                source: t.source,
+                destination: t.destination,
+                contents: &contents,
+            },
         );
     }
 
@@ -87,12 +110,20 @@ impl World {
                         }
                         self.server.handle_receive(
                             self.now,
-                            Receive { protocol: t.protocol, source: t.source, destination: t.destination, contents: &t.contents },
+                            Receive {
+                                protocol: t.protocol,
+                                source: t.source,
+                                destination: t.destination,
+                                contents: &t.contents,
+                            },
                         );
                     }
                     Output::Event(e) => {
                         if let TurnEvent::Data { peer, .. } = e {
-                            assert!(self.client.permission_state(peer.ip()).is_some(), "data from a peer without permission");
+                            assert!(
+                                self.client.permission_state(peer.ip()).is_some(),
+                                "data from a peer without permission"
+                            );
                         }
                     }
                     Output::Timeout(_) => break,
@@ -120,12 +151,23 @@ impl World {
 fuzz_target!(|input: Input| {
     let server_addr: SocketAddr = "192.0.2.1:3478".parse().unwrap();
     let local: SocketAddr = "10.0.0.1:5000".parse().unwrap();
-    let protocol = if input.tcp { Protocol::Tcp } else { Protocol::Udp };
+    let protocol = if input.tcp {
+        Protocol::Tcp
+    } else {
+        Protocol::Udp
+    };
     let server = TurnServer::new(
         TurnConfig::new(server_addr, "192.0.2.1".parse().unwrap(), "user", "secret"),
         ChaCha20Rng::seed_from_u64(1),
     );
-    let config = TurnClientConfig::new(server_addr, protocol, local, "user", "secret", "turn:192.0.2.1");
+    let config = TurnClientConfig::new(
+        server_addr,
+        protocol,
+        local,
+        "user",
+        "secret",
+        "turn:192.0.2.1",
+    );
     let mut w = World {
         client: TurnClient::new(config, ChaCha20Rng::seed_from_u64(2)),
         server,
@@ -143,7 +185,9 @@ fuzz_target!(|input: Input| {
                 let _ = w.client.start(w.now);
             }
             Op::SendTo { peer, len } => {
-                let _ = w.client.send_to(w.now, peer_addr(peer), &vec![peer; usize::from(len)]);
+                let _ = w
+                    .client
+                    .send_to(w.now, peer_addr(peer), &vec![peer; usize::from(len)]);
             }
             Op::CreatePermission { peer } => {
                 let _ = w.client.create_permission(w.now, peer_addr(peer).ip());
@@ -156,7 +200,12 @@ fuzz_target!(|input: Input| {
                     let data = vec![0xAB; usize::from(len)];
                     w.server.handle_receive(
                         w.now,
-                        Receive { protocol: Protocol::Udp, source: peer_addr(peer), destination: relayed, contents: &data },
+                        Receive {
+                            protocol: Protocol::Udp,
+                            source: peer_addr(peer),
+                            destination: relayed,
+                            contents: &data,
+                        },
                     );
                 }
             }
@@ -169,7 +218,10 @@ fuzz_target!(|input: Input| {
             Op::StreamClosed => w.client.handle_stream_closed(w.now),
             Op::Corrupt { at, xor } => w.corrupt = Some((usize::from(at), xor)),
             Op::DropNext => w.drop_next = true,
-            Op::Forge { match_tx, mut bytes } => {
+            Op::Forge {
+                match_tx,
+                mut bytes,
+            } => {
                 if match_tx && bytes.len() >= 20 {
                     if let Some(req) = &w.last_request {
                         bytes[4..20].copy_from_slice(&req[4..20]);
@@ -178,7 +230,12 @@ fuzz_target!(|input: Input| {
                 let protocol = w.protocol;
                 w.client.handle_receive(
                     w.now,
-                    Receive { protocol, source: server_addr, destination: local, contents: &bytes },
+                    Receive {
+                        protocol,
+                        source: server_addr,
+                        destination: local,
+                        contents: &bytes,
+                    },
                 );
             }
         }

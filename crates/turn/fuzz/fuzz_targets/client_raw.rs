@@ -21,7 +21,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let server: SocketAddr = "192.0.2.1:3478".parse().unwrap();
     let local: SocketAddr = "10.0.0.1:5000".parse().unwrap();
-    let protocol = if mode & 1 == 0 { Protocol::Udp } else { Protocol::Tcp };
+    let protocol = if mode & 1 == 0 {
+        Protocol::Udp
+    } else {
+        Protocol::Tcp
+    };
     let config = TurnClientConfig::new(server, protocol, local, "user", "pass", "turn:192.0.2.1");
     let mut client = TurnClient::new(config, ChaCha20Rng::seed_from_u64(3));
     let mut now = Instant::now();
@@ -56,10 +60,19 @@ fuzz_target!(|data: &[u8]| {
             now += Duration::from_millis(600);
             client.handle_timeout(now);
         }
-        let source = if flags & 4 != 0 { "192.0.2.9:3478".parse().unwrap() } else { server };
+        let source = if flags & 4 != 0 {
+            "192.0.2.9:3478".parse().unwrap()
+        } else {
+            server
+        };
         let _ = client.handle_receive(
             now,
-            Receive { protocol, source, destination: local, contents: &d },
+            Receive {
+                protocol,
+                source,
+                destination: local,
+                contents: &d,
+            },
         );
         drain(&mut client, &mut last_request);
         assert!(client.permission_count() <= 64);
