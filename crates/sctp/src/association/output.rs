@@ -216,13 +216,15 @@ impl Association {
             b.chunk(kind::SACK, 0, |v| write::sack(v, cum, rwnd, &gaps, &dups));
         }
         if self.forward_tsn_now && self.sender.needs_forward_tsn() {
-            let (new_cum, pairs) = self.sender.forward_tsn();
+            // The pairs that fit after the chunk header and new cumulative
+            // TSN; the sender stops the new point where they run out.
             let room = (b.remaining().saturating_sub(8)) / 4;
             if room > 0 {
+                let (new_cum, pairs) = self.sender.forward_tsn(room);
                 self.forward_tsn_now = false;
                 b.chunk(kind::FORWARD_TSN, 0, |v| {
                     v.extend_from_slice(&new_cum.to_be_bytes());
-                    for (s, ssn) in pairs.iter().take(room) {
+                    for (s, ssn) in &pairs {
                         v.extend_from_slice(&s.to_be_bytes());
                         v.extend_from_slice(&ssn.to_be_bytes());
                     }

@@ -615,22 +615,28 @@ impl Sender {
     }
 
     /// The FORWARD-TSN contents: the new cumulative TSN and, for ordered
-    /// streams, the highest skipped SSN per stream.
-    pub(crate) fn forward_tsn(&self) -> (u32, Vec<(u16, u16)>) {
+    /// streams, the highest skipped SSN per stream — at most `max_pairs`
+    /// of them: if more streams were skipped, the new cumulative TSN stops
+    /// before the first TSN whose stream would not fit (RFC 3758 §3.5 C4),
+    /// and the next FORWARD-TSN, once this one is acknowledged, goes on
+    /// from there. Never lists fewer streams than it skips.
+    pub(crate) fn forward_tsn(&self, max_pairs: usize) -> (u32, Vec<(u16, u16)>) {
         let mut pairs: Vec<(u16, u16)> = Vec::new();
-        let mut tsn = self.cum_ack + 1;
-        while tsn <= self.advanced_ack_point {
+        let mut new_cum = self.cum_ack;
+        for tsn in self.cum_ack + 1..=self.advanced_ack_point {
             if let Some(c) = self.chunk(tsn) {
                 if c.state == ChunkState::Abandoned && c.flags & data_flags::UNORDERED == 0 {
+                    let full = pairs.len() >= max_pairs;
                     match pairs.iter_mut().find(|(s, _)| *s == c.stream) {
                         Some(p) => p.1 = c.ssn,
+                        None if full => break,
                         None => pairs.push((c.stream, c.ssn)),
                     }
                 }
             }
-            tsn += 1;
+            new_cum = tsn;
         }
-        (self.advanced_ack_point as u32, pairs)
+        (new_cum as u32, pairs)
     }
 
     /// Abandons every pending and outstanding chunk (association ending).
