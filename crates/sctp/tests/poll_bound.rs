@@ -1,8 +1,8 @@
 //! Every drain of `poll_output` ends, and what it hands out is bounded:
 //! the data path builds packets on demand from flags (SACK due, FORWARD
-//! TSN due, RE-CONFIG to send, COOKIE ACK pending), and a flag that were
-//! left set after its chunk went out, or that could not go out at all,
-//! would make every poll build another packet — an endless drain. Here
+//! TSN due, RE-CONFIG to send, COOKIE ACK pending), and a flag left set
+//! after its chunk went out, or whose chunk could never go out, would
+//! make every poll build another packet — an endless drain. Here
 //! the control chunks that share the data path are driven into the
 //! corners where they do not fit or cannot be sent, with a drain that
 //! fails instead of spinning.

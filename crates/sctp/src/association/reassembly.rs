@@ -8,13 +8,14 @@
 //! stretches below, and the run is used again once they are empty.
 //!
 //! Out of order, fragments that continue one another (consecutive TSNs,
-//! same message) form *stretches*, each a `VecDeque` in a map by its
-//! first TSN. A new fragment looks at its two neighbours only: it joins
-//! the stretch ending just below it and the one starting just above it,
-//! and its message is complete when the stretch it is now in starts with
-//! a BEGIN and ends with an END. So an insert costs two or three
-//! `BTreeMap` operations (O(log n)) whatever the arrival order, and no
-//! walk over the fragments already held, which a peer sending the
+//! same message) form *stretches*, each a `VecDeque` in a map under a
+//! TSN inside it that does not change as it grows (so growing at either
+//! end touches no key). A new fragment looks at its two neighbours only:
+//! it joins the stretch ending just below it and the one starting just
+//! above it, and its message is complete when the stretch it is now in
+//! starts with a BEGIN and ends with an END. So an insert costs two or
+//! three `BTreeMap` searches (O(log n)) whatever the arrival order, and
+//! no walk over the fragments already held, which a peer sending the
 //! fragments of one message backwards would make quadratic.
 //!
 //! Either way a message costs one allocation and one copy when it
