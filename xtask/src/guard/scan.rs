@@ -1,6 +1,6 @@
 //! The check of one non-test source file: every path (in expressions,
 //! types, patterns, bounds, and inside macro arguments) is resolved and
-//! matched against [`rules`](super::rules); method calls are matched by
+//! matched against [`rules`]; method calls are matched by
 //! name where that is safe; `.elapsed()` is judged by the receiver's
 //! clock type as far as [`Facts`] and local annotations tell. Test items
 //! (`#[cfg(test)]`, `#[test]`) are skipped; comments and string literals
