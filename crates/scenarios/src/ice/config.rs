@@ -33,12 +33,10 @@ pub(super) fn scenarios() -> Vec<Scenario> {
     ]
 }
 
-/// Time from `gather` at 2 s to gathering complete, with a pool of `pool`.
-fn offer_delay(seed: u64, pool: u8) -> Result<Duration, String> {
-    let mut net = network_with_stun(&ScenarioInput {
-        seed,
-        capture: false,
-    })?;
+/// Time from `gather` at 2 s to gathering complete, with a pool of `pool`,
+/// and the capture when asked for.
+fn offer_delay(seed: u64, pool: u8, capture: bool) -> Result<(Duration, Option<Vec<u8>>), String> {
+    let mut net = network_with_stun(&ScenarioInput { seed, capture })?;
     add_turn_server(&mut net)?;
     let config = AgentConfig {
         candidate_pool_size: pool,
@@ -85,12 +83,13 @@ fn offer_delay(seed: u64, pool: u8) -> Result<Duration, String> {
             "pool {pool}: {kinds} candidates, expected host, srflx and relay"
         ));
     }
-    Ok(net.elapsed() - offer)
+    Ok((net.elapsed() - offer, net.pcap().map(<[u8]>::to_vec)))
 }
 
 fn candidate_pool(input: &ScenarioInput) -> Result<Outcome, String> {
-    let pooled = offer_delay(input.seed, 1)?;
-    let unpooled = offer_delay(input.seed, 0)?;
+    // The capture is the pooled run's.
+    let (pooled, pcap) = offer_delay(input.seed, 1, input.capture)?;
+    let (unpooled, _) = offer_delay(input.seed, 0, false)?;
     if pooled != Duration::ZERO || unpooled < Duration::from_millis(40) {
         return Err(format!(
             "offer → complete: {pooled:?} with a pool, {unpooled:?} without"
@@ -99,7 +98,7 @@ fn candidate_pool(input: &ScenarioInput) -> Result<Outcome, String> {
     Ok(Outcome {
         time_to_goal: pooled,
         throughput_bytes_per_sec: None,
-        pcap: None,
+        pcap,
     })
 }
 
