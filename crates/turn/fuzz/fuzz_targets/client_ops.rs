@@ -3,7 +3,7 @@
 //! corruptions of what the server says (a byte changed in, a drop of, or a
 //! forged datagram before, the server's next answers). Nothing may panic;
 //! the client's bounds must hold; a data event comes only from a peer the
-//! client has a permission for.
+//! client has a permission or a channel for.
 #![no_main]
 
 use std::net::{IpAddr, SocketAddr};
@@ -120,9 +120,13 @@ impl World {
                     }
                     Output::Event(e) => {
                         if let TurnEvent::Data { peer, .. } = e {
+                            // A ChannelBind installs the peer's permission
+                            // on the server too (RFC 8656 §12.2), which the
+                            // client lists as a channel, not a permission.
                             assert!(
-                                self.client.permission_state(peer.ip()).is_some(),
-                                "data from a peer without permission"
+                                self.client.permission_state(peer.ip()).is_some()
+                                    || self.client.channel(peer).is_some(),
+                                "data from a peer without permission or channel"
                             );
                         }
                     }
@@ -149,6 +153,9 @@ impl World {
 }
 
 fuzz_target!(|input: Input| {
+    if std::env::var_os("FUZZ_DEBUG").is_some() {
+        eprintln!("{input:#?}");
+    }
     let server_addr: SocketAddr = "192.0.2.1:3478".parse().unwrap();
     let local: SocketAddr = "10.0.0.1:5000".parse().unwrap();
     let protocol = if input.tcp {
