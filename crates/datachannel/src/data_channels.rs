@@ -217,7 +217,9 @@ impl DataChannels {
             });
         }
         let buffer_limit = self.config.max_buffered_amount;
-        if c.info.buffered_amount + size as u64 > buffer_limit {
+        // Saturating: the amount the layer below reports is not bounded
+        // by our own limit (found by the `data_channels` fuzz target).
+        if c.info.buffered_amount.saturating_add(size as u64) > buffer_limit {
             return Err(DataChannelError::BufferFull {
                 buffered: c.info.buffered_amount,
                 limit: buffer_limit,
@@ -235,7 +237,7 @@ impl DataChannels {
     /// below accepted: `bufferedAmount` grows and the counters move.
     pub fn record_send(&mut self, channel: ChannelId, size: usize) {
         if let Some(c) = self.channels.get_mut(&channel) {
-            c.info.buffered_amount += size as u64;
+            c.info.buffered_amount = c.info.buffered_amount.saturating_add(size as u64);
             self.stats.messages_sent += 1;
             self.stats.bytes_sent += size as u64;
         }

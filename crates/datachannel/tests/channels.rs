@@ -274,6 +274,21 @@ fn send_checks_state_size_and_buffer() {
 }
 
 #[test]
+fn a_huge_reported_buffered_amount_refuses_sends_without_overflow() {
+    // Found by the `data_channels` fuzz target: `bufferedAmount` as the layer
+    // below reports it plus the message size overflowed u64.
+    let mut p = Pair::up(DataChannelConfig::default());
+    let ch = p.a.create_data_channel(DataChannelInit::new("o")).unwrap();
+    p.a.handle_buffered_amount(0, u64::MAX);
+    let err =
+        p.a.send(ch, DataChannelMessage::Binary(vec![0; 1].into()))
+            .unwrap_err();
+    assert!(matches!(err, DataChannelError::BufferFull { .. }));
+    p.a.record_send(ch, 1);
+    assert_eq!(p.a.channel(ch).unwrap().buffered_amount, u64::MAX);
+}
+
+#[test]
 fn buffered_amount_low_fires_once_when_crossing_the_threshold() {
     let mut p = Pair::up(DataChannelConfig::default());
     let ch = p.a.create_data_channel(DataChannelInit::new("b")).unwrap();
