@@ -211,7 +211,15 @@ impl<'a> Iterator for Extensions<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             let &b = self.data.get(self.at)?;
-            if b == 0 {
+            // Id 0 is padding (RFC 8285 §4.2): in the one-byte form a byte
+            // whose id nibble is 0 is one padding byte whatever its length
+            // nibble says (as libwebrtc reads it), never an element with
+            // id 0.
+            let padding = match self.form {
+                Form::OneByte => b >> 4 == 0,
+                _ => b == 0,
+            };
+            if padding {
                 self.at += 1;
                 continue;
             }

@@ -74,6 +74,18 @@ fn one_byte_extensions() {
 }
 
 #[test]
+fn one_byte_id_0_is_padding_whatever_its_length() {
+    // 0x01 is id 0 with L=1: one padding byte, not an element with id 0
+    // (the documented ids are 1–14); then id 1 with one byte.
+    let mut p = fixed(0x90);
+    p.extend_from_slice(&[0xbe, 0xde, 0, 1, 0x01, 0x10, 0xaa, 0x00]);
+    let h = RtpHeader::parse(&p).unwrap();
+    let e: Vec<_> = h.extensions().map(Result::unwrap).collect();
+    assert_eq!(e.len(), 1);
+    assert_eq!((e[0].id, e[0].data), (1, &[0xaa][..]));
+}
+
+#[test]
 fn one_byte_id_15_stops_the_block() {
     let mut p = fixed(0x90);
     p.extend_from_slice(&[0xbe, 0xde, 0, 1, 0x10, 1, 0xf0, 0x20]);
