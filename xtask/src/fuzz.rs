@@ -8,16 +8,19 @@
 //! ```
 //!
 //! - `--list` prints every target of every fuzz crate (`crate/target`).
-//! - `--smoke SECONDS` builds every fuzz crate (`cargo +nightly fuzz
-//!   build`) and runs each target for SECONDS (`-max_total_time`). This is
+//! - `--smoke SECONDS` builds every fuzz crate (`cargo fuzz build`) and
+//!   runs each target for SECONDS (`-max_total_time`). This is
 //!   what `cargo xtask ci` runs.
 //! - `--campaign EXECUTIONS` runs each target for EXECUTIONS inputs
 //!   (`-runs`), or until `--max-time` per target, and prints the real
 //!   executions, exec/s and time per target as a Markdown table.
 //!
-//! A build error, a crash (any non-zero exit of a target), a missing nightly
+//! A build error, a crash (any non-zero exit of a target), a missing
 //! toolchain or a missing `cargo-fuzz` fails the command: nothing is skipped
-//! silently. Targets are built without a sanitizer by default (`--sanitizer
+//! silently. Without a sanitizer, targets build with the default (stable)
+//! toolchain: cargo-fuzz then needs no unstable flag, and coverage-guided
+//! fuzzing works all the same; a sanitizer needs nightly (`-Zsanitizer`).
+//! Targets are built without a sanitizer by default (`--sanitizer
 //! none`: every crate of ours forbids `unsafe`, so what the fuzzer looks
 //! for is panics, overflow checks and broken invariants, which
 //! debug assertions catch; uninstrumented builds run several times faster
@@ -132,7 +135,8 @@ pub fn run(args: &[String]) -> ExitCode {
         println!("{n} targets in {} fuzz crates", crates.len());
         return ExitCode::SUCCESS;
     }
-    if let Err(e) = preflight() {
+    let sanitizer = options.sanitizer.as_deref().unwrap_or("none");
+    if let Err(e) = preflight(sanitizer) {
         eprintln!("xtask fuzz: {e}");
         return ExitCode::FAILURE;
     }
@@ -152,7 +156,6 @@ pub fn run(args: &[String]) -> ExitCode {
             c.targets.len()
         );
         let t0 = Instant::now();
-        let sanitizer = options.sanitizer.as_deref().unwrap_or("none");
         if let Err(e) = build(c, &target_dir, sanitizer) {
             eprintln!("xtask fuzz: {e}");
             failures.push(format!("{}: build failed", c.name));
@@ -286,21 +289,35 @@ fn select(crates: Vec<FuzzCrate>, names: &[String], targets: &[String]) -> Vec<F
         .collect()
 }
 
-/// The nightly toolchain and cargo-fuzz must both be there.
-fn preflight() -> Result<(), String> {
-    let nightly = Command::new("cargo")
-        .args(["+nightly", "--version"])
+/// The toolchain argument for `sanitizer`: the default toolchain without
+/// one, nightly with one (`-Zsanitizer` is unstable).
+fn toolchain(sanitizer: &str) -> Option<&'static str> {
+    (sanitizer != "none").then_some("+nightly")
+}
+
+/// `cargo` with the toolchain `sanitizer` needs.
+fn cargo(sanitizer: &str) -> Command {
+    let mut c = Command::new("cargo");
+    c.args(toolchain(sanitizer));
+    c
+}
+
+/// The toolchain and cargo-fuzz must both be there.
+fn preflight(sanitizer: &str) -> Result<(), String> {
+    let rust = cargo(sanitizer)
+        .arg("--version")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status();
-    if !matches!(nightly, Ok(s) if s.success()) {
-        return Err(
-            "the nightly toolchain is missing (rustup toolchain install nightly); fuzzing needs it"
-                .into(),
-        );
+    if !matches!(rust, Ok(s) if s.success()) {
+        return Err(format!(
+            "the toolchain is missing (cargo {}); a sanitizer needs nightly \
+             (rustup toolchain install nightly)",
+            toolchain(sanitizer).unwrap_or("")
+        ));
     }
-    let fuzz = Command::new("cargo")
-        .args(["+nightly", "fuzz", "--version"])
+    let fuzz = cargo(sanitizer)
+        .args(["fuzz", "--version"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status();
@@ -311,15 +328,8 @@ fn preflight() -> Result<(), String> {
 }
 
 fn build(c: &FuzzCrate, target_dir: &Path, sanitizer: &str) -> Result<(), String> {
-    let status = Command::new("cargo")
-        .args([
-            "+nightly",
-            "fuzz",
-            "build",
-            "--sanitizer",
-            sanitizer,
-            "--target-dir",
-        ])
+    let status = cargo(sanitizer)
+        .args(["fuzz", "build", "--sanitizer", sanitizer, "--target-dir"])
         .arg(target_dir)
         .current_dir(&c.dir)
         // The sanitizer build must not inherit the outer cargo's settings.
@@ -327,14 +337,11 @@ fn build(c: &FuzzCrate, target_dir: &Path, sanitizer: &str) -> Result<(), String
         .env_remove("CARGO_TARGET_DIR")
         .env_remove("CARGO_BUILD_TARGET")
         .status()
-        .map_err(|e| format!("cannot run cargo +nightly fuzz: {e}"))?;
+        .map_err(|e| format!("cannot run cargo fuzz: {e}"))?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!(
-            "cargo +nightly fuzz build of {} failed ({status})",
-            c.name
-        ))
+        Err(format!("cargo fuzz build of {} failed ({status})", c.name))
     }
 }
 
@@ -450,6 +457,12 @@ fn final_stats(stderr: &str) -> (u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_sanitizer_asks_for_nightly() {
+        assert_eq!(toolchain("none"), None);
+        assert_eq!(toolchain("address"), Some("+nightly"));
+    }
 
     #[test]
     fn targets_come_from_bins_of_cargo_fuzz_manifests() {

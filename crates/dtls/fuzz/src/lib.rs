@@ -60,7 +60,6 @@ pub fn drain(ep: &mut DtlsEndpoint) -> Drained {
             Output::Event(DtlsEvent::Connected(_)) => d.connected = true,
             Output::Event(DtlsEvent::ApplicationData(a)) => d.data.push(a),
             Output::Event(DtlsEvent::Closed | DtlsEvent::Failed(_)) => d.closed_or_failed = true,
-            Output::Event(_) => {}
             Output::Timeout(_) => return d,
         }
     }
