@@ -5,52 +5,18 @@
 //! `have-local-offer`.
 #![no_main]
 
-use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use libfuzzer_sys::fuzz_target;
-use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
 use sansrtc::*;
-
-fn certificate() -> Arc<RtcCertificate> {
-    static CERT: OnceLock<Arc<RtcCertificate>> = OnceLock::new();
-    CERT.get_or_init(|| {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-        let mut rng = ChaCha20Rng::seed_from_u64(3);
-        Arc::new(
-            RtcCertificate::generate(
-                &sansrtc_config::CertificateOptions::default(),
-                now,
-                &mut rng,
-            )
-            .unwrap(),
-        )
-    })
-    .clone()
-}
-
-fn drain(pc: &mut RtcPeerConnection) {
-    for _ in 0..10_000 {
-        if let Output::Timeout(_) = pc.poll_output() {
-            return;
-        }
-    }
-    panic!("poll_output does not end");
-}
+use sansrtc_fuzz::{connection, drain};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     let now = Instant::now();
-    let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-    let config = RtcConfiguration {
-        certificates: vec![certificate()],
-        ..RtcConfiguration::default()
-    };
-    let mut pc = RtcPeerConnection::new(config, ChaCha20Rng::seed_from_u64(4), now, wall).unwrap();
-    pc.add_local_address(now, "127.0.0.1:5001".parse().unwrap())
-        .unwrap();
+    let mut pc = connection(now, "127.0.0.1:5001");
     pc.create_data_channel(now, DataChannelInit::new("chat"))
         .unwrap();
     let offer = pc.create_offer(now).unwrap();
