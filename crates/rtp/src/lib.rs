@@ -31,8 +31,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod codec;
 mod demux;
 mod error;
+pub mod rtcp;
 mod rtcp_header;
 mod rtp_header;
 
