@@ -1,11 +1,23 @@
-//! RTP and RTCP header parsing and the RFC 7983 demultiplexer for sansrtc.
+//! RTP and RTCP for sansrtc: header parsing, the RFC 7983 demultiplexer,
+//! the RTP packet writer, and the send and receive statistics of RTP
+//! streams.
 //!
-//! These are the two things the peer connection runs on every received
-//! datagram before it chooses a machine: [`classify`] looks at the first
-//! byte (STUN, DTLS, TURN ChannelData, RTP, RTCP, drop), and
-//! [`RtpHeader::parse`] / [`rtcp_packets`] read the headers in place,
-//! without copying or allocating. The crate depends on nothing but
-//! `thiserror` and does no I/O.
+//! Parsing and demultiplexing are the two things the peer connection runs
+//! on every received datagram before it chooses a machine: [`classify`]
+//! looks at the first byte (STUN, DTLS, TURN ChannelData, RTP, RTCP, drop),
+//! and [`RtpHeader::parse`] / [`rtcp_packets`] read the headers in place,
+//! without copying or allocating.
+//!
+//! For media, [`RtpWriter`] appends an RTP packet (CSRCs, RFC 8285 header
+//! extensions, padding) to a caller's buffer; [`SendStream`] numbers a
+//! stream's packets and counts them for the sender report;
+//! [`ReceiveStats`] validates a source's sequence numbers and computes
+//! loss, jitter and the [`rtcp::ReportBlock`] (RFC 3550 Appendix A);
+//! [`round_trip_time`] reads the RTT from a report block about our stream;
+//! [`NtpTime`] is the NTP timestamp those reports carry.
+//!
+//! The crate depends on nothing but `thiserror`, does no I/O and reads no
+//! clock: callers pass times in.
 //!
 //! ```
 //! use sansrtc_rtp::{classify, PacketKind, RtpHeader};
@@ -28,17 +40,59 @@
 //! assert_eq!(classify(&[0x80, 200]), PacketKind::Rtcp);
 //! # Ok::<(), sansrtc_rtp::RtpError>(())
 //! ```
+//!
+//! Writing a packet, numbered by its stream:
+//!
+//! ```
+//! use std::time::Instant;
+//! use sansrtc_rtp::{RtpHeader, RtpWriter, SendStream};
+//!
+//! let capture = Instant::now(); // in a real stack: the caller's clock
+//! // SSRC, 48 kHz clock, random initial sequence number and timestamp offset.
+//! let mut stream = SendStream::new(0xdead_beef, 48_000, 0x1234, 0x0bad_f00d);
+//! let opus = [0xf8, 0xff, 0xfe];
+//! let next = stream.next(960, capture, opus.len());
+//!
+//! let mut buf = Vec::new();
+//! RtpWriter {
+//!     payload_type: 111,
+//!     sequence_number: next.sequence_number,
+//!     timestamp: next.timestamp,
+//!     ssrc: stream.ssrc(),
+//!     extensions: &[(1, &[0x2a])], // audio level, one-byte form
+//!     payload: &opus,
+//!     ..RtpWriter::default()
+//! }
+//! .write(&mut buf)?;
+//!
+//! let h = RtpHeader::parse(&buf).unwrap();
+//! assert_eq!((h.sequence_number(), h.timestamp()), (0x1234, 0x0bad_f00d + 960));
+//! assert_eq!(h.extension_profile(), Some(0xbede));
+//! assert_eq!(h.payload(), &opus);
+//! assert_eq!((stream.packet_count(), stream.octet_count()), (1, 3));
+//! # Ok::<(), sansrtc_rtp::RtpWriteError>(())
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod codec;
 mod demux;
 mod error;
+mod ntp;
+mod receive_stats;
 pub mod rtcp;
 mod rtcp_header;
 mod rtp_header;
+mod rtp_writer;
+mod send_stream;
 
 pub use demux::{classify, is_rtcp_packet_type, PacketKind};
 pub use error::RtpError;
+pub use ntp::NtpTime;
+pub use receive_stats::{
+    round_trip_time, PacketStatus, ReceiveStats, MAX_DROPOUT, MAX_MISORDER, MIN_SEQUENTIAL,
+};
 pub use rtcp_header::{rtcp_packets, RtcpHeader};
 pub use rtp_header::{Extension, Extensions, RtpHeader};
+pub use rtp_writer::{ExtensionForm, RtpWriteError, RtpWriter, MAX_CSRCS};
+pub use send_stream::{NextPacket, SendStream};
