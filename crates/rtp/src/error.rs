@@ -45,4 +45,39 @@ pub enum RtpError {
         /// Bytes its length field announces.
         declared: usize,
     },
+    /// An RTCP packet's body is shorter than the fixed part of its type.
+    #[error("RTCP packet type {packet_type}: {len}-byte body is shorter than the {min}-byte fixed part")]
+    RtcpBodyTooShort {
+        /// The packet type (200 SR, 205 RTPFB, …).
+        packet_type: u8,
+        /// Bytes in the body (after the 4-byte header, padding removed).
+        len: usize,
+        /// Bytes the fixed part needs.
+        min: usize,
+    },
+    /// A count in an RTCP packet (report blocks, chunks, SSRCs, packet
+    /// statuses, reports, or an item or reason length) runs past its end.
+    #[error("RTCP packet type {packet_type}: {what} runs past the packet's end")]
+    RtcpCountOverrun {
+        /// The packet type.
+        packet_type: u8,
+        /// What overran.
+        what: &'static str,
+    },
+    /// An RTCP packet breaks its type's format in another way.
+    #[error("RTCP packet type {packet_type}: {reason}")]
+    RtcpMalformed {
+        /// The packet type.
+        packet_type: u8,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A typed RTCP parser was given a packet of another type or FMT.
+    #[error("RTCP packet type {packet_type} with count/FMT {count} is not the type this parser reads")]
+    RtcpUnexpectedType {
+        /// The packet type found.
+        packet_type: u8,
+        /// The count/FMT field found.
+        count: u8,
+    },
 }
