@@ -1,0 +1,109 @@
+//! [`Payloads`]: the payloads of one frame in one flat buffer.
+
+use std::ops::Range;
+
+/// The RTP payloads of one frame: a flat byte buffer and the end offset of
+/// each payload. Reuse one across frames: [`Payloader::payload`] clears it
+/// and refills it without freeing the memory.
+///
+/// [`Payloader::payload`]: super::Payloader::payload
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Payloads {
+    buf: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Payloads {
+    /// No payloads.
+    pub fn new() -> Self {
+        Payloads::default()
+    }
+
+    /// Removes every payload, keeping the memory.
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.ends.clear();
+    }
+
+    /// Number of payloads.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there is no payload.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Bytes of all payloads together.
+    pub fn total_len(&self) -> usize {
+        self.ends.last().copied().unwrap_or(0)
+    }
+
+    /// Payload `i`, if there is one.
+    pub fn get(&self, i: usize) -> Option<&[u8]> {
+        self.range(i).map(|r| &self.buf[r])
+    }
+
+    /// The payloads in order; the last one ends the frame.
+    pub fn iter(&self) -> PayloadsIter<'_> {
+        PayloadsIter {
+            payloads: self,
+            next: 0,
+        }
+    }
+
+    /// The payloads as separate vectors (for tests and simple senders).
+    pub fn to_vecs(&self) -> Vec<Vec<u8>> {
+        self.iter().map(<[u8]>::to_vec).collect()
+    }
+
+    fn range(&self, i: usize) -> Option<Range<usize>> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(start..end)
+    }
+
+    /// The buffer the payload being written is appended to.
+    pub(crate) fn buf(&mut self) -> &mut Vec<u8> {
+        &mut self.buf
+    }
+
+    /// Ends the payload being written.
+    pub(crate) fn finish(&mut self) {
+        self.ends.push(self.buf.len());
+    }
+}
+
+impl<'a> IntoIterator for &'a Payloads {
+    type Item = &'a [u8];
+    type IntoIter = PayloadsIter<'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// Iterator over [`Payloads`].
+#[derive(Debug, Clone)]
+pub struct PayloadsIter<'a> {
+    payloads: &'a Payloads,
+    next: usize,
+}
+
+impl<'a> Iterator for PayloadsIter<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let p = self.payloads.get(self.next)?;
+        self.next += 1;
+        Some(p)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.payloads.len() - self.next;
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for PayloadsIter<'_> {}
