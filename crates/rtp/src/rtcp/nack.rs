@@ -121,3 +121,37 @@ impl Nack {
         finish(out, start);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_across_the_wrap() {
+        let pairs = nack_pairs(&[1, 65_534, 0, 65_535, 20]);
+        assert_eq!(
+            pairs,
+            [
+                NackPair {
+                    pid: 65_534,
+                    blp: 0b111
+                },
+                NackPair { pid: 20, blp: 0 }
+            ]
+        );
+        let lost: Vec<u16> = pairs.iter().flat_map(NackPair::lost).collect();
+        assert_eq!(lost, [65_534, 65_535, 0, 1, 20]);
+        // Duplicates collapse; the 17th after a PID starts a new pair.
+        assert_eq!(
+            nack_pairs(&[100, 100, 116, 117]),
+            [
+                NackPair {
+                    pid: 100,
+                    blp: 0x8000
+                },
+                NackPair { pid: 117, blp: 0 }
+            ]
+        );
+        assert_eq!(nack_pairs(&[7]), [NackPair { pid: 7, blp: 0 }]);
+    }
+}

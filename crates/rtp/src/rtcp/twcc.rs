@@ -443,3 +443,62 @@ impl Pending {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encode(statuses: &[u8]) -> Vec<u16> {
+        encode_chunks(statuses)
+            .into_iter()
+            .map(StatusChunk::to_raw)
+            .collect()
+    }
+
+    #[test]
+    fn libwebrtc_chunk_choices() {
+        // All the same: one run, up to 8191, then another.
+        assert_eq!(encode(&[1; 20]), [0x2014]);
+        assert_eq!(encode(&vec![0; 8192]), [0x1fff, 0x0001]);
+        // Mixed small/lost: one-bit vectors of 14, the last partial one a
+        // two-bit vector when it holds 7 or fewer.
+        assert_eq!(encode(&[1, 0, 1]), [0xc000 | 0b01_00_01_00_00_00_00]);
+        let mixed = [1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0];
+        assert_eq!(
+            encode(&mixed),
+            [
+                0x8000 | 0b10_1111_1111_1110,
+                0xc000 | 0b01_00_00_00_00_00_00
+            ]
+        );
+        // A large delta among the first 7: a two-bit vector of 7.
+        let large = [2, 1, 1, 1, 1, 1, 1, 0, 1];
+        assert_eq!(
+            encode(&large),
+            [
+                0xc000 | 0b10_01_01_01_01_01_01,
+                0xc000 | 0b00_01_00_00_00_00_00
+            ]
+        );
+        // A run after a vector's worth of mixed statuses.
+        let mut then_run = vec![1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0];
+        then_run.extend([1; 30]);
+        assert_eq!(
+            encode(&then_run),
+            [0x8000 | 0b10_1010_1010_1010, 0x2000 | 30]
+        );
+    }
+
+    #[test]
+    fn chunk_raw_values() {
+        for raw in [
+            0x0000u16, 0x1fff, 0x2001, 0x5fff, 0x8000, 0xbfff, 0xc000, 0xffff,
+        ] {
+            let c = StatusChunk::from_raw(raw).unwrap();
+            assert_eq!(c.to_raw(), raw);
+        }
+        assert_eq!(StatusChunk::from_raw(0x6001), None);
+        assert!(StatusChunk::from_raw(0x0000).unwrap().is_empty());
+        assert_eq!(StatusChunk::TwoBit(0).len(), 7);
+    }
+}
