@@ -5,7 +5,7 @@
 use sansrtc_rtp::codec::{
     av1, h264, vp9, Av1Depayloader, Av1Payloader, Codec, DepayConfig, Depayloader, Frame,
     FrameInfo, H264Depayloader, H264Payloader, Packet, PacketizationMode, Payloader, Payloads,
-    Vp8Payloader, Vp9Depayloader, Vp9Payloader,
+    Vp9Depayloader, Vp9Payloader,
 };
 
 /// Deterministic bytes (xorshift), never zero (so H.264 bodies hold no

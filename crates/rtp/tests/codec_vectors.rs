@@ -10,6 +10,10 @@
 //! - GStreamer `tests/check/elements/rtpav1.c` (LGPL; captured RTP packets
 //!   of a 1-frame AV1 stream, here as facts).
 
+// Binary literals are grouped by header field (Z|Y|W|N, forbidden|type|
+// X|S|reserved), as in libwebrtc's tests.
+#![allow(clippy::unusual_byte_groupings)]
+
 use sansrtc_rtp::codec::vp8::Vp8Descriptor;
 use sansrtc_rtp::codec::vp9::{PictureGroupEntry, ScalabilityStructure, Vp9Descriptor};
 use sansrtc_rtp::codec::{
@@ -229,7 +233,9 @@ const PION_PICTURE_ID: u16 = 0x21f4;
 #[test]
 fn vp9_payloader_matches_pion_byte_for_byte() {
     let key = [0x82, 0x49, 0x83, 0x42, 0x0, 0x77, 0xf0, 0x32, 0x34];
-    let cases: [(&[u8], usize, Vec<Vec<u8>>); 4] = [
+    /// Frame, MTU, payloads.
+    type Case<'a> = (&'a [u8], usize, Vec<Vec<u8>>);
+    let cases: [Case<'_>; 4] = [
         // non-flexible OnePacket key frame
         (
             &key,

@@ -443,7 +443,18 @@ impl Av1Assemble {
 
 impl Assemble for Av1Assemble {
     fn begins_frame(&self, payload: &[u8]) -> Result<Start, CodecError> {
-        let (h, _) = parse_payload(payload)?;
+        let (h, elements) = parse_payload(payload)?;
+        // Refuse a malformed packet even when its frame is not taken:
+        // the element lengths, and the header of every whole OBU.
+        let mut elements = elements.enumerate().peekable();
+        while let Some((i, e)) = elements.next() {
+            let e = e?;
+            let continues = i == 0 && h.continuation;
+            let continued = h.will_continue && elements.peek().is_none();
+            if !continues && !continued && !e.is_empty() {
+                obu_header(e)?;
+            }
+        }
         Ok(if h.continuation {
             Start::No
         } else if h.new_coded_video_sequence {

@@ -77,7 +77,17 @@ pub fn is_keyframe(payload: &[u8]) -> bool {
         return false;
     };
     match b0 & 0x1f {
-        STAP_A => stap_a_units(payload).any(|u| u.is_ok_and(|n| key(n[0] & 0x1f))),
+        STAP_A => {
+            // Only a STAP-A that parses to its end.
+            let mut found = false;
+            for unit in stap_a_units(payload) {
+                match unit {
+                    Ok(n) => found |= key(n[0] & 0x1f),
+                    Err(_) => return false,
+                }
+            }
+            found
+        }
         FU_A => payload
             .get(1)
             .is_some_and(|&h| h & 0x80 != 0 && key(h & 0x1f)),

@@ -342,7 +342,7 @@ impl Codec {
 macro_rules! depayloader {
     ($name:ident, $codec:ty) => {
         impl $name {
-            /// A depayloader with the default [`DepayConfig`].
+            /// A depayloader with the default [`DepayConfig`](crate::codec::DepayConfig).
             pub fn new() -> Self {
                 Self::with_config($crate::codec::DepayConfig::default())
             }

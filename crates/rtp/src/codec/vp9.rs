@@ -185,7 +185,7 @@ impl Vp9Descriptor {
     /// The first packet of a picture for sure: B=1, and spatial layer 0
     /// when layer indices are present.
     fn starts_picture(&self) -> bool {
-        self.begins_frame && self.layer.is_none_or(|l| l.spatial_id == 0)
+        self.begins_frame && self.layer.map_or(true, |l| l.spatial_id == 0)
     }
 }
 
