@@ -322,3 +322,19 @@ fn depayloaders_survive_garbage() {
         let _ = codec.is_keyframe(&[0xff; 16]);
     }
 }
+
+#[test]
+fn h264_payloader_refuses_packetization_types_in_the_stream() {
+    let mut out = Payloads::new();
+    for t in 24..=31u8 {
+        assert!(matches!(
+            H264Payloader::default().payload(
+                &[0, 0, 1, 0x41, 1, 0, 0, 1, 0x60 | t, 2],
+                1200,
+                &mut out
+            ),
+            Err(CodecError::Invalid(_))
+        ));
+        assert!(out.is_empty());
+    }
+}

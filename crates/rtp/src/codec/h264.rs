@@ -129,7 +129,10 @@ fn stap_a_units(payload: &[u8]) -> impl Iterator<Item = Result<&[u8], CodecError
 /// SPS + PPS + a small IDR slice); one that fits alone is a single NAL
 /// unit packet; a larger one is cut into FU-A fragments, as few as fit.
 /// The STAP-A's NRI is the highest of its units' and its F bit their OR
-/// (RFC 6184 §5.7.1).
+/// (RFC 6184 §5.7.1). NAL unit types 24-31 (unspecified in H.264, the
+/// payload format's own types in RTP) are refused. Type 0 passes (inside a
+/// STAP-A or an FU-A a receiver takes it; alone, RFC 6184 has no packet
+/// for it and the depayloader refuses it).
 #[derive(Debug, Clone, Default)]
 pub struct H264Payloader {
     mode: PacketizationMode,
@@ -168,6 +171,12 @@ impl H264Payloader {
         let nals: Vec<&[u8]> = split_annex_b(frame).collect();
         if nals.is_empty() {
             return Err(CodecError::EmptyFrame);
+        }
+        if nals.iter().any(|n| n[0] & 0x1f >= 24) {
+            // A receiver would read them as packetization types.
+            return Err(CodecError::Invalid(
+                "NAL unit type 24-31 in the access unit",
+            ));
         }
         let mut i = 0;
         while i < nals.len() {
