@@ -1,6 +1,6 @@
 //! `cargo xtask interop`: sansrtc's interop peer (the tokio adapter's
 //! `whip_peer` example) against Chromium, aiortc and node-datachannel
-//! through `../shared/interop/matrix.sh`, data scenario, every pair with
+//! through `../shared/interop/matrix.sh`, data and audio scenarios, every pair with
 //! sansrtc on one side, in both roles; then again with Chromium hiding its
 //! host addresses behind mDNS names (`CHROMIUM_MDNS=1`).
 //!
@@ -136,7 +136,7 @@ fn run_matrix(
         .arg(matrix)
         .arg("--sansrtc")
         .arg(peer)
-        .args(["--scenarios", "data", "--out"])
+        .args(["--scenarios", "data audio", "--out"])
         .arg(out)
         .args(if args.iter().any(|a| a == "--peers") {
             &[][..]

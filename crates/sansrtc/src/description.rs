@@ -7,7 +7,7 @@ use sansrtc_sdp::jsep::{
     create_answer, create_offer, AnswerMedia, AnswerOptions, BundledSectionShape, DataMedia,
     MediaSpec, OfferOptions, TransportParams,
 };
-use sansrtc_sdp::{Attribute, Candidate, SessionDescription, SessionView};
+use sansrtc_sdp::{Attribute, Candidate, SessionDescription};
 
 use crate::error::RtcError;
 
@@ -32,64 +32,48 @@ impl LocalParams {
     }
 }
 
-/// An offer: the data section (with `data_mid`) when data channels are
-/// wanted, nothing otherwise.
+/// An offer with these sections.
 pub(crate) fn build_offer(
     params: &LocalParams,
-    data_mid: Option<&str>,
+    media: &[MediaSpec],
 ) -> Result<SessionDescription, RtcError> {
     let mut options = OfferOptions::new(params.session_id);
     options.session_version = params.session_version;
     options.bundle_policy = params.bundle_policy;
     options.rtcp_mux_policy = params.rtcp_mux_policy;
-    let media: Vec<MediaSpec> = data_mid
-        .map(|mid| {
-            MediaSpec::Data(DataMedia {
-                mid: mid.to_owned(),
-                sctp_port: 5000,
-                max_message_size: params.max_message_size,
-            })
-        })
-        .into_iter()
-        .collect();
-    let mut offer = create_offer(&options, &params.transport(), &media)?;
+    let mut offer = create_offer(&options, &params.transport(), media)?;
     add_identity(&mut offer, params);
     Ok(offer)
 }
 
-/// An answer to `offer`: the data section accepted, every other rejected
-/// (no media yet). `setup` is ours (`active` or `passive`).
+/// The data section we offer or accept.
+pub(crate) fn data_media(params: &LocalParams, mid: &str) -> MediaSpec {
+    MediaSpec::Data(DataMedia {
+        mid: mid.to_owned(),
+        sctp_port: 5000,
+        max_message_size: params.max_message_size,
+    })
+}
+
+/// An answer to `offer` with one choice per offered section. `setup` is
+/// ours (`active` or `passive`).
 pub(crate) fn build_answer(
     params: &LocalParams,
     offer: &SessionDescription,
     setup: Setup,
+    choices: &[AnswerMedia],
 ) -> Result<SessionDescription, RtcError> {
-    let view = SessionView::new(offer)?;
-    let mut data_taken = false;
-    let choices: Vec<AnswerMedia> = view
-        .media
-        .iter()
-        .map(|m| {
-            if m.is_data_channel() && !m.is_rejected() && !data_taken {
-                data_taken = true;
-                AnswerMedia::Data {
-                    sctp_port: 5000,
-                    max_message_size: params.max_message_size,
-                }
-            } else {
-                AnswerMedia::Reject
-            }
-        })
-        .collect();
     let options = AnswerOptions {
         session_id: params.session_id,
         session_version: params.session_version,
         rtcp_mux_policy: params.rtcp_mux_policy,
         setup,
         extmap_allow_mixed: true,
-        bundled_sections: BundledSectionShape::ZeroPortBundleOnly,
+        // libwebrtc's shape: aiortc reads ICE credentials from every
+        // section and refuses a bundle-only one in an answer.
+        bundled_sections: BundledSectionShape::RepeatTransport,
     };
-    let mut answer = create_answer(offer, &options, &params.transport(), &choices)?;
+    let mut answer = create_answer(offer, &options, &params.transport(), choices)?;
     add_identity(&mut answer, params);
     Ok(answer)
 }

@@ -70,6 +70,23 @@ pub enum RtcError {
     /// `peerIdentity` (`InvalidModificationError`; the connection fails).
     #[error("peer identity: {0}")]
     Identity(String),
+    /// An argument is not acceptable (`TypeError`).
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    /// The object is not in a state that allows the call
+    /// (`InvalidStateError`).
+    #[error("invalid state: {0}")]
+    InvalidState(String),
+    /// The call would break an invariant (`InvalidAccessError`).
+    #[error("invalid access: {0}")]
+    InvalidAccess(String),
+    /// A modification that is not allowed (`InvalidModificationError`).
+    #[error("invalid modification: {0}")]
+    InvalidModification(String),
+    /// Media cannot be sent or received now (`InvalidStateError`): not
+    /// negotiated, not sending, no SRTP keys yet, or an unusable packet.
+    #[error("media: {0}")]
+    Media(String),
 }
 
 /// Why a remote description was refused.
@@ -111,7 +128,12 @@ impl RtcError {
             | RtcError::WrongSignalingState { .. }
             | RtcError::NoRemoteDescription
             | RtcError::UnknownChannel
-            | RtcError::UnknownIdentityRequest(_) => "InvalidStateError",
+            | RtcError::UnknownIdentityRequest(_)
+            | RtcError::InvalidState(_)
+            | RtcError::Media(_) => "InvalidStateError",
+            RtcError::InvalidArgument(_) => "TypeError",
+            RtcError::InvalidAccess(_) => "InvalidAccessError",
+            RtcError::InvalidModification(_) => "InvalidModificationError",
             RtcError::ModifiedDescription(_)
             | RtcError::NothingCreated(_)
             | RtcError::Identity(_) => "InvalidModificationError",

@@ -133,4 +133,8 @@ pub enum PeerEvent {
     Identity(IdentityRequest),
     /// The remote identity was validated (`peerIdentity` resolves).
     PeerIdentity(String),
+    /// `track`: the remote sends media on a transceiver.
+    Track(crate::media::TrackEvent),
+    /// Received media, and the remote's keyframe requests.
+    Media(crate::media::MediaEvent),
 }

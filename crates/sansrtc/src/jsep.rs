@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use sansrtc_dtls::{DtlsConfig, DtlsEndpoint, Role};
 use sansrtc_sdp::attributes::Setup;
-use sansrtc_sdp::{Candidate, CandidateTransport, SessionDescription};
+use sansrtc_sdp::{Candidate, CandidateTransport, SessionDescription, SessionView};
 
 use crate::description::{build_answer, build_offer, with_candidates, LocalParams};
 use crate::error::{RemoteDescriptionError, RtcError};
@@ -59,10 +59,11 @@ impl RtcPeerConnection {
             self.drain(now);
         }
         self.session_version += 1;
-        let data_mid = self
-            .wants_data()
-            .then(|| self.data_mid.clone().unwrap_or_else(|| "0".to_owned()));
-        let offer = build_offer(&self.local_params(), data_mid.as_deref())?;
+        let params = self.local_params();
+        let plan = self.plan_offer(self.wants_data());
+        let specs = self.offer_specs(&plan, &params);
+        let offer = build_offer(&params, &specs)?;
+        self.media.offer_plan = Some(plan);
         let sdp = offer.to_string();
         self.last_offer = Some(sdp.clone());
         Ok(RtcSessionDescription::offer(sdp))
@@ -79,7 +80,9 @@ impl RtcPeerConnection {
         let setup = self.answer_setup(&remote.params);
         self.session_version += 1;
         let offer = remote.applied.description.clone();
-        let answer = build_answer(&self.local_params(), &offer, setup)?;
+        let params = self.local_params();
+        let choices = self.answer_choices(&SessionView::new(&offer)?, &params);
+        let answer = build_answer(&params, &offer, setup, &choices)?;
         let sdp = answer.to_string();
         self.last_answer = Some(sdp.clone());
         Ok(RtcSessionDescription::answer(sdp))
@@ -144,10 +147,7 @@ impl RtcPeerConnection {
                     .as_ref()
                     .is_some_and(|r| r.params.ice_lite);
                 self.transport.agent.set_controlling(!remote_lite);
-                if self.data_mid.is_none() && self.wants_data() {
-                    self.data_mid = Some("0".into());
-                    self.data_index = 0;
-                }
+                self.apply_offer_plan();
                 self.pending_local = Some(Applied {
                     sdp_type: SdpType::Offer,
                     description: parsed,
@@ -167,11 +167,13 @@ impl RtcPeerConnection {
                     self.data_index = d.index;
                 }
                 self.ensure_dtls(now, role, &remote.params)?;
+                let parsed_answer = parsed.clone();
                 let applied = Applied {
                     sdp_type: description.sdp_type,
                     description: parsed,
                 };
                 if description.sdp_type == SdpType::Answer {
+                    self.apply_answer_media(&parsed_answer, &remote.applied.description, true)?;
                     self.current_local = Some(applied);
                     self.current_remote = Some(remote);
                     self.pending_local = None;
@@ -227,6 +229,8 @@ impl RtcPeerConnection {
             self.transport.gated = true;
         }
         self.apply_remote_transport(now, &params)?;
+        let view = SessionView::new(&parsed)?;
+        self.apply_remote_media(&view, description.sdp_type == SdpType::Offer)?;
         let applied = AppliedRemote {
             applied: Applied {
                 sdp_type: description.sdp_type,
@@ -247,6 +251,10 @@ impl RtcPeerConnection {
                 };
                 self.ensure_dtls(now, role, &params)?;
                 if description.sdp_type == SdpType::Answer {
+                    if let Some(local) = &self.pending_local {
+                        let local = local.description.clone();
+                        self.apply_answer_media(&local, &applied.applied.description, false)?;
+                    }
                     self.current_remote = Some(applied);
                     self.current_local = self.pending_local.take();
                     self.pending_remote = None;
@@ -421,7 +429,10 @@ impl RtcPeerConnection {
             return true;
         }
         let negotiated_data = self.current_local.is_some() && self.data_mid.is_some();
-        self.transport.sctp.channels().channels().next().is_some() && !negotiated_data
+        if self.transport.sctp.channels().channels().next().is_some() && !negotiated_data {
+            return true;
+        }
+        self.media_negotiation_needed()
     }
 
     /// "Update the negotiation-needed flag" (webrtc-pc §4.7.3).

@@ -90,6 +90,7 @@ mod error;
 mod event;
 pub mod identity;
 mod jsep;
+pub mod media;
 mod peer_connection;
 mod peer_identity;
 mod remote;
@@ -104,6 +105,11 @@ mod readme {}
 pub use error::{RemoteDescriptionError, RtcError};
 pub use event::{IceCandidateErrorEvent, IceCandidateInit, PeerConnectionState, PeerEvent};
 pub use identity::{IdentityProvider, IdentityRequest, ValidatedAssertion};
+pub use media::{
+    CodecName, MediaEvent, MediaKind, MediaStreamTrack, ReceiveMode, RtpCodecParameters,
+    RtpEncodingParameters, RtpReceiver, RtpSender, RtpTransceiver, RtpTransceiverDirection,
+    RtpTransceiverInit, TrackEvent, TransceiverId,
+};
 pub use peer_connection::{DtlsTransportState, RtcPeerConnection};
 pub use peer_identity::MAX_IDENTITY_REQUESTS;
 pub use remote::MAX_REMOTE_DESCRIPTION_CANDIDATES;

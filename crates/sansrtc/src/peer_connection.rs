@@ -113,6 +113,7 @@ pub struct RtcPeerConnection {
     pub(crate) skipped_remote_candidates: u64,
     pub(crate) outbox: VecDeque<Output<Transmit, PeerEvent>>,
     pub(crate) closed: bool,
+    pub(crate) media: crate::media::Media,
 }
 
 impl RtcPeerConnection {
@@ -213,7 +214,9 @@ impl RtcPeerConnection {
             skipped_remote_candidates: 0,
             outbox: VecDeque::new(),
             closed: false,
+            media: crate::media::Media::default(),
         };
+        pc.media.cname = format!("{:016x}", pc.rng.next_u64());
         pc.transport.gated = gated;
         // iceCandidatePoolSize > 0: gathering starts now.
         pc.transport.agent.prepare(now);
@@ -410,6 +413,9 @@ impl RtcPeerConnection {
         }
         self.update_ice_state();
         self.update_connection_state();
+        if self.media.next_report.is_none() && !self.closed {
+            self.arm_reports(now);
+        }
     }
 
     /// `iceConnectionState`: the agent's, except that a valid pair while
@@ -487,6 +493,8 @@ impl RtcPeerConnection {
                 self.transport.pump(now);
             }
             TransportEvent::Channel(event) => self.emit(PeerEvent::DataChannel(event)),
+            TransportEvent::Rtp(packet) => self.on_rtp(now, packet),
+            TransportEvent::Rtcp(packet) => self.on_rtcp(now, &packet),
         }
     }
 
@@ -546,6 +554,10 @@ impl Machine for RtcPeerConnection {
             return;
         }
         self.transport.handle_timeout(now);
+        if !self.closed {
+            self.media_handle_timeout(now);
+            self.transport.pump(now);
+        }
         self.drain(now);
     }
 
@@ -553,6 +565,15 @@ impl Machine for RtcPeerConnection {
         if let Some(o) = self.outbox.pop_front() {
             return o;
         }
-        Output::Timeout(self.transport.next_timeout())
+        let media = if self.closed {
+            None
+        } else {
+            self.media_timeout()
+        };
+        let next = [self.transport.next_timeout(), media]
+            .into_iter()
+            .flatten()
+            .min();
+        Output::Timeout(next)
     }
 }

@@ -19,6 +19,7 @@ use sansrtc_ice::{Agent, IceEvent, Received};
 use sansrtc_proto::{Output, Receive, Transmit};
 use sansrtc_rtp::{classify, PacketKind};
 use sansrtc_sctp::SctpConfig;
+use sansrtc_srtp::{SrtpConfig, SrtpContext};
 
 /// DTLS datagrams kept while no endpoint exists yet (the remote's
 /// ClientHello can arrive before we apply its answer).
@@ -39,13 +40,23 @@ pub(crate) enum TransportEvent {
     DtlsFailed(DtlsError),
     DtlsClosed,
     Channel(DataChannelEvent),
+    /// An RTP packet, SRTP removed.
+    Rtp(Vec<u8>),
+    /// A compound RTCP packet, SRTCP removed.
+    Rtcp(Vec<u8>),
 }
 
 /// Counters of what the composition itself dropped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TransportStats {
-    /// RTP or RTCP datagrams (no media yet).
+    /// RTP or RTCP datagrams dropped: no SRTP keys yet, or delivery held
+    /// for the remote identity.
     pub media_dropped: u64,
+    /// RTP or RTCP datagrams SRTP refused (authentication, replay, too
+    /// many streams).
+    pub srtp_rejected: u64,
+    /// RTP or RTCP packets we could not protect or send.
+    pub media_unsent: u64,
     /// Datagrams no layer recognises by their first byte.
     pub unknown_dropped: u64,
     /// Early DTLS datagrams kept until the endpoint existed.
@@ -87,6 +98,8 @@ pub(crate) struct Transport {
     pub(crate) events: VecDeque<TransportEvent>,
     pub(crate) stats: TransportStats,
     rng: rand_chacha::ChaCha20Rng,
+    /// SRTP: what we protect with, what we unprotect with.
+    srtp: Option<(SrtpContext, SrtpContext)>,
 }
 
 impl Transport {
@@ -108,6 +121,7 @@ impl Transport {
             events: VecDeque::new(),
             stats: TransportStats::default(),
             rng,
+            srtp: None,
         }
     }
 
@@ -156,8 +170,74 @@ impl Transport {
                 }
                 None => self.stats.early_dtls_dropped += 1,
             },
-            PacketKind::Rtp | PacketKind::Rtcp => self.stats.media_dropped += 1,
+            kind @ (PacketKind::Rtp | PacketKind::Rtcp) => self.on_media(kind, data),
             _ => self.stats.unknown_dropped += 1,
+        }
+    }
+
+    /// SRTP or SRTCP from the peer: unprotected and handed up.
+    fn on_media(&mut self, kind: PacketKind, data: &[u8]) {
+        let Some((_, rx)) = self.srtp.as_mut().filter(|_| !self.gated) else {
+            self.stats.media_dropped += 1;
+            return;
+        };
+        let mut packet = data.to_vec();
+        let result = if kind == PacketKind::Rtp {
+            rx.unprotect_rtp(&mut packet)
+        } else {
+            rx.unprotect_rtcp(&mut packet)
+        };
+        match result {
+            Ok(()) if kind == PacketKind::Rtp => self.events.push_back(TransportEvent::Rtp(packet)),
+            Ok(()) => self.events.push_back(TransportEvent::Rtcp(packet)),
+            Err(error) => {
+                tracing::trace!(%error, "SRTP refused a packet");
+                self.stats.srtp_rejected += 1;
+            }
+        }
+    }
+
+    /// Whether SRTP keys exist (DTLS is connected with a profile).
+    pub(crate) fn has_srtp(&self) -> bool {
+        self.srtp.is_some()
+    }
+
+    /// Protects and sends an RTP (`rtcp` false) or RTCP packet on the
+    /// selected pair.
+    pub(crate) fn send_media(&mut self, now: Instant, mut packet: Vec<u8>, rtcp: bool) -> bool {
+        let Some((tx, _)) = self.srtp.as_mut().filter(|_| !self.gated) else {
+            self.stats.media_unsent += 1;
+            return false;
+        };
+        let protected = if rtcp {
+            tx.protect_rtcp(&mut packet)
+        } else {
+            tx.protect_rtp(&mut packet)
+        };
+        if protected.is_err() || self.agent.send(now, 1, &packet).is_err() {
+            self.stats.media_unsent += 1;
+            return false;
+        }
+        true
+    }
+
+    /// SRTP contexts from the DTLS exporter (RFC 5764 §4.2), once the
+    /// handshake chose a profile.
+    fn install_srtp(&mut self) {
+        let Some(dtls) = &self.dtls else { return };
+        let Some(material) = dtls.srtp_keying_material() else {
+            return;
+        };
+        let config = SrtpConfig::default();
+        let role = dtls.role();
+        let (local, remote) = (material.local(role), material.remote(role));
+        let tx = SrtpContext::new(material.profile, &local.key, &local.salt, config);
+        let rx = SrtpContext::new(material.profile, &remote.key, &remote.salt, config);
+        match (tx, rx) {
+            (Ok(tx), Ok(rx)) => self.srtp = Some((tx, rx)),
+            (Err(error), _) | (_, Err(error)) => {
+                tracing::warn!(%error, "SRTP keys could not be installed")
+            }
         }
     }
 
@@ -287,6 +367,7 @@ impl Transport {
                     progress = true;
                 }
                 Output::Event(DtlsEvent::Connected(connected)) => {
+                    self.install_srtp();
                     self.events
                         .push_back(TransportEvent::DtlsConnected(Box::new(connected)));
                     self.start_sctp(now);

@@ -11,6 +11,8 @@ pub(crate) struct Counters {
     pub(crate) dc_messages_out: u64,
     pub(crate) dc_channels_open: u64,
     pub(crate) offers: u64,
+    pub(crate) rtp_packets_in: u64,
+    pub(crate) tracks_in: u64,
     pub(crate) last_error: Option<String>,
 }
 
@@ -89,6 +91,18 @@ impl Session for Answerer {
             PeerEvent::DataChannel(DataChannelEvent::BufferedAmountLow(channel)) => {
                 self.echo(pc, now, channel)
             }
+            PeerEvent::Track(track) => {
+                tracing::info!(
+                    "session {}: track {:?} on mid {:?}",
+                    self.id,
+                    track.kind,
+                    track.mid
+                );
+                self.counters.lock().unwrap().tracks_in += 1;
+            }
+            PeerEvent::Media(MediaEvent::Frame { .. } | MediaEvent::Rtp { .. }) => {
+                self.counters.lock().unwrap().rtp_packets_in += 1;
+            }
             PeerEvent::Resolve { id, name } => resolve(pc, now, id, &name),
             _ => {}
         }
@@ -164,9 +178,9 @@ impl AnswerServer {
             out.insert("dc_channels_open".into(), c.dc_channels_open.into());
             out.insert("offers".into(), c.offers.into());
             out.insert("last_error".into(), c.last_error.clone().into());
+            out.insert("rtp_packets_in".into(), c.rtp_packets_in.into());
+            out.insert("tracks_in".into(), c.tracks_in.into());
         }
-        out.insert("rtp_packets_in".into(), 0.into());
-        out.insert("tracks_in".into(), 0.into());
         out.insert("dtls_state".into(), "new".into());
         out.insert("ice_state".into(), "new".into());
         out.insert("selected_srtp_profile".into(), Value::Null);

@@ -22,7 +22,7 @@
 //!   `--size` ≤ 16 KiB; `%010d:` then a pattern, odd seq text, even seq
 //!   binary) keeping `bufferedAmount` ≤ 1 MiB, checks every echo, reads the
 //!   answerer's `/stats` and prints one JSON line on stdout. Exit 0 when ok,
-//!   1 when not, 2 on bad arguments, 3 for `--media audio` (no media yet).
+//!   1 when not, 2 on bad arguments.
 //!
 //! Logs go to stderr (`RUST_LOG`, default `info`). Every task that is not
 //! the session's own reaches its machine through a command channel, applied
@@ -44,8 +44,9 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use sansrtc::{
     ChannelId, DataChannelEvent, DataChannelInit, DataChannelMessage, DtlsTransportState,
-    IceConnectionState, IceGatheringState, PeerConnectionState, PeerEvent, RtcConfiguration,
-    RtcError, RtcPeerConnection, RtcSessionDescription,
+    IceConnectionState, IceGatheringState, MediaEvent, MediaKind, MediaStreamTrack,
+    PeerConnectionState, PeerEvent, RtcConfiguration, RtcError, RtcPeerConnection,
+    RtcSessionDescription, TransceiverId,
 };
 use sansrtc_datachannel::DataChannelError;
 use sansrtc_tokio::Driver;
@@ -92,13 +93,6 @@ fn main() {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
-    if o.media == "audio" {
-        println!(
-            "{}",
-            json!({"ok": false, "error": "--media audio: sansrtc has no media yet"})
-        );
-        std::process::exit(3);
-    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

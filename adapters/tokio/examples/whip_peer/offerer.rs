@@ -16,6 +16,36 @@ pub(crate) struct Offerer {
     pub(crate) error: Option<String>,
     pub(crate) gathered: Option<oneshot::Sender<RtcSessionDescription>>,
     pub(crate) done: Option<oneshot::Sender<()>>,
+    /// The audio transceiver, with `--media audio`.
+    pub(crate) audio: Option<TransceiverId>,
+    /// Opus frames sent.
+    pub(crate) rtp_packets_sent: u64,
+}
+
+/// An Opus silence frame (RFC 6716 TOC: 20 ms CELT FB, one frame).
+const OPUS_SILENCE: [u8; 3] = [0xf8, 0xff, 0xfe];
+/// 20 ms at Opus's 48 kHz RTP clock.
+const OPUS_FRAME_TICKS: u32 = 960;
+
+impl Offerer {
+    /// Sends the next 20 ms Opus frame once the channel is open; `true`
+    /// once `media_ms` of audio went out.
+    pub(crate) fn send_audio(
+        &mut self,
+        pc: &mut RtcPeerConnection,
+        now: Instant,
+        media_ms: u64,
+    ) -> bool {
+        let (Some(audio), Some(_)) = (self.audio, self.connected_at) else {
+            return self.audio.is_none();
+        };
+        let ticks = (self.rtp_packets_sent as u32).wrapping_mul(OPUS_FRAME_TICKS);
+        match pc.write_frame(now, audio, ticks, &OPUS_SILENCE) {
+            Ok(()) => self.rtp_packets_sent += 1,
+            Err(e) => tracing::warn!("audio: {e}"),
+        }
+        self.rtp_packets_sent * 20 >= media_ms
+    }
 }
 
 impl Offerer {
@@ -202,6 +232,7 @@ pub(crate) struct Outcome {
     pub(crate) total: u64,
     pub(crate) error: Option<String>,
     pub(crate) transport: Map<String, Value>,
+    pub(crate) rtp_packets_sent: u64,
 }
 
 pub(crate) async fn run_offer(o: Options) -> i32 {
@@ -244,6 +275,7 @@ pub(crate) async fn run_offer(o: Options) -> i32 {
                 total: s.sizes.iter().map(|&n| n as u64).sum(),
                 error: s.error.clone(),
                 transport: transport_info(pc),
+                rtp_packets_sent: s.rtp_packets_sent,
             })
             .await;
         if let Some(out) = outcome {
@@ -252,6 +284,9 @@ pub(crate) async fn run_offer(o: Options) -> i32 {
             res.insert("bytes".into(), out.bytes.into());
             res.insert("throughput_mbps".into(), out.throughput_mbps.into());
             res.insert("transport".into(), Value::Object(out.transport));
+            if o.media == "audio" {
+                res.insert("rtp_packets_sent".into(), out.rtp_packets_sent.into());
+            }
             error = error.or(out.error);
             if error.is_none() && (out.echoed != o.messages || out.bytes != out.total) {
                 error = Some(format!(
@@ -266,6 +301,10 @@ pub(crate) async fn run_offer(o: Options) -> i32 {
             tokio::time::timeout(Duration::from_secs(2), http(Method::GET, &stats_url, None)).await;
         if let Ok(Ok((StatusCode::OK, body))) = got {
             if let Ok(v) = serde_json::from_str::<Value>(&body) {
+                let rtp_in = v.get("rtp_packets_in").and_then(Value::as_u64).unwrap_or(0);
+                if o.media == "audio" && rtp_in == 0 && error.is_none() {
+                    error = Some("the answerer received no RTP".into());
+                }
                 res.insert("remote_stats".into(), v);
             }
         }
@@ -295,13 +334,22 @@ pub(crate) async fn offer_session(
     deadline: tokio::time::Instant,
 ) -> Result<(Handle<Offerer>, Option<String>), String> {
     let mut driver = new_session()?;
-    let channel = driver
+    let audio = o.media == "audio";
+    let (channel, audio) = driver
         .with_machine(|pc| -> Result<_, RtcError> {
             let now = now();
+            let audio = audio
+                .then(|| {
+                    pc.add_track(
+                        MediaStreamTrack::new("audio0", MediaKind::Audio),
+                        &["sansrtc"],
+                    )
+                })
+                .transpose()?;
             let channel = pc.create_data_channel(now, DataChannelInit::new("echo"))?;
             let offer = pc.create_offer(now)?;
             pc.set_local_description(now, offer)?;
-            Ok(channel)
+            Ok((channel, audio))
         })
         .map_err(|e| format!("offer: {e}"))?;
     let (gathered_tx, gathered_rx) = oneshot::channel();
@@ -320,8 +368,37 @@ pub(crate) async fn offer_session(
             error: None,
             gathered: Some(gathered_tx),
             done: Some(done_tx),
+            audio,
+            rtp_packets_sent: 0,
         },
     );
+    let media_ms = o.media_ms;
+    let audio_handle = handle.tx.clone();
+    let (audio_done_tx, audio_done_rx) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(20));
+        let mut audio_done = Some(audio_done_tx);
+        loop {
+            tick.tick().await;
+            let (reply, rx) = oneshot::channel();
+            let command: Command<Offerer> = Box::new(move |pc, s, now| {
+                let _ = reply.send(s.send_audio(pc, now, media_ms));
+            });
+            if audio_handle.send(Message::Run(command)).is_err() {
+                return;
+            }
+            match rx.await {
+                Ok(true) => {
+                    if let Some(done) = audio_done.take() {
+                        let _ = done.send(());
+                    }
+                    return;
+                }
+                Ok(false) => {}
+                Err(_) => return,
+            }
+        }
+    });
     let run = async {
         let complete = handle
             .call(|pc, _, _| {
@@ -361,7 +438,10 @@ pub(crate) async fn offer_session(
             .ok_or("the session ended")?
             .map_err(|e| format!("setRemoteDescription(answer): {e}"))?;
         if tokio::time::timeout_at(deadline, done_rx).await.is_ok() {
-            return Ok(());
+            return match tokio::time::timeout_at(deadline, audio_done_rx).await {
+                Ok(_) => Ok(()),
+                Err(_) => Err("timeout while sending audio".to_owned()),
+            };
         }
         let (echoed, open) = handle
             .call(|_, s: &mut Offerer, _| (s.echoed, s.connected_at.is_some()))

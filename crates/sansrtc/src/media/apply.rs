@@ -1,0 +1,231 @@
+//! Media in the JSEP steps: the sections of our offers and answers, the
+//! transceivers a remote offer creates or takes over, and what an applied
+//! answer negotiates (webrtc-pc §4.4.1.5, "set the RTCSessionDescription").
+
+use sansrtc_sdp::jsep::{AnswerMedia, MediaKind, MediaSpec};
+use sansrtc_sdp::{MediaView, SessionDescription, SessionView};
+
+use super::transceiver::{MediaStreamTrack, RtpTransceiverDirection, RtpTransceiverInit};
+use super::{
+    answer_media, negotiate, offer_media, plan_sections, PlannedSection, SectionContent,
+    TrackEvent, TransceiverId,
+};
+use crate::description::{data_media, LocalParams};
+use crate::error::RtcError;
+use crate::event::PeerEvent;
+use crate::RtcPeerConnection;
+
+fn kind_of(section: &MediaView) -> Option<MediaKind> {
+    match section.kind.as_str() {
+        "audio" => Some(MediaKind::Audio),
+        "video" => Some(MediaKind::Video),
+        _ => None,
+    }
+}
+
+impl RtcPeerConnection {
+    /// The sections of the next offer.
+    pub(crate) fn plan_offer(&self, wants_data: bool) -> Vec<PlannedSection> {
+        let mut existing = Vec::new();
+        for (i, t) in self.media.transceivers.iter().enumerate() {
+            if let (Some(mid), Some(index)) = (&t.mid, t.mline_index) {
+                existing.push((index, mid.clone(), SectionContent::Transceiver(i)));
+            }
+        }
+        let data_negotiated = self.data_mid.is_some()
+            && (self.current_local.is_some() || self.pending_local.is_some());
+        if let (true, Some(mid)) = (data_negotiated, &self.data_mid) {
+            existing.push((self.data_index, mid.clone(), SectionContent::Data));
+        }
+        let mut new: Vec<SectionContent> = self
+            .media
+            .transceivers
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.mid.is_none() && !t.stopping && !t.stopped)
+            .map(|(i, _)| SectionContent::Transceiver(i))
+            .collect();
+        if wants_data && !data_negotiated {
+            new.push(SectionContent::Data);
+        }
+        plan_sections(existing, new)
+    }
+
+    /// The offer's sections as the SDP builder takes them.
+    pub(crate) fn offer_specs(
+        &self,
+        plan: &[PlannedSection],
+        params: &LocalParams,
+    ) -> Vec<MediaSpec> {
+        plan.iter()
+            .map(|section| match section.content {
+                SectionContent::Data => data_media(params, &section.mid),
+                SectionContent::Transceiver(i) => MediaSpec::Rtp(offer_media(
+                    &self.media.transceivers[i],
+                    &section.mid,
+                    &self.media.cname,
+                )),
+            })
+            .collect()
+    }
+
+    /// `setLocalDescription(offer)`: the planned mids become the
+    /// transceivers' (and the data section's).
+    pub(crate) fn apply_offer_plan(&mut self) {
+        let Some(plan) = self.media.offer_plan.clone() else {
+            return;
+        };
+        for (index, section) in plan.iter().enumerate() {
+            match section.content {
+                SectionContent::Data => {
+                    self.data_mid = Some(section.mid.clone());
+                    self.data_index = index;
+                }
+                SectionContent::Transceiver(i) => {
+                    let t = &mut self.media.transceivers[i];
+                    t.mid = Some(section.mid.clone());
+                    t.mline_index = Some(index);
+                }
+            }
+        }
+    }
+
+    /// `setRemoteDescription`: every audio/video section gets its
+    /// transceiver (from an offer: the one with its mid, else one made by
+    /// `addTrack` of the same kind, else a new `recvonly` one), and
+    /// `track` fires where the remote starts sending.
+    pub(crate) fn apply_remote_media(
+        &mut self,
+        view: &SessionView,
+        is_offer: bool,
+    ) -> Result<(), RtcError> {
+        for (index, section) in view.media.iter().enumerate() {
+            let (Some(kind), Some(mid)) = (kind_of(section), section.mid.as_deref()) else {
+                continue;
+            };
+            let existing = self.media.by_mid(mid);
+            let found = match existing {
+                Some(i) => Some(i),
+                None if is_offer && !section.is_rejected() => {
+                    let adopted = self.media.transceivers.iter().position(|t| {
+                        t.kind == kind
+                            && t.mid.is_none()
+                            && t.from_add_track
+                            && !t.stopping
+                            && !t.stopped
+                    });
+                    Some(match adopted {
+                        Some(i) => i,
+                        None => {
+                            let init = RtpTransceiverInit {
+                                direction: RtpTransceiverDirection::RecvOnly,
+                                ..RtpTransceiverInit::default()
+                            };
+                            self.new_transceiver(kind, None, init, false).0
+                        }
+                    })
+                }
+                None => None,
+            };
+            let Some(i) = found else { continue };
+            let (stream_ids, _, _) = super::negotiation::remote_sources(section);
+            let remote_sends = !section.is_rejected()
+                && RtpTransceiverDirection::from_sdp(section.direction_or_default()).sends();
+            let t = &mut self.media.transceivers[i];
+            t.mid = Some(mid.to_owned());
+            t.mline_index = Some(index);
+            if section.is_rejected() {
+                t.stopped = true;
+                t.stopping = false;
+                t.direction = RtpTransceiverDirection::Stopped;
+                t.current_direction = Some(RtpTransceiverDirection::Stopped);
+            }
+            t.receiver.stream_ids = stream_ids.clone();
+            let starts = remote_sends && !t.remote_sends && t.direction.receives();
+            t.remote_sends = remote_sends;
+            if starts {
+                let event = TrackEvent {
+                    transceiver: TransceiverId(i),
+                    mid: Some(mid.to_owned()),
+                    kind,
+                    track_id: t.receiver.track.id.clone(),
+                    stream_ids,
+                };
+                self.emit(PeerEvent::Track(event));
+            }
+        }
+        Ok(())
+    }
+
+    /// Our choice for every section of a remote offer.
+    pub(crate) fn answer_choices(
+        &self,
+        view: &SessionView,
+        params: &LocalParams,
+    ) -> Vec<AnswerMedia> {
+        let mut data_taken = false;
+        view.media
+            .iter()
+            .map(|m| {
+                if m.is_rejected() {
+                    return AnswerMedia::Reject;
+                }
+                if m.is_data_channel() && !data_taken {
+                    data_taken = true;
+                    return AnswerMedia::Data {
+                        sctp_port: 5000,
+                        max_message_size: params.max_message_size,
+                    };
+                }
+                let transceiver = m
+                    .mid
+                    .as_deref()
+                    .and_then(|mid| self.media.by_mid(mid))
+                    .map(|i| &self.media.transceivers[i])
+                    .filter(|t| kind_of(m) == Some(t.kind) && !t.stopping && !t.stopped);
+                match transceiver.and_then(|t| answer_media(t, m, &self.media.cname)) {
+                    Some(rtp) => AnswerMedia::Rtp(rtp),
+                    None => AnswerMedia::Reject,
+                }
+            })
+            .collect()
+    }
+
+    /// An answer was applied (ours or theirs): every transceiver in it gets
+    /// what was negotiated; `currentDirection` follows.
+    pub(crate) fn apply_answer_media(
+        &mut self,
+        local: &SessionDescription,
+        remote: &SessionDescription,
+        local_is_answer: bool,
+    ) -> Result<(), RtcError> {
+        let local = SessionView::new(local)?;
+        let remote = SessionView::new(remote)?;
+        for (index, (l, r)) in local.media.iter().zip(&remote.media).enumerate() {
+            let Some(i) = l.mid.as_deref().and_then(|mid| self.media.by_mid(mid)) else {
+                continue;
+            };
+            let negotiated = negotiate(l, r, local_is_answer);
+            let t = &mut self.media.transceivers[i];
+            t.mline_index = Some(index);
+            if l.is_rejected() || r.is_rejected() || t.stopping {
+                t.stopped = true;
+                t.stopping = false;
+                t.direction = RtpTransceiverDirection::Stopped;
+                t.current_direction = Some(RtpTransceiverDirection::Stopped);
+            } else {
+                t.current_direction = negotiated.direction;
+            }
+            t.codecs = negotiated.send_codecs.clone();
+            t.receiver.ssrcs = negotiated.remote_ssrcs.clone();
+            self.media.negotiated[i] = negotiated;
+        }
+        self.media_negotiated();
+        Ok(())
+    }
+
+    /// The receiving track of a transceiver, for tests and events.
+    pub fn receiver_track(&self, id: TransceiverId) -> Option<&MediaStreamTrack> {
+        self.media.transceivers.get(id.0).map(|t| &t.receiver.track)
+    }
+}

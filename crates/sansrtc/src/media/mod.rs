@@ -1,0 +1,133 @@
+//! Media: transceivers, their negotiation, and RTP/RTCP over SRTP.
+//!
+//! The transceivers are what the application sees (`RTCRtpTransceiver`);
+//! [`Media`] keeps them with what each offer/answer negotiated and with the
+//! per-stream send and receive state.
+
+mod api;
+mod apply;
+pub mod codec;
+mod event;
+mod negotiation;
+mod packetizer;
+mod plan;
+mod receive;
+mod reports;
+mod send;
+mod transceiver;
+
+pub use api::TrackOrKind;
+pub use codec::{default_codecs, CodecName, RtpCodecParameters};
+pub use event::{MediaEvent, TrackEvent};
+pub use receive::{MediaStats, MAX_REMOTE_SSRCS};
+pub use reports::REPORT_INTERVAL;
+pub use send::MAX_RTP_PAYLOAD;
+pub use transceiver::{
+    MediaKind, MediaStreamTrack, ReceiveMode, RtpEncodingParameters, RtpReceiver, RtpSender,
+    RtpTransceiver, RtpTransceiverDirection, RtpTransceiverInit, TransceiverId,
+};
+
+pub(crate) use negotiation::{answer_media, negotiate, offer_media, NegotiatedMedia};
+pub(crate) use plan::{plan_sections, PlannedSection, SectionContent};
+
+/// The media state of a connection.
+#[derive(Debug, Default)]
+pub(crate) struct Media {
+    /// Every transceiver, in `getTransceivers()` order.
+    pub transceivers: Vec<RtpTransceiver>,
+    /// What the last applied answer negotiated, per transceiver.
+    pub negotiated: Vec<NegotiatedMedia>,
+    /// Our RTCP CNAME (RFC 7022: random per connection).
+    pub cname: String,
+    /// The sections of the offer last created.
+    pub offer_plan: Option<Vec<PlannedSection>>,
+    /// Per transceiver: its send state once it sent.
+    pub send: Vec<Option<send::SendState>>,
+    /// Every remote source we route, by SSRC.
+    pub sources: receive::Sources,
+    /// Counters.
+    pub stats: MediaStats,
+    /// When the next RTCP reports are due.
+    pub next_report: Option<std::time::Instant>,
+    /// The FIR command sequence number (RFC 5104 §4.3.1.1).
+    pub fir_sequence: u8,
+}
+
+impl Media {
+    /// The transceiver negotiated in the section `mid`.
+    pub(crate) fn by_mid(&self, mid: &str) -> Option<usize> {
+        self.transceivers
+            .iter()
+            .position(|t| t.mid.as_deref() == Some(mid))
+    }
+}
+
+impl crate::RtcPeerConnection {
+    /// An answer was applied: the per-transceiver state follows the
+    /// transceivers, routes of stopped ones go.
+    pub(crate) fn media_negotiated(&mut self) {
+        let n = self.media.transceivers.len();
+        self.media.send.resize_with(n, || None);
+        for (i, t) in self.media.transceivers.iter().enumerate() {
+            if t.stopped {
+                self.media.send[i] = None;
+            }
+        }
+        self.prune_sources();
+    }
+
+    /// The media part of "is negotiation needed" (webrtc-pc §4.7.3): a
+    /// transceiver without a mid, one being stopped, or one whose
+    /// direction differs from what the last local description said.
+    pub(crate) fn media_negotiation_needed(&self) -> bool {
+        let local = self
+            .current_local
+            .as_ref()
+            .and_then(|l| sansrtc_sdp::SessionView::new(&l.description).ok());
+        let local_was_offer = self
+            .current_local
+            .as_ref()
+            .is_some_and(|l| l.sdp_type == crate::signaling::SdpType::Offer);
+        self.media.transceivers.iter().any(|t| {
+            if t.stopped {
+                return false;
+            }
+            if t.stopping || t.mid.is_none() {
+                return true;
+            }
+            let (Some(local), Some(index)) = (&local, t.mline_index) else {
+                return false;
+            };
+            let Some(section) = local.media.get(index) else {
+                return false;
+            };
+            let written =
+                transceiver::RtpTransceiverDirection::from_sdp(section.direction_or_default());
+            if local_was_offer {
+                written != t.direction
+            } else {
+                let current = t.current_direction.unwrap_or(written);
+                // As answerer: we asked for less or more than we answered.
+                (t.direction.sends() != current.sends() && t.direction.sends())
+                    || (t.direction.receives() != current.receives() && t.direction.receives())
+                    || (!t.direction.sends() && current.sends())
+                    || (!t.direction.receives() && current.receives())
+            }
+        })
+    }
+
+    /// Counters of the media path.
+    pub fn media_stats(&self) -> MediaStats {
+        self.media.stats
+    }
+
+    /// The round-trip time the remote's reports on `id`'s stream give.
+    pub fn round_trip_time(&self, id: TransceiverId) -> Option<std::time::Duration> {
+        self.media.send.get(id.0)?.as_ref()?.round_trip_time
+    }
+
+    /// The receive statistics of one remote source (RFC 3550 A.3, A.8).
+    pub fn receive_stats(&self, ssrc: u32) -> Option<&sansrtc_rtp::ReceiveStats> {
+        self.media.sources.get(&ssrc).map(|s| &s.stats)
+    }
+}

@@ -1,0 +1,243 @@
+//! RTCP: sender and receiver reports with the CNAME at RFC 3550 intervals,
+//! keyframe requests (PLI, FIR), and what the remote's RTCP tells us
+//! (its sender reports for our LSR/DLSR, its report blocks for the round
+//! trip time, its keyframe requests).
+
+use std::time::{Duration, Instant};
+
+use sansrtc_rtp::rtcp::{ReceiverReport, ReportBlock, SenderReport, SourceDescription};
+use sansrtc_rtp::{round_trip_time, rtcp_packets, NtpTime};
+
+use super::{MediaEvent, TransceiverId};
+use crate::event::PeerEvent;
+use crate::RtcPeerConnection;
+
+/// The report interval: RFC 3550 §6.2's 5 s minimum scaled down as its
+/// "reduced minimum" allows for the bandwidth of a video call (360 /
+/// session kbit/s), as browsers send about once a second.
+pub const REPORT_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Report blocks per RTCP packet (the 5-bit count).
+const MAX_BLOCKS: usize = 31;
+
+impl RtcPeerConnection {
+    /// The time of day at `now` as NTP.
+    fn ntp_now(&self, now: Instant) -> NtpTime {
+        let wall = self.wall_clock_at_start + now.saturating_duration_since(self.started_at);
+        NtpTime::from_unix(
+            wall.duration_since(std::time::SystemTime::UNIX_EPOCH)
+                .unwrap_or(Duration::ZERO),
+        )
+    }
+
+    /// When the next reports are due, if anything is negotiated.
+    pub(crate) fn media_timeout(&self) -> Option<Instant> {
+        self.media.next_report
+    }
+
+    /// Arms the report timer once SRTP exists and media is negotiated.
+    pub(crate) fn arm_reports(&mut self, now: Instant) {
+        let any = self
+            .media
+            .transceivers
+            .iter()
+            .any(|t| !t.stopped && t.current_direction.is_some());
+        if any && self.media.next_report.is_none() && self.transport.has_srtp() {
+            self.media.next_report = Some(now + REPORT_INTERVAL / 2);
+        }
+    }
+
+    /// Sends the reports that are due.
+    pub(crate) fn media_handle_timeout(&mut self, now: Instant) {
+        if self.media.next_report.is_some_and(|t| t <= now) {
+            self.media.next_report = Some(now + REPORT_INTERVAL);
+            self.send_reports(now);
+        }
+    }
+
+    /// One compound packet per sending transceiver (SR + SDES) and one for
+    /// all receiving ones (RR + SDES), report blocks for every source.
+    fn send_reports(&mut self, now: Instant) {
+        let ntp = self.ntp_now(now);
+        let mut blocks: Vec<ReportBlock> = self
+            .media
+            .sources
+            .values_mut()
+            .filter_map(|s| s.stats.report_block(now))
+            .collect();
+        blocks.truncate(MAX_BLOCKS);
+        let mut compounds = Vec::new();
+        let mut first_sender = None;
+        for state in self.media.send.iter_mut().flatten() {
+            let Some(rtp_timestamp) = state.stream.rtp_timestamp_at(now) else {
+                continue;
+            };
+            let ssrc = state.stream.ssrc();
+            first_sender.get_or_insert(ssrc);
+            let mut out = Vec::with_capacity(128);
+            SenderReport {
+                ssrc,
+                ntp_timestamp: ntp.0,
+                rtp_timestamp,
+                packet_count: state.stream.packet_count(),
+                octet_count: state.stream.octet_count(),
+                reports: std::mem::take(&mut blocks),
+                profile_extensions: Vec::new(),
+            }
+            .write(&mut out);
+            SourceDescription::with_cname(ssrc, &self.media.cname).write(&mut out);
+            state.last_report = Some(now);
+            compounds.push(out);
+        }
+        if first_sender.is_none() && !self.media.sources.is_empty() {
+            // A receiver-only endpoint reports from a sender SSRC of its own.
+            let ssrc = self
+                .media
+                .transceivers
+                .iter()
+                .find(|t| !t.stopped)
+                .map(|t| t.sender.ssrc)
+                .unwrap_or(1);
+            let mut out = Vec::with_capacity(128);
+            ReceiverReport {
+                ssrc,
+                reports: blocks,
+                profile_extensions: Vec::new(),
+            }
+            .write(&mut out);
+            SourceDescription::with_cname(ssrc, &self.media.cname).write(&mut out);
+            compounds.push(out);
+        }
+        for packet in compounds {
+            if self.transport.send_media(now, packet, true) {
+                self.media.stats.rtcp_sent += 1;
+            }
+        }
+    }
+
+    /// A keyframe request for what transceiver `id` receives: a PLI
+    /// (RFC 4585 §6.3.1), or a FIR (RFC 5104 §4.3.1) with `full_intra`.
+    pub fn request_keyframe(
+        &mut self,
+        now: Instant,
+        id: TransceiverId,
+        full_intra: bool,
+    ) -> Result<(), crate::RtcError> {
+        self.ensure_open()?;
+        let t =
+            self.media.transceivers.get(id.0).ok_or_else(|| {
+                crate::RtcError::InvalidArgument(format!("no transceiver {}", id.0))
+            })?;
+        let sender = t.sender.ssrc;
+        let sources: Vec<u32> = self
+            .media
+            .sources
+            .iter()
+            .filter(|(_, s)| s.transceiver == id.0)
+            .map(|(ssrc, _)| *ssrc)
+            .collect();
+        if sources.is_empty() {
+            return Err(crate::RtcError::Media(
+                "nothing received on this transceiver yet".into(),
+            ));
+        }
+        for media in sources {
+            let mut out = Vec::with_capacity(20);
+            if full_intra {
+                self.media.fir_sequence = self.media.fir_sequence.wrapping_add(1);
+                // PSFB FMT 4: header, sender SSRC, media SSRC 0, one FCI entry.
+                out.extend_from_slice(&[0x84, 206, 0, 4]);
+                out.extend_from_slice(&sender.to_be_bytes());
+                out.extend_from_slice(&0u32.to_be_bytes());
+                out.extend_from_slice(&media.to_be_bytes());
+                out.extend_from_slice(&[self.media.fir_sequence, 0, 0, 0]);
+            } else {
+                // PSFB FMT 1: header, sender SSRC, media SSRC.
+                out.extend_from_slice(&[0x81, 206, 0, 2]);
+                out.extend_from_slice(&sender.to_be_bytes());
+                out.extend_from_slice(&media.to_be_bytes());
+            }
+            if self.transport.send_media(now, out, true) {
+                self.media.stats.rtcp_sent += 1;
+            }
+        }
+        self.transport.pump(now);
+        self.drain(now);
+        Ok(())
+    }
+
+    /// A compound RTCP packet, SRTCP removed.
+    pub(crate) fn on_rtcp(&mut self, now: Instant, packet: &[u8]) {
+        let arrival = self.ntp_now(now);
+        for header in rtcp_packets(packet) {
+            let Ok(header) = header else {
+                self.media.stats.rtcp_invalid += 1;
+                return;
+            };
+            self.media.stats.rtcp_received += 1;
+            match (header.packet_type(), header.count()) {
+                (200, _) => match SenderReport::parse(&header) {
+                    Ok(sr) => {
+                        if let Some(source) = self.media.sources.get_mut(&sr.ssrc) {
+                            source
+                                .stats
+                                .on_sender_report(NtpTime(sr.ntp_timestamp), now);
+                        }
+                        self.on_report_blocks(&sr.reports, arrival);
+                    }
+                    Err(_) => self.media.stats.rtcp_invalid += 1,
+                },
+                (201, _) => match ReceiverReport::parse(&header) {
+                    Ok(rr) => self.on_report_blocks(&rr.reports, arrival),
+                    Err(_) => self.media.stats.rtcp_invalid += 1,
+                },
+                (206, fmt @ (1 | 4)) => {
+                    let body = header.body();
+                    let media_ssrc = match fmt {
+                        // PLI: the media source field.
+                        1 => body.get(4..8),
+                        // FIR: the SSRC of the first FCI entry.
+                        _ => body.get(8..12),
+                    };
+                    let Some(media_ssrc) =
+                        media_ssrc.map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+                    else {
+                        self.media.stats.rtcp_invalid += 1;
+                        continue;
+                    };
+                    if let Some(t) = self
+                        .media
+                        .transceivers
+                        .iter()
+                        .find(|t| t.sender.ssrc == media_ssrc)
+                    {
+                        let event = MediaEvent::KeyframeRequest {
+                            transceiver: t.id,
+                            full_intra: fmt == 4,
+                        };
+                        self.emit(PeerEvent::Media(event));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Report blocks about our streams: the round-trip time.
+    fn on_report_blocks(&mut self, blocks: &[ReportBlock], arrival: NtpTime) {
+        for block in blocks {
+            if let Some(state) = self
+                .media
+                .send
+                .iter_mut()
+                .flatten()
+                .find(|s| s.stream.ssrc() == block.ssrc)
+            {
+                if let Some(rtt) = round_trip_time(block, arrival) {
+                    state.round_trip_time = Some(rtt);
+                }
+                state.remote_report = Some(*block);
+            }
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! Sending: a frame → payloader → RTP (with the MID extension) → SRTP →
+//! the selected pair; or ready RTP from the application.
+
+use std::time::Instant;
+
+use rand_core::RngCore;
+use sansrtc_rtp::{RtpHeader, RtpWriter, SendStream};
+
+use super::codec::{CodecName, RtpCodecParameters};
+use super::packetizer::Packetizer;
+use super::TransceiverId;
+use crate::error::RtcError;
+use crate::RtcPeerConnection;
+
+/// The largest RTP payload we send: the DTLS MTU less the RTP header (12),
+/// the MID extension (8) and the largest SRTP tag (16).
+pub const MAX_RTP_PAYLOAD: usize = crate::transport::DTLS_MTU - 12 - 8 - 16;
+
+/// A sender's state once it sends: the stream numbering and the codec.
+#[derive(Debug)]
+pub(crate) struct SendState {
+    pub stream: SendStream,
+    pub codec: RtpCodecParameters,
+    pub packetizer: Packetizer,
+    pub mid_id: Option<u8>,
+    /// Last time an SR was sent for it.
+    pub last_report: Option<Instant>,
+    /// The round-trip time from the remote's last report block on it.
+    pub round_trip_time: Option<std::time::Duration>,
+    /// The remote's last report block on it.
+    pub remote_report: Option<sansrtc_rtp::rtcp::ReportBlock>,
+}
+
+impl RtcPeerConnection {
+    /// The send state of `id`, made on first use after negotiation.
+    fn send_state(&mut self, id: TransceiverId) -> Result<&mut SendState, RtcError> {
+        let t = self
+            .media
+            .transceivers
+            .get(id.0)
+            .ok_or_else(|| RtcError::InvalidArgument(format!("no transceiver {}", id.0)))?;
+        if t.stopped || t.stopping || !t.current_direction.is_some_and(|d| d.sends()) {
+            return Err(RtcError::Media(
+                "the transceiver does not send (negotiated direction)".into(),
+            ));
+        }
+        if !self.transport.has_srtp() {
+            return Err(RtcError::Media(
+                "no SRTP keys yet (DTLS not connected)".into(),
+            ));
+        }
+        let negotiated = &self.media.negotiated[id.0];
+        let codec = negotiated
+            .send_codecs
+            .iter()
+            .find(|c| c.name != CodecName::Rtx)
+            .cloned()
+            .ok_or_else(|| RtcError::Media("no codec negotiated".into()))?;
+        let mid_id = negotiated.send_mid_id;
+        let ssrc = t.sender.ssrc;
+        let stale = self.media.send[id.0]
+            .as_ref()
+            .map_or(true, |s| s.codec.payload_type != codec.payload_type || s.mid_id != mid_id);
+        if stale {
+            let previous = self.media.send[id.0].take();
+            let stream = match previous {
+                Some(p) => p.stream,
+                None => SendStream::new(
+                    ssrc,
+                    codec.clock_rate,
+                    self.rng.next_u32() as u16,
+                    self.rng.next_u32(),
+                ),
+            };
+            self.media.send[id.0] = Some(SendState {
+                stream,
+                packetizer: Packetizer::new(codec.name),
+                codec,
+                mid_id,
+                last_report: None,
+                round_trip_time: None,
+                remote_report: None,
+            });
+        }
+        Ok(self.media.send[id.0].as_mut().expect("made above"))
+    }
+
+    /// Sends one encoded frame on transceiver `id`: `media_timestamp` is
+    /// its capture time in the codec's clock units (48 kHz for Opus,
+    /// 90 kHz for video) from any origin; the connection adds its random
+    /// offset. Video frames are split at [`MAX_RTP_PAYLOAD`]; the last
+    /// packet carries the marker bit.
+    pub fn write_frame(
+        &mut self,
+        now: Instant,
+        id: TransceiverId,
+        media_timestamp: u32,
+        frame: &[u8],
+    ) -> Result<(), RtcError> {
+        self.ensure_open()?;
+        let mid = self.media.transceivers[id.0]
+            .mid
+            .clone()
+            .unwrap_or_default();
+        let state = self.send_state(id)?;
+        let mut payloads = Vec::new();
+        state
+            .packetizer
+            .packetize(frame, MAX_RTP_PAYLOAD, &mut payloads)
+            .map_err(|e| RtcError::Media(format!("payloader: {e}")))?;
+        let count = payloads.len();
+        let mut packets = Vec::with_capacity(count);
+        for (i, payload) in payloads.iter().enumerate() {
+            let next = state.stream.next(media_timestamp, now, payload.len());
+            let mid_ext;
+            let extensions: &[(u8, &[u8])] = match state.mid_id {
+                Some(ext) => {
+                    mid_ext = [(ext, mid.as_bytes())];
+                    &mid_ext
+                }
+                None => &[],
+            };
+            let mut buf = Vec::with_capacity(payload.len() + 48);
+            RtpWriter {
+                marker: i + 1 == count && state.codec.name != CodecName::Opus,
+                payload_type: state.codec.payload_type,
+                sequence_number: next.sequence_number,
+                timestamp: next.timestamp,
+                ssrc: state.stream.ssrc(),
+                extensions,
+                payload,
+                ..RtpWriter::default()
+            }
+            .write(&mut buf)
+            .map_err(|e| RtcError::Media(format!("RTP writer: {e}")))?;
+            packets.push(buf);
+        }
+        for packet in packets {
+            if self.transport.send_media(now, packet, false) {
+                self.media.stats.rtp_sent += 1;
+            }
+        }
+        self.transport.pump(now);
+        self.drain(now);
+        Ok(())
+    }
+
+    /// Sends a ready RTP packet on transceiver `id`. Its SSRC is replaced
+    /// by the sender's; everything else is sent as given.
+    pub fn write_rtp(
+        &mut self,
+        now: Instant,
+        id: TransceiverId,
+        packet: &[u8],
+    ) -> Result<(), RtcError> {
+        self.ensure_open()?;
+        let header = RtpHeader::parse(packet)
+            .map_err(|e| RtcError::Media(format!("not an RTP packet: {e}")))?;
+        let state = self.send_state(id)?;
+        let ssrc = state.stream.ssrc();
+        // Counted for the sender report, at the application's timestamps.
+        let media_timestamp = header
+            .timestamp()
+            .wrapping_sub(state.stream.timestamp_offset());
+        let _numbering_unused = state
+            .stream
+            .next(media_timestamp, now, header.payload().len());
+        let mut packet = packet.to_vec();
+        packet[8..12].copy_from_slice(&ssrc.to_be_bytes());
+        self.transport.send_media(now, packet, false);
+        self.transport.pump(now);
+        self.drain(now);
+        Ok(())
+    }
+}

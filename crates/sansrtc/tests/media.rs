@@ -1,0 +1,190 @@
+//! Media between two connections in memory: transceivers negotiated, Opus
+//! frames through RTP and SRTP, the `track` event, RTCP reports and their
+//! round-trip time, keyframe requests.
+
+mod common;
+
+use std::time::Duration;
+
+use common::Pair;
+use sansrtc::*;
+
+fn frames(events: &[PeerEvent]) -> Vec<(TransceiverId, Vec<u8>, u32)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            PeerEvent::Media(MediaEvent::Frame {
+                transceiver,
+                data,
+                rtp_timestamp,
+                ..
+            }) => Some((*transceiver, data.clone(), *rtp_timestamp)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn tracks(events: &[PeerEvent]) -> Vec<TrackEvent> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            PeerEvent::Track(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// a sends audio to b (b answers `recvonly` through a new transceiver);
+/// both connected.
+fn audio_call() -> (Pair, TransceiverId) {
+    let mut p = Pair::new();
+    let sender =
+        p.a.add_track(MediaStreamTrack::new("mic", MediaKind::Audio), &["s1"])
+            .unwrap();
+    p.negotiate();
+    assert!(p.run_until(Duration::from_secs(10), |p| {
+        p.a.connection_state() == PeerConnectionState::Connected
+            && p.b.connection_state() == PeerConnectionState::Connected
+    }));
+    (p, sender)
+}
+
+#[test]
+fn opus_frames_cross_and_the_remote_track_fires() {
+    let (mut p, sender) = audio_call();
+    // The offer and answer carry the section as JSEP says.
+    let offer = p.b.remote_description().unwrap().sdp;
+    assert!(offer.contains("m=audio 9 UDP/TLS/RTP/SAVPF 111"), "{offer}");
+    assert!(offer.contains("a=rtpmap:111 opus/48000/2"));
+    assert!(offer.contains("a=msid:s1 mic"));
+    assert!(offer.contains("a=sendrecv"));
+    let answer = p.a.remote_description().unwrap().sdp;
+    assert!(answer.contains("a=recvonly"), "{answer}");
+    assert!(!answer.contains("a=ssrc:"));
+
+    let t = tracks(&p.events_b);
+    assert_eq!(t.len(), 1);
+    assert_eq!(t[0].kind, MediaKind::Audio);
+    assert_eq!(t[0].stream_ids, ["s1"]);
+    assert_eq!(t[0].mid.as_deref(), Some("0"));
+    let receiver = t[0].transceiver;
+    assert_eq!(
+        p.a.transceiver(sender).unwrap().current_direction,
+        Some(RtpTransceiverDirection::SendOnly)
+    );
+    assert_eq!(
+        p.b.transceiver(receiver).unwrap().current_direction,
+        Some(RtpTransceiverDirection::RecvOnly)
+    );
+    // b does not send on a recvonly transceiver.
+    assert!(p.b.write_frame(p.now, receiver, 0, &[1, 2, 3]).is_err());
+
+    for i in 0..50u32 {
+        let frame = [0xf8, 0xff, 0xfe, i as u8];
+        p.a.write_frame(p.now, sender, i * 960, &frame).unwrap();
+        p.run_until(Duration::from_millis(20), |_| false);
+    }
+    p.run_until(Duration::from_millis(100), |_| false);
+    let got = frames(&p.events_b);
+    assert_eq!(got.len(), 50, "{:?}", p.b.media_stats());
+    for (i, (transceiver, data, ts)) in got.iter().enumerate() {
+        assert_eq!(*transceiver, receiver);
+        assert_eq!(data, &[0xf8, 0xff, 0xfe, i as u8]);
+        // Timestamps keep the 960-tick spacing from a random origin.
+        assert_eq!(ts.wrapping_sub(got[0].2), i as u32 * 960);
+    }
+    assert_eq!(p.a.media_stats().rtp_sent, 50);
+    assert_eq!(p.b.media_stats().rtp_received, 50);
+    // The packets on the wire are SRTP: the frame bytes are not in clear.
+    let marker = [0xf8, 0xff, 0xfe, 7];
+    assert!(!p
+        .carried
+        .iter()
+        .any(|t| t.contents.windows(4).any(|w| w == marker)));
+}
+
+#[test]
+fn reports_give_a_round_trip_time() {
+    let (mut p, sender) = audio_call();
+    let mut ts = 0;
+    // Three seconds of audio: several report intervals each way.
+    p.run_until(Duration::from_secs(3), |p| {
+        let _ = p; // sending is done below, per step
+        false
+    });
+    for _ in 0..150 {
+        p.a.write_frame(p.now, sender, ts, &[0xf8, 0xff, 0xfe])
+            .unwrap();
+        ts += 960;
+        p.run_until(Duration::from_millis(20), |_| false);
+    }
+    assert!(p.a.media_stats().rtcp_sent >= 2, "{:?}", p.a.media_stats());
+    assert!(p.b.media_stats().rtcp_sent >= 2, "{:?}", p.b.media_stats());
+    assert!(p.b.media_stats().rtcp_received >= 2);
+    // b's receiver reports answer a's sender reports: a knows the RTT. The
+    // in-memory network has no delay, so it is below a millisecond.
+    let rtt = p.a.round_trip_time(sender).expect("RTT from b's reports");
+    assert!(rtt < Duration::from_millis(5), "{rtt:?}");
+    // b's statistics of a's stream: nothing lost, no jitter.
+    let ssrc = p.a.transceiver(sender).unwrap().sender.ssrc;
+    let stats = p.b.receive_stats(ssrc).unwrap();
+    assert_eq!(stats.cumulative_lost(), 0);
+    assert_eq!(stats.received(), 150);
+}
+
+#[test]
+fn a_keyframe_request_reaches_the_sender() {
+    let (mut p, sender) = audio_call();
+    p.a.write_frame(p.now, sender, 0, &[0xf8, 0xff, 0xfe])
+        .unwrap();
+    p.run_until(Duration::from_millis(50), |_| false);
+    let receiver = tracks(&p.events_b)[0].transceiver;
+    p.b.request_keyframe(p.now, receiver, false).unwrap();
+    p.b.request_keyframe(p.now, receiver, true).unwrap();
+    p.run_until(Duration::from_millis(50), |_| false);
+    let requests: Vec<bool> = p
+        .events_a
+        .iter()
+        .filter_map(|e| match e {
+            PeerEvent::Media(MediaEvent::KeyframeRequest {
+                transceiver,
+                full_intra,
+            }) if *transceiver == sender => Some(*full_intra),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(requests, [false, true]);
+}
+
+#[test]
+fn both_directions_with_a_data_channel() {
+    let mut p = Pair::new();
+    let now = p.now;
+    let a_audio =
+        p.a.add_track(MediaStreamTrack::new("a-mic", MediaKind::Audio), &["a"])
+            .unwrap();
+    let chat =
+        p.a.create_data_channel(now, DataChannelInit::new("chat"))
+            .unwrap();
+    // b adds its own track before answering: addTrack's transceiver is
+    // taken over by the offered section.
+    p.offer_to_b();
+    let b_audio =
+        p.b.add_track(MediaStreamTrack::new("b-mic", MediaKind::Audio), &["b"])
+            .unwrap();
+    let answer = p.answer_from_b();
+    assert!(answer.sdp.contains("a=sendrecv"), "{}", answer.sdp);
+    assert!(answer.sdp.contains("m=application"));
+    p.a.set_remote_description(now, answer).unwrap();
+    assert!(p.run_until(Duration::from_secs(10), |p| {
+        Pair::opened(&p.events_a).contains(&chat)
+    }));
+    p.a.write_frame(p.now, a_audio, 0, &[1]).unwrap();
+    p.b.write_frame(p.now, b_audio, 0, &[2]).unwrap();
+    p.run_until(Duration::from_millis(50), |_| false);
+    assert_eq!(frames(&p.events_b).len(), 1);
+    assert_eq!(frames(&p.events_a).len(), 1);
+    assert_eq!(frames(&p.events_a)[0].1, [2]);
+    assert_eq!(tracks(&p.events_a).len(), 1);
+    assert_eq!(p.b.get_transceivers().len(), 1);
+}
