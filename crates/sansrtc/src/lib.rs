@@ -95,6 +95,7 @@ mod peer_connection;
 mod peer_identity;
 mod remote;
 pub mod signaling;
+pub mod stats;
 mod transport;
 
 /// The README's example, compiled and run as a doctest.

@@ -1,0 +1,1 @@
+//! `getStats()`: the W3C webrtc-stats dictionaries.
