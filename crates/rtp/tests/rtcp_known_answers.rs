@@ -199,7 +199,7 @@ fn chrome_remb_via_pion() {
     assert_eq!((remb.exponent, remb.mantissa), (6, 139_487));
     assert_eq!(remb.bitrate_bps(), 8_927_168);
     assert_eq!(remb.ssrcs, [1_215_622_422]);
-    assert_eq!(written(&[p.clone()]), bytes);
+    assert_eq!(written(std::slice::from_ref(&p)), bytes);
     // The builder picks the same exponent and mantissa for the bitrate.
     assert_eq!(
         RtcpPacket::Remb(Remb::new(1, 8_927_168, vec![1_215_622_422])),

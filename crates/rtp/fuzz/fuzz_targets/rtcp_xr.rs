@@ -1,5 +1,5 @@
 //! RTCP XR (extended report), packet type 207, forced into the input's header: the compound
-//! iterator, the demultiplexer and an SRTCP protect/unprotect round trip.
+//! iterator, the typed reader (parse, write, parse again), the demultiplexer and an SRTCP protect/unprotect round trip.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {

@@ -1,7 +1,8 @@
 //! Shared checks of the rtp fuzz targets: the RTP header reader, the RTCP
-//! compound iterator and the RFC 7983 demultiplexer, each with the
-//! invariants its documentation states.
+//! compound iterator, the typed RTCP packets and the RFC 7983
+//! demultiplexer, each with the invariants its documentation states.
 
+use sansrtc_rtp::rtcp::{parse_compound, write_compound, RtcpPacket};
 use sansrtc_rtp::{classify, rtcp_packets, PacketKind, RtcpHeader, RtpHeader};
 use sansrtc_srtp::{Profile, SrtpConfig, SrtpContext};
 
@@ -89,16 +90,67 @@ pub fn check_demux(datagram: &[u8]) {
     }
 }
 
+/// The typed RTCP reader: every packet that reads writes back to bytes
+/// that read as the same packet (padding and reserved bits normalised),
+/// 32-bit aligned; a packet's value never holds more entries than its
+/// bytes could (nothing is allocated beyond what the input implies).
+pub fn check_rtcp_typed(datagram: &[u8]) {
+    for p in parse_compound(datagram) {
+        let Ok(p) = p else { continue };
+        assert!(entries(&p) <= datagram.len());
+        let mut out = Vec::new();
+        write_compound(std::slice::from_ref(&p), &mut out);
+        assert_eq!(out.len() % 4, 0);
+        let again: Vec<RtcpPacket> = parse_compound(&out)
+            .collect::<Result<_, _>>()
+            .expect("own packet reads");
+        assert_eq!(again, [p]);
+    }
+}
+
+/// How many list entries a packet's value holds.
+fn entries(p: &RtcpPacket) -> usize {
+    match p {
+        RtcpPacket::SenderReport(p) => p.reports.len() + p.profile_extensions.len(),
+        RtcpPacket::ReceiverReport(p) => p.reports.len() + p.profile_extensions.len(),
+        RtcpPacket::SourceDescription(p) => p
+            .chunks
+            .iter()
+            .map(|c| 1 + c.items.iter().map(|i| 1 + i.text.len()).sum::<usize>())
+            .sum(),
+        RtcpPacket::Goodbye(p) => p.sources.len() + p.reason.as_ref().map_or(0, Vec::len),
+        RtcpPacket::Nack(p) => p.pairs.len(),
+        RtcpPacket::TransportCc(p) => p.chunks.len() + p.deltas.len(),
+        RtcpPacket::CongestionControl(p) => p.streams.iter().map(|s| 1 + s.reports.len()).sum(),
+        RtcpPacket::Fir(p) => p.entries.len(),
+        RtcpPacket::Remb(p) => p.ssrcs.len(),
+        RtcpPacket::App(p) | RtcpPacket::Xr(p) | RtcpPacket::Unknown(p) => p.body.len(),
+        _ => 0,
+    }
+}
+
 /// One RTCP packet type forced into the input's header: the compound
-/// iterator, the demultiplexer (which must say RTCP) and SRTCP protect then
-/// unprotect (which must give the packet back) all see it.
+/// iterator, the typed reader and writer ([`check_rtcp_typed`]), the
+/// demultiplexer (which must say RTCP) and SRTCP protect then unprotect
+/// (which must give the packet back) all see it.
 pub fn check_rtcp_type(packet_type: u8, data: &[u8]) {
+    check_rtcp_type_fmt(packet_type, None, data);
+}
+
+/// [`check_rtcp_type`] with the FMT (count field) forced too, for feedback
+/// formats a random count rarely hits; for application layer feedback
+/// (PSFB FMT 15) the "REMB" identifier is put in place as well.
+pub fn check_rtcp_type_fmt(packet_type: u8, fmt: Option<u8>, data: &[u8]) {
     let Some((&selector, rest)) = data.split_first() else {
         return;
     };
+    let count = match fmt {
+        Some(f) => (selector & 0x20) | f,
+        None => selector & 0x3f,
+    };
     // V=2, the count from the input; the length field made to fit (bit 7
     // of the selector leaves the input's own length, to reach overruns).
-    let mut packet = vec![0x80 | (selector & 0x3f), packet_type, 0, 0];
+    let mut packet = vec![0x80 | count, packet_type, 0, 0];
     packet.extend_from_slice(rest);
     if selector & 0x80 == 0 {
         while packet.len() % 4 != 0 {
@@ -110,8 +162,12 @@ pub fn check_rtcp_type(packet_type: u8, data: &[u8]) {
         packet[2] = rest[0];
         packet[3] = rest[1];
     }
+    if packet_type == 206 && fmt == Some(15) && packet.len() >= 16 {
+        packet[12..16].copy_from_slice(b"REMB");
+    }
     assert_eq!(classify(&packet), PacketKind::Rtcp);
     check_rtcp(&packet);
+    check_rtcp_typed(&packet);
     let profile = Profile::ALL[usize::from(selector) % Profile::ALL.len()];
     let key = vec![0x42; profile.key_len()];
     let salt = vec![0x24; profile.salt_len()];

@@ -1,0 +1,8 @@
+//! RTCP RFC 8888 congestion control feedback (RTPFB 205, FMT 11), forced into the input's header:
+//! the compound iterator, the typed reader (parse, write, parse again), the demultiplexer
+//! and an SRTCP protect/unprotect round trip.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    sansrtc_rtp_fuzz::check_rtcp_type_fmt(205, Some(11), data);
+});
