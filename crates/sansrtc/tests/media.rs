@@ -7,6 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::Pair;
+use sansrtc::media::default_codecs;
 use sansrtc::*;
 
 fn frames(events: &[PeerEvent]) -> Vec<(TransceiverId, Vec<u8>, u32)> {
@@ -187,4 +188,106 @@ fn both_directions_with_a_data_channel() {
     assert_eq!(frames(&p.events_a)[0].1, [2]);
     assert_eq!(tracks(&p.events_a).len(), 1);
     assert_eq!(p.b.get_transceivers().len(), 1);
+}
+
+/// A fake encoded video frame: the first byte is the codec's keyframe
+/// marker, the rest a counting pattern.
+fn video_frame(first: &[u8], len: usize, seed: u8) -> Vec<u8> {
+    let mut f = first.to_vec();
+    f.extend((0..len - first.len()).map(|i| (i as u8).wrapping_mul(7).wrapping_add(seed)));
+    f
+}
+
+fn video_call(codec: CodecName) -> (Pair, TransceiverId) {
+    let mut p = Pair::new();
+    let sender =
+        p.a.add_track(MediaStreamTrack::new("cam", MediaKind::Video), &["s"])
+            .unwrap();
+    let only: Vec<RtpCodecParameters> = default_codecs(MediaKind::Video)
+        .into_iter()
+        .filter(|c| c.name == codec)
+        .collect();
+    p.a.set_codec_preferences(sender, only).unwrap();
+    p.negotiate();
+    assert!(p.run_until(Duration::from_secs(10), |p| {
+        p.a.connection_state() == PeerConnectionState::Connected
+            && p.b.connection_state() == PeerConnectionState::Connected
+    }));
+    (p, sender)
+}
+
+fn video_frames(events: &[PeerEvent]) -> Vec<(Vec<u8>, bool)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            PeerEvent::Media(MediaEvent::Frame { data, keyframe, .. }) => {
+                Some((data.clone(), *keyframe))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn vp8_frames_are_fragmented_and_reassembled() {
+    let (mut p, sender) = video_call(CodecName::Vp8);
+    let answer = p.a.remote_description().unwrap().sdp;
+    assert!(answer.contains("a=rtpmap:96 VP8/90000"), "{answer}");
+    // VP8 payload header: P bit (bit 0 of the first byte) 0 on keyframes.
+    let key = video_frame(&[0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a], 9000, 1);
+    let delta = video_frame(&[0x11], 3000, 2);
+    p.a.write_frame(p.now, sender, 0, &key).unwrap();
+    p.a.write_frame(p.now, sender, 3000, &delta).unwrap();
+    p.run_until(Duration::from_millis(50), |_| false);
+    let got = video_frames(&p.events_b);
+    assert_eq!(got, vec![(key, true), (delta, false)]);
+    // Nine kilobytes need at least eight packets of at most 1164 bytes.
+    assert!(p.a.media_stats().rtp_sent >= 9, "{:?}", p.a.media_stats());
+}
+
+#[test]
+fn h264_access_units_round_trip_in_annex_b() {
+    let (mut p, sender) = video_call(CodecName::H264);
+    let answer = p.a.remote_description().unwrap().sdp;
+    assert!(answer.contains("H264/90000"), "{answer}");
+    assert!(answer.contains("packetization-mode=1"));
+    // SPS, PPS, a 5000-byte IDR slice: STAP-A for the small ones, FU-A for
+    // the slice.
+    let mut au = vec![
+        0, 0, 0, 1, 0x67, 0x42, 0xe0, 0x1f, 0, 0, 0, 1, 0x68, 0xce, 0x3c, 0x80,
+    ];
+    au.extend_from_slice(&[0, 0, 0, 1]);
+    au.extend(video_frame(&[0x65], 5000, 3));
+    p.a.write_frame(p.now, sender, 0, &au).unwrap();
+    let mut p_slice = vec![0, 0, 0, 1];
+    p_slice.extend(video_frame(&[0x41], 800, 4));
+    p.a.write_frame(p.now, sender, 3000, &p_slice).unwrap();
+    p.run_until(Duration::from_millis(50), |_| false);
+    let got = video_frames(&p.events_b);
+    assert_eq!(got.len(), 2, "{:?}", p.b.media_stats());
+    assert_eq!(got[0], (au, true));
+    assert_eq!(got[1], (p_slice, false));
+}
+
+#[test]
+fn a_lost_packet_drops_its_frame_and_the_next_keyframe_recovers() {
+    let (mut p, sender) = video_call(CodecName::Vp8);
+    // Drop the third media packet a sends after the call is up.
+    static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    fn drop_third_big(t: &Transmit) -> bool {
+        // SRTP packets of the video frame are large; RTCP is small.
+        t.contents.len() > 1000 && COUNT.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 2
+    }
+    p.drop = Some(drop_third_big);
+    let key1 = video_frame(&[0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a], 6000, 5);
+    let key2 = video_frame(&[0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a], 6000, 6);
+    p.a.write_frame(p.now, sender, 0, &key1).unwrap();
+    p.run_until(Duration::from_millis(20), |_| false);
+    p.a.write_frame(p.now, sender, 3000, &key2).unwrap();
+    p.run_until(Duration::from_millis(50), |_| false);
+    assert_eq!(video_frames(&p.events_b), vec![(key2, true)]);
+    let ssrc = p.a.transceiver(sender).unwrap().sender.ssrc;
+    let depay = p.b.depay_stats(ssrc).unwrap();
+    assert_eq!(depay.dropped_frames, 1, "{depay:?}");
+    assert_eq!(p.b.receive_stats(ssrc).unwrap().cumulative_lost(), 1);
 }

@@ -29,7 +29,8 @@ pub enum MediaEvent {
         data: Vec<u8>,
         /// Its RTP timestamp.
         rtp_timestamp: u32,
-        /// Whether it is a keyframe (always `false` for audio).
+        /// Whether a decoder can start here (a keyframe; always `true` for
+        /// audio).
         keyframe: bool,
         /// The payload type it came with.
         payload_type: u8,

@@ -126,6 +126,13 @@ impl crate::RtcPeerConnection {
         self.media.send.get(id.0)?.as_ref()?.round_trip_time
     }
 
+    /// The depayloader counters of one remote source (frames emitted and
+    /// dropped, packets lost or late), once frames were assembled for it.
+    pub fn depay_stats(&self, ssrc: u32) -> Option<sansrtc_rtp::codec::DepayStats> {
+        let (_, depacketizer) = self.media.sources.get(&ssrc)?.depacketizer.as_ref()?;
+        Some(depacketizer.stats())
+    }
+
     /// The receive statistics of one remote source (RFC 3550 A.3, A.8).
     pub fn receive_stats(&self, ssrc: u32) -> Option<&sansrtc_rtp::ReceiveStats> {
         self.media.sources.get(&ssrc).map(|s| &s.stats)

@@ -9,11 +9,12 @@ use std::time::Instant;
 use sansrtc_rtp::{ReceiveStats, RtpHeader};
 
 use super::codec::CodecName;
-use super::packetizer::{DepacketizedFrame, Depacketizer};
+use super::packetizer::Depacketizer;
 use super::transceiver::ReceiveMode;
 use super::{MediaEvent, TransceiverId};
 use crate::event::PeerEvent;
 use crate::RtcPeerConnection;
+use sansrtc_rtp::codec::Packet;
 
 /// Remote SSRCs one connection keeps routes and statistics for; packets of
 /// further sources are dropped and counted.
@@ -156,20 +157,14 @@ impl RtcPeerConnection {
                 source.depacketizer = Depacketizer::new(codec.name).map(|d| (pt, d));
             }
             if let Some((_, depacketizer)) = &mut source.depacketizer {
-                let mut frames: Vec<DepacketizedFrame> = Vec::new();
-                depacketizer.push(
-                    header.payload(),
-                    header.sequence_number(),
-                    header.timestamp(),
-                    header.marker(),
-                    &mut frames,
-                );
-                for frame in frames {
+                depacketizer.push(Packet::from(&header));
+                let frames = std::mem::take(&mut depacketizer.frames);
+                for frame in &frames {
                     self.media.stats.frames_received += 1;
                     self.emit(PeerEvent::Media(MediaEvent::Frame {
                         transceiver: id,
-                        data: frame.data,
-                        rtp_timestamp: frame.rtp_timestamp,
+                        data: frame.data.clone(),
+                        rtp_timestamp: frame.timestamp,
                         keyframe: frame.keyframe,
                         payload_type: pt,
                     }));

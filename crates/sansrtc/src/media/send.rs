@@ -58,9 +58,9 @@ impl RtcPeerConnection {
             .ok_or_else(|| RtcError::Media("no codec negotiated".into()))?;
         let mid_id = negotiated.send_mid_id;
         let ssrc = t.sender.ssrc;
-        let stale = self.media.send[id.0]
-            .as_ref()
-            .map_or(true, |s| s.codec.payload_type != codec.payload_type || s.mid_id != mid_id);
+        let stale = self.media.send[id.0].as_ref().map_or(true, |s| {
+            s.codec.payload_type != codec.payload_type || s.mid_id != mid_id
+        });
         if stale {
             let previous = self.media.send[id.0].take();
             let stream = match previous {
@@ -103,14 +103,14 @@ impl RtcPeerConnection {
             .clone()
             .unwrap_or_default();
         let state = self.send_state(id)?;
-        let mut payloads = Vec::new();
         state
             .packetizer
-            .packetize(frame, MAX_RTP_PAYLOAD, &mut payloads)
+            .packetize(frame, MAX_RTP_PAYLOAD)
             .map_err(|e| RtcError::Media(format!("payloader: {e}")))?;
-        let count = payloads.len();
+        let count = state.packetizer.payloads.len();
+        let marker_ends_frame = state.packetizer.marker_ends_frame();
         let mut packets = Vec::with_capacity(count);
-        for (i, payload) in payloads.iter().enumerate() {
+        for (i, payload) in state.packetizer.payloads.iter().enumerate() {
             let next = state.stream.next(media_timestamp, now, payload.len());
             let mid_ext;
             let extensions: &[(u8, &[u8])] = match state.mid_id {
@@ -122,7 +122,7 @@ impl RtcPeerConnection {
             };
             let mut buf = Vec::with_capacity(payload.len() + 48);
             RtpWriter {
-                marker: i + 1 == count && state.codec.name != CodecName::Opus,
+                marker: i + 1 == count && marker_ends_frame,
                 payload_type: state.codec.payload_type,
                 sequence_number: next.sequence_number,
                 timestamp: next.timestamp,
