@@ -5,8 +5,11 @@
 
 use std::time::{Duration, Instant};
 
-use sansrtc_rtp::rtcp::{ReceiverReport, ReportBlock, SenderReport, SourceDescription};
-use sansrtc_rtp::{round_trip_time, rtcp_packets, NtpTime};
+use sansrtc_rtp::rtcp::{
+    parse_compound, Fir, FirEntry, Pli, ReceiverReport, ReportBlock, RtcpPacket, SenderReport,
+    SourceDescription,
+};
+use sansrtc_rtp::{round_trip_time, NtpTime};
 
 use super::{MediaEvent, TransceiverId};
 use crate::event::PeerEvent;
@@ -145,17 +148,21 @@ impl RtcPeerConnection {
             let mut out = Vec::with_capacity(20);
             if full_intra {
                 self.media.fir_sequence = self.media.fir_sequence.wrapping_add(1);
-                // PSFB FMT 4: header, sender SSRC, media SSRC 0, one FCI entry.
-                out.extend_from_slice(&[0x84, 206, 0, 4]);
-                out.extend_from_slice(&sender.to_be_bytes());
-                out.extend_from_slice(&0u32.to_be_bytes());
-                out.extend_from_slice(&media.to_be_bytes());
-                out.extend_from_slice(&[self.media.fir_sequence, 0, 0, 0]);
+                Fir {
+                    sender_ssrc: sender,
+                    media_ssrc: 0,
+                    entries: vec![FirEntry {
+                        ssrc: media,
+                        sequence: self.media.fir_sequence,
+                    }],
+                }
+                .write(&mut out);
             } else {
-                // PSFB FMT 1: header, sender SSRC, media SSRC.
-                out.extend_from_slice(&[0x81, 206, 0, 2]);
-                out.extend_from_slice(&sender.to_be_bytes());
-                out.extend_from_slice(&media.to_be_bytes());
+                Pli {
+                    sender_ssrc: sender,
+                    media_ssrc: media,
+                }
+                .write(&mut out);
             }
             if self.transport.send_media(now, out, true) {
                 self.media.stats.rtcp_sent += 1;
@@ -169,57 +176,46 @@ impl RtcPeerConnection {
     /// A compound RTCP packet, SRTCP removed.
     pub(crate) fn on_rtcp(&mut self, now: Instant, packet: &[u8]) {
         let arrival = self.ntp_now(now);
-        for header in rtcp_packets(packet) {
-            let Ok(header) = header else {
+        for parsed in parse_compound(packet) {
+            let Ok(parsed) = parsed else {
                 self.media.stats.rtcp_invalid += 1;
-                return;
+                continue;
             };
             self.media.stats.rtcp_received += 1;
-            match (header.packet_type(), header.count()) {
-                (200, _) => match SenderReport::parse(&header) {
-                    Ok(sr) => {
-                        if let Some(source) = self.media.sources.get_mut(&sr.ssrc) {
-                            source
-                                .stats
-                                .on_sender_report(NtpTime(sr.ntp_timestamp), now);
-                        }
-                        self.on_report_blocks(&sr.reports, arrival);
+            match parsed {
+                RtcpPacket::SenderReport(sr) => {
+                    if let Some(source) = self.media.sources.get_mut(&sr.ssrc) {
+                        source
+                            .stats
+                            .on_sender_report(NtpTime(sr.ntp_timestamp), now);
                     }
-                    Err(_) => self.media.stats.rtcp_invalid += 1,
-                },
-                (201, _) => match ReceiverReport::parse(&header) {
-                    Ok(rr) => self.on_report_blocks(&rr.reports, arrival),
-                    Err(_) => self.media.stats.rtcp_invalid += 1,
-                },
-                (206, fmt @ (1 | 4)) => {
-                    let body = header.body();
-                    let media_ssrc = match fmt {
-                        // PLI: the media source field.
-                        1 => body.get(4..8),
-                        // FIR: the SSRC of the first FCI entry.
-                        _ => body.get(8..12),
-                    };
-                    let Some(media_ssrc) =
-                        media_ssrc.map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-                    else {
-                        self.media.stats.rtcp_invalid += 1;
-                        continue;
-                    };
-                    if let Some(t) = self
-                        .media
-                        .transceivers
-                        .iter()
-                        .find(|t| t.sender.ssrc == media_ssrc)
-                    {
-                        let event = MediaEvent::KeyframeRequest {
-                            transceiver: t.id,
-                            full_intra: fmt == 4,
-                        };
-                        self.emit(PeerEvent::Media(event));
+                    self.on_report_blocks(&sr.reports, arrival);
+                }
+                RtcpPacket::ReceiverReport(rr) => self.on_report_blocks(&rr.reports, arrival),
+                RtcpPacket::Pli(pli) => self.on_keyframe_request(pli.media_ssrc, false),
+                RtcpPacket::Fir(fir) => {
+                    for entry in fir.entries {
+                        self.on_keyframe_request(entry.ssrc, true);
                     }
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// The remote asks for a keyframe of our stream `ssrc`.
+    fn on_keyframe_request(&mut self, ssrc: u32, full_intra: bool) {
+        if let Some(t) = self
+            .media
+            .transceivers
+            .iter()
+            .find(|t| t.sender.ssrc == ssrc && !t.stopped)
+        {
+            let event = MediaEvent::KeyframeRequest {
+                transceiver: t.id,
+                full_intra,
+            };
+            self.emit(PeerEvent::Media(event));
         }
     }
 
