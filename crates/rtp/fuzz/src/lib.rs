@@ -6,6 +6,8 @@ use sansrtc_rtp::rtcp::{parse_compound, write_compound, RtcpPacket};
 use sansrtc_rtp::{classify, rtcp_packets, PacketKind, RtcpHeader, RtpHeader};
 use sansrtc_srtp::{Profile, SrtpConfig, SrtpContext};
 
+pub mod codec;
+
 /// Parses `packet` as RTP and checks every accessor against the bytes.
 pub fn check_rtp(packet: &[u8]) {
     let Ok(h) = RtpHeader::parse(packet) else {
