@@ -56,12 +56,19 @@ fn check_depayloader(codec: Codec, selector: u8, mut data: &[u8]) {
             let _ = codec.is_keyframe(payload);
         }
         let before = frames.len();
-        let _ = d.push(Packet::new(payload, seq, ts, flags & 0x80 != 0), &mut frames);
+        let _ = d.push(
+            Packet::new(payload, seq, ts, flags & 0x80 != 0),
+            &mut frames,
+        );
         assert!(frames.len() - before <= 2);
     }
     for f in &frames {
         assert!(!f.data.is_empty());
-        assert!(f.data.len() <= max_frame_size, "{} > {max_frame_size}", f.data.len());
+        assert!(
+            f.data.len() <= max_frame_size,
+            "{} > {max_frame_size}",
+            f.data.len()
+        );
     }
     let s = d.stats();
     assert_eq!(s.frames, frames.len() as u64);
