@@ -140,6 +140,7 @@ fn remote_offers_jsep_refuses_are_invalid_access_errors() {
     let accept = AnswerMedia::Rtp(AnswerRtp {
         payload_types: vec![0],
         extension_uris: Vec::new(),
+        feedback: None,
         direction: Direction::SendRecv,
         msid: None,
         ssrcs: Vec::new(),

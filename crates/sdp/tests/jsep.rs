@@ -319,6 +319,7 @@ fn accept_rtp(pts: &[u8], uris: &[&str], direction: Direction) -> AnswerMedia {
     AnswerMedia::Rtp(AnswerRtp {
         payload_types: pts.to_vec(),
         extension_uris: uris.iter().map(|u| u.to_string()).collect(),
+        feedback: None,
         direction,
         msid: None,
         ssrcs: Vec::new(),

@@ -14,6 +14,11 @@ use super::transceiver::{RtpTransceiver, RtpTransceiverDirection};
 /// RFC 8843 §15.1: the MID header extension.
 pub const MID_URI: &str = "urn:ietf:params:rtp-hdrext:sdes:mid";
 
+/// The `a=rtcp-fb` values we act on: keyframe requests both ways and
+/// NACK with RTX. (REMB is read when sent, but not answered for: we send
+/// none.)
+pub(crate) const SUPPORTED_FEEDBACK: [&str; 3] = ["nack", "nack pli", "ccm fir"];
+
 /// Our header extension id for the MID in offers.
 const MID_ID: u16 = 4;
 
@@ -164,6 +169,7 @@ pub(crate) fn answer_media(
             .filter(|e| local_uris.contains(&e.uri))
             .map(|e| e.uri.clone())
             .collect(),
+        feedback: Some(SUPPORTED_FEEDBACK.iter().map(|f| (*f).to_owned()).collect()),
         direction: direction.to_sdp(),
         msid,
         ssrcs,

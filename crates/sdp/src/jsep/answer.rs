@@ -82,6 +82,9 @@ pub struct AnswerRtp {
     pub payload_types: Vec<u8>,
     /// URIs of the offered header extensions to accept.
     pub extension_uris: Vec<String>,
+    /// The offered `a=rtcp-fb` values to keep (`nack`, `nack pli`,
+    /// `ccm fir`, …: the type and its parameter); `None` keeps every one.
+    pub feedback: Option<Vec<String>>,
     /// The answer's direction.
     pub direction: Direction,
     /// `a=msid` when sending.
@@ -306,10 +309,20 @@ fn answer_rtp_body(
     }
     let mut codecs = Vec::with_capacity(rtp.payload_types.len());
     for pt in &rtp.payload_types {
-        let codec = offered
+        let mut codec = offered
             .codec(*pt)
-            .ok_or(build_error(BuildError::CodecNotOffered(*pt)))?;
-        codecs.push(codec.clone());
+            .ok_or(build_error(BuildError::CodecNotOffered(*pt)))?
+            .clone();
+        if let Some(keep) = &rtp.feedback {
+            codec.feedback.retain(|fb| {
+                let value = match &fb.parameter {
+                    Some(p) => format!("{} {p}", fb.kind),
+                    None => fb.kind.clone(),
+                };
+                keep.iter().any(|k| k.eq_ignore_ascii_case(&value))
+            });
+        }
+        codecs.push(codec);
     }
     push_codecs(lines, &codecs);
     for group in &rtp.ssrc_groups {
