@@ -78,16 +78,21 @@
 pub mod codec;
 mod demux;
 mod error;
+mod nack_generator;
 mod ntp;
 mod receive_stats;
 pub mod rtcp;
 mod rtcp_header;
 mod rtp_header;
 mod rtp_writer;
+mod send_history;
 mod send_stream;
 
 pub use demux::{classify, is_rtcp_packet_type, PacketKind};
 pub use error::RtpError;
+pub use nack_generator::{
+    NackConfig, NackGenerator, NackPacketStatus, NackStats, DEFAULT_RTT, MAX_NACK_PAIRS,
+};
 pub use ntp::NtpTime;
 pub use receive_stats::{
     round_trip_time, PacketStatus, ReceiveStats, MAX_DROPOUT, MAX_MISORDER, MIN_SEQUENTIAL,
@@ -95,4 +100,7 @@ pub use receive_stats::{
 pub use rtcp_header::{rtcp_packets, RtcpHeader};
 pub use rtp_header::{Extension, Extensions, RtpHeader};
 pub use rtp_writer::{ExtensionForm, RtpWriteError, RtpWriter, MAX_CSRCS};
+pub use send_history::{
+    HistoryEntry, SendHistory, SendHistoryConfig, SendHistoryStats, MAX_HISTORY_CAPACITY,
+};
 pub use send_stream::{NextPacket, SendStream};
