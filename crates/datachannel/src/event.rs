@@ -9,6 +9,14 @@ use crate::reliability::Reliability;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ChannelId(pub(crate) u64);
 
+impl ChannelId {
+    /// The handle's number: unique per channel for the life of the
+    /// association layer, in creation order (for stable stats ids).
+    pub fn value(self) -> u64 {
+        self.0
+    }
+}
+
 /// The W3C `RTCDataChannelState`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DataChannelState {

@@ -96,6 +96,7 @@ mod gather;
 mod inbound;
 mod pair;
 mod relay;
+mod snapshot;
 mod stats;
 mod turn_relay;
 
@@ -109,5 +110,6 @@ pub use inbound::Received;
 pub use pair::PairState;
 pub use relay::{RelayClient, RelayEvent, RelayFactory, RelayRequest};
 pub use sansrtc_proto::Output;
+pub use snapshot::{CandidateSnapshot, IceSnapshot, PairSnapshot};
 pub use stats::IceStats;
 pub use turn_relay::TurnRelayFactory;
