@@ -16,6 +16,14 @@
 //! [`round_trip_time`] reads the RTT from a report block about our stream;
 //! [`NtpTime`] is the NTP timestamp those reports carry.
 //!
+//! For the media feedback loops: [`NackGenerator`] tracks the packets a
+//! received source is missing and asks for them (RFC 4585 Generic NACK);
+//! [`SendHistory`] keeps the packets sent, to answer with [`RtxSender`]
+//! (RFC 4588 retransmission, [`write_rtx`] / [`original_from_rtx`]), at
+//! most once per round trip ([`ResendLimiter`]); [`TransportSequencer`]
+//! and [`TwccRecorder`] are the two ends of transport-wide congestion
+//! control feedback.
+//!
 //! The crate depends on nothing but `thiserror`, does no I/O and reads no
 //! clock: callers pass times in.
 //!
@@ -85,8 +93,10 @@ pub mod rtcp;
 mod rtcp_header;
 mod rtp_header;
 mod rtp_writer;
+mod rtx;
 mod send_history;
 mod send_stream;
+mod twcc;
 
 pub use demux::{classify, is_rtcp_packet_type, PacketKind};
 pub use error::RtpError;
@@ -100,7 +110,16 @@ pub use receive_stats::{
 pub use rtcp_header::{rtcp_packets, RtcpHeader};
 pub use rtp_header::{Extension, Extensions, RtpHeader};
 pub use rtp_writer::{ExtensionForm, RtpWriteError, RtpWriter, MAX_CSRCS};
+pub use rtx::{
+    original_from_rtx, write_rtx, RecoveredPacket, ResendLimiter, RtxError, RtxPacket, RtxSender,
+    MAX_LIMITER_CAPACITY,
+};
 pub use send_history::{
     HistoryEntry, SendHistory, SendHistoryConfig, SendHistoryStats, MAX_HISTORY_CAPACITY,
 };
 pub use send_stream::{NextPacket, SendStream};
+pub use twcc::{
+    set_transport_sequence, transport_sequence, TransportSequencer, TwccPacketResult,
+    TwccPacketStatus, TwccRecorder, TwccRecorderConfig, TwccRecorderStats, TwccSentPacket,
+    MAX_SEND_RECORDS, TRANSPORT_CC_URI,
+};

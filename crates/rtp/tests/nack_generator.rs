@@ -48,7 +48,10 @@ fn reordering_resolved_before_the_first_request_sends_nothing() {
     assert_eq!(g.next_timeout(), None);
     assert_eq!(g.poll_nacks(t0 + ms(100), RTT), [0u16; 0]);
     let s = g.stats();
-    assert_eq!((s.missing, s.reordered, s.requested, s.recovered), (1, 1, 0, 0));
+    assert_eq!(
+        (s.missing, s.reordered, s.requested, s.recovered),
+        (1, 1, 0, 0)
+    );
     // Seen again: a duplicate, untracked.
     assert_eq!(g.on_packet(2, t0 + ms(6)), NackPacketStatus::Untracked);
     assert_eq!(g.on_packet(4, t0 + ms(6)), NackPacketStatus::Untracked);
@@ -135,7 +138,10 @@ fn a_burst_of_5000_missing_is_bounded() {
     let mut g = NackGenerator::default();
     g.on_packet(60_000, t0);
     g.on_packet(60_002, t0);
-    assert_eq!(g.on_packet(60_000u16.wrapping_add(5003), t0), NackPacketStatus::Reset);
+    assert_eq!(
+        g.on_packet(60_000u16.wrapping_add(5003), t0),
+        NackPacketStatus::Reset
+    );
     assert_eq!(g.missing_count(), 0);
     let s = g.stats();
     assert_eq!((s.resets, s.dropped), (1, 1));
@@ -149,7 +155,10 @@ fn a_burst_of_5000_missing_is_bounded() {
         ..NackConfig::default()
     });
     g.on_packet(65_000, t0);
-    assert_eq!(g.on_packet(65_000u16.wrapping_add(5001), t0), NackPacketStatus::InOrder);
+    assert_eq!(
+        g.on_packet(65_000u16.wrapping_add(5001), t0),
+        NackPacketStatus::InOrder
+    );
     assert_eq!(g.missing_count(), 1000);
     let s = g.stats();
     assert_eq!((s.missing, s.dropped), (5000, 4000));
@@ -315,7 +324,7 @@ proptest! {
             let newest = g.newest().unwrap_or(0);
             for m in g.missing() {
                 let behind = newest.wrapping_sub(m);
-                prop_assert!(behind >= 1 && behind <= 3000);
+                prop_assert!((1..=3000).contains(&behind));
             }
         }
     }
