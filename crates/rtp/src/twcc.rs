@@ -380,7 +380,6 @@ impl TwccRecorder {
         let delta = i64::from(seq.wrapping_sub(newest as u16) as i16);
         let ext = newest.wrapping_add_signed(delta);
         if ext + window <= newest {
-            self.stats.too_old += 1;
             match self.behind {
                 Some((prev, at)) if prev.wrapping_add(1) == seq => {
                     self.stats.restarts += 1;
@@ -394,6 +393,7 @@ impl TwccRecorder {
                 }
                 _ => self.behind = Some((seq, arrival)),
             }
+            self.stats.too_old += 1;
             return TwccPacketStatus::TooOld;
         }
         self.behind = None;
