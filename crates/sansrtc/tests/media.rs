@@ -199,13 +199,24 @@ fn video_frame(first: &[u8], len: usize, seed: u8) -> Vec<u8> {
 }
 
 fn video_call(codec: CodecName) -> (Pair, TransceiverId) {
+    video_call_with(codec, true)
+}
+
+/// A video call with `codec` only, with or without NACK (and RTX).
+fn video_call_with(codec: CodecName, nack: bool) -> (Pair, TransceiverId) {
     let mut p = Pair::new();
     let sender =
         p.a.add_track(MediaStreamTrack::new("cam", MediaKind::Video), &["s"])
             .unwrap();
     let only: Vec<RtpCodecParameters> = default_codecs(MediaKind::Video)
         .into_iter()
-        .filter(|c| c.name == codec)
+        .filter(|c| c.name == codec || (nack && c.name == CodecName::Rtx))
+        .map(|mut c| {
+            if !nack {
+                c.rtcp_feedback.retain(|f| !f.starts_with("nack"));
+            }
+            c
+        })
         .collect();
     p.a.set_codec_preferences(sender, only).unwrap();
     p.negotiate();
@@ -271,7 +282,8 @@ fn h264_access_units_round_trip_in_annex_b() {
 
 #[test]
 fn a_lost_packet_drops_its_frame_and_the_next_keyframe_recovers() {
-    let (mut p, sender) = video_call(CodecName::Vp8);
+    // Without NACK: nothing is retransmitted.
+    let (mut p, sender) = video_call_with(CodecName::Vp8, false);
     // Drop the third media packet a sends after the call is up.
     static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     fn drop_third_big(t: &Transmit) -> bool {
@@ -285,9 +297,65 @@ fn a_lost_packet_drops_its_frame_and_the_next_keyframe_recovers() {
     p.run_until(Duration::from_millis(20), |_| false);
     p.a.write_frame(p.now, sender, 3000, &key2).unwrap();
     p.run_until(Duration::from_millis(50), |_| false);
-    assert_eq!(video_frames(&p.events_b), vec![(key2, true)]);
+    let got = video_frames(&p.events_b);
+    assert_eq!(got.len(), 1, "one frame expected");
+    assert!(got[0] == (key2, true), "the second keyframe expected");
     let ssrc = p.a.transceiver(sender).unwrap().sender.ssrc;
     let depay = p.b.depay_stats(ssrc).unwrap();
     assert_eq!(depay.dropped_frames, 1, "{depay:?}");
     assert_eq!(p.b.receive_stats(ssrc).unwrap().cumulative_lost(), 1);
+}
+
+#[test]
+fn nack_and_rtx_recover_a_tenth_lost() {
+    let (mut p, sender) = video_call(CodecName::Vp8);
+    let answer = p.a.remote_description().unwrap().sdp;
+    assert!(answer.contains("a=rtcp-fb:96 nack\r\n"), "{answer}");
+    assert!(answer.contains("apt=96"), "RTX answered: {answer}");
+    // A tenth of what a sends from now on is lost (media, RTX and RTCP
+    // alike), at random with a fixed seed.
+    static STATE: std::sync::atomic::AtomicU64 =
+        std::sync::atomic::AtomicU64::new(0x9e37_79b9_7f4a_7c15);
+    fn lose_a_tenth(t: &Transmit) -> bool {
+        if t.source != common::ADDR_A.parse().unwrap() {
+            return false;
+        }
+        let mut x = STATE.load(std::sync::atomic::Ordering::SeqCst);
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        STATE.store(x, std::sync::atomic::Ordering::SeqCst);
+        x % 10 == 0
+    }
+    p.drop = Some(lose_a_tenth);
+    let mut sent = Vec::new();
+    for i in 0..100u32 {
+        let first: &[u8] = if i % 50 == 0 {
+            &[0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a]
+        } else {
+            &[0x11]
+        };
+        let frame = video_frame(first, 3000, i as u8);
+        p.a.write_frame(p.now, sender, i * 3000, &frame).unwrap();
+        sent.push(frame);
+        p.run_for(Duration::from_millis(33));
+    }
+    p.run_until(Duration::from_secs(2), |_| false);
+    let got: Vec<Vec<u8>> = video_frames(&p.events_b)
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect();
+    let (a, b) = (p.a.media_stats(), p.b.media_stats());
+    eprintln!("a {a:?}\nb {b:?}");
+    let ssrc = p.a.transceiver(sender).unwrap().sender.ssrc;
+    eprintln!(
+        "nack {:?} skipped {:?} depay {:?}",
+        p.b.nack_stats(ssrc),
+        p.b.reorder_skipped(ssrc),
+        p.b.depay_stats(ssrc)
+    );
+    assert!(b.nacks_sent > 0 && a.rtp_retransmitted > 0 && b.rtx_recovered > 0);
+    // Every frame arrives whole and in order.
+    assert_eq!(got.len(), sent.len(), "frames lost");
+    assert!(got == sent, "frames differ");
 }

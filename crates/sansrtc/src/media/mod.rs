@@ -12,6 +12,7 @@ mod negotiation;
 mod packetizer;
 mod plan;
 mod receive;
+mod reorder;
 mod reports;
 mod send;
 mod transceiver;
@@ -20,6 +21,7 @@ pub use api::TrackOrKind;
 pub use codec::{default_codecs, CodecName, RtpCodecParameters};
 pub use event::{MediaEvent, TrackEvent};
 pub use receive::{MediaStats, MAX_REMOTE_SSRCS};
+pub use reorder::{MAX_HELD_PACKETS, MAX_HOLD};
 pub use reports::REPORT_INTERVAL;
 pub use send::MAX_RTP_PAYLOAD;
 pub use transceiver::{
@@ -131,6 +133,22 @@ impl crate::RtcPeerConnection {
     pub fn depay_stats(&self, ssrc: u32) -> Option<sansrtc_rtp::codec::DepayStats> {
         let (_, depacketizer) = self.media.sources.get(&ssrc)?.depacketizer.as_ref()?;
         Some(depacketizer.stats())
+    }
+
+    /// The NACK counters of one remote source (requested, recovered,
+    /// given up), when NACK was negotiated for it.
+    pub fn nack_stats(&self, ssrc: u32) -> Option<sansrtc_rtp::NackStats> {
+        self.media
+            .sources
+            .get(&ssrc)?
+            .nack
+            .as_ref()
+            .map(|n| n.stats())
+    }
+
+    /// Sequence numbers a source's reorder buffer gave up waiting for.
+    pub fn reorder_skipped(&self, ssrc: u32) -> Option<u64> {
+        Some(self.media.sources.get(&ssrc)?.reorder.as_ref()?.skipped)
     }
 
     /// The receive statistics of one remote source (RFC 3550 A.3, A.8).

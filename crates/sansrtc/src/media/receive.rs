@@ -6,10 +6,11 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use sansrtc_rtp::{ReceiveStats, RtpHeader};
+use sansrtc_rtp::{original_from_rtx, NackGenerator, ReceiveStats, RtpHeader};
 
 use super::codec::CodecName;
 use super::packetizer::Depacketizer;
+use super::reorder::ReorderBuffer;
 use super::transceiver::ReceiveMode;
 use super::{MediaEvent, TransceiverId};
 use crate::event::PeerEvent;
@@ -26,6 +27,12 @@ pub(crate) struct SourceState {
     pub transceiver: usize,
     pub stats: ReceiveStats,
     pub depacketizer: Option<(u8, Depacketizer)>,
+    /// NACK requests, when `nack` was negotiated for the transceiver.
+    pub nack: Option<NackGenerator>,
+    /// Packets back in sequence before the depayloader (with NACK).
+    pub reorder: Option<ReorderBuffer>,
+    /// Whether it is an RTX stream.
+    pub is_rtx: bool,
 }
 
 /// Counters of the media path.
@@ -39,8 +46,14 @@ pub struct MediaStats {
     pub rtp_unknown_payload_type: u64,
     /// RTP packets that were duplicates or failed RFC 3550 validation.
     pub rtp_invalid: u64,
-    /// RTX packets (not used yet for recovery).
+    /// RTX packets received.
     pub rtx_received: u64,
+    /// Original packets recovered from RTX packets.
+    pub rtx_recovered: u64,
+    /// Packets we retransmitted on the remote's NACKs.
+    pub rtp_retransmitted: u64,
+    /// NACK packets sent.
+    pub nacks_sent: u64,
     /// RTCP packets received.
     pub rtcp_received: u64,
     /// RTCP packets that did not parse.
@@ -89,10 +102,21 @@ impl RtcPeerConnection {
         if self.media.sources.len() >= MAX_REMOTE_SSRCS {
             return None;
         }
-        let clock_rate = self.media.negotiated[index]
+        let negotiated = &self.media.negotiated[index];
+        let clock_rate = negotiated
             .receive_codecs
             .first()
             .map_or(90_000, |c| c.clock_rate);
+        let is_rtx = negotiated.remote_rtx.iter().any(|(_, r)| *r == ssrc)
+            || negotiated
+                .receive_codecs
+                .iter()
+                .any(|c| c.payload_type == header.payload_type() && c.name == CodecName::Rtx);
+        let nack = !is_rtx
+            && negotiated
+                .receive_codecs
+                .iter()
+                .any(|c| c.name != CodecName::Rtx && c.has_feedback("nack"));
         self.media.sources.insert(
             ssrc,
             SourceState {
@@ -101,6 +125,9 @@ impl RtcPeerConnection {
                 // for unauthenticated sources).
                 stats: ReceiveStats::new(ssrc, clock_rate).with_min_sequential(1),
                 depacketizer: None,
+                nack: nack.then(NackGenerator::default),
+                reorder: nack.then(ReorderBuffer::default),
+                is_rtx,
             },
         );
         if !self.media.transceivers[index]
@@ -128,42 +155,155 @@ impl RtcPeerConnection {
             .receive_codecs
             .iter()
             .find(|c| c.payload_type == pt)
-            .cloned()
         else {
             self.media.stats.rtp_unknown_payload_type += 1;
             return;
         };
         if codec.name == CodecName::Rtx {
-            self.media.stats.rtx_received += 1;
+            let rtx_ssrc = header.ssrc();
+            self.on_rtx(now, index, rtx_ssrc, &packet);
             return;
         }
+        self.on_media_packet(now, index, packet);
+    }
+
+    /// An RTX packet (RFC 4588): the original packet it carries goes the
+    /// way of the others.
+    fn on_rtx(&mut self, now: Instant, index: usize, rtx_ssrc: u32, packet: &[u8]) {
+        self.media.stats.rtx_received += 1;
+        let negotiated = &self.media.negotiated[index];
+        let signalled = negotiated
+            .remote_rtx
+            .iter()
+            .find(|(_, r)| *r == rtx_ssrc)
+            .map(|(m, _)| *m);
+        // Without a=ssrc-group:FID: the transceiver's one media source.
+        let media_ssrc = signalled.or_else(|| {
+            let mut media = self
+                .media
+                .sources
+                .iter()
+                .filter(|(_, s)| s.transceiver == index && !s.is_rtx);
+            let first = media.next().map(|(ssrc, _)| *ssrc);
+            first.filter(|_| media.next().is_none())
+        });
+        let apt: Vec<(u8, u8)> = negotiated
+            .receive_codecs
+            .iter()
+            .filter(|c| c.name == CodecName::Rtx)
+            .filter_map(|c| Some((c.payload_type, c.apt()?)))
+            .collect();
+        let Some(media_ssrc) = media_ssrc else {
+            self.media.stats.rtp_unroutable += 1;
+            return;
+        };
+        let mut original = Vec::with_capacity(packet.len());
+        match original_from_rtx(packet, media_ssrc, &apt, &mut original) {
+            Ok(_) => {
+                self.media.stats.rtx_recovered += 1;
+                self.on_media_packet(now, index, original);
+            }
+            Err(_) => self.media.stats.rtp_invalid += 1,
+        }
+    }
+
+    /// A media packet (received, or recovered from RTX) of transceiver
+    /// `index`: statistics, NACK state, reordering, then delivery.
+    fn on_media_packet(&mut self, now: Instant, index: usize, packet: Vec<u8>) {
+        let Ok(header) = RtpHeader::parse(&packet) else {
+            self.media.stats.rtp_invalid += 1;
+            return;
+        };
+        if self.route(&header) != Some(index) {
+            self.media.stats.rtp_unroutable += 1;
+            return;
+        }
+        let ssrc = header.ssrc();
+        let seq = header.sequence_number();
         let source = self
             .media
             .sources
-            .get_mut(&header.ssrc())
+            .get_mut(&ssrc)
             .expect("routed sources have state");
-        let status = source
-            .stats
-            .on_packet(header.sequence_number(), header.timestamp(), now);
+        let status = source.stats.on_packet(seq, header.timestamp(), now);
         if !status.is_valid() || status == sansrtc_rtp::PacketStatus::Duplicate {
             self.media.stats.rtp_invalid += 1;
             return;
         }
         self.media.stats.rtp_received += 1;
+        if let Some(nack) = &mut source.nack {
+            nack.on_packet(seq, now);
+        }
+        match &mut source.reorder {
+            Some(reorder) => {
+                let mut ready = Vec::new();
+                reorder.push(seq, packet, now, &mut ready);
+                for packet in ready {
+                    self.deliver(index, ssrc, packet);
+                }
+            }
+            None => self.deliver(index, ssrc, packet),
+        }
+    }
+
+    /// Packets a reorder buffer gave up waiting for are skipped; the
+    /// packets after them are delivered.
+    pub(crate) fn reorder_timeouts(&mut self, now: Instant) {
+        let due: Vec<u32> = self
+            .media
+            .sources
+            .iter()
+            .filter(|(_, s)| {
+                s.reorder
+                    .as_ref()
+                    .and_then(ReorderBuffer::next_timeout)
+                    .is_some_and(|t| t <= now)
+            })
+            .map(|(ssrc, _)| *ssrc)
+            .collect();
+        for ssrc in due {
+            let mut ready = Vec::new();
+            let Some(source) = self.media.sources.get_mut(&ssrc) else {
+                continue;
+            };
+            let index = source.transceiver;
+            if let Some(reorder) = &mut source.reorder {
+                reorder.handle_timeout(now, &mut ready);
+            }
+            for packet in ready {
+                self.deliver(index, ssrc, packet);
+            }
+        }
+    }
+
+    /// Hands an in-order packet to the application: as frames through the
+    /// depayloader, or as RTP.
+    fn deliver(&mut self, index: usize, ssrc: u32, packet: Vec<u8>) {
+        let Ok(header) = RtpHeader::parse(&packet) else {
+            return;
+        };
+        let pt = header.payload_type();
         let id = TransceiverId(index);
         let mode = self.media.transceivers[index].receiver.mode;
-        if mode == ReceiveMode::Frames {
+        let name = self.media.negotiated[index]
+            .receive_codecs
+            .iter()
+            .find(|c| c.payload_type == pt)
+            .map(|c| c.name);
+        if let (ReceiveMode::Frames, Some(name), Some(source)) =
+            (mode, name, self.media.sources.get_mut(&ssrc))
+        {
             if !source.depacketizer.as_ref().is_some_and(|(p, _)| *p == pt) {
-                source.depacketizer = Depacketizer::new(codec.name).map(|d| (pt, d));
+                source.depacketizer = Depacketizer::new(name).map(|d| (pt, d));
             }
             if let Some((_, depacketizer)) = &mut source.depacketizer {
                 depacketizer.push(Packet::from(&header));
                 let frames = std::mem::take(&mut depacketizer.frames);
-                for frame in &frames {
+                for frame in frames {
                     self.media.stats.frames_received += 1;
                     self.emit(PeerEvent::Media(MediaEvent::Frame {
                         transceiver: id,
-                        data: frame.data.clone(),
+                        data: frame.data,
                         rtp_timestamp: frame.timestamp,
                         keyframe: frame.keyframe,
                         payload_type: pt,

@@ -35,7 +35,13 @@ impl RtcPeerConnection {
 
     /// When the next reports are due, if anything is negotiated.
     pub(crate) fn media_timeout(&self) -> Option<Instant> {
-        self.media.next_report
+        let sources = self.media.sources.values().flat_map(|s| {
+            [
+                s.nack.as_ref().and_then(|n| n.next_timeout()),
+                s.reorder.as_ref().and_then(|r| r.next_timeout()),
+            ]
+        });
+        sources.chain([self.media.next_report]).flatten().min()
     }
 
     /// Arms the report timer once SRTP exists and media is negotiated.
@@ -55,6 +61,44 @@ impl RtcPeerConnection {
         if self.media.next_report.is_some_and(|t| t <= now) {
             self.media.next_report = Some(now + REPORT_INTERVAL);
             self.send_reports(now);
+        }
+        self.reorder_timeouts(now);
+        self.send_nacks(now);
+    }
+
+    /// NACKs for what is missing and due, per source.
+    fn send_nacks(&mut self, now: Instant) {
+        let rtt = self
+            .media
+            .send
+            .iter()
+            .flatten()
+            .find_map(|s| s.round_trip_time)
+            .unwrap_or(sansrtc_rtp::DEFAULT_RTT);
+        let mut packets = Vec::new();
+        for (&ssrc, source) in self.media.sources.iter_mut() {
+            let Some(nack) = &mut source.nack else {
+                continue;
+            };
+            if !nack.next_timeout().is_some_and(|t| t <= now) {
+                continue;
+            }
+            let sender = self
+                .media
+                .transceivers
+                .get(source.transceiver)
+                .map_or(1, |t| t.sender.ssrc);
+            for packet in nack.poll_rtcp(now, rtt, sender, ssrc) {
+                let mut out = Vec::with_capacity(64);
+                packet.write(&mut out);
+                packets.push(out);
+            }
+        }
+        for packet in packets {
+            if self.transport.send_media(now, packet, true) {
+                self.media.stats.nacks_sent += 1;
+                self.media.stats.rtcp_sent += 1;
+            }
         }
     }
 
@@ -193,6 +237,7 @@ impl RtcPeerConnection {
                 }
                 RtcpPacket::ReceiverReport(rr) => self.on_report_blocks(&rr.reports, arrival),
                 RtcpPacket::Pli(pli) => self.on_keyframe_request(pli.media_ssrc, false),
+                RtcpPacket::Nack(nack) => self.on_nack(now, &nack),
                 RtcpPacket::Fir(fir) => {
                     for entry in fir.entries {
                         self.on_keyframe_request(entry.ssrc, true);

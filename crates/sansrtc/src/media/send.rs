@@ -4,7 +4,11 @@
 use std::time::Instant;
 
 use rand_core::RngCore;
-use sansrtc_rtp::{RtpHeader, RtpWriter, SendStream};
+use sansrtc_rtp::rtcp::Nack;
+use sansrtc_rtp::{
+    ResendLimiter, RtpHeader, RtpWriter, RtxSender, SendHistory, SendHistoryConfig, SendStream,
+    DEFAULT_RTT,
+};
 
 use super::codec::{CodecName, RtpCodecParameters};
 use super::packetizer::Packetizer;
@@ -29,6 +33,12 @@ pub(crate) struct SendState {
     pub round_trip_time: Option<std::time::Duration>,
     /// The remote's last report block on it.
     pub remote_report: Option<sansrtc_rtp::rtcp::ReportBlock>,
+    /// What was sent lately, for retransmission (when the remote NACKs).
+    pub history: Option<SendHistory>,
+    /// The RTX stream and its payload type, when RTX was negotiated.
+    pub rtx: Option<(RtxSender, u8)>,
+    /// One retransmission per packet per round trip.
+    pub limiter: ResendLimiter,
 }
 
 impl RtcPeerConnection {
@@ -58,11 +68,24 @@ impl RtcPeerConnection {
             .ok_or_else(|| RtcError::Media("no codec negotiated".into()))?;
         let mid_id = negotiated.send_mid_id;
         let ssrc = t.sender.ssrc;
+        let nack = codec.has_feedback("nack");
+        let rtx_pt = negotiated
+            .send_codecs
+            .iter()
+            .find(|c| c.name == CodecName::Rtx && c.apt() == Some(codec.payload_type))
+            .map(|c| c.payload_type);
+        let rtx_ssrc = t.sender.rtx_ssrc;
         let stale = self.media.send[id.0].as_ref().map_or(true, |s| {
             s.codec.payload_type != codec.payload_type || s.mid_id != mid_id
         });
         if stale {
             let previous = self.media.send[id.0].take();
+            let rtx = match (rtx_pt, rtx_ssrc) {
+                (Some(pt), Some(ssrc)) if nack => {
+                    Some((RtxSender::new(ssrc, self.rng.next_u32() as u16), pt))
+                }
+                _ => None,
+            };
             let stream = match previous {
                 Some(p) => p.stream,
                 None => SendStream::new(
@@ -80,6 +103,9 @@ impl RtcPeerConnection {
                 last_report: None,
                 round_trip_time: None,
                 remote_report: None,
+                history: nack.then(|| SendHistory::new(SendHistoryConfig::default())),
+                rtx,
+                limiter: ResendLimiter::default(),
             });
         }
         Ok(self.media.send[id.0].as_mut().expect("made above"))
@@ -133,6 +159,9 @@ impl RtcPeerConnection {
             }
             .write(&mut buf)
             .map_err(|e| RtcError::Media(format!("RTP writer: {e}")))?;
+            if let Some(history) = &mut state.history {
+                let _ = history.insert(&buf, now);
+            }
             packets.push(buf);
         }
         for packet in packets {
@@ -167,9 +196,56 @@ impl RtcPeerConnection {
             .next(media_timestamp, now, header.payload().len());
         let mut packet = packet.to_vec();
         packet[8..12].copy_from_slice(&ssrc.to_be_bytes());
+        if let Some(history) = &mut state.history {
+            let _ = history.insert(&packet, now);
+        }
         self.transport.send_media(now, packet, false);
         self.transport.pump(now);
         self.drain(now);
         Ok(())
+    }
+}
+
+impl RtcPeerConnection {
+    /// The remote lost packets of our stream: each is sent again, on the
+    /// RTX stream when RTX was negotiated (RFC 4588), else as it was; at
+    /// most once per round trip, and only while the history has it.
+    pub(crate) fn on_nack(&mut self, now: Instant, nack: &Nack) {
+        let Some(state) = self
+            .media
+            .send
+            .iter_mut()
+            .flatten()
+            .find(|s| s.stream.ssrc() == nack.media_ssrc)
+        else {
+            return;
+        };
+        let Some(history) = &state.history else {
+            return;
+        };
+        let rtt = state.round_trip_time.unwrap_or(DEFAULT_RTT);
+        let mut resend = Vec::new();
+        for seq in nack.lost() {
+            let Some(original) = history.get(seq, now) else {
+                continue;
+            };
+            if !state.limiter.allow(seq, now, rtt) {
+                continue;
+            }
+            match &mut state.rtx {
+                Some((rtx, pt)) => {
+                    let mut buf = Vec::with_capacity(original.len() + 2);
+                    if rtx.resend(original, *pt, &mut buf).is_ok() {
+                        resend.push(buf);
+                    }
+                }
+                None => resend.push(original.to_vec()),
+            }
+        }
+        for packet in resend {
+            if self.transport.send_media(now, packet, false) {
+                self.media.stats.rtp_retransmitted += 1;
+            }
+        }
     }
 }

@@ -104,6 +104,25 @@ impl Pair {
     /// Drains both sides and delivers their datagrams; advances time to the
     /// next timeout when nothing moved. Returns false when nothing is left.
     pub fn step(&mut self) -> bool {
+        self.step_capped(None)
+    }
+
+    /// Runs for exactly `d` of simulated time: like [`Pair::run_until`]
+    /// with nothing to wait for, but time never jumps past the end (the
+    /// next timeout may be later), so a caller can pace its sends.
+    pub fn run_for(&mut self, d: Duration) {
+        let deadline = self.now + d;
+        let mut steps = 0;
+        while self.now < deadline && steps < 200_000 {
+            if !self.step_capped(Some(deadline)) {
+                self.now = deadline;
+            }
+            steps += 1;
+        }
+    }
+
+    /// [`Pair::step`], with time advancing at most to `cap`.
+    fn step_capped(&mut self, cap: Option<Instant>) -> bool {
         let mut wire = Vec::new();
         let mut next: Option<Instant> = None;
         for (pc, events) in [
@@ -126,6 +145,7 @@ impl Pair {
         if wire.is_empty() {
             match next {
                 Some(at) => {
+                    let at = cap.map_or(at, |c| at.min(c));
                     self.now = self.now.max(at);
                     self.a.handle_timeout(self.now);
                     self.b.handle_timeout(self.now);
