@@ -95,6 +95,12 @@ fn opus_frames_cross_and_the_remote_track_fires() {
         assert_eq!(ts.wrapping_sub(got[0].2), i as u32 * 960);
     }
     assert_eq!(p.a.media_stats().rtp_sent, 50);
+    // Transport-wide feedback reports every packet a numbered as received.
+    let twcc = p.a.twcc_stats();
+    assert_eq!(twcc.packets_sent, 50);
+    assert!(twcc.feedback_received > 0 && p.b.twcc_stats().feedback_sent > 0);
+    assert_eq!(twcc.reported_received, 50, "{twcc:?}");
+    assert_eq!(twcc.reported_lost, 0);
     assert_eq!(p.b.media_stats().rtp_received, 50);
     // The packets on the wire are SRTP: the frame bytes are not in clear.
     let marker = [0xf8, 0xff, 0xfe, 7];

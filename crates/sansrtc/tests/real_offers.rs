@@ -83,11 +83,16 @@ fn chromium_audio_and_data() {
         audio[0]
     );
     assert!(audio.contains(&"a=rtpmap:111 opus/48000/2"));
-    // Only the MID extension is answered; transport-cc is not (no TWCC).
+    // The MID and transport-wide sequence number extensions are answered,
+    // the others (audio level, absolute send time, …) are not.
     assert!(audio
         .iter()
         .any(|l| l.ends_with("urn:ietf:params:rtp-hdrext:sdes:mid")));
-    assert!(!sdp.contains("transport-cc"), "{sdp}");
+    assert!(audio
+        .iter()
+        .any(|l| l.ends_with("transport-wide-cc-extensions-01")));
+    assert!(!sdp.contains("ssrc-audio-level"), "{sdp}");
+    assert!(audio.contains(&"a=rtcp-fb:111 transport-cc"), "{sdp}");
     assert_eq!(tracks.len(), 1);
     assert_eq!(pc.get_transceivers().len(), 1);
 }

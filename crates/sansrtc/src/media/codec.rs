@@ -205,7 +205,7 @@ fn h264_profile(profile_level_id: Option<&str>) -> Option<(u8, bool)> {
     Some((profile_idc, false))
 }
 
-const VIDEO_FEEDBACK: [&str; 3] = ["ccm fir", "nack", "nack pli"];
+const VIDEO_FEEDBACK: [&str; 4] = ["transport-cc", "ccm fir", "nack", "nack pli"];
 
 fn codec(
     name: CodecName,
@@ -246,7 +246,7 @@ pub fn default_codecs(kind: MediaKind) -> Vec<RtpCodecParameters> {
             48_000,
             Some(2),
             Some("minptime=10;useinbandfec=1"),
-            &[],
+            &["transport-cc"],
         )],
         MediaKind::Video => vec![
             codec(CodecName::Vp8, 96, 90_000, None, None, &VIDEO_FEEDBACK),

@@ -16,6 +16,7 @@ mod reorder;
 mod reports;
 mod send;
 mod transceiver;
+mod twcc;
 
 pub use api::TrackOrKind;
 pub use codec::{default_codecs, CodecName, RtpCodecParameters};
@@ -28,6 +29,7 @@ pub use transceiver::{
     MediaKind, MediaStreamTrack, ReceiveMode, RtpEncodingParameters, RtpReceiver, RtpSender,
     RtpTransceiver, RtpTransceiverDirection, RtpTransceiverInit, TransceiverId,
 };
+pub use twcc::TwccStats;
 
 pub(crate) use negotiation::{answer_media, negotiate, offer_media, NegotiatedMedia};
 pub(crate) use plan::{plan_sections, PlannedSection, SectionContent};
@@ -53,6 +55,8 @@ pub(crate) struct Media {
     pub next_report: Option<std::time::Instant>,
     /// The FIR command sequence number (RFC 5104 §4.3.1.1).
     pub fir_sequence: u8,
+    /// Transport-wide sequence numbers and feedback.
+    pub twcc: twcc::Twcc,
 }
 
 impl Media {

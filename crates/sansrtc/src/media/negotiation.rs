@@ -4,6 +4,7 @@
 //! numbers and receive with ours), header extension ids per direction, the
 //! direction, and the remote's SSRCs and stream ids.
 
+use sansrtc_rtp::TRANSPORT_CC_URI;
 use sansrtc_sdp::attributes::{Extmap, Msid, Ssrc, SsrcGroup};
 use sansrtc_sdp::jsep::{AnswerRtp, MediaKind, RtpMedia};
 use sansrtc_sdp::MediaView;
@@ -15,16 +16,22 @@ use super::transceiver::{RtpTransceiver, RtpTransceiverDirection};
 pub const MID_URI: &str = "urn:ietf:params:rtp-hdrext:sdes:mid";
 
 /// The `a=rtcp-fb` values we act on: keyframe requests both ways and
-/// NACK with RTX. (REMB is read when sent, but not answered for: we send
-/// none.)
-pub(crate) const SUPPORTED_FEEDBACK: [&str; 3] = ["nack", "nack pli", "ccm fir"];
+/// NACK with RTX, transport-wide feedback. (REMB is not answered for: we
+/// send none.)
+pub(crate) const SUPPORTED_FEEDBACK: [&str; 4] = ["nack", "nack pli", "ccm fir", "transport-cc"];
 
 /// Our header extension id for the MID in offers.
 const MID_ID: u16 = 4;
 
+/// Our header extension id for transport-wide sequence numbers.
+const TWCC_ID: u16 = 3;
+
 /// The header extensions we offer (and accept) for `kind`.
 pub(crate) fn local_extmaps(_kind: MediaKind) -> Vec<Extmap> {
-    vec![Extmap::new(MID_ID, MID_URI)]
+    vec![
+        Extmap::new(TWCC_ID, TRANSPORT_CC_URI),
+        Extmap::new(MID_ID, MID_URI),
+    ]
 }
 
 /// The codecs a transceiver offers: its preferences, or our defaults.
@@ -188,6 +195,10 @@ pub(crate) struct NegotiatedMedia {
     pub send_mid_id: Option<u8>,
     /// The MID extension id we read.
     pub receive_mid_id: Option<u8>,
+    /// The transport-wide sequence number extension id we write.
+    pub send_twcc_id: Option<u8>,
+    /// The transport-wide sequence number extension id we read.
+    pub receive_twcc_id: Option<u8>,
     /// Our current direction.
     pub direction: Option<RtpTransceiverDirection>,
     /// The remote's media SSRCs (`a=ssrc`, not RTX).
@@ -198,6 +209,10 @@ pub(crate) struct NegotiatedMedia {
     pub remote_stream_ids: Vec<String>,
     /// Reduced-size RTCP allowed (`a=rtcp-rsize` in both).
     pub rtcp_rsize: bool,
+}
+
+fn both_have(local: &MediaView, remote: &MediaView, uri: &str) -> bool {
+    extension_id(local, uri).is_some() && extension_id(remote, uri).is_some()
 }
 
 fn extension_id(section: &MediaView, uri: &str) -> Option<u8> {
@@ -265,6 +280,10 @@ pub(crate) fn negotiate(
         receive_codecs,
         send_mid_id: extension_id(remote, MID_URI),
         receive_mid_id: extension_id(local, MID_URI),
+        send_twcc_id: extension_id(remote, TRANSPORT_CC_URI)
+            .filter(|_| both_have(local, remote, TRANSPORT_CC_URI)),
+        receive_twcc_id: extension_id(local, TRANSPORT_CC_URI)
+            .filter(|_| both_have(local, remote, TRANSPORT_CC_URI)),
         direction: Some(direction),
         remote_ssrcs,
         remote_rtx,

@@ -159,7 +159,9 @@ impl RtcPeerConnection {
             self.media.stats.rtp_unknown_payload_type += 1;
             return;
         };
-        if codec.name == CodecName::Rtx {
+        let is_rtx = codec.name == CodecName::Rtx;
+        self.record_arrival(index, &header, now);
+        if is_rtx {
             let rtx_ssrc = header.ssrc();
             self.on_rtx(now, index, rtx_ssrc, &packet);
             return;

@@ -41,7 +41,10 @@ impl RtcPeerConnection {
                 s.reorder.as_ref().and_then(|r| r.next_timeout()),
             ]
         });
-        sources.chain([self.media.next_report]).flatten().min()
+        sources
+            .chain([self.media.next_report, self.twcc_timeout()])
+            .flatten()
+            .min()
     }
 
     /// Arms the report timer once SRTP exists and media is negotiated.
@@ -64,6 +67,7 @@ impl RtcPeerConnection {
         }
         self.reorder_timeouts(now);
         self.send_nacks(now);
+        self.send_twcc_feedback(now);
     }
 
     /// NACKs for what is missing and due, per source.
@@ -238,6 +242,7 @@ impl RtcPeerConnection {
                 RtcpPacket::ReceiverReport(rr) => self.on_report_blocks(&rr.reports, arrival),
                 RtcpPacket::Pli(pli) => self.on_keyframe_request(pli.media_ssrc, false),
                 RtcpPacket::Nack(nack) => self.on_nack(now, &nack),
+                RtcpPacket::TransportCc(feedback) => self.on_twcc_feedback(&feedback),
                 RtcpPacket::Fir(fir) => {
                     for entry in fir.entries {
                         self.on_keyframe_request(entry.ssrc, true);

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use rand_core::RngCore;
 use sansrtc_rtp::rtcp::Nack;
+use sansrtc_rtp::set_transport_sequence;
 use sansrtc_rtp::{
     ResendLimiter, RtpHeader, RtpWriter, RtxSender, SendHistory, SendHistoryConfig, SendStream,
     DEFAULT_RTT,
@@ -133,19 +134,33 @@ impl RtcPeerConnection {
             .packetizer
             .packetize(frame, MAX_RTP_PAYLOAD)
             .map_err(|e| RtcError::Media(format!("payloader: {e}")))?;
+        let twcc_id = self.twcc_send_id();
+        let count = self.media.send[id.0]
+            .as_ref()
+            .map_or(0, |s| s.packetizer.payloads.len());
+        let mut twcc = Vec::with_capacity(count);
+        for _ in 0..count {
+            if twcc_id.is_some() {
+                twcc.push(self.next_transport_sequence(now, 0).to_be_bytes());
+            }
+        }
+        let state = self.media.send[id.0].as_mut().expect("made above");
         let count = state.packetizer.payloads.len();
         let marker_ends_frame = state.packetizer.marker_ends_frame();
         let mut packets = Vec::with_capacity(count);
         for (i, payload) in state.packetizer.payloads.iter().enumerate() {
             let next = state.stream.next(media_timestamp, now, payload.len());
-            let mid_ext;
-            let extensions: &[(u8, &[u8])] = match state.mid_id {
-                Some(ext) => {
-                    mid_ext = [(ext, mid.as_bytes())];
-                    &mid_ext
-                }
-                None => &[],
-            };
+            let mut extensions: [(u8, &[u8]); 2] = [(0, &[]); 2];
+            let mut n = 0;
+            if let (Some(ext), Some(seq)) = (twcc_id, twcc.get(i)) {
+                extensions[n] = (ext, seq);
+                n += 1;
+            }
+            if let Some(ext) = state.mid_id {
+                extensions[n] = (ext, mid.as_bytes());
+                n += 1;
+            }
+            let extensions = &extensions[..n];
             let mut buf = Vec::with_capacity(payload.len() + 48);
             RtpWriter {
                 marker: i + 1 == count && marker_ends_frame,
@@ -238,11 +253,18 @@ impl RtcPeerConnection {
                     if rtx.resend(original, *pt, &mut buf).is_ok() {
                         resend.push(buf);
                     }
+                    // A retransmission is a new packet on the transport:
+                    // it gets a new transport-wide sequence number below.
                 }
                 None => resend.push(original.to_vec()),
             }
         }
-        for packet in resend {
+        let twcc_id = self.twcc_send_id();
+        for mut packet in resend {
+            if let Some(id) = twcc_id {
+                let seq = self.next_transport_sequence(now, packet.len());
+                set_transport_sequence(&mut packet, id, seq);
+            }
             if self.transport.send_media(now, packet, false) {
                 self.media.stats.rtp_retransmitted += 1;
             }
