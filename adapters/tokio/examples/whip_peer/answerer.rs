@@ -20,6 +20,7 @@ pub(crate) struct AnswerServer {
     pub(crate) counters: Arc<Mutex<Counters>>,
     pub(crate) sessions: Mutex<Vec<Arc<Handle<Answerer>>>>,
     pub(crate) save_sdp: Option<PathBuf>,
+    pub(crate) dump_media: Option<PathBuf>,
 }
 
 /// One answering session: echoes every message with its type.
@@ -29,6 +30,10 @@ pub(crate) struct Answerer {
     pub(crate) gathered: Option<oneshot::Sender<RtcSessionDescription>>,
     /// Echoes that SCTP's send buffer could not take yet, per channel.
     pub(crate) backlog: HashMap<ChannelId, VecDeque<DataChannelMessage>>,
+    /// `--dump-media DIR`: received RTP and RTCP (after SRTP) saved here.
+    pub(crate) dump: Option<PathBuf>,
+    /// Packets saved so far, per kind.
+    pub(crate) dumped: HashMap<&'static str, usize>,
 }
 
 impl Answerer {
@@ -50,6 +55,13 @@ impl Answerer {
             }
         }
         self.backlog.remove(&channel);
+    }
+}
+
+impl Answerer {
+    fn save_packet(&mut self, kind: &'static str, packet: &[u8]) {
+        let label = format!("session{}", self.id);
+        save_packet(&self.dump, &mut self.dumped, &label, kind, packet);
     }
 }
 
@@ -91,6 +103,15 @@ impl Session for Answerer {
             PeerEvent::DataChannel(DataChannelEvent::BufferedAmountLow(channel)) => {
                 self.echo(pc, now, channel)
             }
+            PeerEvent::Track(track) if self.dump.is_some() => {
+                let _ = pc.set_receive_mode(track.transceiver, sansrtc::ReceiveMode::Rtp);
+                self.counters.lock().unwrap().tracks_in += 1;
+            }
+            PeerEvent::Media(MediaEvent::Rtp { ref packet, .. }) if self.dump.is_some() => {
+                self.counters.lock().unwrap().rtp_packets_in += 1;
+                self.save_packet("rtp", packet);
+            }
+            PeerEvent::Media(MediaEvent::Rtcp { ref packet }) => self.save_packet("rtcp", packet),
             PeerEvent::Track(track) => {
                 tracing::info!(
                     "session {}: track {:?} on mid {:?}",
@@ -119,10 +140,14 @@ impl AnswerServer {
         };
         tracing::info!("session {id}: offer of {} bytes", offer.len());
         let mut driver = new_session()?;
+        let dump = self.dump_media.is_some();
         let (gathered_tx, gathered_rx) = oneshot::channel();
         driver
             .with_machine(|pc| -> Result<_, RtcError> {
                 let now = now();
+                if dump {
+                    pc.set_rtcp_events(true);
+                }
                 pc.set_remote_description(now, RtcSessionDescription::offer(offer.clone()))?;
                 let answer = pc.create_answer()?;
                 pc.set_local_description(now, answer)
@@ -133,6 +158,8 @@ impl AnswerServer {
             counters: self.counters.clone(),
             gathered: Some(gathered_tx),
             backlog: HashMap::new(),
+            dump: self.dump_media.clone(),
+            dumped: HashMap::new(),
         };
         let handle = Arc::new(spawn_session(driver, session));
         self.sessions.lock().unwrap().push(handle.clone());
@@ -277,6 +304,7 @@ pub(crate) async fn run_answer(o: Options) -> i32 {
         counters: Arc::new(Mutex::new(Counters::default())),
         sessions: Mutex::new(Vec::new()),
         save_sdp: o.save_sdp.clone(),
+        dump_media: o.dump_media.clone(),
     });
     let mut sigterm = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
     {

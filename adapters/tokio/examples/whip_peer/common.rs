@@ -155,3 +155,27 @@ pub(crate) fn log_event(who: &str, event: &PeerEvent) {
         event => tracing::info!("{who}: {event:?}"),
     }
 }
+
+/// Packets of each kind `--dump-media` keeps per session.
+const DUMP_LIMIT: usize = 40;
+
+/// `--dump-media`: saves a received packet as `<dir>/<label>-<kind>-<n>.bin`
+/// (the first [`DUMP_LIMIT`] of each kind).
+pub(crate) fn save_packet(
+    dir: &Option<PathBuf>,
+    dumped: &mut HashMap<&'static str, usize>,
+    label: &str,
+    kind: &'static str,
+    packet: &[u8],
+) {
+    let Some(dir) = dir else { return };
+    let n = dumped.entry(kind).or_default();
+    if *n >= DUMP_LIMIT {
+        return;
+    }
+    *n += 1;
+    let path = dir.join(format!("{label}-{kind}-{:03}.bin", *n));
+    if let Err(e) = std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&path, packet)) {
+        tracing::warn!("dump {}: {e}", path.display());
+    }
+}

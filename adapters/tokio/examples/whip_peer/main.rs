@@ -5,17 +5,19 @@
 //! candidate is in the SDP).
 //!
 //! ```text
-//! whip_peer --role answer --port P [--timeout S] [--save-sdp DIR]
+//! whip_peer --role answer --port P [--timeout S] [--save-sdp DIR] [--dump-media DIR]
 //! whip_peer --role offer --url http://127.0.0.1:P/offer [--messages N] [--size BYTES]
 //!           [--big-size BYTES] [--media audio|none] [--media-ms MS] [--timeout S]
-//!           [--save-sdp DIR]
+//!           [--save-sdp DIR] [--dump-media DIR]
 //! ```
 //!
 //! - **answer**: an HTTP server on `127.0.0.1:P`. `POST /offer` (the SDP
 //!   offer) creates a peer connection, answers, waits for gathering and
 //!   replies `201` with the answer; every data channel message is echoed on
 //!   its channel with its type; `GET /stats` reports counters (summed over
-//!   the sessions) and the latest session's transport. Runs until
+//!   the sessions) and the latest session's transport; `--dump-media` saves
+//!   the first received RTP and RTCP packets (after SRTP) of each session
+//!   (the offerer saves the RTCP it receives). Runs until
 //!   SIGINT/SIGTERM or `--timeout` (default 120 s), closing its sessions.
 //! - **offer**: creates channel `echo`, posts the offer, sends `--messages`
 //!   messages of `--size` bytes (the last one `--big-size` bytes when

@@ -20,6 +20,10 @@ pub(crate) struct Offerer {
     pub(crate) audio: Option<TransceiverId>,
     /// Opus frames sent.
     pub(crate) rtp_packets_sent: u64,
+    /// `--dump-media DIR`: received RTCP (after SRTCP) saved here.
+    pub(crate) dump: Option<PathBuf>,
+    /// Packets saved so far, per kind.
+    pub(crate) dumped: HashMap<&'static str, usize>,
 }
 
 /// An Opus silence frame (RFC 6716 TOC: 20 ms CELT FB, one frame).
@@ -172,6 +176,9 @@ impl Session for Offerer {
             }
             PeerEvent::ConnectionStateChange(PeerConnectionState::Failed) => {
                 self.fail("connection failed".into())
+            }
+            PeerEvent::Media(MediaEvent::Rtcp { packet }) => {
+                save_packet(&self.dump, &mut self.dumped, "offerer", "rtcp", &packet)
             }
             PeerEvent::Resolve { id, name } => resolve(pc, now, id, &name),
             _ => {}
@@ -335,6 +342,7 @@ pub(crate) async fn offer_session(
 ) -> Result<(Handle<Offerer>, Option<String>), String> {
     let mut driver = new_session()?;
     let audio = o.media == "audio";
+    let dump = o.dump_media.is_some();
     let (channel, audio) = driver
         .with_machine(|pc| -> Result<_, RtcError> {
             let now = now();
@@ -347,6 +355,7 @@ pub(crate) async fn offer_session(
                 })
                 .transpose()?;
             let channel = pc.create_data_channel(now, DataChannelInit::new("echo"))?;
+            pc.set_rtcp_events(dump);
             let offer = pc.create_offer(now)?;
             pc.set_local_description(now, offer)?;
             Ok((channel, audio))
@@ -370,6 +379,8 @@ pub(crate) async fn offer_session(
             done: Some(done_tx),
             audio,
             rtp_packets_sent: 0,
+            dump: o.dump_media.clone(),
+            dumped: HashMap::new(),
         },
     );
     let media_ms = o.media_ms;

@@ -20,6 +20,8 @@ pub(crate) struct Options {
     pub(crate) media_ms: u64,
     pub(crate) timeout: Duration,
     pub(crate) save_sdp: Option<PathBuf>,
+    /// Answerer: save the received RTP and RTCP (after SRTP) here.
+    pub(crate) dump_media: Option<PathBuf>,
 }
 
 pub(crate) fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -35,6 +37,7 @@ pub(crate) fn parse_args(args: &[String]) -> Result<Options, String> {
         media_ms: 1000,
         timeout: Duration::ZERO,
         save_sdp: None,
+        dump_media: None,
     };
     let mut timeout = None;
     let mut it = args.iter();
@@ -76,6 +79,7 @@ pub(crate) fn parse_args(args: &[String]) -> Result<Options, String> {
                 timeout = Some(s)
             }
             "--save-sdp" => o.save_sdp = Some(PathBuf::from(value)),
+            "--dump-media" => o.dump_media = Some(PathBuf::from(value)),
             other => return Err(format!("unknown option {other}")),
         }
     }

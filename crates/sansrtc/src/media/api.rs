@@ -224,6 +224,17 @@ impl RtcPeerConnection {
         Ok(())
     }
 
+    /// What received media becomes on transceiver `id`: frames or RTP
+    /// packets (from the next packet on).
+    pub fn set_receive_mode(
+        &mut self,
+        id: TransceiverId,
+        mode: super::ReceiveMode,
+    ) -> Result<(), RtcError> {
+        self.transceiver_mut(id)?.receiver.mode = mode;
+        Ok(())
+    }
+
     /// `setCodecPreferences(codecs)`: codecs of the transceiver's kind, in
     /// the order to offer them (empty: the defaults).
     pub fn set_codec_preferences(

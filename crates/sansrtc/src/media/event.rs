@@ -20,6 +20,7 @@ pub struct TrackEvent {
 
 /// Received media and feedback, per transceiver.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum MediaEvent {
     /// A whole frame, depacketized.
     Frame {
@@ -41,6 +42,13 @@ pub enum MediaEvent {
         /// The receiving transceiver.
         transceiver: TransceiverId,
         /// The packet, header included.
+        packet: Vec<u8>,
+    },
+    /// A compound RTCP packet as received, after SRTCP (only after
+    /// [`crate::RtcPeerConnection::set_rtcp_events`]`(true)`; the
+    /// connection handles RTCP itself either way).
+    Rtcp {
+        /// The packet.
         packet: Vec<u8>,
     },
     /// The remote asked for a keyframe (PLI or FIR) on what we send.

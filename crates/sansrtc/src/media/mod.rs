@@ -57,6 +57,8 @@ pub(crate) struct Media {
     pub fir_sequence: u8,
     /// Transport-wide sequence numbers and feedback.
     pub twcc: twcc::Twcc,
+    /// Hand received RTCP to the application too.
+    pub rtcp_events: bool,
 }
 
 impl Media {
@@ -120,6 +122,12 @@ impl crate::RtcPeerConnection {
                     || (!t.direction.receives() && current.receives())
             }
         })
+    }
+
+    /// Whether every received RTCP packet is also handed to the
+    /// application as [`MediaEvent::Rtcp`] (for captures and debugging).
+    pub fn set_rtcp_events(&mut self, on: bool) {
+        self.media.rtcp_events = on;
     }
 
     /// Counters of the media path.

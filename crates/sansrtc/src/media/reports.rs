@@ -223,6 +223,10 @@ impl RtcPeerConnection {
 
     /// A compound RTCP packet, SRTCP removed.
     pub(crate) fn on_rtcp(&mut self, now: Instant, packet: &[u8]) {
+        if self.media.rtcp_events {
+            let packet = packet.to_vec();
+            self.emit(PeerEvent::Media(MediaEvent::Rtcp { packet }));
+        }
         let arrival = self.ntp_now(now);
         for parsed in parse_compound(packet) {
             let Ok(parsed) = parsed else {
