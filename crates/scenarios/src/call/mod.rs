@@ -22,6 +22,7 @@ use crate::{Outcome, Scenario};
 
 pub mod harness;
 pub mod identity;
+pub mod media;
 
 mod data;
 mod negotiation;
@@ -34,6 +35,7 @@ pub fn scenarios() -> Vec<Scenario> {
     let mut all = data::scenarios();
     all.extend(paths::scenarios());
     all.extend(negotiation::scenarios());
+    all.extend(media::scenarios());
     all.extend([
         Scenario {
             name: "call/peer-identity",
