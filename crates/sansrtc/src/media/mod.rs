@@ -1,7 +1,7 @@
 //! Media: transceivers, their negotiation, and RTP/RTCP over SRTP.
 //!
 //! The transceivers are what the application sees (`RTCRtpTransceiver`);
-//! [`Media`] keeps them with what each offer/answer negotiated and with the
+//! `Media` keeps them with what each offer/answer negotiated and with the
 //! per-stream send and receive state.
 
 mod api;

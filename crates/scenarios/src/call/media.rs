@@ -15,7 +15,7 @@
 //!
 //! Frames carry their index after the codec's first bytes, so B knows
 //! which arrived and whether whole. The media phase runs the network
-//! directly ([`run_media`]): after the connection is up nothing is
+//! directly (`run_media`): after the connection is up nothing is
 //! signalled, and the frames stay out of the harness's event trace.
 //!
 //! What the table of `cargo xtask sim` shows: as time to goal, the media
