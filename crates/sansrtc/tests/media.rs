@@ -310,6 +310,13 @@ fn a_lost_packet_drops_its_frame_and_the_next_keyframe_recovers() {
     let depay = p.b.depay_stats(ssrc).unwrap();
     assert_eq!(depay.dropped_frames, 1, "{depay:?}");
     assert_eq!(p.b.receive_stats(ssrc).unwrap().cumulative_lost(), 1);
+    // b could not decode: it asked for a keyframe on its own, once.
+    assert_eq!(p.b.media_stats().keyframes_requested, 1);
+    assert!(p.events_a.iter().any(|e| matches!(
+        e,
+        PeerEvent::Media(MediaEvent::KeyframeRequest { transceiver, full_intra: false })
+            if *transceiver == sender
+    )));
 }
 
 #[test]
@@ -364,4 +371,23 @@ fn nack_and_rtx_recover_a_tenth_lost() {
     // Every frame arrives whole and in order.
     assert_eq!(got.len(), sent.len(), "frames lost");
     assert!(got == sent, "frames differ");
+}
+
+#[test]
+fn a_stream_that_starts_without_a_keyframe_asks_for_one() {
+    let (mut p, sender) = video_call(CodecName::Vp8);
+    let delta = video_frame(&[0x11], 2000, 9);
+    p.a.write_frame(p.now, sender, 0, &delta).unwrap();
+    p.run_for(Duration::from_millis(50));
+    p.a.write_frame(p.now, sender, 3000, &delta).unwrap();
+    p.run_for(Duration::from_millis(50));
+    // Two deltas within the request interval: one PLI.
+    assert_eq!(p.b.media_stats().keyframes_requested, 1);
+    let key = video_frame(&[0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a], 2000, 10);
+    p.a.write_frame(p.now, sender, 6000, &key).unwrap();
+    p.run_for(Duration::from_millis(400));
+    p.a.write_frame(p.now, sender, 9000, &delta).unwrap();
+    p.run_for(Duration::from_millis(50));
+    // Decodable from the keyframe on: no more requests.
+    assert_eq!(p.b.media_stats().keyframes_requested, 1);
 }

@@ -21,7 +21,7 @@ mod twcc;
 pub use api::TrackOrKind;
 pub use codec::{default_codecs, CodecName, RtpCodecParameters};
 pub use event::{MediaEvent, TrackEvent};
-pub use receive::{MediaStats, MAX_REMOTE_SSRCS};
+pub use receive::{MediaStats, KEYFRAME_REQUEST_INTERVAL, MAX_REMOTE_SSRCS};
 pub use reorder::{MAX_HELD_PACKETS, MAX_HOLD};
 pub use reports::REPORT_INTERVAL;
 pub use send::MAX_RTP_PAYLOAD;

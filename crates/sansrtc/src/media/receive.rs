@@ -33,7 +33,18 @@ pub(crate) struct SourceState {
     pub reorder: Option<ReorderBuffer>,
     /// Whether it is an RTX stream.
     pub is_rtx: bool,
+    /// Video that waits for a keyframe (at the start, or after a frame
+    /// was dropped).
+    pub needs_keyframe: bool,
+    /// The depayloader's dropped frames when last looked at.
+    pub dropped_seen: u64,
+    /// When a keyframe was last asked for on our own.
+    pub last_keyframe_request: Option<Instant>,
 }
+
+/// How often a video receiver asks for a keyframe on its own while it
+/// cannot decode (a dropped frame, or a start without one).
+pub const KEYFRAME_REQUEST_INTERVAL: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// Counters of the media path.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -54,6 +65,8 @@ pub struct MediaStats {
     pub rtp_retransmitted: u64,
     /// NACK packets sent.
     pub nacks_sent: u64,
+    /// PLIs sent on our own (video that could not be decoded).
+    pub keyframes_requested: u64,
     /// RTCP packets received.
     pub rtcp_received: u64,
     /// RTCP packets that did not parse.
@@ -128,6 +141,9 @@ impl RtcPeerConnection {
                 nack: nack.then(NackGenerator::default),
                 reorder: nack.then(ReorderBuffer::default),
                 is_rtx,
+                needs_keyframe: true,
+                dropped_seen: 0,
+                last_keyframe_request: None,
             },
         );
         if !self.media.transceivers[index]
@@ -241,10 +257,10 @@ impl RtcPeerConnection {
                 let mut ready = Vec::new();
                 reorder.push(seq, packet, now, &mut ready);
                 for packet in ready {
-                    self.deliver(index, ssrc, packet);
+                    self.deliver(now, index, ssrc, packet);
                 }
             }
-            None => self.deliver(index, ssrc, packet),
+            None => self.deliver(now, index, ssrc, packet),
         }
     }
 
@@ -273,14 +289,14 @@ impl RtcPeerConnection {
                 reorder.handle_timeout(now, &mut ready);
             }
             for packet in ready {
-                self.deliver(index, ssrc, packet);
+                self.deliver(now, index, ssrc, packet);
             }
         }
     }
 
     /// Hands an in-order packet to the application: as frames through the
     /// depayloader, or as RTP.
-    fn deliver(&mut self, index: usize, ssrc: u32, packet: Vec<u8>) {
+    fn deliver(&mut self, now: Instant, index: usize, ssrc: u32, packet: Vec<u8>) {
         let Ok(header) = RtpHeader::parse(&packet) else {
             return;
         };
@@ -301,6 +317,37 @@ impl RtcPeerConnection {
             if let Some((_, depacketizer)) = &mut source.depacketizer {
                 depacketizer.push(Packet::from(&header));
                 let frames = std::mem::take(&mut depacketizer.frames);
+                // Video that cannot be decoded until a keyframe: a frame was
+                // dropped (a gap NACK did not fill), or the stream starts
+                // without one. Ask for one (PLI), at most every
+                // KEYFRAME_REQUEST_INTERVAL.
+                let dropped = depacketizer.stats().dropped_frames;
+                let mut ask = false;
+                if name.kind() == sansrtc_sdp::jsep::MediaKind::Video {
+                    if dropped > source.dropped_seen {
+                        source.needs_keyframe = true;
+                        ask = true;
+                    }
+                    for frame in &frames {
+                        if frame.keyframe {
+                            source.needs_keyframe = false;
+                        } else if source.needs_keyframe {
+                            ask = true;
+                        }
+                    }
+                }
+                source.dropped_seen = dropped;
+                let ask = ask
+                    && source.needs_keyframe
+                    && source
+                        .last_keyframe_request
+                        .map_or(true, |t| now >= t + KEYFRAME_REQUEST_INTERVAL);
+                if ask {
+                    source.last_keyframe_request = Some(now);
+                }
+                if ask {
+                    self.send_pli(now, index, ssrc);
+                }
                 for frame in frames {
                     self.media.stats.frames_received += 1;
                     self.emit(PeerEvent::Media(MediaEvent::Frame {

@@ -221,6 +221,26 @@ impl RtcPeerConnection {
         Ok(())
     }
 
+    /// A PLI about the remote source `media` received on transceiver
+    /// `index`.
+    pub(crate) fn send_pli(&mut self, now: Instant, index: usize, media: u32) {
+        let sender = self
+            .media
+            .transceivers
+            .get(index)
+            .map_or(1, |t| t.sender.ssrc);
+        let mut out = Vec::with_capacity(12);
+        Pli {
+            sender_ssrc: sender,
+            media_ssrc: media,
+        }
+        .write(&mut out);
+        if self.transport.send_media(now, out, true) {
+            self.media.stats.rtcp_sent += 1;
+            self.media.stats.keyframes_requested += 1;
+        }
+    }
+
     /// A compound RTCP packet, SRTCP removed.
     pub(crate) fn on_rtcp(&mut self, now: Instant, packet: &[u8]) {
         if self.media.rtcp_events {
