@@ -391,3 +391,75 @@ fn a_stream_that_starts_without_a_keyframe_asks_for_one() {
     // Decodable from the keyframe on: no more requests.
     assert_eq!(p.b.media_stats().keyframes_requested, 1);
 }
+
+fn negotiation_needed(events: &[PeerEvent]) -> usize {
+    events
+        .iter()
+        .filter(|e| matches!(e, PeerEvent::NegotiationNeeded))
+        .count()
+}
+
+#[test]
+fn renegotiation_adds_video_changes_direction_and_stops() {
+    let (mut p, audio) = audio_call();
+    let before = negotiation_needed(&p.events_a);
+    // A video track mid-call: negotiationneeded, a new section after the
+    // audio one, frames flow once the answer is applied.
+    let video =
+        p.a.add_track(MediaStreamTrack::new("cam", MediaKind::Video), &["s1"])
+            .unwrap();
+    p.step();
+    assert_eq!(negotiation_needed(&p.events_a), before + 1);
+    p.negotiate();
+    let offer = p.b.remote_description().unwrap().sdp;
+    let audio_at = offer.find("m=audio").unwrap();
+    let video_at = offer.find("m=video").unwrap();
+    assert!(audio_at < video_at, "{offer}");
+    assert!(offer.contains("a=mid:1"));
+    p.run_for(Duration::from_millis(100));
+    let key = video_frame(&[0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a], 4000, 1);
+    p.a.write_frame(p.now, video, 0, &key).unwrap();
+    p.a.write_frame(p.now, audio, 0, &[0xf8, 0xff, 0xfe])
+        .unwrap();
+    p.run_for(Duration::from_millis(50));
+    assert_eq!(tracks(&p.events_b).len(), 2);
+    assert!(video_frames(&p.events_b).contains(&(key, true)));
+    // The audio sender goes inactive: negotiationneeded, and once
+    // negotiated it no longer sends.
+    let before = negotiation_needed(&p.events_a);
+    p.a.set_direction(audio, RtpTransceiverDirection::Inactive)
+        .unwrap();
+    p.step();
+    assert_eq!(negotiation_needed(&p.events_a), before + 1);
+    p.negotiate();
+    assert_eq!(
+        p.a.transceiver(audio).unwrap().current_direction,
+        Some(RtpTransceiverDirection::Inactive)
+    );
+    assert!(p.a.write_frame(p.now, audio, 960, &[1]).is_err());
+    // Stopping the video transceiver: stopped after the next negotiation.
+    let before = negotiation_needed(&p.events_a);
+    p.a.stop_transceiver(video).unwrap();
+    assert!(p.a.write_frame(p.now, video, 3000, &[0x11]).is_err());
+    p.step();
+    assert_eq!(negotiation_needed(&p.events_a), before + 1);
+    p.negotiate();
+    p.step();
+    assert!(p.a.transceiver(video).unwrap().stopped);
+    // Nothing more to negotiate.
+    let before = negotiation_needed(&p.events_a);
+    p.run_for(Duration::from_millis(50));
+    let trace: Vec<String> = p
+        .events_a
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                PeerEvent::NegotiationNeeded | PeerEvent::SignalingStateChange(_)
+            )
+        })
+        .map(|e| format!("{e:?}"))
+        .collect();
+    assert_eq!(negotiation_needed(&p.events_a), before, "{trace:?}");
+    assert_eq!(p.a.connection_state(), PeerConnectionState::Connected);
+}
