@@ -345,8 +345,8 @@ impl RtcPeerConnection {
                 if ask {
                     source.last_keyframe_request = Some(now);
                 }
-                if ask {
-                    self.send_pli(now, index, ssrc);
+                if ask && self.send_keyframe_request(now, index, ssrc, false) {
+                    self.media.stats.keyframes_requested += 1;
                 }
                 for frame in frames {
                     self.media.stats.frames_received += 1;

@@ -175,16 +175,17 @@ impl RtcPeerConnection {
         full_intra: bool,
     ) -> Result<(), crate::RtcError> {
         self.ensure_open()?;
-        let t =
-            self.media.transceivers.get(id.0).ok_or_else(|| {
-                crate::RtcError::InvalidArgument(format!("no transceiver {}", id.0))
-            })?;
-        let sender = t.sender.ssrc;
+        if self.media.transceivers.get(id.0).is_none() {
+            return Err(crate::RtcError::InvalidArgument(format!(
+                "no transceiver {}",
+                id.0
+            )));
+        }
         let sources: Vec<u32> = self
             .media
             .sources
             .iter()
-            .filter(|(_, s)| s.transceiver == id.0)
+            .filter(|(_, s)| s.transceiver == id.0 && !s.is_rtx)
             .map(|(ssrc, _)| *ssrc)
             .collect();
         if sources.is_empty() {
@@ -193,52 +194,52 @@ impl RtcPeerConnection {
             ));
         }
         for media in sources {
-            let mut out = Vec::with_capacity(20);
-            if full_intra {
-                self.media.fir_sequence = self.media.fir_sequence.wrapping_add(1);
-                Fir {
-                    sender_ssrc: sender,
-                    media_ssrc: 0,
-                    entries: vec![FirEntry {
-                        ssrc: media,
-                        sequence: self.media.fir_sequence,
-                    }],
-                }
-                .write(&mut out);
-            } else {
-                Pli {
-                    sender_ssrc: sender,
-                    media_ssrc: media,
-                }
-                .write(&mut out);
-            }
-            if self.transport.send_media(now, out, true) {
-                self.media.stats.rtcp_sent += 1;
-            }
+            self.send_keyframe_request(now, id.0, media, full_intra);
         }
         self.transport.pump(now);
         self.drain(now);
         Ok(())
     }
 
-    /// A PLI about the remote source `media` received on transceiver
-    /// `index`.
-    pub(crate) fn send_pli(&mut self, now: Instant, index: usize, media: u32) {
+    /// A PLI (RFC 4585 §6.3.1), or a FIR (RFC 5104 §4.3.1) with
+    /// `full_intra`, about the remote source `media` received on
+    /// transceiver `index`. Whether it was sent.
+    pub(crate) fn send_keyframe_request(
+        &mut self,
+        now: Instant,
+        index: usize,
+        media: u32,
+        full_intra: bool,
+    ) -> bool {
         let sender = self
             .media
             .transceivers
             .get(index)
             .map_or(1, |t| t.sender.ssrc);
-        let mut out = Vec::with_capacity(12);
-        Pli {
-            sender_ssrc: sender,
-            media_ssrc: media,
+        let mut out = Vec::with_capacity(20);
+        if full_intra {
+            self.media.fir_sequence = self.media.fir_sequence.wrapping_add(1);
+            Fir {
+                sender_ssrc: sender,
+                media_ssrc: 0,
+                entries: vec![FirEntry {
+                    ssrc: media,
+                    sequence: self.media.fir_sequence,
+                }],
+            }
+            .write(&mut out);
+        } else {
+            Pli {
+                sender_ssrc: sender,
+                media_ssrc: media,
+            }
+            .write(&mut out);
         }
-        .write(&mut out);
-        if self.transport.send_media(now, out, true) {
+        let sent = self.transport.send_media(now, out, true);
+        if sent {
             self.media.stats.rtcp_sent += 1;
-            self.media.stats.keyframes_requested += 1;
         }
+        sent
     }
 
     /// A compound RTCP packet, SRTCP removed.
