@@ -463,3 +463,34 @@ fn renegotiation_adds_video_changes_direction_and_stops() {
     assert_eq!(negotiation_needed(&p.events_a), before, "{trace:?}");
     assert_eq!(p.a.connection_state(), PeerConnectionState::Connected);
 }
+
+#[test]
+fn an_answer_that_does_not_multiplex_rtcp_stops_the_transceiver() {
+    let config = RtcConfiguration {
+        rtcp_mux_policy: RtcpMuxPolicy::Negotiate,
+        ..RtcConfiguration::default()
+    };
+    let mut p = Pair::with_configs(config, RtcConfiguration::default());
+    let audio =
+        p.a.add_track(MediaStreamTrack::new("mic", MediaKind::Audio), &["s"])
+            .unwrap();
+    let chat =
+        p.a.create_data_channel(p.now, DataChannelInit::new("chat"))
+            .unwrap();
+    p.offer_to_b();
+    let offer = p.b.remote_description().unwrap().sdp;
+    // negotiate: a=rtcp-mux with the RFC 3605 fallback, not rtcp-mux-only.
+    assert!(offer.contains("a=rtcp-mux\r\n") && offer.contains("a=rtcp:9 IN IP4 0.0.0.0"));
+    assert!(!offer.contains("a=rtcp-mux-only"));
+    let answer = p.answer_from_b();
+    let unmuxed = RtcSessionDescription::answer(answer.sdp.replace("a=rtcp-mux\r\n", ""));
+    p.a.set_remote_description(p.now, unmuxed).unwrap();
+    // RTCP on component 2 is not supported: the audio transceiver stops,
+    // the data channel still opens.
+    assert!(p.a.transceiver(audio).unwrap().stopped);
+    assert!(p.a.write_frame(p.now, audio, 0, &[1]).is_err());
+    assert!(
+        p.run_until(Duration::from_secs(10), |p| Pair::opened(&p.events_a)
+            .contains(&chat))
+    );
+}

@@ -96,3 +96,34 @@ fn chromium_audio_and_data() {
     assert_eq!(tracks.len(), 1);
     assert_eq!(pc.get_transceivers().len(), 1);
 }
+
+#[test]
+fn an_offer_without_rtcp_mux_is_not_answered() {
+    let path = format!(
+        "{}/tests/data/chromium-audio-datachannel-offer.sdp",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let offer = std::fs::read_to_string(path)
+        .unwrap()
+        .replace("a=rtcp-mux\r\n", "")
+        .replace("a=rtcp-mux-only\r\n", "");
+    let now = Instant::now();
+    // require (the default): no answer can be made.
+    let mut pc = common::peer(8, common::ADDR_B, RtcConfiguration::default(), now);
+    pc.set_remote_description(now, RtcSessionDescription::offer(offer.clone()))
+        .unwrap();
+    assert!(pc.create_answer().is_err());
+    // negotiate: the audio section would be rejected (RTCP on component 2
+    // is not supported), but it is the BUNDLE-tagged one, and a tagged
+    // section cannot be rejected while the rest of its group is accepted
+    // (RFC 8843 §7.3.3): no answer either, rather than a broken one.
+    let config = RtcConfiguration {
+        rtcp_mux_policy: RtcpMuxPolicy::Negotiate,
+        ..RtcConfiguration::default()
+    };
+    let mut pc = common::peer(9, common::ADDR_B, config, now);
+    pc.set_remote_description(now, RtcSessionDescription::offer(offer))
+        .unwrap();
+    let refused = pc.create_answer().unwrap_err();
+    assert!(refused.to_string().contains("tagged"), "{refused}");
+}

@@ -2,7 +2,7 @@
 //! transceivers a remote offer creates or takes over, and what an applied
 //! answer negotiates (webrtc-pc §4.4.1.5, "set the RTCSessionDescription").
 
-use sansrtc_sdp::jsep::{AnswerMedia, MediaKind, MediaSpec};
+use sansrtc_sdp::jsep::{AnswerMedia, MediaKind, MediaSpec, RtcpMuxPolicy};
 use sansrtc_sdp::{MediaView, SessionDescription, SessionView};
 
 use super::transceiver::{MediaStreamTrack, RtpTransceiverDirection, RtpTransceiverInit};
@@ -21,6 +21,25 @@ fn kind_of(section: &MediaView) -> Option<MediaKind> {
         "video" => Some(MediaKind::Video),
         _ => None,
     }
+}
+
+/// Whether `section` multiplexes RTP and RTCP: `a=rtcp-mux` in it or in a
+/// section of its BUNDLE group (RFC 8843 §9.3).
+fn muxes(view: &SessionView, section: &MediaView) -> bool {
+    if section.rtcp_mux {
+        return true;
+    }
+    let Some(mid) = &section.mid else {
+        return false;
+    };
+    view.groups
+        .iter()
+        .filter(|g| g.is_bundle() && g.mids.contains(mid))
+        .any(|g| {
+            view.media
+                .iter()
+                .any(|m| m.rtcp_mux && m.mid.as_ref().is_some_and(|x| g.mids.contains(x)))
+        })
 }
 
 impl RtcPeerConnection {
@@ -177,6 +196,14 @@ impl RtcPeerConnection {
                         max_message_size: params.max_message_size,
                     };
                 }
+                if params.rtcp_mux_policy == RtcpMuxPolicy::Negotiate && !muxes(view, m) {
+                    // RTCP on its own component (RFC 5761 not offered):
+                    // we only multiplex, so the section is refused rather
+                    // than answered and then broken. (Under `require` the
+                    // answer is refused as a whole.)
+                    tracing::debug!(mid = ?m.mid, "RTP section without rtcp-mux rejected");
+                    return AnswerMedia::Reject;
+                }
                 let transceiver = m
                     .mid
                     .as_deref()
@@ -206,9 +233,16 @@ impl RtcPeerConnection {
                 continue;
             };
             let negotiated = negotiate(l, r, local_is_answer);
+            // An answer that does not multiplex RTCP (possible under
+            // rtcpMuxPolicy negotiate): RTCP on a component of its own is
+            // not supported, so the transceiver stops.
+            let unmuxed = !l.is_rejected() && !r.is_rejected() && !muxes(&remote, r);
             let t = &mut self.media.transceivers[i];
             t.mline_index = Some(index);
-            if l.is_rejected() || r.is_rejected() || t.stopping {
+            if unmuxed {
+                tracing::warn!(mid = ?t.mid, "the answer does not multiplex RTCP: transceiver stopped");
+            }
+            if l.is_rejected() || r.is_rejected() || t.stopping || unmuxed {
                 t.stopped = true;
                 t.stopping = false;
                 t.direction = RtpTransceiverDirection::Stopped;
