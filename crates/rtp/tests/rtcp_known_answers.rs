@@ -28,6 +28,14 @@ fn written(packets: &[RtcpPacket]) -> Vec<u8> {
     out
 }
 
+/// `bytes` read as the one packet `expected`, which writes back to `bytes`.
+#[track_caller]
+fn known_answer(bytes: &[u8], expected: RtcpPacket) {
+    let p = parse_one(bytes);
+    assert_eq!(p, expected);
+    assert_eq!(written(&[p]), bytes);
+}
+
 /// A report block as pion/rtcp's vectors hold it.
 fn pion_block() -> ReportBlock {
     ReportBlock {
@@ -102,16 +110,14 @@ fn pion_receiver_report_with_extension() {
         0x00, 0x00, 0x00, 0x46, 0xe1, 0x00, 0x00, 0x01, 0x11, 0x09, 0xf3, 0x64, 0x32, 0x00, 0x02,
         0x4a, 0x79, 0x54, 0x45, 0x53, 0x54, 0x44, 0x41, 0x54, 0x41,
     ];
-    let p = parse_one(&bytes);
-    assert_eq!(
-        p,
+    known_answer(
+        &bytes,
         RtcpPacket::ReceiverReport(ReceiverReport {
             ssrc: 0x902f_9e2e,
             reports: vec![pion_block()],
             profile_extensions: b"TESTDATA".to_vec(),
-        })
+        }),
     );
-    assert_eq!(written(&[p]), bytes);
 }
 
 /// pion/rtcp `sender_report_test.go`, "valid" (pion ignores the length
@@ -124,9 +130,8 @@ fn pion_sender_report() {
         0x9a, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46, 0xe1, 0x00, 0x00, 0x01, 0x11, 0x09,
         0xf3, 0x64, 0x32, 0x00, 0x02, 0x4a, 0x79,
     ];
-    let p = parse_one(&bytes);
-    assert_eq!(
-        p,
+    known_answer(
+        &bytes,
         RtcpPacket::SenderReport(SenderReport {
             ssrc: 0x902f_9e2e,
             ntp_timestamp: 0xda8b_d1fc_dddd_a05a,
@@ -135,9 +140,8 @@ fn pion_sender_report() {
             octet_count: 2,
             reports: vec![pion_block()],
             profile_extensions: vec![],
-        })
+        }),
     );
-    assert_eq!(written(&[p]), bytes);
 }
 
 /// pion/rtcp `sender_report_test.go`, "with extension" (pion issue #447,
@@ -284,16 +288,14 @@ fn pion_fir() {
         sequence: 0x57,
     };
     for (bytes, entries) in [(&one[..], vec![e1]), (&two[..], vec![e1, e2])] {
-        let p = parse_one(bytes);
-        assert_eq!(
-            p,
+        known_answer(
+            bytes,
             RtcpPacket::Fir(Fir {
                 sender_ssrc: 0,
                 media_ssrc: 0x4bc4_fcb4,
-                entries
-            })
+                entries,
+            }),
         );
-        assert_eq!(written(&[p]), bytes);
     }
 }
 
@@ -305,19 +307,17 @@ fn pion_nack() {
         0x81, 0xcd, 0x00, 0x03, 0x90, 0x2f, 0x9e, 0x2e, 0x90, 0x2f, 0x9e, 0x2e, 0xaa, 0xaa, 0x55,
         0x55,
     ];
-    let p = parse_one(&bytes);
-    assert_eq!(
-        p,
+    known_answer(
+        &bytes,
         RtcpPacket::Nack(Nack {
             sender_ssrc: 0x902f_9e2e,
             media_ssrc: 0x902f_9e2e,
             pairs: vec![NackPair {
                 pid: 0xaaaa,
-                blp: 0x5555
+                blp: 0x5555,
             }],
-        })
+        }),
     );
-    assert_eq!(written(&[p]), bytes);
 
     let lost = |pid, blp| NackPair { pid, blp }.lost().collect::<Vec<_>>();
     assert_eq!(lost(42, 0), [42]);
@@ -645,16 +645,14 @@ fn draft_chunk_examples() {
 #[test]
 fn pion_rfc8888() {
     let empty = [0x8b, 0xcd, 0x00, 0x02, 0, 0, 0, 1, 0, 0, 0, 1];
-    let p = parse_one(&empty);
-    assert_eq!(
-        p,
+    known_answer(
+        &empty,
         RtcpPacket::CongestionControl(CongestionControlFeedback {
             sender_ssrc: 1,
             streams: vec![],
-            report_timestamp: 1
-        })
+            report_timestamp: 1,
+        }),
     );
-    assert_eq!(written(&[p]), empty);
 
     let report = [
         0x8b, 0xcd, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x01, // sender 1
@@ -670,9 +668,8 @@ fn pion_rfc8888() {
         arrival_time_offset: offset,
     };
     let lost = CcfbReport::default();
-    let p = parse_one(&report);
-    assert_eq!(
-        p,
+    known_answer(
+        &report,
         RtcpPacket::CongestionControl(CongestionControlFeedback {
             sender_ssrc: 1,
             streams: vec![
@@ -688,9 +685,8 @@ fn pion_rfc8888() {
                 },
             ],
             report_timestamp: 1,
-        })
+        }),
     );
-    assert_eq!(written(&[p]), report);
 }
 
 /// pion/rtcp `rfc8888_test.go`, `TestCCFeedbackMetricBlockUnmarshalMarshal`:
@@ -698,48 +694,18 @@ fn pion_rfc8888() {
 /// as zeros whatever its other bits).
 #[test]
 fn pion_rfc8888_reports() {
+    let received = |ecn, arrival_time_offset| CcfbReport {
+        received: true,
+        ecn,
+        arrival_time_offset,
+    };
     let cases: [([u8; 2], CcfbReport); 8] = [
         ([0x00, 0x00], CcfbReport::default()),
-        (
-            [0x80, 0x00],
-            CcfbReport {
-                received: true,
-                ecn: 0,
-                arrival_time_offset: 0,
-            },
-        ),
-        (
-            [0x9f, 0xfd],
-            CcfbReport {
-                received: true,
-                ecn: 0,
-                arrival_time_offset: 8189,
-            },
-        ),
-        (
-            [0x9f, 0xfe],
-            CcfbReport {
-                received: true,
-                ecn: 0,
-                arrival_time_offset: 8190,
-            },
-        ),
-        (
-            [0x9f, 0xff],
-            CcfbReport {
-                received: true,
-                ecn: 0,
-                arrival_time_offset: 8191,
-            },
-        ),
-        (
-            [0xff, 0xf8],
-            CcfbReport {
-                received: true,
-                ecn: 3,
-                arrival_time_offset: 8184,
-            },
-        ),
+        ([0x80, 0x00], received(0, 0)),
+        ([0x9f, 0xfd], received(0, 8189)),
+        ([0x9f, 0xfe], received(0, 8190)),
+        ([0x9f, 0xff], received(0, 8191)),
+        ([0xff, 0xf8], received(3, 8184)),
         ([0x62, 0x00], CcfbReport::default()),
         ([0x22, 0x00], CcfbReport::default()),
     ];
@@ -765,27 +731,25 @@ fn pion_sdes() {
         0x82, 0xca, 0x00, 0x05, 0x01, 0x02, 0x03, 0x04, 0x01, 0x01, 0x41, 0x00, 0x05, 0x06, 0x07,
         0x08, 0x01, 0x03, 0x42, 0x43, 0x44, 0x00, 0x00, 0x00,
     ];
-    let p = parse_one(&two_chunks);
     let cname = |t: &[u8]| SdesItem {
         item_type: SdesItem::CNAME,
         text: t.to_vec(),
     };
-    assert_eq!(
-        p,
+    known_answer(
+        &two_chunks,
         RtcpPacket::SourceDescription(SourceDescription {
             chunks: vec![
                 SdesChunk {
                     ssrc: 0x0102_0304,
-                    items: vec![cname(b"A")]
+                    items: vec![cname(b"A")],
                 },
                 SdesChunk {
                     ssrc: 0x0506_0708,
-                    items: vec![cname(b"BCD")]
+                    items: vec![cname(b"BCD")],
                 },
-            ]
-        })
+            ],
+        }),
     );
-    assert_eq!(written(&[p]), two_chunks);
 
     let two_items = [
         0x81, 0xca, 0x00, 0x03, 0x10, 0x00, 0x00, 0x00, 0x01, 0x01, 0x41, 0x04, 0x01, 0x42, 0x00,
@@ -808,27 +772,23 @@ fn pion_sdes() {
     let empty_cname = [
         0x81, 0xca, 0x00, 0x02, 0x01, 0x02, 0x03, 0x04, 0x01, 0x00, 0x00, 0x00,
     ];
-    let p = parse_one(&empty_cname);
-    assert_eq!(
-        p,
-        RtcpPacket::SourceDescription(SourceDescription::with_cname(0x0102_0304, ""))
+    known_answer(
+        &empty_cname,
+        RtcpPacket::SourceDescription(SourceDescription::with_cname(0x0102_0304, "")),
     );
-    assert_eq!(written(&[p]), empty_cname);
 
     let no_items = [
         0x81, 0xca, 0x00, 0x02, 0x01, 0x02, 0x03, 0x04, 0x00, 0x00, 0x00, 0x00,
     ];
-    let p = parse_one(&no_items);
-    assert_eq!(
-        p,
+    known_answer(
+        &no_items,
         RtcpPacket::SourceDescription(SourceDescription {
             chunks: vec![SdesChunk {
                 ssrc: 0x0102_0304,
-                items: vec![]
-            }]
-        })
+                items: vec![],
+            }],
+        }),
     );
-    assert_eq!(written(&[p]), no_items);
 }
 
 /// pion/rtcp `goodbye_test.go` vectors ("valid", "short reason", "empty
@@ -838,31 +798,19 @@ fn pion_bye() {
     let valid = [
         0x81, 0xcb, 0x00, 0x02, 0x90, 0x2f, 0x9e, 0x2e, 0x03, 0x46, 0x4f, 0x4f,
     ];
-    let p = parse_one(&valid);
-    assert_eq!(
-        p,
+    let bye = |reason: &[u8]| {
         RtcpPacket::Goodbye(Goodbye {
             sources: vec![0x902f_9e2e],
-            reason: Some(b"FOO".to_vec())
+            reason: Some(reason.to_vec()),
         })
-    );
-    assert_eq!(written(&[p]), valid);
+    };
+    known_answer(&valid, bye(b"FOO"));
     let short = [
         0x81, 0xcb, 0x00, 0x02, 0x90, 0x2f, 0x9e, 0x2e, 0x01, 0x46, 0x00, 0x00,
     ];
-    let p = parse_one(&short);
-    assert_eq!(
-        p,
-        RtcpPacket::Goodbye(Goodbye {
-            sources: vec![0x902f_9e2e],
-            reason: Some(b"F".to_vec())
-        })
-    );
-    assert_eq!(written(&[p]), short);
+    known_answer(&short, bye(b"F"));
     let empty = [0x80, 0xcb, 0x00, 0x00];
-    let p = parse_one(&empty);
-    assert_eq!(p, RtcpPacket::Goodbye(Goodbye::default()));
-    assert_eq!(written(&[p]), empty);
+    known_answer(&empty, RtcpPacket::Goodbye(Goodbye::default()));
 }
 
 /// RFC 5506 reduced-size RTCP: a datagram of one feedback packet, with no

@@ -180,10 +180,22 @@ fn appends_after_existing_bytes() {
     assert_eq!(RtpHeader::parse(&out[6..]).unwrap().payload(), b"x");
 }
 
+/// A writer of `extensions` in `extension_form`, every other field default.
+fn elements<'a>(extensions: &'a [(u8, &'a [u8])], extension_form: ExtensionForm) -> RtpWriter<'a> {
+    RtpWriter {
+        extensions,
+        extension_form,
+        ..RtpWriter::default()
+    }
+}
+
 #[test]
 fn refused_inputs() {
     const BIG: [u8; 256] = [0; 256];
     const D17: [u8; 17] = [0; 17];
+    use ExtensionForm::{Auto, OneByte, TwoByte};
+    let bad_id = |id, form| RtpWriteError::ExtensionId { id, form };
+    let bad_len = |id, len, form| RtpWriteError::ExtensionLength { id, len, form };
     let cases: Vec<(RtpWriter<'_>, RtpWriteError)> = vec![
         (
             RtpWriter {
@@ -214,110 +226,21 @@ fn refused_inputs() {
             RtpWriteError::ZeroPadding,
         ),
         // Id 0 is padding in every form.
+        (elements(&[(0, &[1])], Auto), bad_id(0, TwoByte)),
+        (elements(&[(0, &[1])], OneByte), bad_id(0, OneByte)),
         (
-            RtpWriter {
-                extensions: &[(0, &[1])],
-                ..RtpWriter::default()
-            },
-            RtpWriteError::ExtensionId {
-                id: 0,
-                form: ExtensionForm::TwoByte,
-            },
-        ),
-        (
-            RtpWriter {
-                extensions: &[(0, &[1])],
-                extension_form: ExtensionForm::OneByte,
-                ..RtpWriter::default()
-            },
-            RtpWriteError::ExtensionId {
-                id: 0,
-                form: ExtensionForm::OneByte,
-            },
-        ),
-        (
-            RtpWriter {
-                extensions: &[(3, &[1]), (0, &[])],
-                extension_form: ExtensionForm::TwoByte,
-                ..RtpWriter::default()
-            },
-            RtpWriteError::ExtensionId {
-                id: 0,
-                form: ExtensionForm::TwoByte,
-            },
+            elements(&[(3, &[1]), (0, &[])], TwoByte),
+            bad_id(0, TwoByte),
         ),
         // Id 15 is reserved in the one-byte form.
-        (
-            RtpWriter {
-                extensions: &[(15, &[1])],
-                extension_form: ExtensionForm::OneByte,
-                ..RtpWriter::default()
-            },
-            RtpWriteError::ExtensionId {
-                id: 15,
-                form: ExtensionForm::OneByte,
-            },
-        ),
-        (
-            RtpWriter {
-                extensions: &[(16, &[1])],
-                extension_form: ExtensionForm::OneByte,
-                ..RtpWriter::default()
-            },
-            RtpWriteError::ExtensionId {
-                id: 16,
-                form: ExtensionForm::OneByte,
-            },
-        ),
+        (elements(&[(15, &[1])], OneByte), bad_id(15, OneByte)),
+        (elements(&[(16, &[1])], OneByte), bad_id(16, OneByte)),
         // The one-byte form carries 1 to 16 bytes.
-        (
-            RtpWriter {
-                extensions: &[(1, &[])],
-                extension_form: ExtensionForm::OneByte,
-                ..RtpWriter::default()
-            },
-            RtpWriteError::ExtensionLength {
-                id: 1,
-                len: 0,
-                form: ExtensionForm::OneByte,
-            },
-        ),
-        (
-            RtpWriter {
-                extensions: &[(1, &D17)],
-                extension_form: ExtensionForm::OneByte,
-                ..RtpWriter::default()
-            },
-            RtpWriteError::ExtensionLength {
-                id: 1,
-                len: 17,
-                form: ExtensionForm::OneByte,
-            },
-        ),
+        (elements(&[(1, &[])], OneByte), bad_len(1, 0, OneByte)),
+        (elements(&[(1, &D17)], OneByte), bad_len(1, 17, OneByte)),
         // The two-byte form carries at most 255.
-        (
-            RtpWriter {
-                extensions: &[(1, &BIG)],
-                ..RtpWriter::default()
-            },
-            RtpWriteError::ExtensionLength {
-                id: 1,
-                len: 256,
-                form: ExtensionForm::TwoByte,
-            },
-        ),
-        (
-            RtpWriter {
-                extensions: &[(9, &BIG)],
-                extension_form: ExtensionForm::TwoByte,
-                ..RtpWriter::default()
-            },
-            RtpWriteError::ExtensionLength {
-                id: 9,
-                len: 256,
-                form: ExtensionForm::TwoByte,
-            },
-        ),
+        (elements(&[(1, &BIG)], Auto), bad_len(1, 256, TwoByte)),
+        (elements(&[(9, &BIG)], TwoByte), bad_len(9, 256, TwoByte)),
     ];
     for (w, err) in cases {
         let mut out = vec![0xaa];
