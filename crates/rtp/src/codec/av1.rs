@@ -236,12 +236,7 @@ impl Payloader for Av1Payloader {
         max_payload: usize,
         out: &mut Payloads,
     ) -> Result<(), CodecError> {
-        out.clear();
-        let r = self.payload_inner(frame, max_payload, out);
-        if r.is_err() {
-            out.clear();
-        }
-        r
+        out.refill(|out| self.payload_inner(frame, max_payload, out))
     }
 }
 

@@ -2,6 +2,8 @@
 
 use std::ops::Range;
 
+use super::CodecError;
+
 /// The RTP payloads of one frame: a flat byte buffer and the end offset of
 /// each payload. Reuse one across frames: [`Payloader::payload`] clears it
 /// and refills it without freeing the memory.
@@ -62,6 +64,22 @@ impl Payloads {
         let end = *self.ends.get(i)?;
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         Some(start..end)
+    }
+
+    /// Clears `self` and lets `fill` write a frame's payloads; when it
+    /// fails, `self` is left empty (the [`Payloader::payload`] contract).
+    ///
+    /// [`Payloader::payload`]: super::Payloader::payload
+    pub(crate) fn refill(
+        &mut self,
+        fill: impl FnOnce(&mut Payloads) -> Result<(), CodecError>,
+    ) -> Result<(), CodecError> {
+        self.clear();
+        let r = fill(self);
+        if r.is_err() {
+            self.clear();
+        }
+        r
     }
 
     /// The buffer the payload being written is appended to.
