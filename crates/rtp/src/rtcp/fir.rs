@@ -1,6 +1,7 @@
 //! Full intra request, PSFB (206) FMT 4 (RFC 5104 §4.3.1).
 
-use super::common::{be32, begin, expect, finish, need, payload, PT_PSFB};
+use super::common::{be32, finish, PT_PSFB};
+use super::feedback::{begin_feedback, read_feedback};
 use crate::{RtcpHeader, RtpError};
 
 /// A FIR: requests a decoder refresh point from each listed media sender.
@@ -32,9 +33,7 @@ impl Fir {
     /// Reads a FIR. The 3 reserved bytes of each entry are ignored, as
     /// are bytes after the last whole 8-byte entry.
     pub fn parse(h: &RtcpHeader<'_>) -> Result<Self, RtpError> {
-        expect(h, PT_PSFB, Some(FMT_FIR))?;
-        let body = payload(h)?;
-        need(PT_PSFB, body, 8)?;
+        let (sender_ssrc, media_ssrc, body) = read_feedback(h, PT_PSFB, FMT_FIR, 8)?;
         let entries = body[8..]
             .chunks_exact(8)
             .map(|e| FirEntry {
@@ -43,17 +42,15 @@ impl Fir {
             })
             .collect();
         Ok(Fir {
-            sender_ssrc: be32(body, 0),
-            media_ssrc: be32(body, 4),
+            sender_ssrc,
+            media_ssrc,
             entries,
         })
     }
 
     /// Appends the packet (reserved bytes 0).
     pub fn write(&self, out: &mut Vec<u8>) {
-        let start = begin(out, FMT_FIR, PT_PSFB);
-        out.extend_from_slice(&self.sender_ssrc.to_be_bytes());
-        out.extend_from_slice(&self.media_ssrc.to_be_bytes());
+        let start = begin_feedback(out, PT_PSFB, FMT_FIR, self.sender_ssrc, self.media_ssrc);
         for e in &self.entries {
             out.extend_from_slice(&e.ssrc.to_be_bytes());
             out.extend_from_slice(&[e.sequence, 0, 0, 0]);

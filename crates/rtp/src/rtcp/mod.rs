@@ -33,6 +33,7 @@
 mod bye;
 mod ccfb;
 mod common;
+mod feedback;
 mod fir;
 mod nack;
 mod packet;
@@ -40,6 +41,7 @@ mod pli;
 mod raw;
 mod receiver_report;
 mod remb;
+mod report;
 mod report_block;
 mod sdes;
 mod sender_report;

@@ -1,6 +1,7 @@
 //! Generic NACK, RTPFB (205) FMT 1 (RFC 4585 §6.2.1).
 
-use super::common::{be16, be32, begin, expect, finish, need, payload, PT_RTPFB};
+use super::common::{be16, finish, PT_RTPFB};
+use super::feedback::{begin_feedback, read_feedback};
 use crate::{RtcpHeader, RtpError};
 
 /// A Generic NACK: the RTP packets of one source a receiver lost.
@@ -92,9 +93,7 @@ impl Nack {
     /// Reads a Generic NACK. Bytes after the last whole 4-byte entry are
     /// ignored.
     pub fn parse(h: &RtcpHeader<'_>) -> Result<Self, RtpError> {
-        expect(h, PT_RTPFB, Some(FMT_NACK))?;
-        let body = payload(h)?;
-        need(PT_RTPFB, body, 8)?;
+        let (sender_ssrc, media_ssrc, body) = read_feedback(h, PT_RTPFB, FMT_NACK, 8)?;
         let pairs = body[8..]
             .chunks_exact(4)
             .map(|e| NackPair {
@@ -103,17 +102,15 @@ impl Nack {
             })
             .collect();
         Ok(Nack {
-            sender_ssrc: be32(body, 0),
-            media_ssrc: be32(body, 4),
+            sender_ssrc,
+            media_ssrc,
             pairs,
         })
     }
 
     /// Appends the packet.
     pub fn write(&self, out: &mut Vec<u8>) {
-        let start = begin(out, FMT_NACK, PT_RTPFB);
-        out.extend_from_slice(&self.sender_ssrc.to_be_bytes());
-        out.extend_from_slice(&self.media_ssrc.to_be_bytes());
+        let start = begin_feedback(out, PT_RTPFB, FMT_NACK, self.sender_ssrc, self.media_ssrc);
         for p in &self.pairs {
             out.extend_from_slice(&p.pid.to_be_bytes());
             out.extend_from_slice(&p.blp.to_be_bytes());

@@ -1,7 +1,8 @@
 //! Receiver estimated maximum bitrate, PSFB (206) FMT 15 with the unique
 //! identifier "REMB" (draft-alvestrand-rmcat-remb-03 §2.2).
 
-use super::common::{be32, begin, expect, finish, need, payload, PT_PSFB};
+use super::common::{be32, finish, PT_PSFB};
+use super::feedback::{begin_feedback, read_feedback};
 use crate::{RtcpHeader, RtpError};
 
 /// A REMB: the receiver's estimate of the total bitrate it can take for
@@ -71,9 +72,7 @@ impl Remb {
     /// an SSRC count running past the packet. Bytes after the SSRCs are
     /// ignored.
     pub fn parse(h: &RtcpHeader<'_>) -> Result<Self, RtpError> {
-        expect(h, PT_PSFB, Some(FMT_AFB))?;
-        let body = payload(h)?;
-        need(PT_PSFB, body, 16)?;
+        let (sender_ssrc, media_ssrc, body) = read_feedback(h, PT_PSFB, FMT_AFB, 16)?;
         if !Self::is_remb(body) {
             return Err(RtpError::RtcpMalformed {
                 packet_type: PT_PSFB,
@@ -91,8 +90,8 @@ impl Remb {
             .map(|s| be32(s, 0))
             .collect();
         Ok(Remb {
-            sender_ssrc: be32(body, 0),
-            media_ssrc: be32(body, 4),
+            sender_ssrc,
+            media_ssrc,
             exponent: body[13] >> 2,
             mantissa: be32(body, 12) & MAX_MANTISSA as u32,
             ssrcs,
@@ -102,9 +101,7 @@ impl Remb {
     /// Appends the packet.
     pub fn write(&self, out: &mut Vec<u8>) {
         let ssrcs = &self.ssrcs[..self.ssrcs.len().min(255)];
-        let start = begin(out, FMT_AFB, PT_PSFB);
-        out.extend_from_slice(&self.sender_ssrc.to_be_bytes());
-        out.extend_from_slice(&self.media_ssrc.to_be_bytes());
+        let start = begin_feedback(out, PT_PSFB, FMT_AFB, self.sender_ssrc, self.media_ssrc);
         out.extend_from_slice(REMB);
         let word = (ssrcs.len() as u32) << 24
             | u32::from(self.exponent & 0x3f) << 18

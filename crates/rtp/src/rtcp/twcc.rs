@@ -8,7 +8,8 @@
 //! libwebrtc does (run-length chunks where a status repeats, else the
 //! densest status vector).
 
-use super::common::{be16, be32, begin, expect, finish, need, payload, PT_RTPFB};
+use super::common::{be16, be32, finish, PT_RTPFB};
+use super::feedback::{begin_feedback, read_feedback};
 use crate::{RtcpHeader, RtpError};
 
 /// A transport-wide feedback packet.
@@ -182,9 +183,7 @@ impl TransportCc {
     /// for a reported packet. Bytes after the last delta (zero padding)
     /// are ignored.
     pub fn parse(h: &RtcpHeader<'_>) -> Result<Self, RtpError> {
-        expect(h, PT_RTPFB, Some(FMT_TWCC))?;
-        let body = payload(h)?;
-        need(PT_RTPFB, body, 16)?;
+        let (sender_ssrc, media_ssrc, body) = read_feedback(h, PT_RTPFB, FMT_TWCC, 16)?;
         let status_count = be16(body, 10);
         let overrun = |what| RtpError::RtcpCountOverrun {
             packet_type: PT_RTPFB,
@@ -226,8 +225,8 @@ impl TransportCc {
             }
         }
         Ok(TransportCc {
-            sender_ssrc: be32(body, 0),
-            media_ssrc: be32(body, 4),
+            sender_ssrc,
+            media_ssrc,
             base_sequence: be16(body, 8),
             status_count,
             reference_time: be32(body, 12) >> 8,
@@ -242,9 +241,7 @@ impl TransportCc {
     /// as 0, a small one is clamped to 0..=255), and RFC 3550 padding to
     /// the 32-bit boundary with the P bit, as libwebrtc does.
     pub fn write(&self, out: &mut Vec<u8>) {
-        let start = begin(out, FMT_TWCC, PT_RTPFB);
-        out.extend_from_slice(&self.sender_ssrc.to_be_bytes());
-        out.extend_from_slice(&self.media_ssrc.to_be_bytes());
+        let start = begin_feedback(out, PT_RTPFB, FMT_TWCC, self.sender_ssrc, self.media_ssrc);
         out.extend_from_slice(&self.base_sequence.to_be_bytes());
         out.extend_from_slice(&self.status_count.to_be_bytes());
         let word = (self.reference_time & 0xff_ffff) << 8 | u32::from(self.feedback_count);
