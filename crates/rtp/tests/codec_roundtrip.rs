@@ -3,9 +3,9 @@
 //! lost a packet is not emitted, the next keyframe is.
 
 use sansrtc_rtp::codec::{
-    av1, h264, vp9, Av1Depayloader, Av1Payloader, Codec, DepayConfig, Depayloader, Frame,
-    FrameInfo, H264Depayloader, H264Payloader, Packet, PacketizationMode, Payloader, Payloads,
-    Vp9Depayloader, Vp9Payloader,
+    vp9, Av1Depayloader, Av1Payloader, Codec, DepayConfig, Depayloader, Frame, FrameInfo,
+    H264Depayloader, H264Payloader, Packet, PacketizationMode, Payloader, Payloads, Vp9Depayloader,
+    Vp9Payloader,
 };
 
 /// Deterministic bytes (xorshift), never zero (so H.264 bodies hold no
@@ -194,31 +194,47 @@ fn h264_access_unit(idr: bool, seed: u64, slices: &[usize]) -> (Vec<u8>, Vec<u8>
     (input, expected)
 }
 
-#[test]
-fn h264_round_trip() {
+/// For every budget, frames of every size, every other one a keyframe
+/// (`unit(key, seed, size)` gives the frame and what the depayloader
+/// returns for it): each comes back whole and alone, its first packet and
+/// the frame detected as a keyframe or not. `check` gets the packets and
+/// the frame for what is particular to the codec.
+fn alternating_keyframes(
+    codec: Codec,
+    first_seq: u16,
+    unit: impl Fn(bool, u64, usize) -> (Vec<u8>, Vec<u8>),
+    check: impl Fn(bool, &[Sent], &Frame),
+) {
     for max in BUDGETS {
-        let mut p = H264Payloader::default();
-        let mut d = H264Depayloader::new();
-        let mut seq = 0;
+        let mut p = codec.payloader();
+        let mut d = codec.depayloader(DepayConfig::default());
+        let mut seq = first_seq;
         for (i, &n) in SIZES.iter().enumerate() {
-            let idr = i % 2 == 0;
-            let (input, expected) = h264_access_unit(idr, i as u64, &[n, n / 3]);
-            let packets = send(&mut p, &input, max, &mut seq, 1000 * i as u32);
-            assert_eq!(h264::is_keyframe(&packets[0].payload), idr);
-            let got = receive(&mut d, &packets);
+            let key = i % 2 == 0;
+            let (input, expected) = unit(key, i as u64, n);
+            let packets = send(p.as_mut(), &input, max, &mut seq, 1000 * i as u32);
+            let first = &packets[0].payload;
+            assert_eq!(codec.is_keyframe(first), key, "max {max} size {n}");
+            let got = receive(d.as_mut(), &packets);
             assert_eq!(got.len(), 1, "max {max} size {n}");
             assert_eq!(got[0].data, expected, "max {max} size {n}");
-            assert_eq!(got[0].keyframe, idr);
-            assert_eq!(
-                got[0].info,
-                FrameInfo::H264 {
-                    idr,
-                    sps: idr,
-                    pps: idr
-                }
-            );
+            assert_eq!(got[0].keyframe, key);
+            check(key, &packets, &got[0]);
         }
     }
+}
+
+#[test]
+fn h264_round_trip() {
+    let unit = |idr, seed, n| h264_access_unit(idr, seed, &[n, n / 3]);
+    alternating_keyframes(Codec::H264, 0, unit, |idr, _, frame| {
+        let info = FrameInfo::H264 {
+            idr,
+            sps: idr,
+            pps: idr,
+        };
+        assert_eq!(frame.info, info);
+    });
 }
 
 #[test]
@@ -288,26 +304,11 @@ fn av1_temporal_unit(key: bool, seed: u64, sizes: &[usize]) -> (Vec<u8>, Vec<u8>
 
 #[test]
 fn av1_round_trip() {
-    for max in BUDGETS {
-        let mut p = Av1Payloader::default();
-        let mut d = Av1Depayloader::new();
-        let mut seq = 100;
-        for (i, &n) in SIZES.iter().enumerate() {
-            let key = i % 2 == 0;
-            let (input, expected) = av1_temporal_unit(key, i as u64, &[n, 5, n / 2]);
-            let packets = send(&mut p, &input, max, &mut seq, 1000 * i as u32);
-            assert_eq!(
-                av1::is_keyframe(&packets[0].payload),
-                key,
-                "max {max} size {n}"
-            );
-            assert_eq!(packets[0].payload[0] & 0x08 != 0, key);
-            let got = receive(&mut d, &packets);
-            assert_eq!(got.len(), 1, "max {max} size {n}");
-            assert_eq!(got[0].data, expected, "max {max} size {n}");
-            assert_eq!(got[0].keyframe, key);
-        }
-    }
+    let unit = |key, seed, n| av1_temporal_unit(key, seed, &[n, 5, n / 2]);
+    alternating_keyframes(Codec::Av1, 100, unit, |key, packets, _| {
+        // The N bit: a new coded video sequence.
+        assert_eq!(packets[0].payload[0] & 0x08 != 0, key);
+    });
 }
 
 #[test]

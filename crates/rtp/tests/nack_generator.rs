@@ -15,6 +15,15 @@ fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
 
+/// A generator with `config` that has seen `seqs`, all at `at`.
+fn fed(config: NackConfig, seqs: &[u16], at: Instant) -> NackGenerator {
+    let mut g = NackGenerator::new(config);
+    for &s in seqs {
+        g.on_packet(s, at);
+    }
+    g
+}
+
 #[test]
 fn a_gap_is_requested_after_the_reordering_delay() {
     let t0 = Instant::now();
@@ -40,9 +49,7 @@ fn a_gap_is_requested_after_the_reordering_delay() {
 #[test]
 fn reordering_resolved_before_the_first_request_sends_nothing() {
     let t0 = Instant::now();
-    let mut g = NackGenerator::default();
-    g.on_packet(1, t0);
-    g.on_packet(3, t0);
+    let mut g = fed(NackConfig::default(), &[1, 3], t0);
     g.on_packet(4, t0 + ms(1));
     assert_eq!(g.on_packet(2, t0 + ms(5)), NackPacketStatus::Reordered);
     assert_eq!(g.next_timeout(), None);
@@ -60,9 +67,7 @@ fn reordering_resolved_before_the_first_request_sends_nothing() {
 #[test]
 fn wraps_at_65535() {
     let t0 = Instant::now();
-    let mut g = NackGenerator::default();
-    g.on_packet(65533, t0);
-    g.on_packet(2, t0);
+    let mut g = fed(NackConfig::default(), &[65533, 2], t0);
     assert_eq!(g.missing().collect::<Vec<_>>(), [65534, 65535, 0, 1]);
     assert_eq!(g.poll_nacks(t0 + ms(10), RTT), [65534, 65535, 0, 1]);
     assert_eq!(g.on_packet(65535, t0 + ms(20)), NackPacketStatus::Recovered);
@@ -74,9 +79,7 @@ fn wraps_at_65535() {
 #[test]
 fn retries_stop_after_the_maximum() {
     let t0 = Instant::now();
-    let mut g = NackGenerator::default();
-    g.on_packet(10, t0);
-    g.on_packet(12, t0);
+    let mut g = fed(NackConfig::default(), &[10, 12], t0);
     let mut requests = 0;
     let mut now = t0;
     while let Some(due) = g.next_timeout() {
@@ -105,9 +108,7 @@ fn zero_rtt_retries_at_the_minimum_interval() {
         max_requests: 3,
         ..NackConfig::default()
     };
-    let mut g = NackGenerator::new(config);
-    g.on_packet(0, t0);
-    g.on_packet(2, t0);
+    let mut g = fed(config, &[0, 2], t0);
     assert_eq!(g.poll_nacks(t0 + ms(10), Duration::ZERO), [1]);
     assert_eq!(g.poll_nacks(t0 + ms(14), Duration::ZERO), [0u16; 0]);
     assert_eq!(g.poll_nacks(t0 + ms(15), Duration::ZERO), [1]);
@@ -120,12 +121,11 @@ fn zero_rtt_retries_at_the_minimum_interval() {
 #[test]
 fn zero_max_requests_gives_up_unrequested() {
     let t0 = Instant::now();
-    let mut g = NackGenerator::new(NackConfig {
+    let config = NackConfig {
         max_requests: 0,
         ..NackConfig::default()
-    });
-    g.on_packet(0, t0);
-    g.on_packet(3, t0);
+    };
+    let mut g = fed(config, &[0, 3], t0);
     assert_eq!(g.poll_nacks(t0 + ms(10), RTT), [0u16; 0]);
     assert_eq!(g.stats().given_up, 2);
     assert_eq!(g.next_timeout(), None);
@@ -135,9 +135,7 @@ fn zero_max_requests_gives_up_unrequested() {
 fn a_burst_of_5000_missing_is_bounded() {
     let t0 = Instant::now();
     // Default: a gap of 5000 is a jump; the state starts over.
-    let mut g = NackGenerator::default();
-    g.on_packet(60_000, t0);
-    g.on_packet(60_002, t0);
+    let mut g = fed(NackConfig::default(), &[60_000, 60_002], t0);
     assert_eq!(
         g.on_packet(60_000u16.wrapping_add(5003), t0),
         NackPacketStatus::Reset
@@ -150,10 +148,11 @@ fn a_burst_of_5000_missing_is_bounded() {
     assert_eq!(g.poll_nacks(t0 + ms(100), RTT), [0u16; 0]);
 
     // Jumps allowed: the newest 1000 are tracked, the 4000 before dropped.
-    let mut g = NackGenerator::new(NackConfig {
+    let far_jumps = NackConfig {
         max_jump: 20_000,
         ..NackConfig::default()
-    });
+    };
+    let mut g = NackGenerator::new(far_jumps);
     g.on_packet(65_000, t0);
     assert_eq!(
         g.on_packet(65_000u16.wrapping_add(5001), t0),
@@ -173,10 +172,7 @@ fn a_burst_of_5000_missing_is_bounded() {
     assert_eq!(g.on_packet(65_001, t0), NackPacketStatus::Untracked);
 
     // 5000 lost one by one in gaps of 5: still at most 1000 tracked.
-    let mut g = NackGenerator::new(NackConfig {
-        max_jump: 20_000,
-        ..NackConfig::default()
-    });
+    let mut g = NackGenerator::new(far_jumps);
     let mut seq = 0u16;
     for _ in 0..=1250 {
         g.on_packet(seq, t0);
@@ -192,12 +188,11 @@ fn a_burst_of_5000_missing_is_bounded() {
 #[test]
 fn old_entries_beyond_the_jump_limit_are_dropped() {
     let t0 = Instant::now();
-    let mut g = NackGenerator::new(NackConfig {
+    let config = NackConfig {
         max_missing: 5000,
         ..NackConfig::default()
-    });
-    g.on_packet(0, t0);
-    g.on_packet(2, t0); // 1 missing
+    };
+    let mut g = fed(config, &[0, 2], t0); // 1 missing
     for s in (3..=3001u16).step_by(1000) {
         g.on_packet(s, t0);
     }
@@ -212,9 +207,7 @@ fn old_entries_beyond_the_jump_limit_are_dropped() {
 #[test]
 fn a_large_backward_jump_starts_over() {
     let t0 = Instant::now();
-    let mut g = NackGenerator::default();
-    g.on_packet(40_000, t0);
-    g.on_packet(40_002, t0);
+    let mut g = fed(NackConfig::default(), &[40_000, 40_002], t0);
     assert_eq!(g.on_packet(30_000, t0), NackPacketStatus::Reset);
     assert_eq!(g.newest(), Some(30_000));
     assert_eq!(g.missing_count(), 0);
@@ -263,9 +256,7 @@ fn rtcp_packets_parse_back_and_split() {
 #[test]
 fn rtcp_across_the_wrap() {
     let t0 = Instant::now();
-    let mut g = NackGenerator::default();
-    g.on_packet(65534, t0);
-    g.on_packet(1, t0);
+    let mut g = fed(NackConfig::default(), &[65534, 1], t0);
     let nacks = g.poll_rtcp(t0 + ms(10), RTT, 1, 2);
     assert_eq!(nacks.len(), 1);
     assert_eq!(nacks[0].pairs.len(), 1);
@@ -275,9 +266,7 @@ fn rtcp_across_the_wrap() {
 #[test]
 fn reset_forgets_the_source() {
     let t0 = Instant::now();
-    let mut g = NackGenerator::default();
-    g.on_packet(5, t0);
-    g.on_packet(9, t0);
+    let mut g = fed(NackConfig::default(), &[5, 9], t0);
     g.reset();
     assert_eq!(g.next_timeout(), None);
     assert_eq!(g.on_packet(100, t0), NackPacketStatus::First);
