@@ -128,13 +128,6 @@ fn add_candidates(
             t = format!("{t}{}", tokens.len());
         }
         let stats = RtcIceCandidateStats {
-            id: candidate_id(local, &t),
-            timestamp: ctx.timestamp,
-            transport_id: ctx.transport_id.clone(),
-            address: Some(c.address.ip().to_string()),
-            port: Some(c.address.port()),
-            protocol: Some("udp".to_owned()),
-            candidate_type: c.kind.as_str().to_owned(),
             priority: Some(c.priority),
             url: c.url.clone(),
             relay_protocol: c.relay_protocol.map(|p| protocol_str(p).to_owned()),
@@ -142,12 +135,9 @@ fn add_candidates(
             related_address: c.related.map(|r| r.ip().to_string()),
             related_port: c.related.map(|r| r.port()),
             username_fragment: ufrag.map(str::to_owned),
+            ..candidate_stats(ctx, local, &t, c.kind, c.address)
         };
-        report.insert(if local {
-            RtcStats::LocalCandidate(stats)
-        } else {
-            RtcStats::RemoteCandidate(stats)
-        });
+        insert_candidate(report, local, stats);
         tokens.push(t);
     }
     tokens
@@ -167,8 +157,25 @@ fn add_bare_candidate(
     address: SocketAddr,
 ) -> String {
     let t = token(1, kind, address);
-    let stats = RtcIceCandidateStats {
-        id: candidate_id(local, &t),
+    insert_candidate(
+        report,
+        local,
+        candidate_stats(ctx, local, &t, kind, address),
+    );
+    t
+}
+
+/// What every candidate has: id, type and address (over UDP); the other
+/// members unknown.
+fn candidate_stats(
+    ctx: &Context,
+    local: bool,
+    token: &str,
+    kind: CandidateKind,
+    address: SocketAddr,
+) -> RtcIceCandidateStats {
+    RtcIceCandidateStats {
+        id: candidate_id(local, token),
         timestamp: ctx.timestamp,
         transport_id: ctx.transport_id.clone(),
         address: Some(address.ip().to_string()),
@@ -182,17 +189,39 @@ fn add_bare_candidate(
         related_address: None,
         related_port: None,
         username_fragment: None,
-    };
+    }
+}
+
+/// Adds a `local-candidate` or a `remote-candidate`.
+fn insert_candidate(report: &mut RtcStatsReport, local: bool, stats: RtcIceCandidateStats) {
     report.insert(if local {
         RtcStats::LocalCandidate(stats)
     } else {
         RtcStats::RemoteCandidate(stats)
     });
-    t
 }
 
-fn pair_id(local: &str, remote: &str) -> String {
-    format!("CP{local}_{remote}")
+/// Adds the `candidate-pair` of the candidates with these tokens; returns
+/// its id.
+fn add_pair(
+    ctx: &Context,
+    report: &mut RtcStatsReport,
+    local: &str,
+    remote: &str,
+    state: PairState,
+    nominated: bool,
+) -> String {
+    let id = format!("CP{local}_{remote}");
+    report.insert(RtcStats::CandidatePair(RtcIceCandidatePairStats {
+        id: id.clone(),
+        timestamp: ctx.timestamp,
+        transport_id: ctx.transport_id.clone(),
+        local_candidate_id: candidate_id(true, local),
+        remote_candidate_id: candidate_id(false, remote),
+        state: pair_state(state).to_owned(),
+        nominated,
+    }));
+    id
 }
 
 impl RtcPeerConnection {
@@ -216,7 +245,8 @@ impl RtcPeerConnection {
         let selected: Option<SelectedPair> = agent.selected_pair(1);
         let mut selected_id = None;
         for pair in &snapshot.pairs {
-            let id = pair_id(&locals[pair.local], &remotes[pair.remote]);
+            let (local, remote) = (&locals[pair.local], &remotes[pair.remote]);
+            let id = add_pair(ctx, report, local, remote, pair.state, pair.nominated);
             let (l, r) = (&snapshot.local[pair.local], &snapshot.remote[pair.remote]);
             if selected.is_some_and(|s| {
                 pair.component == s.component && l.address == s.local && r.address == s.remote
@@ -224,15 +254,6 @@ impl RtcPeerConnection {
             {
                 selected_id = Some(id.clone());
             }
-            report.insert(RtcStats::CandidatePair(RtcIceCandidatePairStats {
-                id: id.clone(),
-                timestamp: ctx.timestamp,
-                transport_id: ctx.transport_id.clone(),
-                local_candidate_id: candidate_id(true, &locals[pair.local]),
-                remote_candidate_id: candidate_id(false, &remotes[pair.remote]),
-                state: pair_state(pair.state).to_owned(),
-                nominated: pair.nominated,
-            }));
         }
         if let (None, Some(s)) = (&selected_id, selected) {
             // The selected path outlived its pair (an ICE restart rebuilt
@@ -248,17 +269,7 @@ impl RtcPeerConnection {
                 .unwrap_or_else(|| add_bare_candidate(ctx, report, true, s.local_kind, s.local));
             let r = find(&snapshot.remote, &remotes, s.remote, s.remote_kind)
                 .unwrap_or_else(|| add_bare_candidate(ctx, report, false, s.remote_kind, s.remote));
-            let id = pair_id(&l, &r);
-            report.insert(RtcStats::CandidatePair(RtcIceCandidatePairStats {
-                id: id.clone(),
-                timestamp: ctx.timestamp,
-                transport_id: ctx.transport_id.clone(),
-                local_candidate_id: candidate_id(true, &l),
-                remote_candidate_id: candidate_id(false, &r),
-                state: pair_state(PairState::Succeeded).to_owned(),
-                nominated: true,
-            }));
-            selected_id = Some(id);
+            selected_id = Some(add_pair(ctx, report, &l, &r, PairState::Succeeded, true));
         }
         selected_id
     }
