@@ -13,6 +13,15 @@ fn write(w: &RtpWriter<'_>) -> Vec<u8> {
     out
 }
 
+/// A writer of `extensions` in `extension_form`, every other field default.
+fn with_ext<'a>(extensions: &'a [(u8, &'a [u8])], extension_form: ExtensionForm) -> RtpWriter<'a> {
+    RtpWriter {
+        extensions,
+        extension_form,
+        ..RtpWriter::default()
+    }
+}
+
 #[test]
 fn csrcs_and_padding_byte_by_byte() {
     let out = write(&RtpWriter {
@@ -117,11 +126,7 @@ fn rfc8285_one_byte_example() {
 fn rfc8285_two_byte_example() {
     let exts: [(u8, &[u8]); 3] = [(1, &[]), (2, &[0x21]), (3, &[0x31, 0x32, 0x33, 0x34])];
     for form in [ExtensionForm::Auto, ExtensionForm::TwoByte] {
-        let out = write(&RtpWriter {
-            extensions: &exts,
-            extension_form: form,
-            ..RtpWriter::default()
-        });
+        let out = write(&with_ext(&exts, form));
         #[rustfmt::skip]
         let block = [
             0x10, 0x00, 0x00, 0x03,
@@ -180,15 +185,6 @@ fn appends_after_existing_bytes() {
     assert_eq!(RtpHeader::parse(&out[6..]).unwrap().payload(), b"x");
 }
 
-/// A writer of `extensions` in `extension_form`, every other field default.
-fn elements<'a>(extensions: &'a [(u8, &'a [u8])], extension_form: ExtensionForm) -> RtpWriter<'a> {
-    RtpWriter {
-        extensions,
-        extension_form,
-        ..RtpWriter::default()
-    }
-}
-
 #[test]
 fn refused_inputs() {
     const BIG: [u8; 256] = [0; 256];
@@ -226,21 +222,21 @@ fn refused_inputs() {
             RtpWriteError::ZeroPadding,
         ),
         // Id 0 is padding in every form.
-        (elements(&[(0, &[1])], Auto), bad_id(0, TwoByte)),
-        (elements(&[(0, &[1])], OneByte), bad_id(0, OneByte)),
+        (with_ext(&[(0, &[1])], Auto), bad_id(0, TwoByte)),
+        (with_ext(&[(0, &[1])], OneByte), bad_id(0, OneByte)),
         (
-            elements(&[(3, &[1]), (0, &[])], TwoByte),
+            with_ext(&[(3, &[1]), (0, &[])], TwoByte),
             bad_id(0, TwoByte),
         ),
         // Id 15 is reserved in the one-byte form.
-        (elements(&[(15, &[1])], OneByte), bad_id(15, OneByte)),
-        (elements(&[(16, &[1])], OneByte), bad_id(16, OneByte)),
+        (with_ext(&[(15, &[1])], OneByte), bad_id(15, OneByte)),
+        (with_ext(&[(16, &[1])], OneByte), bad_id(16, OneByte)),
         // The one-byte form carries 1 to 16 bytes.
-        (elements(&[(1, &[])], OneByte), bad_len(1, 0, OneByte)),
-        (elements(&[(1, &D17)], OneByte), bad_len(1, 17, OneByte)),
+        (with_ext(&[(1, &[])], OneByte), bad_len(1, 0, OneByte)),
+        (with_ext(&[(1, &D17)], OneByte), bad_len(1, 17, OneByte)),
         // The two-byte form carries at most 255.
-        (elements(&[(1, &BIG)], Auto), bad_len(1, 256, TwoByte)),
-        (elements(&[(9, &BIG)], TwoByte), bad_len(9, 256, TwoByte)),
+        (with_ext(&[(1, &BIG)], Auto), bad_len(1, 256, TwoByte)),
+        (with_ext(&[(9, &BIG)], TwoByte), bad_len(9, 256, TwoByte)),
     ];
     for (w, err) in cases {
         let mut out = vec![0xaa];
