@@ -56,10 +56,21 @@ fn send(p: &mut dyn Payloader, frame: &[u8], max: usize, seq: &mut u16, ts: u32)
 fn receive(d: &mut dyn Depayloader, packets: &[Sent]) -> Vec<Frame> {
     let mut frames = Vec::new();
     for s in packets {
-        d.push(Packet::new(&s.payload, s.seq, s.ts, s.marker), &mut frames)
-            .unwrap();
+        push(d, &mut frames, &s.payload, s.seq, s.ts, s.marker);
     }
     frames
+}
+
+/// Pushes one packet, which the depayloader must accept.
+fn push(
+    d: &mut dyn Depayloader,
+    out: &mut Vec<Frame>,
+    payload: &[u8],
+    seq: u16,
+    ts: u32,
+    marker: bool,
+) {
+    d.push(Packet::new(payload, seq, ts, marker), out).unwrap();
 }
 
 const BUDGETS: [usize; 3] = [20, 100, 1200];
@@ -396,18 +407,14 @@ fn h264_frame_after_a_gap_is_dropped_unless_it_certainly_starts() {
     // unit may have lost its first packets.
     let mut d = H264Depayloader::new();
     let mut out = Vec::new();
-    d.push(Packet::new(&[0x41, 0x88, 1], 1, 0, true), &mut out)
-        .unwrap();
-    d.push(Packet::new(&[0x41, 0x08, 2], 3, 10, true), &mut out)
-        .unwrap();
+    push(&mut d, &mut out, &[0x41, 0x88, 1], 1, 0, true);
+    push(&mut d, &mut out, &[0x41, 0x08, 2], 3, 10, true);
     assert_eq!(out.len(), 1);
     // The next one follows without a gap: taken.
-    d.push(Packet::new(&[0x41, 0x08, 3], 4, 20, true), &mut out)
-        .unwrap();
+    push(&mut d, &mut out, &[0x41, 0x08, 3], 4, 20, true);
     assert_eq!(out.len(), 2);
     // After a gap, a picture's first slice is certainly first: taken.
-    d.push(Packet::new(&[0x41, 0x88, 4], 9, 30, true), &mut out)
-        .unwrap();
+    push(&mut d, &mut out, &[0x41, 0x88, 4], 9, 30, true);
     assert_eq!(out.len(), 3);
     assert_eq!(d.stats().dropped_frames, 1);
 }
@@ -416,12 +423,9 @@ fn h264_frame_after_a_gap_is_dropped_unless_it_certainly_starts() {
 fn a_frame_without_its_marker_is_completed_by_the_next_frame() {
     let mut d = Codec::Vp8.depayloader(DepayConfig::default());
     let mut out = Vec::new();
-    d.push(Packet::new(&[0x10, 0x00, 1], 1, 0, false), &mut out)
-        .unwrap();
-    d.push(Packet::new(&[0x00, 2], 2, 0, false), &mut out)
-        .unwrap();
-    d.push(Packet::new(&[0x10, 0x01, 3], 3, 90, true), &mut out)
-        .unwrap();
+    push(d.as_mut(), &mut out, &[0x10, 0x00, 1], 1, 0, false);
+    push(d.as_mut(), &mut out, &[0x00, 2], 2, 0, false);
+    push(d.as_mut(), &mut out, &[0x10, 0x01, 3], 3, 90, true);
     assert_eq!(out.len(), 2);
     assert_eq!(out[0].data, [0x00, 1, 2]);
     assert!(out[0].keyframe);
@@ -433,20 +437,15 @@ fn a_frame_without_its_marker_is_completed_by_the_next_frame() {
 fn duplicates_and_late_packets_are_ignored() {
     let mut d = Codec::Vp8.depayloader(DepayConfig::default());
     let mut out = Vec::new();
-    d.push(Packet::new(&[0x10, 0x00, 1], 10, 0, false), &mut out)
-        .unwrap();
-    d.push(Packet::new(&[0x10, 0x00, 1], 10, 0, false), &mut out)
-        .unwrap();
-    d.push(Packet::new(&[0x00, 2], 11, 0, true), &mut out)
-        .unwrap();
-    d.push(Packet::new(&[0x00, 2], 11, 0, true), &mut out)
-        .unwrap();
+    push(d.as_mut(), &mut out, &[0x10, 0x00, 1], 10, 0, false);
+    push(d.as_mut(), &mut out, &[0x10, 0x00, 1], 10, 0, false);
+    push(d.as_mut(), &mut out, &[0x00, 2], 11, 0, true);
+    push(d.as_mut(), &mut out, &[0x00, 2], 11, 0, true);
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].data, [0x00, 1, 2]);
     assert_eq!(d.stats().late_packets, 2);
     // Far behind: the stream restarted.
-    d.push(Packet::new(&[0x10, 0x00, 7], 5000, 9, true), &mut out)
-        .unwrap();
+    push(d.as_mut(), &mut out, &[0x10, 0x00, 7], 5000, 9, true);
     assert_eq!(out.len(), 2);
 }
 
@@ -455,11 +454,8 @@ fn opus_gaps_lose_packets_not_frames() {
     let mut d = Codec::Opus.depayloader(DepayConfig::default());
     let mut out = Vec::new();
     for seq in [1u16, 2, 5, 6] {
-        d.push(
-            Packet::new(&[0xf8, seq as u8], seq, 960 * u32::from(seq), false),
-            &mut out,
-        )
-        .unwrap();
+        let ts = 960 * u32::from(seq);
+        push(d.as_mut(), &mut out, &[0xf8, seq as u8], seq, ts, false);
     }
     assert_eq!(out.len(), 4);
     assert_eq!(d.stats().lost_packets, 2);
@@ -470,11 +466,9 @@ fn opus_gaps_lose_packets_not_frames() {
 fn reset_forgets_the_partial_frame() {
     let mut d = Codec::Vp8.depayloader(DepayConfig::default());
     let mut out = Vec::new();
-    d.push(Packet::new(&[0x10, 0x00, 1], 1, 0, false), &mut out)
-        .unwrap();
+    push(d.as_mut(), &mut out, &[0x10, 0x00, 1], 1, 0, false);
     d.reset();
-    d.push(Packet::new(&[0x10, 0x00, 2], 500, 90, true), &mut out)
-        .unwrap();
+    push(d.as_mut(), &mut out, &[0x10, 0x00, 2], 500, 90, true);
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].data, [0x00, 2]);
 }
