@@ -553,34 +553,56 @@ impl Agent {
     /// `component`. During an ICE restart the old pair is used until a new
     /// one is selected.
     pub fn send(&mut self, now: Instant, component: u16, data: &[u8]) -> Result<(), IceError> {
+        let (local, remote, relay) = self.data_path(component)?;
+        self.transmit(now, local, remote, relay, data);
+        Ok(())
+    }
+
+    /// [`Agent::send`] taking the datagram by value: on a direct path it
+    /// becomes the transmit without a copy (SRTP packets, sent once).
+    pub fn send_owned(
+        &mut self,
+        now: Instant,
+        component: u16,
+        data: Vec<u8>,
+    ) -> Result<(), IceError> {
+        let (local, remote, relay) = self.data_path(component)?;
+        match relay {
+            Some(_) => self.transmit(now, local, remote, relay, &data),
+            None => self.outbox.push_back(Output::Transmit(Transmit {
+                protocol: sansrtc_proto::Protocol::Udp,
+                source: local,
+                destination: remote,
+                contents: data,
+            })),
+        }
+        Ok(())
+    }
+
+    /// Where application data of `component` goes: the selected pair (the
+    /// old one during a restart), else the best valid pair (RFC 8445 §12.1
+    /// lets data flow on a valid pair), else the path the peer's data came
+    /// on.
+    fn data_path(
+        &mut self,
+        component: u16,
+    ) -> Result<(SocketAddr, SocketAddr, Option<usize>), IceError> {
         self.ensure_open()?;
         let i = usize::from(component)
             .checked_sub(1)
             .filter(|&i| i < self.selected.len())
             .ok_or(IceError::NoSuchComponent(component))?;
         let Some(path) = self.selected[i].or(self.previous[i]) else {
-            // Not selected yet: the best valid pair (RFC 8445 §12.1 lets
-            // data flow on a valid pair), else the path the peer's data
-            // came on.
-            let (local, remote, relay) = self
+            return self
                 .best_valid_path(component)
                 .or(self.reply_path[i])
-                .ok_or(IceError::NotConnected(component))?;
-            self.transmit(now, local, remote, relay, data);
-            return Ok(());
+                .ok_or(IceError::NotConnected(component));
         };
         if path.lost {
             self.stats.data_refused += 1;
             return Err(IceError::ConsentLost(component));
         }
-        self.transmit(
-            now,
-            path.info.local_base,
-            path.info.remote,
-            path.relay,
-            data,
-        );
-        Ok(())
+        Ok((path.info.local_base, path.info.remote, path.relay))
     }
 
     /// ICE restart (RFC 8445 §9): new ufrag and password, a new check list;
@@ -753,15 +775,21 @@ impl Agent {
         }
         let now = self.now;
         let future = |at: Instant| now.map_or(true, |n| at > n);
-        let mut at: Vec<Instant> = Vec::new();
-        at.extend(self.next_check_at);
-        at.extend(self.transactions.iter().map(|t| t.next));
-        at.extend(self.relays.iter().filter_map(|r| r.next_timeout));
-        at.extend(self.nomination_deadlines());
+        // The earliest of every timer, without collecting them (this runs
+        // on every poll).
+        let mut earliest: Option<Instant> = None;
+        let mut at = |t: Instant| earliest = Some(earliest.map_or(t, |e| e.min(t)));
+        self.next_check_at.into_iter().for_each(&mut at);
+        self.transactions.iter().for_each(|t| at(t.next));
+        self.relays
+            .iter()
+            .filter_map(|r| r.next_timeout)
+            .for_each(&mut at);
+        self.nomination_deadlines().into_iter().for_each(&mut at);
         if let Some(t) = self.last_request_at {
             let t = t + self.config.disconnected_timeout;
             if !self.failed && !self.all_selected() && future(t) {
-                at.push(t);
+                at(t);
             }
         }
         for p in self.selected.iter().chain(self.previous.iter()).flatten() {
@@ -769,18 +797,18 @@ impl Agent {
                 continue;
             }
             if !self.config.lite {
-                at.push(p.consent_next);
+                at(p.consent_next);
             }
             for t in [
                 p.last_response + self.config.disconnected_timeout,
                 p.last_response + self.config.consent_timeout,
             ] {
                 if future(t) {
-                    at.push(t);
+                    at(t);
                 }
             }
         }
-        at.into_iter().min()
+        earliest
     }
 
     /// Timers: retransmissions, pacing, nomination, consent.

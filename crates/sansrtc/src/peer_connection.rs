@@ -416,6 +416,7 @@ impl RtcPeerConnection {
         if self.media.next_report.is_none() && !self.closed {
             self.arm_reports(now);
         }
+        self.update_media_timeout();
     }
 
     /// `iceConnectionState`: the agent's, except that a valid pair while

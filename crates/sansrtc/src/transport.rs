@@ -214,7 +214,7 @@ impl Transport {
         } else {
             tx.protect_rtp(&mut packet)
         };
-        if protected.is_err() || self.agent.send(now, 1, &packet).is_err() {
+        if protected.is_err() || self.agent.send_owned(now, 1, packet).is_err() {
             self.stats.media_unsent += 1;
             return false;
         }

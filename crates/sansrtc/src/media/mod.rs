@@ -59,6 +59,11 @@ pub(crate) struct Media {
     pub twcc: twcc::Twcc,
     /// Hand received RTCP to the application too.
     pub rtcp_events: bool,
+    /// The earliest media deadline, as of the last drain.
+    pub timeout: Option<std::time::Instant>,
+    /// Bumped at every applied answer: send states made before are
+    /// checked against the new negotiation.
+    pub generation: u64,
 }
 
 impl Media {
@@ -74,6 +79,7 @@ impl crate::RtcPeerConnection {
     /// An answer was applied: the per-transceiver state follows the
     /// transceivers, routes of stopped ones go.
     pub(crate) fn media_negotiated(&mut self) {
+        self.media.generation += 1;
         let n = self.media.transceivers.len();
         self.media.send.resize_with(n, || None);
         for (i, t) in self.media.transceivers.iter().enumerate() {

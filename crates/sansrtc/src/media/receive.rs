@@ -252,7 +252,9 @@ impl RtcPeerConnection {
         if let Some(nack) = &mut source.nack {
             nack.on_packet(seq, now);
         }
+        let in_order = source.reorder.as_mut().map(|r| r.pass(seq));
         match &mut source.reorder {
+            _ if in_order == Some(true) => self.deliver(now, index, ssrc, packet),
             Some(reorder) => {
                 let mut ready = Vec::new();
                 reorder.push(seq, packet, now, &mut ready);

@@ -39,6 +39,24 @@ impl ReorderBuffer {
             .unwrap_or(next)
     }
 
+    /// The common case without a copy: nothing is held and `seq` is the
+    /// one expected (or the first); it is accounted for and the caller
+    /// delivers it. Otherwise `false`, and the packet goes to
+    /// [`ReorderBuffer::push`].
+    pub(crate) fn pass(&mut self, seq: u16) -> bool {
+        if !self.held.is_empty() {
+            return false;
+        }
+        let ext = self.extend(seq);
+        match self.next {
+            Some(next) if next != ext => false,
+            _ => {
+                self.next = Some(ext + 1);
+                true
+            }
+        }
+    }
+
     /// Takes a packet; appends the packets now in order to `out`.
     pub(crate) fn push(&mut self, seq: u16, packet: Vec<u8>, now: Instant, out: &mut Vec<Vec<u8>>) {
         let ext = self.extend(seq);
@@ -136,6 +154,22 @@ mod tests {
         assert_eq!(seqs(&out), [0, 3, 5]);
         assert_eq!(r.next_timeout(), None);
         assert_eq!(r.skipped, 3);
+    }
+
+    #[test]
+    fn in_order_packets_pass_without_being_held() {
+        let t = Instant::now();
+        let mut r = ReorderBuffer::default();
+        let mut out = Vec::new();
+        assert!(r.pass(65535));
+        assert!(r.pass(0));
+        assert!(!r.pass(2)); // 1 missing: held instead
+        r.push(2, vec![2], t, &mut out);
+        assert!(out.is_empty());
+        assert!(!r.pass(1)); // something is held: through push
+        r.push(1, vec![1], t, &mut out);
+        assert_eq!(seqs(&out), [1, 2]);
+        assert!(r.pass(3));
     }
 
     #[test]

@@ -33,8 +33,20 @@ impl RtcPeerConnection {
         )
     }
 
-    /// When the next reports are due, if anything is negotiated.
+    /// When media next wants [`RtcPeerConnection::media_handle_timeout`]:
+    /// reports, NACKs, reorder deadlines, transport-wide feedback. Computed
+    /// at the end of every drain (every call that changes media state ends
+    /// with one) and kept, so polling costs nothing.
     pub(crate) fn media_timeout(&self) -> Option<Instant> {
+        self.media.timeout
+    }
+
+    /// Recomputes [`RtcPeerConnection::media_timeout`].
+    pub(crate) fn update_media_timeout(&mut self) {
+        self.media.timeout = self.compute_media_timeout();
+    }
+
+    fn compute_media_timeout(&self) -> Option<Instant> {
         let sources = self.media.sources.values().flat_map(|s| {
             [
                 s.nack.as_ref().and_then(|n| n.next_timeout()),

@@ -21,6 +21,12 @@ use crate::RtcPeerConnection;
 /// the MID extension (8) and the largest SRTP tag (16).
 pub const MAX_RTP_PAYLOAD: usize = crate::transport::DTLS_MTU - 12 - 8 - 16;
 
+/// The shortest time between two retransmissions of one packet, whatever
+/// round-trip time the remote's reports give: a report can claim zero, and
+/// then every NACK would resend everything it names again (libwebrtc adds
+/// 5 ms to the RTT for the same reason).
+const MIN_RESEND_INTERVAL: std::time::Duration = std::time::Duration::from_millis(5);
+
 /// A sender's state once it sends: the stream numbering and the codec.
 #[derive(Debug)]
 pub(crate) struct SendState {
@@ -28,6 +34,10 @@ pub(crate) struct SendState {
     pub codec: RtpCodecParameters,
     pub packetizer: Packetizer,
     pub mid_id: Option<u8>,
+    /// The transceiver's mid, as the MID extension carries it.
+    pub mid: Vec<u8>,
+    /// The negotiation it was made for ([`super::Media::generation`]).
+    pub generation: u64,
     /// Last time an SR was sent for it.
     pub last_report: Option<Instant>,
     /// The round-trip time from the remote's last report block on it.
@@ -60,6 +70,13 @@ impl RtcPeerConnection {
                 "no SRTP keys yet (DTLS not connected)".into(),
             ));
         }
+        let generation = self.media.generation;
+        if let Some(state) = &self.media.send[id.0] {
+            if state.generation == generation {
+                return Ok(self.media.send[id.0].as_mut().expect("checked above"));
+            }
+        }
+        let mid = t.mid.clone().unwrap_or_default().into_bytes();
         let negotiated = &self.media.negotiated[id.0];
         let codec = negotiated
             .send_codecs
@@ -76,10 +93,13 @@ impl RtcPeerConnection {
             .find(|c| c.name == CodecName::Rtx && c.apt() == Some(codec.payload_type))
             .map(|c| c.payload_type);
         let rtx_ssrc = t.sender.rtx_ssrc;
-        let stale = self.media.send[id.0].as_ref().map_or(true, |s| {
-            s.codec.payload_type != codec.payload_type || s.mid_id != mid_id
-        });
-        if stale {
+        let same = self.media.send[id.0]
+            .as_ref()
+            .is_some_and(|s| s.codec == codec && s.mid_id == mid_id && s.mid == mid);
+        if same {
+            let state = self.media.send[id.0].as_mut().expect("checked above");
+            state.generation = generation;
+        } else {
             let previous = self.media.send[id.0].take();
             let rtx = match (rtx_pt, rtx_ssrc) {
                 (Some(pt), Some(ssrc)) if nack => {
@@ -101,6 +121,8 @@ impl RtcPeerConnection {
                 packetizer: Packetizer::new(codec.name),
                 codec,
                 mid_id,
+                mid,
+                generation,
                 last_report: None,
                 round_trip_time: None,
                 remote_report: None,
@@ -125,10 +147,6 @@ impl RtcPeerConnection {
         frame: &[u8],
     ) -> Result<(), RtcError> {
         self.ensure_open()?;
-        let mid = self.media.transceivers[id.0]
-            .mid
-            .clone()
-            .unwrap_or_default();
         let state = self.send_state(id)?;
         state
             .packetizer
@@ -157,7 +175,7 @@ impl RtcPeerConnection {
                 n += 1;
             }
             if let Some(ext) = state.mid_id {
-                extensions[n] = (ext, mid.as_bytes());
+                extensions[n] = (ext, &state.mid);
                 n += 1;
             }
             let extensions = &extensions[..n];
@@ -238,7 +256,10 @@ impl RtcPeerConnection {
         let Some(history) = &state.history else {
             return;
         };
-        let rtt = state.round_trip_time.unwrap_or(DEFAULT_RTT);
+        let rtt = state
+            .round_trip_time
+            .unwrap_or(DEFAULT_RTT)
+            .max(MIN_RESEND_INTERVAL);
         let mut resend = Vec::new();
         for seq in nack.lost() {
             let Some(original) = history.get(seq, now) else {
