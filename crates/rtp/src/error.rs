@@ -46,7 +46,9 @@ pub enum RtpError {
         declared: usize,
     },
     /// An RTCP packet's body is shorter than the fixed part of its type.
-    #[error("RTCP packet type {packet_type}: {len}-byte body is shorter than the {min}-byte fixed part")]
+    #[error(
+        "RTCP packet type {packet_type}: {len}-byte body is shorter than the {min}-byte fixed part"
+    )]
     RtcpBodyTooShort {
         /// The packet type (200 SR, 205 RTPFB, …).
         packet_type: u8,
@@ -73,7 +75,9 @@ pub enum RtpError {
         reason: &'static str,
     },
     /// A typed RTCP parser was given a packet of another type or FMT.
-    #[error("RTCP packet type {packet_type} with count/FMT {count} is not the type this parser reads")]
+    #[error(
+        "RTCP packet type {packet_type} with count/FMT {count} is not the type this parser reads"
+    )]
     RtcpUnexpectedType {
         /// The packet type found.
         packet_type: u8,
