@@ -3,6 +3,11 @@
 //! verification tags and every TSN, and can send any chunk a hostile peer
 //! could (RFC 9260 framing, CRC-32c). Built from the lower crates, not from
 //! `RtcPeerConnection`, so nothing in it filters what it sends.
+//!
+//! The media variant ([`Duel::connected_media`]) also answers an audio and
+//! a video section and, once DTLS is up, protects whatever RTP and RTCP it
+//! writes by hand with its own SRTP keys, so any bytes it chooses reach the
+//! connection's media code authenticated.
 
 #![allow(dead_code)]
 
@@ -16,6 +21,9 @@ use sansrtc_config::{CertificateOptions, RtcCertificate};
 use sansrtc_dtls::{DtlsConfig, DtlsEndpoint, DtlsEvent, Identity, Role};
 use sansrtc_ice::{Agent, AgentConfig, IceEvent, Received};
 use sansrtc_proto::{Machine, Output, Receive};
+use sansrtc_rtp::rtcp::{parse_compound, RtcpPacket};
+use sansrtc_rtp::RtpHeader;
+use sansrtc_srtp::{SrtpConfig, SrtpContext};
 
 /// Where the hostile peer sits.
 pub const HOSTILE_ADDR: &str = "127.0.0.1:5002";
@@ -48,6 +56,80 @@ pub struct Duel {
     pub received: Vec<(u16, u32, Vec<u8>)>,
     /// Plain SCTP packets the connection sent us.
     pub packets_in: usize,
+    /// SRTP both ways (the media variant).
+    pub media: MediaPeer,
+}
+
+/// The hostile peer's SSRCs (the media variant): audio, video and the
+/// video's RTX stream, all signalled in its answer.
+pub const H_AUDIO_SSRC: u32 = 0x1111_0001;
+/// Video (VP8, PT 96).
+pub const H_VIDEO_SSRC: u32 = 0x2222_0002;
+/// The video's RTX stream (PT 97, apt=96; `a=ssrc-group:FID`).
+pub const H_RTX_SSRC: u32 = 0x2222_0003;
+/// Payload types of the hostile peer's answer (the connection's numbers).
+pub const PT_OPUS: u8 = 111;
+/// VP8.
+pub const PT_VP8: u8 = 96;
+/// RTX for VP8.
+pub const PT_RTX: u8 = 97;
+/// Header extension ids (as the connection offers them).
+pub const EXT_TWCC: u8 = 3;
+/// The MID extension.
+pub const EXT_MID: u8 = 4;
+
+/// The hostile peer's SRTP, and what the connection sent it.
+#[derive(Default)]
+pub struct MediaPeer {
+    /// Protects what the hostile peer sends (its local key: DTLS client).
+    tx: Option<SrtpContext>,
+    /// Unprotects what the connection sends.
+    rx: Option<SrtpContext>,
+    /// The mids of the connection's offer: audio, video, data.
+    pub mids: Vec<String>,
+    /// The next transport-wide sequence number written.
+    pub twcc_seq: u16,
+    /// What came from the connection, counted (nothing kept, so that the
+    /// heap measured is the connection's).
+    pub seen: MediaSeen,
+}
+
+/// Counters of the media the connection sent the hostile peer.
+#[derive(Debug, Default, Clone)]
+pub struct MediaSeen {
+    /// RTP packets by SSRC (media and RTX).
+    pub rtp: std::collections::BTreeMap<u32, u64>,
+    /// RTP packets with the marker bit, by SSRC.
+    pub rtp_marked: std::collections::BTreeMap<u32, u64>,
+    /// The connection's last sender report: its SSRC, NTP timestamp and
+    /// when it arrived.
+    pub last_sr: Option<(u32, u64, Instant)>,
+    /// The last sequence number, by SSRC.
+    pub last_seq: std::collections::BTreeMap<u32, u16>,
+    /// Compound RTCP packets.
+    pub rtcp: u64,
+    /// NACK packets, and the sequence numbers they requested.
+    pub nacks: u64,
+    /// Sequence numbers requested by those NACKs.
+    pub nacked_seqs: u64,
+    /// Transport-wide feedback packets.
+    pub twcc: u64,
+    /// Sender and receiver reports.
+    pub reports: u64,
+    /// PLI and FIR.
+    pub keyframe_requests: u64,
+    /// SRTP/SRTCP the hostile peer could not unprotect.
+    pub unprotect_failed: u64,
+}
+
+/// Whether the first byte of a datagram says RTP or RTCP (RFC 7983).
+fn is_media(data: &[u8]) -> bool {
+    data.first().is_some_and(|b| (128..=191).contains(b))
+}
+
+/// Whether an RTP/RTCP datagram is RTCP (RFC 5761 §4: PT 64–95).
+fn is_rtcp(data: &[u8]) -> bool {
+    data.get(1).is_some_and(|b| (192..=223).contains(b))
 }
 
 fn chunk(kind: u8, flags: u8, body: &[u8]) -> Vec<u8> {
@@ -112,6 +194,48 @@ fn attr(sdp: &str, name: &str) -> String {
         .to_string()
 }
 
+/// The hostile peer's answer with media: audio (Opus 111) and video (VP8
+/// 96 with NACK, PLI, FIR and transport-cc, RTX 97), sendrecv with its own
+/// SSRCs, the MID and transport-cc extensions, then the data section.
+fn media_answer(mids: &[String], ufrag: &str, pwd: &str, fingerprint: &str) -> String {
+    let [audio, video, data] = mids else {
+        panic!("the offer should have audio, video and data sections: {mids:?}");
+    };
+    let common = format!(
+        "c=IN IP4 127.0.0.1\r\na=ice-ufrag:{ufrag}\r\na=ice-pwd:{pwd}\r\n\
+         a=fingerprint:{fingerprint}\r\na=setup:active\r\n"
+    );
+    let candidate = "a=candidate:1 1 udp 2130706431 127.0.0.1 5002 typ host\r\n\
+                     a=end-of-candidates\r\n";
+    let rtp = format!(
+        "a=sendrecv\r\na=rtcp-mux\r\na=rtcp-rsize\r\n\
+         a=extmap:{EXT_TWCC} http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n\
+         a=extmap:{EXT_MID} urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+    );
+    format!(
+        "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n\
+         a=group:BUNDLE {audio} {video} {data}\r\n\
+         m=audio 5002 UDP/TLS/RTP/SAVPF {PT_OPUS}\r\n{common}a=mid:{audio}\r\n{rtp}\
+         a=msid:h h-mic\r\n\
+         a=rtpmap:{PT_OPUS} opus/48000/2\r\na=rtcp-fb:{PT_OPUS} transport-cc\r\n\
+         a=fmtp:{PT_OPUS} minptime=10;useinbandfec=1\r\n\
+         a=ssrc:{H_AUDIO_SSRC} cname:hostile\r\na=ssrc:{H_AUDIO_SSRC} msid:h h-mic\r\n\
+         {candidate}\
+         m=video 5002 UDP/TLS/RTP/SAVPF {PT_VP8} {PT_RTX}\r\n{common}a=mid:{video}\r\n{rtp}\
+         a=msid:h h-cam\r\n\
+         a=rtpmap:{PT_VP8} VP8/90000\r\na=rtcp-fb:{PT_VP8} nack\r\n\
+         a=rtcp-fb:{PT_VP8} nack pli\r\na=rtcp-fb:{PT_VP8} ccm fir\r\n\
+         a=rtcp-fb:{PT_VP8} transport-cc\r\n\
+         a=rtpmap:{PT_RTX} rtx/90000\r\na=fmtp:{PT_RTX} apt={PT_VP8}\r\n\
+         a=ssrc-group:FID {H_VIDEO_SSRC} {H_RTX_SSRC}\r\n\
+         a=ssrc:{H_VIDEO_SSRC} cname:hostile\r\na=ssrc:{H_VIDEO_SSRC} msid:h h-cam\r\n\
+         a=ssrc:{H_RTX_SSRC} cname:hostile\r\na=ssrc:{H_RTX_SSRC} msid:h h-cam\r\n\
+         {candidate}\
+         m=application 5002 UDP/DTLS/SCTP webrtc-datachannel\r\n{common}a=mid:{data}\r\n\
+         a=sctp-port:5000\r\na=max-message-size:262144\r\n{candidate}"
+    )
+}
+
 impl Duel {
     /// `a` offers a channel `label`; the hostile peer answers (DTLS client,
     /// ICE controlled) and runs until the connection's SCTP association is
@@ -122,6 +246,47 @@ impl Duel {
         let chat = a
             .create_data_channel(now, DataChannelInit::new(label))
             .unwrap();
+        (Duel::answer(a, now, false), chat)
+    }
+
+    /// The media variant: `a` adds an audio track (Opus) and a video track
+    /// (VP8 with NACK, PLI, FIR, transport-cc and RTX) besides the channel
+    /// `label`; the hostile peer answers both sendrecv with its own SSRCs
+    /// ([`H_AUDIO_SSRC`], [`H_VIDEO_SSRC`], [`H_RTX_SSRC`]) and the data
+    /// section, and runs until SCTP is established and both sides have
+    /// SRTP keys. Returns the audio and video transceivers and the channel.
+    pub fn connected_media(label: &str) -> (Duel, TransceiverId, TransceiverId, ChannelId) {
+        let now = Instant::now();
+        let mut a = super::common::peer(1, super::common::ADDR_A, RtcConfiguration::default(), now);
+        let audio = a
+            .add_track(MediaStreamTrack::new("mic", MediaKind::Audio), &["a"])
+            .unwrap();
+        let video = a
+            .add_track(MediaStreamTrack::new("cam", MediaKind::Video), &["a"])
+            .unwrap();
+        let vp8: Vec<RtpCodecParameters> = sansrtc::media::default_codecs(MediaKind::Video)
+            .into_iter()
+            .filter(|c| {
+                c.name == CodecName::Vp8 || (c.name == CodecName::Rtx && c.apt() == Some(PT_VP8))
+            })
+            .collect();
+        a.set_codec_preferences(video, vp8).unwrap();
+        let chat = a
+            .create_data_channel(now, DataChannelInit::new(label))
+            .unwrap();
+        let mut duel = Duel::answer(a, now, true);
+        assert!(
+            duel.run_until(Duration::from_secs(5), |d| d.a.connection_state()
+                == PeerConnectionState::Connected
+                && d.dtls.srtp_keying_material().is_some()),
+            "no SRTP with the hostile peer"
+        );
+        (duel, audio, video, chat)
+    }
+
+    /// The hostile peer's answer to `a`'s offer (with media sections when
+    /// `media`), applied; runs until SCTP is established.
+    fn answer(mut a: RtcPeerConnection, now: Instant, media: bool) -> Duel {
         let offer = a.create_offer(now).unwrap();
         a.set_local_description(now, offer).unwrap();
         let offer = a.local_description().unwrap().sdp;
@@ -160,17 +325,31 @@ impl Duel {
         let dtls = DtlsEndpoint::new(Role::Client, config, &mut rng).unwrap();
 
         let creds = agent.local_credentials().clone();
-        let mid = attr(&offer, "mid");
-        let answer = format!(
-            "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE {mid}\r\n\
-             m=application 5002 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 127.0.0.1\r\n\
-             a=mid:{mid}\r\na=ice-ufrag:{}\r\na=ice-pwd:{}\r\na=fingerprint:{}\r\n\
-             a=setup:active\r\na=sctp-port:5000\r\na=max-message-size:262144\r\n\
-             a=candidate:1 1 udp 2130706431 127.0.0.1 5002 typ host\r\na=end-of-candidates\r\n",
-            creds.ufrag,
-            creds.pwd,
-            cert.sha256_fingerprint(),
-        );
+        let mids: Vec<String> = offer
+            .lines()
+            .filter_map(|l| l.strip_prefix("a=mid:"))
+            .map(|m| m.trim().to_string())
+            .collect();
+        let answer = if media {
+            media_answer(
+                &mids,
+                &creds.ufrag,
+                &creds.pwd,
+                &cert.sha256_fingerprint().to_string(),
+            )
+        } else {
+            let mid = attr(&offer, "mid");
+            format!(
+                "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE {mid}\r\n\
+                 m=application 5002 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 127.0.0.1\r\n\
+                 a=mid:{mid}\r\na=ice-ufrag:{}\r\na=ice-pwd:{}\r\na=fingerprint:{}\r\n\
+                 a=setup:active\r\na=sctp-port:5000\r\na=max-message-size:262144\r\n\
+                 a=candidate:1 1 udp 2130706431 127.0.0.1 5002 typ host\r\na=end-of-candidates\r\n",
+                creds.ufrag,
+                creds.pwd,
+                cert.sha256_fingerprint(),
+            )
+        };
         a.set_remote_description(
             now,
             RtcSessionDescription {
@@ -196,6 +375,11 @@ impl Duel {
             ssns: Default::default(),
             received: Vec::new(),
             packets_in: 0,
+            media: MediaPeer {
+                mids,
+                twcc_seq: 1,
+                ..MediaPeer::default()
+            },
         };
         assert!(
             duel.run_until(Duration::from_secs(10), |d| d.established),
@@ -208,7 +392,166 @@ impl Duel {
             duel.agent.stats(),
             duel.a.ice_stats(),
         );
-        (duel, chat)
+        duel
+    }
+
+    /// A datagram the connection sent us (through ICE): DTLS, or SRTP and
+    /// SRTCP, which are unprotected and counted.
+    fn on_datagram(&mut self, data: &[u8]) {
+        if !is_media(data) {
+            let now = self.now;
+            self.dtls.handle_receive(now, data);
+            return;
+        }
+        if self.media.rx.is_none() {
+            self.media.rx = self.srtp_context(false, SrtpConfig::default());
+        }
+        let Some(rx) = &mut self.media.rx else {
+            self.media.seen.unprotect_failed += 1;
+            return;
+        };
+        let mut packet = data.to_vec();
+        let now = self.now;
+        let seen = &mut self.media.seen;
+        if is_rtcp(data) {
+            if rx.unprotect_rtcp(&mut packet).is_err() {
+                seen.unprotect_failed += 1;
+                return;
+            }
+            seen.rtcp += 1;
+            for p in parse_compound(&packet).flatten() {
+                match p {
+                    RtcpPacket::Nack(n) => {
+                        seen.nacks += 1;
+                        seen.nacked_seqs += n.lost().count() as u64;
+                    }
+                    RtcpPacket::TransportCc(_) => seen.twcc += 1,
+                    RtcpPacket::SenderReport(sr) => {
+                        seen.reports += 1;
+                        seen.last_sr = Some((sr.ssrc, sr.ntp_timestamp, now));
+                    }
+                    RtcpPacket::ReceiverReport(_) => seen.reports += 1,
+                    RtcpPacket::Pli(_) | RtcpPacket::Fir(_) => seen.keyframe_requests += 1,
+                    _ => {}
+                }
+            }
+        } else {
+            if rx.unprotect_rtp(&mut packet).is_err() {
+                seen.unprotect_failed += 1;
+                return;
+            }
+            if let Ok(h) = RtpHeader::parse(&packet) {
+                *seen.rtp.entry(h.ssrc()).or_default() += 1;
+                seen.last_seq.insert(h.ssrc(), h.sequence_number());
+                if h.marker() {
+                    *seen.rtp_marked.entry(h.ssrc()).or_default() += 1;
+                }
+            }
+        }
+    }
+
+    /// An SRTP context with the hostile peer's keys (it is the DTLS
+    /// client): `local` protects what it sends, else unprotects what the
+    /// connection sends. `None` before DTLS is up.
+    pub fn srtp_context(&self, local: bool, config: SrtpConfig) -> Option<SrtpContext> {
+        let material = self.dtls.srtp_keying_material()?;
+        let key = if local {
+            material.local(Role::Client)
+        } else {
+            material.remote(Role::Client)
+        };
+        Some(SrtpContext::new(material.profile, &key.key, &key.salt, config).unwrap())
+    }
+
+    /// Protects the RTP packet `packet` with the hostile peer's SRTP and
+    /// sends it. Returns false (and sends nothing) when SRTP cannot
+    /// protect it (a header SRTP itself cannot read).
+    pub fn send_rtp(&mut self, packet: &[u8]) -> bool {
+        if self.media.tx.is_none() {
+            self.media.tx = self.srtp_context(true, SrtpConfig::default());
+        }
+        let tx = self.media.tx.as_mut().expect("SRTP keys once DTLS is up");
+        let mut p = packet.to_vec();
+        if tx.protect_rtp(&mut p).is_err() {
+            return false;
+        }
+        self.send_datagram(&p);
+        true
+    }
+
+    /// Protects the compound RTCP packet `packet` with SRTCP and sends it.
+    /// Returns false when SRTCP cannot protect it (shorter than 8 bytes).
+    pub fn send_rtcp(&mut self, packet: &[u8]) -> bool {
+        if self.media.tx.is_none() {
+            self.media.tx = self.srtp_context(true, SrtpConfig::default());
+        }
+        let tx = self.media.tx.as_mut().expect("SRTP keys once DTLS is up");
+        let mut p = packet.to_vec();
+        if tx.protect_rtcp(&mut p).is_err() {
+            return false;
+        }
+        self.send_datagram(&p);
+        true
+    }
+
+    /// Sends bytes as they are through the hostile peer's ICE agent.
+    pub fn send_datagram(&mut self, bytes: &[u8]) {
+        let now = self.now;
+        self.agent.send(now, 1, bytes).unwrap();
+        self.pump_hostile();
+    }
+
+    /// The next transport-wide sequence number, consumed.
+    pub fn take_twcc(&mut self) -> u16 {
+        let t = self.media.twcc_seq;
+        self.media.twcc_seq = t.wrapping_add(1);
+        t
+    }
+
+    /// Lets `dt` pass on both sides (their timers fire if due), then moves
+    /// datagrams both ways until nothing moves.
+    pub fn advance(&mut self, dt: Duration) {
+        self.now += dt;
+        let now = self.now;
+        self.a.handle_timeout(now);
+        self.agent.handle_timeout(now);
+        self.dtls.handle_timeout(now);
+        self.pump_hostile();
+        self.exchange();
+    }
+
+    /// Moves datagrams both ways at the current time until nothing moves
+    /// (no time passes).
+    pub fn exchange(&mut self) {
+        loop {
+            let mut moved = false;
+            loop {
+                match self.a.poll_output() {
+                    Output::Transmit(t) => {
+                        moved = true;
+                        if t.destination != HOSTILE_ADDR.parse::<SocketAddr>().unwrap() {
+                            continue;
+                        }
+                        let rx = Receive {
+                            protocol: t.protocol,
+                            source: t.source,
+                            destination: t.destination,
+                            contents: &t.contents,
+                        };
+                        let now = self.now;
+                        if let Received::Data { data, .. } = self.agent.handle_receive(now, rx) {
+                            self.on_datagram(data);
+                        }
+                    }
+                    Output::Event(e) => self.events.push(e),
+                    Output::Timeout(_) => break,
+                }
+            }
+            self.pump_hostile();
+            if !moved {
+                break;
+            }
+        }
     }
 
     /// Sends one SCTP packet of `chunks` with the right tag and checksum.
@@ -280,7 +623,7 @@ impl Duel {
                         progress = true;
                     }
                     Output::Event(IceEvent::Data { data, .. }) => {
-                        self.dtls.handle_receive(now, &data);
+                        self.on_datagram(&data);
                         progress = true;
                     }
                     Output::Event(_) => {}
@@ -398,7 +741,7 @@ impl Duel {
                         };
                         let now = self.now;
                         if let Received::Data { data, .. } = self.agent.handle_receive(now, rx) {
-                            self.dtls.handle_receive(now, data);
+                            self.on_datagram(data);
                         }
                     }
                     moved = true;
