@@ -925,10 +925,11 @@ fn flood_rtcp(h: &mut Hostile) {
     h.settle();
     let keyframe_requests = h.keyframe_requests - keyframes_before;
     eprintln!("flood 6: 5,000 PLI + FIR compounds: {keyframe_requests} keyframe request events");
-    // One event per PLI and per FIR entry naming a's stream (2,500 PLIs
-    // and 10,000 entries; repeated FIR sequence numbers are not merged),
-    // none for the random SSRCs.
-    assert_eq!(keyframe_requests, 12_500);
+    // One event per PLI naming a's stream (2,500) and one per new FIR
+    // command (2,500: the entries repeated within a packet carry the same
+    // sequence number, RFC 5104 §4.3.1.2, and count once), none for the
+    // random SSRCs.
+    assert_eq!(keyframe_requests, 5_000);
 
     // SR and RR with 31 report blocks of random SSRCs, SDES with many
     // chunks.

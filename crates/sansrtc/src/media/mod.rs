@@ -55,6 +55,9 @@ pub(crate) struct Media {
     pub next_report: Option<std::time::Instant>,
     /// The FIR command sequence number (RFC 5104 §4.3.1.1).
     pub fir_sequence: u8,
+    /// The last FIR sequence number seen per (requester, our SSRC), to
+    /// ignore repetitions (at most [`MAX_REMOTE_SSRCS`] pairs).
+    pub fir_seen: std::collections::BTreeMap<(u32, u32), u8>,
     /// Transport-wide sequence numbers and feedback.
     pub twcc: twcc::Twcc,
     /// Hand received RTCP to the application too.

@@ -282,6 +282,16 @@ impl RtcPeerConnection {
                 RtcpPacket::TransportCc(feedback) => self.on_twcc_feedback(&feedback),
                 RtcpPacket::Fir(fir) => {
                     for entry in fir.entries {
+                        // RFC 5104 §4.3.1.2: a repeated command sequence
+                        // number is the same request, sent again.
+                        let key = (fir.sender_ssrc, entry.ssrc);
+                        if self.media.fir_seen.get(&key) == Some(&entry.sequence) {
+                            continue;
+                        }
+                        if self.media.fir_seen.len() >= super::MAX_REMOTE_SSRCS {
+                            self.media.fir_seen.clear();
+                        }
+                        self.media.fir_seen.insert(key, entry.sequence);
                         self.on_keyframe_request(entry.ssrc, true);
                     }
                 }
