@@ -410,6 +410,15 @@ impl RtcPeerConnection {
             while let Some(t) = self.transport.transmits.pop_front() {
                 self.outbox.push_back(Output::Transmit(t));
             }
+            if self.transport.events.is_empty() {
+                // What handling the events sent straight to ICE (media:
+                // retransmissions, keyframe requests) leaves now, not at
+                // the next call.
+                self.transport.drain_agent_only(now);
+                while let Some(t) = self.transport.transmits.pop_front() {
+                    self.outbox.push_back(Output::Transmit(t));
+                }
+            }
         }
         self.update_ice_state();
         self.update_connection_state();

@@ -127,10 +127,17 @@ impl Transport {
 
     /// A datagram arrived at one of our addresses.
     pub(crate) fn handle_receive(&mut self, now: Instant, datagram: Receive<'_>) {
+        let mut media = false;
         if let Received::Data { data, .. } = self.agent.handle_receive(now, datagram) {
+            media = matches!(classify(data), PacketKind::Rtp | PacketKind::Rtcp);
             self.on_data(now, data);
         }
-        self.pump(now);
+        if media {
+            // SRTP goes up as events; DTLS and SCTP have nothing new.
+            self.drain_agent_only(now);
+        } else {
+            self.pump(now);
+        }
     }
 
     pub(crate) fn handle_timeout(&mut self, now: Instant) {
@@ -314,6 +321,15 @@ impl Transport {
             if !progress {
                 break;
             }
+        }
+    }
+
+    /// Drains the ICE agent alone (after sending media: nothing else has
+    /// output). Events, if any, are kept for the next full drain.
+    pub(crate) fn drain_agent_only(&mut self, now: Instant) {
+        if self.drain_agent(now) {
+            // Data arrived for another layer: let the full pump see it.
+            self.pump(now);
         }
     }
 

@@ -494,3 +494,43 @@ fn an_answer_that_does_not_multiplex_rtcp_stops_the_transceiver() {
             .contains(&chat))
     );
 }
+
+#[test]
+fn a_nack_is_answered_at_once() {
+    let (mut p, sender) = video_call(CodecName::Vp8);
+    // The middle packet of the second frame is lost (b learns the sequence
+    // numbers from the first).
+    static BIG: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    fn drop_one(t: &Transmit) -> bool {
+        t.contents.len() > 1000 && BIG.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 2
+    }
+    p.drop = Some(drop_one);
+    let first = video_frame(&[0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a], 3000, 1);
+    p.a.write_frame(p.now, sender, 0, &first).unwrap();
+    p.run_for(Duration::from_millis(30));
+    let frame = video_frame(&[0x11], 3000, 2);
+    p.a.write_frame(p.now, sender, 3000, &frame).unwrap();
+    // Step until b has sent its NACK, then note the time: the
+    // retransmission must reach b without time moving on (a answers in the
+    // call that received the NACK, not at its next timeout).
+    assert!(p.run_until(Duration::from_secs(1), |p| p.b.media_stats().nacks_sent > 0));
+    let asked_at = p.now;
+    for _ in 0..4 {
+        if p.b.media_stats().rtx_recovered > 0 {
+            break;
+        }
+        p.step();
+    }
+    assert_eq!(
+        p.b.media_stats().rtx_recovered,
+        1,
+        "{:?}",
+        p.b.media_stats()
+    );
+    assert_eq!(p.now, asked_at);
+    p.run_for(Duration::from_millis(50));
+    assert_eq!(
+        video_frames(&p.events_b),
+        vec![(first, true), (frame, false)]
+    );
+}

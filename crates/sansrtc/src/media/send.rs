@@ -202,8 +202,7 @@ impl RtcPeerConnection {
                 self.media.stats.rtp_sent += 1;
             }
         }
-        self.transport.pump(now);
-        self.drain(now);
+        self.flush_media_transmits(now);
         Ok(())
     }
 
@@ -233,8 +232,7 @@ impl RtcPeerConnection {
             let _ = history.insert(&packet, now);
         }
         self.transport.send_media(now, packet, false);
-        self.transport.pump(now);
-        self.drain(now);
+        self.flush_media_transmits(now);
         Ok(())
     }
 }
@@ -290,5 +288,18 @@ impl RtcPeerConnection {
                 self.media.stats.rtp_retransmitted += 1;
             }
         }
+    }
+}
+
+impl RtcPeerConnection {
+    /// After sending media: only the ICE agent has new output (the
+    /// transmits), so only it is drained; DTLS, SCTP and the states did
+    /// not change.
+    fn flush_media_transmits(&mut self, now: Instant) {
+        self.transport.drain_agent_only(now);
+        while let Some(t) = self.transport.transmits.pop_front() {
+            self.outbox.push_back(sansrtc_proto::Output::Transmit(t));
+        }
+        self.update_media_timeout();
     }
 }
