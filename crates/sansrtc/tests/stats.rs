@@ -123,7 +123,7 @@ fn a_call_reports_every_dictionary_with_w3c_names() {
     let sender = ["outbound-rtp", "remote-inbound-rtp", "media-source"];
     for (name, report, own) in [
         ("a", &report_a, &sender[..]),
-        ("b", &report_b, &["inbound-rtp"][..]),
+        ("b", &report_b, &["inbound-rtp", "remote-outbound-rtp"][..]),
     ] {
         let got = types(report);
         for t in both.iter().chain(own) {
@@ -158,6 +158,18 @@ fn a_call_reports_every_dictionary_with_w3c_names() {
     assert_eq!(codec["payloadType"], 111);
     assert_eq!(codec["sdpFmtpLine"], "minptime=10;useinbandfec=1");
     assert_eq!(codec["transportId"], "T01");
+
+    // a's sender reports, as b received them.
+    let remote_outbound = only(&b, "remote-outbound-rtp");
+    assert_eq!(remote_outbound["id"], format!("RO{ssrc}"));
+    assert_eq!(remote_outbound["localId"], format!("I{ssrc}"));
+    assert_eq!(remote_outbound["codecId"], inbound["codecId"]);
+    assert!(remote_outbound["reportsSent"].as_u64().unwrap() >= 1);
+    // The last report counted what a had sent by then.
+    let reported = remote_outbound["packetsSent"].as_u64().unwrap();
+    assert!((1..=FRAMES as u64).contains(&reported), "{reported}");
+    assert_eq!(remote_outbound["bytesSent"].as_u64().unwrap(), reported * 4);
+    assert!(remote_outbound["remoteTimestamp"].as_f64().unwrap() > 1.7e12);
 
     let outbound = only(&a, "outbound-rtp");
     assert_eq!(outbound["id"], format!("O{ssrc}"));

@@ -40,6 +40,21 @@ pub(crate) struct SourceState {
     pub dropped_seen: u64,
     /// When a keyframe was last asked for on our own.
     pub last_keyframe_request: Option<Instant>,
+    /// The source's last sender report (`remote-outbound-rtp`).
+    pub last_sender_report: Option<RemoteSenderReport>,
+}
+
+/// What the last sender report of a remote source said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RemoteSenderReport {
+    /// Its NTP timestamp (the remote's clock).
+    pub ntp: sansrtc_rtp::NtpTime,
+    /// The sender's packet and octet counts (wrapped at 2^32).
+    pub packets: u32,
+    /// Payload octets.
+    pub octets: u32,
+    /// Sender reports received from the source.
+    pub count: u64,
 }
 
 /// How often a video receiver asks for a keyframe on its own while it
@@ -144,6 +159,7 @@ impl RtcPeerConnection {
                 needs_keyframe: true,
                 dropped_seen: 0,
                 last_keyframe_request: None,
+                last_sender_report: None,
             },
         );
         if !self.media.transceivers[index]

@@ -273,6 +273,13 @@ impl RtcPeerConnection {
                         source
                             .stats
                             .on_sender_report(NtpTime(sr.ntp_timestamp), now);
+                        let count = source.last_sender_report.map_or(0, |r| r.count) + 1;
+                        source.last_sender_report = Some(super::receive::RemoteSenderReport {
+                            ntp: NtpTime(sr.ntp_timestamp),
+                            packets: sr.packet_count,
+                            octets: sr.octet_count,
+                            count,
+                        });
                     }
                     self.on_report_blocks(&sr.reports, arrival);
                 }

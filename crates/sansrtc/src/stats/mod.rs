@@ -46,6 +46,7 @@ pub use peer_connection::RtcPeerConnectionStats;
 pub use report::{RtcStats, RtcStatsReport};
 pub use rtp::{
     RtcInboundRtpStreamStats, RtcOutboundRtpStreamStats, RtcRemoteInboundRtpStreamStats,
+    RtcRemoteOutboundRtpStreamStats,
 };
 pub use transport::RtcTransportStats;
 

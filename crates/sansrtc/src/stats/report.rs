@@ -13,6 +13,7 @@ use super::media_source::RtcMediaSourceStats;
 use super::peer_connection::RtcPeerConnectionStats;
 use super::rtp::{
     RtcInboundRtpStreamStats, RtcOutboundRtpStreamStats, RtcRemoteInboundRtpStreamStats,
+    RtcRemoteOutboundRtpStreamStats,
 };
 use super::transport::RtcTransportStats;
 
@@ -36,6 +37,9 @@ pub enum RtcStats {
     /// `"remote-inbound-rtp"`.
     #[serde(rename = "remote-inbound-rtp")]
     RemoteInboundRtp(RtcRemoteInboundRtpStreamStats),
+    /// `"remote-outbound-rtp"`.
+    #[serde(rename = "remote-outbound-rtp")]
+    RemoteOutboundRtp(RtcRemoteOutboundRtpStreamStats),
     /// `"media-source"`.
     #[serde(rename = "media-source")]
     MediaSource(RtcMediaSourceStats),
@@ -70,6 +74,7 @@ impl RtcStats {
             RtcStats::InboundRtp(_) => "inbound-rtp",
             RtcStats::OutboundRtp(_) => "outbound-rtp",
             RtcStats::RemoteInboundRtp(_) => "remote-inbound-rtp",
+            RtcStats::RemoteOutboundRtp(_) => "remote-outbound-rtp",
             RtcStats::MediaSource(_) => "media-source",
             RtcStats::PeerConnection(_) => "peer-connection",
             RtcStats::DataChannel(_) => "data-channel",
@@ -88,6 +93,7 @@ impl RtcStats {
             RtcStats::InboundRtp(s) => &s.id,
             RtcStats::OutboundRtp(s) => &s.id,
             RtcStats::RemoteInboundRtp(s) => &s.id,
+            RtcStats::RemoteOutboundRtp(s) => &s.id,
             RtcStats::MediaSource(s) => &s.id,
             RtcStats::PeerConnection(s) => &s.id,
             RtcStats::DataChannel(s) => &s.id,
@@ -105,6 +111,7 @@ impl RtcStats {
             RtcStats::InboundRtp(s) => s.timestamp,
             RtcStats::OutboundRtp(s) => s.timestamp,
             RtcStats::RemoteInboundRtp(s) => s.timestamp,
+            RtcStats::RemoteOutboundRtp(s) => s.timestamp,
             RtcStats::MediaSource(s) => s.timestamp,
             RtcStats::PeerConnection(s) => s.timestamp,
             RtcStats::DataChannel(s) => s.timestamp,

@@ -2,7 +2,9 @@
 //! (`"inbound-rtp"`, per remote source we receive), `RTCOutboundRtpStreamStats`
 //! (`"outbound-rtp"`, per stream we send) and
 //! `RTCRemoteInboundRtpStreamStats` (`"remote-inbound-rtp"`, the remote's
-//! last report block on a stream we send).
+//! last report block on a stream we send) and
+//! `RTCRemoteOutboundRtpStreamStats` (`"remote-outbound-rtp"`, the last
+//! sender report of a source we receive).
 
 use serde::{Deserialize, Serialize};
 
@@ -106,6 +108,37 @@ pub struct RtcRemoteInboundRtpStreamStats {
     pub local_id: String,
 }
 
+/// `RTCRemoteOutboundRtpStreamStats`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RtcRemoteOutboundRtpStreamStats {
+    /// `id`: `RO<ssrc>`.
+    pub id: String,
+    /// `timestamp`, ms since the Unix epoch: when the report was made.
+    pub timestamp: f64,
+    /// `ssrc`: the remote source.
+    pub ssrc: u32,
+    /// `kind`: `"audio"` or `"video"`.
+    pub kind: String,
+    /// `transportId`.
+    pub transport_id: String,
+    /// `codecId`, as the `inbound-rtp` object has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codec_id: Option<String>,
+    /// `localId`: our `inbound-rtp` object of this source.
+    pub local_id: String,
+    /// `remoteTimestamp`: the sender report's NTP time, in ms since the
+    /// Unix epoch (the remote's clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_timestamp: Option<f64>,
+    /// `reportsSent`: sender reports received from the source.
+    pub reports_sent: u64,
+    /// `packetsSent`: the sender report's packet count.
+    pub packets_sent: u64,
+    /// `bytesSent`: the sender report's octet count (payload bytes).
+    pub bytes_sent: u64,
+}
+
 impl RtcPeerConnection {
     /// `inbound-rtp` per remote source we route.
     pub(super) fn inbound_rtp_stats(&self, ctx: &Context, report: &mut RtcStatsReport) {
@@ -153,6 +186,23 @@ impl RtcPeerConnection {
                     .filter(|&r| r > 0)
                     .map(|r| f64::from(stats.jitter()) / f64::from(r)),
             }));
+            if let Some(sr) = source.last_sender_report {
+                report.insert(RtcStats::RemoteOutboundRtp(
+                    RtcRemoteOutboundRtpStreamStats {
+                        id: format!("RO{ssrc}"),
+                        timestamp: ctx.timestamp,
+                        ssrc,
+                        kind: t.kind.as_str().to_owned(),
+                        transport_id: ctx.transport_id.clone(),
+                        codec_id: codec_id_of(report, ssrc),
+                        local_id: format!("I{ssrc}"),
+                        remote_timestamp: sr.ntp.to_unix().map(|d| d.as_secs_f64() * 1000.0),
+                        reports_sent: sr.count,
+                        packets_sent: u64::from(sr.packets),
+                        bytes_sent: u64::from(sr.octets),
+                    },
+                ));
+            }
         }
     }
 
@@ -205,5 +255,13 @@ impl RtcPeerConnection {
                 bytes_sent: state.stream.total_octets(),
             }));
         }
+    }
+}
+
+/// The `codecId` of the `inbound-rtp` object of `ssrc`, if it has one.
+fn codec_id_of(report: &RtcStatsReport, ssrc: u32) -> Option<String> {
+    match report.get(&format!("I{ssrc}")) {
+        Some(RtcStats::InboundRtp(inbound)) => inbound.codec_id.clone(),
+        _ => None,
     }
 }
