@@ -397,12 +397,16 @@ impl TwccRecorder {
             return TwccPacketStatus::TooOld;
         }
         self.behind = None;
-        if self.arrivals.contains_key(&ext) {
-            self.stats.duplicates += 1;
-            return TwccPacketStatus::Duplicate;
-        }
         let us = self.arrival_us(arrival);
-        self.arrivals.insert(ext, us);
+        match self.arrivals.entry(ext) {
+            std::collections::btree_map::Entry::Occupied(_) => {
+                self.stats.duplicates += 1;
+                return TwccPacketStatus::Duplicate;
+            }
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(us);
+            }
+        }
         self.stats.recorded += 1;
         self.pending_since = Some(self.pending_since.map_or(arrival, |p| p.min(arrival)));
         if ext > newest {
