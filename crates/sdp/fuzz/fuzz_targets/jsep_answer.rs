@@ -39,6 +39,10 @@ fuzz_target!(|data: &[u8]| {
                 AnswerMedia::Rtp(AnswerRtp {
                     payload_types: m.codecs.iter().map(|c| c.payload_type).collect(),
                     extension_uris: m.extmaps.iter().map(|e| e.uri.clone()).collect(),
+                    // Half the sections keep every offered rtcp-fb, half
+                    // only some (the answerer's filter).
+                    feedback: (m.codecs.len() % 2 == 1)
+                        .then(|| vec!["nack".to_owned(), "ccm fir".to_owned()]),
                     direction: Direction::SendRecv,
                     msid: None,
                     ssrcs: Vec::new(),

@@ -33,7 +33,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let mut last_request: Option<Vec<u8>> = None;
-    let mut drain = |client: &mut TurnClient, last: &mut Option<Vec<u8>>| loop {
+    let drain = |client: &mut TurnClient, last: &mut Option<Vec<u8>>| loop {
         match client.poll_output() {
             Output::Transmit(t) => {
                 // Over TCP the request may be framed; STUN starts at 0.
