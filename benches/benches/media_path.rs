@@ -550,16 +550,4 @@ fn media_path<M: Measurement>(c: &mut Criterion<M>) {
     group.finish();
 }
 
-fn main() {
-    if cpu_time::requested() {
-        let mut c = Criterion::default()
-            .with_measurement(cpu_time::CpuTime)
-            .configure_from_args();
-        media_path(&mut c);
-        c.final_summary();
-    } else {
-        let mut c = Criterion::default().configure_from_args();
-        media_path(&mut c);
-        c.final_summary();
-    }
-}
+cpu_time::main_with_cpu_time!(media_path);

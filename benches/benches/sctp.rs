@@ -243,16 +243,4 @@ fn throughput<M: Measurement>(c: &mut Criterion<M>) {
     }
 }
 
-fn main() {
-    if cpu_time::requested() {
-        let mut c = Criterion::default()
-            .with_measurement(cpu_time::CpuTime)
-            .configure_from_args();
-        throughput(&mut c);
-        c.final_summary();
-    } else {
-        let mut c = Criterion::default().configure_from_args();
-        throughput(&mut c);
-        c.final_summary();
-    }
-}
+cpu_time::main_with_cpu_time!(throughput);

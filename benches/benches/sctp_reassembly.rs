@@ -101,16 +101,4 @@ fn reassembly<M: Measurement>(c: &mut Criterion<M>) {
     group.finish();
 }
 
-fn main() {
-    if cpu_time::requested() {
-        let mut c = Criterion::default()
-            .with_measurement(cpu_time::CpuTime)
-            .configure_from_args();
-        reassembly(&mut c);
-        c.final_summary();
-    } else {
-        let mut c = Criterion::default().configure_from_args();
-        reassembly(&mut c);
-        c.final_summary();
-    }
-}
+cpu_time::main_with_cpu_time!(reassembly);

@@ -16,6 +16,28 @@ fn thread_cpu_ns() -> u64 {
         .expect("/proc/thread-self/schedstat is readable (Linux)")
 }
 
+/// `fn main` of a bench binary: runs the bench function `$bench` (generic
+/// over the measurement) with CPU time when [`requested`], else with
+/// wall-clock time, then prints criterion's summary.
+macro_rules! main_with_cpu_time {
+    ($bench:ident) => {
+        fn main() {
+            if cpu_time::requested() {
+                let mut c = Criterion::default()
+                    .with_measurement(cpu_time::CpuTime)
+                    .configure_from_args();
+                $bench(&mut c);
+                c.final_summary();
+            } else {
+                let mut c = Criterion::default().configure_from_args();
+                $bench(&mut c);
+                c.final_summary();
+            }
+        }
+    };
+}
+pub(crate) use main_with_cpu_time;
+
 /// Whether the environment asks for CPU time instead of wall-clock time.
 pub fn requested() -> bool {
     std::env::var_os("SANSRTC_BENCH_CPU_TIME").is_some_and(|v| v != "0")

@@ -467,27 +467,28 @@ impl Duel {
     /// sends it. Returns false (and sends nothing) when SRTP cannot
     /// protect it (a header SRTP itself cannot read).
     pub fn send_rtp(&mut self, packet: &[u8]) -> bool {
-        if self.media.tx.is_none() {
-            self.media.tx = self.srtp_context(true, SrtpConfig::default());
-        }
-        let tx = self.media.tx.as_mut().expect("SRTP keys once DTLS is up");
-        let mut p = packet.to_vec();
-        if tx.protect_rtp(&mut p).is_err() {
-            return false;
-        }
-        self.send_datagram(&p);
-        true
+        self.send_protected(packet, false)
     }
 
     /// Protects the compound RTCP packet `packet` with SRTCP and sends it.
     /// Returns false when SRTCP cannot protect it (shorter than 8 bytes).
     pub fn send_rtcp(&mut self, packet: &[u8]) -> bool {
+        self.send_protected(packet, true)
+    }
+
+    /// SRTP (or SRTCP with `rtcp`) protection, then the wire.
+    fn send_protected(&mut self, packet: &[u8], rtcp: bool) -> bool {
         if self.media.tx.is_none() {
             self.media.tx = self.srtp_context(true, SrtpConfig::default());
         }
         let tx = self.media.tx.as_mut().expect("SRTP keys once DTLS is up");
         let mut p = packet.to_vec();
-        if tx.protect_rtcp(&mut p).is_err() {
+        let protected = if rtcp {
+            tx.protect_rtcp(&mut p)
+        } else {
+            tx.protect_rtp(&mut p)
+        };
+        if protected.is_err() {
             return false;
         }
         self.send_datagram(&p);
