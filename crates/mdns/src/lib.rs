@@ -5,7 +5,7 @@
 //!
 //! Nothing here owns a socket, a clock, a thread or an RNG. The driver (the
 //! tokio and mio adapters, or a test) binds the multicast sockets
-//! (224.0.0.251:5353, [ff02::fb]:5353), gives their local addresses in the
+//! (`224.0.0.251:5353`, `[ff02::fb]:5353`), gives their local addresses in the
 //! configurations, passes every datagram they receive to
 //! `handle_receive`, calls `handle_timeout` at the instant asked for, and
 //! sends what comes out. The contract is the workspace's: **after every

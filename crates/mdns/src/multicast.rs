@@ -11,7 +11,7 @@ pub const MDNS_IPV4: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 251);
 pub const MDNS_IPV6: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0xfb);
 
 /// The mDNS group and port to send to from `source`: 224.0.0.251:5353 for
-/// an IPv4 source, [ff02::fb]:5353 for IPv6 with the source's scope ID (the
+/// an IPv4 source, `[ff02::fb]:5353` for IPv6 with the source's scope ID (the
 /// interface a link-local group is reached on).
 pub fn group_for(source: SocketAddr) -> SocketAddr {
     match source {

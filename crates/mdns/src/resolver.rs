@@ -379,7 +379,9 @@ impl MdnsResolver {
             if lookup.sent < self.config.transmissions {
                 lookup.sent += 1;
                 lookup.interval = lookup.interval.saturating_mul(2);
-                lookup.next_at = (now + lookup.interval).min(lookup.deadline);
+                lookup.next_at = now
+                    .checked_add(lookup.interval)
+                    .map_or(lookup.deadline, |t| t.min(lookup.deadline));
                 self.send_query(&name, false);
             } else {
                 lookup.next_at = lookup.deadline;
