@@ -89,6 +89,47 @@ impl Agent {
         }
     }
 
+    /// Whether `datagram` is this agent's, without handling it: traffic
+    /// with one of its TURN servers, a STUN request whose USERNAME starts
+    /// with our ufrag, a response to one of our transactions, or anything
+    /// else from a peer address our pairs or remote candidates know. A
+    /// connection whose transports share sockets (one ICE agent each) asks
+    /// its agents in turn.
+    pub fn claims(&self, datagram: &Receive<'_>) -> bool {
+        let relayed = self.relays.iter().any(|r| {
+            r.server == datagram.source
+                && r.base == datagram.destination
+                && r.protocol == datagram.protocol
+        });
+        if relayed {
+            return true;
+        }
+        if Message::looks_like_stun(datagram.contents) {
+            let Ok(message) = Message::parse(datagram.contents) else {
+                return false;
+            };
+            return match message.class() {
+                Class::Request => match message.get::<Username<'_>>() {
+                    Ok(Some(Username(u))) => u
+                        .split_once(':')
+                        .is_some_and(|(ours, _)| ours == self.local_credentials().ufrag),
+                    _ => false,
+                },
+                Class::SuccessResponse | Class::ErrorResponse => {
+                    let id = message.transaction_id();
+                    self.transactions.iter().any(|t| t.id == id)
+                }
+                Class::Indication => self.knows_source(datagram),
+            };
+        }
+        self.knows_source(datagram)
+    }
+
+    fn knows_source(&self, datagram: &Receive<'_>) -> bool {
+        self.data_component(datagram.destination, datagram.source, None)
+            .is_some()
+    }
+
     /// Remembers where the peer's data came from, for replies before a
     /// pair is selected.
     pub(crate) fn note_reply_path(

@@ -86,3 +86,115 @@ fn servers_from_set_configuration_apply_before_gathering_or_at_restart() {
     p.a.restart(now);
     assert!(sent_to(&mut p).contains(&addr("192.0.2.1:3479")));
 }
+
+/// Two agents on one socket (a connection with a transport per section):
+/// every datagram arriving there is claimed by exactly one of them — checks
+/// by the USERNAME's ufrag, responses by transaction, data by the peer's
+/// address — and a stranger's by none.
+#[test]
+fn agents_sharing_a_socket_each_claim_their_own_datagrams() {
+    use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
+    use sansrtc_ice::{Agent, Received};
+    use sansrtc_proto::Receive;
+
+    let shared = addr("10.0.0.1:5000");
+    let peers = [addr("10.0.0.2:6000"), addr("10.0.0.3:7000")];
+    let mut now = std::time::Instant::now();
+    let controlling = AgentConfig {
+        controlling: true,
+        ..AgentConfig::default()
+    };
+    let new =
+        |config: AgentConfig, seed| Agent::new(config, ChaCha20Rng::seed_from_u64(seed)).unwrap();
+    let mut ours = [new(controlling.clone(), 31), new(controlling, 32)];
+    let mut theirs = [
+        new(AgentConfig::default(), 33),
+        new(AgentConfig::default(), 34),
+    ];
+    for i in 0..2 {
+        ours[i].add_local_address(now, shared).unwrap();
+        theirs[i].add_local_address(now, peers[i]).unwrap();
+        let (o, t) = (
+            ours[i].local_credentials().clone(),
+            theirs[i].local_credentials().clone(),
+        );
+        ours[i]
+            .set_remote_credentials(now, &t.ufrag, &t.pwd)
+            .unwrap();
+        theirs[i]
+            .set_remote_credentials(now, &o.ufrag, &o.pwd)
+            .unwrap();
+        ours[i].gather(now);
+        theirs[i].gather(now);
+        for c in ours[i].local_candidates() {
+            theirs[i].add_remote_candidate(now, &c).unwrap();
+        }
+        for c in theirs[i].local_candidates() {
+            ours[i].add_remote_candidate(now, &c).unwrap();
+        }
+    }
+    let mut claimed = [0usize; 2];
+    let mut data_sent = false;
+    for _ in 0..2000 {
+        let mut wire = Vec::new();
+        let mut next = None;
+        for agent in ours.iter_mut().chain(theirs.iter_mut()) {
+            loop {
+                match agent.poll_output() {
+                    Output::Transmit(t) => wire.push(t),
+                    Output::Event(_) => {}
+                    Output::Timeout(at) => {
+                        next = [next, at].into_iter().flatten().min();
+                        break;
+                    }
+                }
+            }
+        }
+        if wire.is_empty() {
+            if ours.iter().all(|a| a.selected_pair(1).is_some()) && !data_sent {
+                for (i, t) in theirs.iter_mut().enumerate() {
+                    t.send(now, 1, &[0x17, 0xfe, 0xfd, i as u8]).unwrap();
+                }
+                data_sent = true;
+                continue;
+            }
+            if data_sent {
+                break;
+            }
+            now = next.unwrap_or(now + Duration::from_millis(50)).max(now);
+            for agent in ours.iter_mut().chain(theirs.iter_mut()) {
+                agent.handle_timeout(now);
+            }
+            continue;
+        }
+        for t in wire {
+            let rx = Receive {
+                protocol: t.protocol,
+                source: t.source,
+                destination: t.destination,
+                contents: &t.contents,
+            };
+            if t.destination == shared {
+                let claims: Vec<bool> = ours.iter().map(|a| a.claims(&rx)).collect();
+                assert_eq!(claims.iter().filter(|c| **c).count(), 1, "{claims:?}");
+                let i = claims.iter().position(|c| *c).unwrap();
+                assert_eq!(t.source, peers[i], "claimed by the right agent");
+                claimed[i] += 1;
+                if let Received::Data { data, .. } = ours[i].handle_receive(now, rx) {
+                    assert_eq!(data, [0x17, 0xfe, 0xfd, i as u8]);
+                }
+            } else if let Some(i) = peers.iter().position(|p| *p == t.destination) {
+                theirs[i].handle_receive(now, rx);
+            }
+        }
+    }
+    assert!(data_sent, "both pairs selected");
+    assert!(claimed.iter().all(|&n| n >= 3), "{claimed:?}");
+    let stranger = Receive {
+        protocol: sansrtc_proto::Protocol::Udp,
+        source: addr("10.9.9.9:1"),
+        destination: shared,
+        contents: &[0x17, 0xfe, 0xfd, 0],
+    };
+    assert!(ours.iter().all(|a| !a.claims(&stranger)));
+}

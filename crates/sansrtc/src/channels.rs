@@ -19,9 +19,9 @@ impl RtcPeerConnection {
         init: DataChannelInit,
     ) -> Result<ChannelId, RtcError> {
         self.ensure_open()?;
-        let channel = self.transport.sctp.create_data_channel(init)?;
+        let channel = self.sctp_mut().create_data_channel(init)?;
         self.update_negotiation_needed();
-        self.transport.pump(now);
+        self.pump_all(now);
         self.drain(now);
         Ok(channel)
     }
@@ -36,8 +36,8 @@ impl RtcPeerConnection {
         message: DataChannelMessage,
     ) -> Result<(), RtcError> {
         self.ensure_open()?;
-        self.transport.sctp.send(now, channel, message)?;
-        self.transport.pump(now);
+        self.sctp_mut().send(now, channel, message)?;
+        self.pump_all(now);
         self.drain(now);
         Ok(())
     }
@@ -45,26 +45,25 @@ impl RtcPeerConnection {
     /// `close()` on one channel.
     pub fn close_channel(&mut self, now: Instant, channel: ChannelId) -> Result<(), RtcError> {
         self.ensure_open()?;
-        self.transport.sctp.close_channel(now, channel)?;
-        self.transport.pump(now);
+        self.sctp_mut().close_channel(now, channel)?;
+        self.pump_all(now);
         self.drain(now);
         Ok(())
     }
 
     /// The channel's attributes (`label`, `id`, `readyState`, …).
     pub fn data_channel(&self, channel: ChannelId) -> Option<&DataChannelInfo> {
-        self.transport.sctp.channels().channel(channel)
+        self.sctp().channels().channel(channel)
     }
 
     /// Every channel, open or not.
     pub fn data_channels(&self) -> impl Iterator<Item = &DataChannelInfo> {
-        self.transport.sctp.channels().channels()
+        self.sctp().channels().channels()
     }
 
     /// `bufferedAmount`.
     pub fn buffered_amount(&self, channel: ChannelId) -> Result<u64, RtcError> {
-        self.transport
-            .sctp
+        self.sctp()
             .buffered_amount(channel)
             .ok_or(RtcError::UnknownChannel)
     }
@@ -75,8 +74,7 @@ impl RtcPeerConnection {
         channel: ChannelId,
         threshold: u64,
     ) -> Result<(), RtcError> {
-        self.transport
-            .sctp
+        self.sctp_mut()
             .set_buffered_amount_low_threshold(channel, threshold)?;
         Ok(())
     }

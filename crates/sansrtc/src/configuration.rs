@@ -23,9 +23,14 @@ impl RtcPeerConnection {
         }
         self.config.set_configuration(configuration)?;
         let servers = sansrtc_ice::AgentConfig::from_rtc(&self.config, false);
-        self.transport
-            .agent
-            .set_servers(servers.servers, servers.transport_policy);
+        for (i, t) in self.transports.iter_mut().enumerate() {
+            // TURN only on the first transport (see `new_agent`).
+            let mut list = servers.servers.clone();
+            if i > 0 {
+                list.retain(|s| s.turn.is_none());
+            }
+            t.agent.set_servers(list, servers.transport_policy);
+        }
         Ok(())
     }
 }

@@ -4,8 +4,8 @@
 
 use sansrtc_sdp::attributes::Setup;
 use sansrtc_sdp::jsep::{
-    create_answer, create_offer, AnswerMedia, AnswerOptions, BundledSectionShape, DataMedia,
-    MediaSpec, OfferOptions, TransportParams,
+    create_answer_with_transports, create_offer_with_transports, AnswerMedia, AnswerOptions,
+    BundledSectionShape, DataMedia, MediaSpec, OfferOptions, TransportParams,
 };
 use sansrtc_sdp::{Attribute, Candidate, SessionDescription};
 
@@ -18,8 +18,6 @@ pub(crate) struct LocalParams {
     pub session_version: u64,
     pub bundle_policy: sansrtc_config::BundlePolicy,
     pub rtcp_mux_policy: sansrtc_config::RtcpMuxPolicy,
-    pub ufrag: String,
-    pub pwd: String,
     pub fingerprints: Vec<sansrtc_sdp::attributes::Fingerprint>,
     pub max_message_size: u64,
     /// `a=identity`, when an assertion was made.
@@ -27,21 +25,26 @@ pub(crate) struct LocalParams {
 }
 
 impl LocalParams {
-    fn transport(&self) -> TransportParams {
-        TransportParams::new(&self.ufrag, &self.pwd, self.fingerprints.clone())
+    /// A transport's parameters in our descriptions: its ICE credentials
+    /// and our fingerprints.
+    pub(crate) fn transport(&self, ufrag: &str, pwd: &str) -> TransportParams {
+        TransportParams::new(ufrag, pwd, self.fingerprints.clone())
     }
 }
 
-/// An offer with these sections.
+/// An offer with these sections, `transports[i]` section `i`'s transport
+/// (one when there is no section).
 pub(crate) fn build_offer(
     params: &LocalParams,
+    transports: &[TransportParams],
     media: &[MediaSpec],
 ) -> Result<SessionDescription, RtcError> {
     let mut options = OfferOptions::new(params.session_id);
     options.session_version = params.session_version;
     options.bundle_policy = params.bundle_policy;
     options.rtcp_mux_policy = params.rtcp_mux_policy;
-    let mut offer = create_offer(&options, &params.transport(), media)?;
+    let transports: Vec<&TransportParams> = transports.iter().collect();
+    let mut offer = create_offer_with_transports(&options, &transports, media)?;
     add_identity(&mut offer, params);
     Ok(offer)
 }
@@ -55,10 +58,12 @@ pub(crate) fn data_media(params: &LocalParams, mid: &str) -> MediaSpec {
     })
 }
 
-/// An answer to `offer` with one choice per offered section. `setup` is
-/// ours (`active` or `passive`).
+/// An answer to `offer` with one choice per offered section, and
+/// `transports[i]` for section `i` where it is not bundled. `setup` is ours
+/// (`active` or `passive`).
 pub(crate) fn build_answer(
     params: &LocalParams,
+    transports: &[TransportParams],
     offer: &SessionDescription,
     setup: Setup,
     choices: &[AnswerMedia],
@@ -73,7 +78,8 @@ pub(crate) fn build_answer(
         // section and refuses a bundle-only one in an answer.
         bundled_sections: BundledSectionShape::RepeatTransport,
     };
-    let mut answer = create_answer(offer, &options, &params.transport(), choices)?;
+    let transports: Vec<&TransportParams> = transports.iter().collect();
+    let mut answer = create_answer_with_transports(offer, &options, &transports, choices)?;
     add_identity(&mut answer, params);
     Ok(answer)
 }
@@ -89,15 +95,15 @@ fn add_identity(description: &mut SessionDescription, params: &LocalParams) {
     }
 }
 
-/// `description` with the gathered `candidates` (and `a=end-of-candidates`
-/// once gathering is complete) in every section that carries a transport.
+/// `description` with the gathered candidates of each section's transport
+/// (`candidates[i]`: section `i`'s, and whether its gathering is complete,
+/// for `a=end-of-candidates`) in every section that carries a transport.
 pub(crate) fn with_candidates(
     description: &SessionDescription,
-    candidates: &[Candidate],
-    complete: bool,
+    candidates: &[(Vec<Candidate>, bool)],
 ) -> SessionDescription {
     let mut out = description.clone();
-    for section in &mut out.media {
+    for (section, (candidates, complete)) in out.media.iter_mut().zip(candidates) {
         let carries_transport =
             section.media_line.port != 0 && section.attribute("ice-ufrag").is_some();
         if !carries_transport {
@@ -108,7 +114,7 @@ pub(crate) fn with_candidates(
             let value = line.strip_prefix("candidate:").unwrap_or(&line);
             section.push_attribute(Attribute::new("candidate", value));
         }
-        if complete {
+        if *complete {
             section.push_attribute(Attribute::flag("end-of-candidates"));
         }
     }

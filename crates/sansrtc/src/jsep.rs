@@ -28,24 +28,21 @@ const DTLS_INITIAL_RETRANSMIT: Duration = Duration::from_millis(100);
 
 impl RtcPeerConnection {
     fn local_params(&self) -> LocalParams {
-        let credentials = self.transport.agent.local_credentials();
         let config = self.config.get_configuration();
         LocalParams {
             session_id: self.session_id,
             session_version: self.session_version,
             bundle_policy: config.bundle_policy,
             rtcp_mux_policy: config.rtcp_mux_policy,
-            ufrag: credentials.ufrag.clone(),
-            pwd: credentials.pwd.clone(),
             fingerprints: self.local_fingerprints(),
-            max_message_size: self.transport.sctp.channels().local_max_message_size() as u64,
+            max_message_size: self.sctp().channels().local_max_message_size() as u64,
             identity: self.identity_assertion.clone(),
         }
     }
 
     /// Whether data channels need a section: one exists or was negotiated.
     fn wants_data(&self) -> bool {
-        self.data_mid.is_some() || self.transport.sctp.channels().channels().next().is_some()
+        self.data_mid.is_some() || self.sctp().channels().channels().next().is_some()
     }
 
     /// `createOffer()`. After `restart_ice()`, the offer carries new ICE
@@ -53,17 +50,22 @@ impl RtcPeerConnection {
     pub fn create_offer(&mut self, now: Instant) -> Result<RtcSessionDescription, RtcError> {
         self.ensure_open()?;
         if self.ice_restart_pending && !self.ice_restart_done {
-            self.transport.agent.restart(now);
+            for t in &mut self.transports {
+                t.agent.restart(now);
+            }
             self.ice_restart_done = true;
-            self.transport.pump(now);
+            self.pump_all(now);
             self.drain(now);
         }
         self.session_version += 1;
         let params = self.local_params();
         let plan = self.plan_offer(self.wants_data());
+        let map = self.offer_transport_map(now, &plan)?;
         let specs = self.offer_specs(&plan, &params);
-        let offer = build_offer(&params, &specs)?;
+        let transports = self.section_transport_params(&params, &map);
+        let offer = build_offer(&params, &transports, &specs)?;
         self.media.offer_plan = Some(plan);
+        self.offer_transports = Some(map);
         let sdp = offer.to_string();
         self.last_offer = Some(sdp.clone());
         Ok(RtcSessionDescription::offer(sdp))
@@ -77,24 +79,28 @@ impl RtcPeerConnection {
             .pending_remote
             .as_ref()
             .ok_or(RtcError::NoRemoteDescription)?;
-        let setup = self.answer_setup(&remote.params);
+        let primary = self.section_transports.get(remote.params.transport_index);
+        let setup = self.answer_setup(primary.copied().unwrap_or(0), remote.params.setup);
         self.session_version += 1;
         let offer = remote.applied.description.clone();
         let params = self.local_params();
         let choices = self.answer_choices(&SessionView::new(&offer)?, &params);
-        let answer = build_answer(&params, &offer, setup, &choices)?;
+        let transports = self.section_transport_params(&params, &self.section_transports);
+        let answer = build_answer(&params, &transports, &offer, setup, &choices)?;
         let sdp = answer.to_string();
         self.last_answer = Some(sdp.clone());
         Ok(RtcSessionDescription::answer(sdp))
     }
 
-    /// Our `a=setup` in an answer (RFC 8842 §5.3): `active` unless the
-    /// offerer wants to be active itself, or a DTLS association exists.
-    fn answer_setup(&self, remote: &RemoteParams) -> Setup {
-        match self.transport.dtls.as_ref().map(|d| d.role()) {
+    /// Our `a=setup` for transport `index` in an answer (RFC 8842 §5.3):
+    /// `active` unless the offerer wants to be active itself, or a DTLS
+    /// association exists.
+    fn answer_setup(&self, index: usize, remote: Setup) -> Setup {
+        let existing = self.transports.get(index).and_then(|t| t.dtls.as_ref());
+        match existing.map(|d| d.role()) {
             Some(Role::Client) => Setup::Active,
             Some(Role::Server) => Setup::Passive,
-            None if remote.setup == Setup::Active => Setup::Passive,
+            None if remote == Setup::Active => Setup::Passive,
             None => Setup::Active,
         }
     }
@@ -146,8 +152,14 @@ impl RtcPeerConnection {
                     .current_remote
                     .as_ref()
                     .is_some_and(|r| r.params.ice_lite);
-                self.transport.agent.set_controlling(!remote_lite);
+                if let Some(map) = self.offer_transports.clone() {
+                    self.section_transports = map;
+                }
+                for t in &mut self.transports {
+                    t.agent.set_controlling(!remote_lite);
+                }
                 self.apply_offer_plan();
+                self.place_sctp();
                 self.pending_local = Some(Applied {
                     sdp_type: SdpType::Offer,
                     description: parsed,
@@ -158,15 +170,23 @@ impl RtcPeerConnection {
                     .pending_remote
                     .clone()
                     .ok_or(RtcError::NoRemoteDescription)?;
-                let role = match self.answer_setup(&remote.params) {
-                    Setup::Active => Role::Client,
-                    _ => Role::Server,
-                };
                 if let Some(d) = &remote.params.data {
                     self.data_mid = Some(d.mid.clone());
                     self.data_index = d.index;
                 }
-                self.ensure_dtls(now, role, &remote.params)?;
+                self.place_sctp();
+                for (k, rt) in remote.params.transports.iter().enumerate() {
+                    let index = self
+                        .section_transports
+                        .get(rt.section)
+                        .copied()
+                        .unwrap_or(0);
+                    let role = match self.answer_setup(index, rt.setup) {
+                        Setup::Active => Role::Client,
+                        _ => Role::Server,
+                    };
+                    self.ensure_dtls(now, index, role, &remote.params, k)?;
+                }
                 let parsed_answer = parsed.clone();
                 let applied = Applied {
                     sdp_type: description.sdp_type,
@@ -174,6 +194,9 @@ impl RtcPeerConnection {
                 };
                 if description.sdp_type == SdpType::Answer {
                     self.apply_answer_media(&parsed_answer, &remote.applied.description, true)?;
+                    self.bundle_tag = answer_bundle_tag(&parsed_answer);
+                    let view = SessionView::new(&parsed_answer)?;
+                    self.settle_transports(now, &view, &remote.params);
                     self.current_local = Some(applied);
                     self.current_remote = Some(remote);
                     self.pending_local = None;
@@ -185,13 +208,18 @@ impl RtcPeerConnection {
             SdpType::Rollback => {}
         }
         self.config.set_local_description_applied()?;
-        self.transport.agent.gather(now);
+        let used: Vec<usize> = self.section_transports.clone();
+        for (i, t) in self.transports.iter_mut().enumerate() {
+            if used.contains(&i) || i == 0 {
+                t.agent.gather(now);
+            }
+        }
         self.set_signaling_state(step.next);
         if description.sdp_type == SdpType::Answer {
             self.ice_restart_pending = false;
             self.ice_restart_done = false;
         }
-        self.transport.pump(now);
+        self.pump_all(now);
         self.drain(now);
         Ok(())
     }
@@ -221,14 +249,36 @@ impl RtcPeerConnection {
         if step.implicit_rollback {
             self.rollback(now, Side::Local, SignalingState::Stable);
         }
-        if self.config.target_peer_identity().is_some()
-            && self.peer_identity.is_none()
-            && !self.transport.sctp_started
+        let started = self.transports.iter().any(|t| t.sctp_started);
+        if self.config.target_peer_identity().is_some() && self.peer_identity.is_none() && !started
         {
             // peerIdentity (set at construction or since): hold delivery.
-            self.transport.gated = true;
+            for t in &mut self.transports {
+                t.gated = true;
+            }
         }
-        self.apply_remote_transport(now, &params)?;
+        // Which of our transports each section uses from now on.
+        let map = match description.sdp_type {
+            SdpType::Offer => self.answer_transport_map(now, &params)?,
+            _ => {
+                let offered = self.section_transports.clone();
+                params
+                    .owners
+                    .iter()
+                    .enumerate()
+                    .map(|(i, owner)| {
+                        let section = owner.map_or(i, |k| params.transports[k].section);
+                        offered
+                            .get(section)
+                            .or(offered.get(i))
+                            .copied()
+                            .unwrap_or(0)
+                    })
+                    .collect()
+            }
+        };
+        self.section_transports = map;
+        self.apply_remote_transports(now, &params)?;
         let view = SessionView::new(&parsed)?;
         self.apply_remote_media(&view, description.sdp_type == SdpType::Offer)?;
         let applied = AppliedRemote {
@@ -240,20 +290,38 @@ impl RtcPeerConnection {
         };
         match description.sdp_type {
             SdpType::Offer => {
-                self.transport.agent.set_controlling(false);
-                self.transport.agent.set_remote_lite(params.ice_lite);
+                for t in &mut self.transports {
+                    t.agent.set_controlling(false);
+                    t.agent.set_remote_lite(params.ice_lite);
+                }
                 self.pending_remote = Some(applied);
             }
             _ => {
-                let role = match params.setup {
-                    Setup::Active => Role::Server,
-                    _ => Role::Client,
-                };
-                self.ensure_dtls(now, role, &params)?;
+                for (k, rt) in params.transports.iter().enumerate() {
+                    let role = match rt.setup {
+                        Setup::Active => Role::Server,
+                        _ => Role::Client,
+                    };
+                    let index = self
+                        .section_transports
+                        .get(rt.section)
+                        .copied()
+                        .unwrap_or(0);
+                    self.ensure_dtls(now, index, role, &params, k)?;
+                }
+                if let Some(d) = &params.data {
+                    if self.data_mid.as_deref() == Some(d.mid.as_str()) {
+                        self.data_index = d.index;
+                    }
+                }
+                self.place_sctp();
                 if description.sdp_type == SdpType::Answer {
                     if let Some(local) = &self.pending_local {
                         let local = local.description.clone();
                         self.apply_answer_media(&local, &applied.applied.description, false)?;
+                        self.bundle_tag = answer_bundle_tag(&applied.applied.description);
+                        let view = SessionView::new(&local)?;
+                        self.settle_transports(now, &view, &params);
                     }
                     self.current_remote = Some(applied);
                     self.current_local = self.pending_local.take();
@@ -267,7 +335,7 @@ impl RtcPeerConnection {
         }
         self.request_validation(&params);
         self.set_signaling_state(step.next);
-        self.transport.pump(now);
+        self.pump_all(now);
         self.drain(now);
         Ok(())
     }
@@ -298,17 +366,20 @@ impl RtcPeerConnection {
         else {
             return Ok(());
         };
-        if self.transport.dtls.is_some()
-            && params.has_transport
-            && current.params.dtls_fingerprints() != params.dtls_fingerprints()
-        {
+        let (Some(now), Some(before)) =
+            (params.transports.first(), current.params.transports.first())
+        else {
+            return Ok(());
+        };
+        if self.primary().dtls.is_some() && now.dtls_fingerprints() != before.dtls_fingerprints() {
             return Err(RemoteDescriptionError::DtlsChanged.into());
         }
         Ok(())
     }
 
-    /// ICE credentials and candidates, and the SCTP parameters.
-    fn apply_remote_transport(
+    /// ICE credentials and candidates of every remote transport, on the
+    /// transport each maps to, and the SCTP parameters.
+    fn apply_remote_transports(
         &mut self,
         now: Instant,
         params: &RemoteParams,
@@ -316,55 +387,67 @@ impl RtcPeerConnection {
         if !params.has_transport {
             return Ok(());
         }
-        let previous = self
-            .current_remote
-            .as_ref()
-            .or(self.pending_remote.as_ref())
-            .filter(|r| r.params.has_transport)
-            .map(|r| r.params.ufrag.clone());
-        if previous.as_ref().is_some_and(|u| *u != params.ufrag) && !self.ice_restart_done {
-            // The remote restarts ICE (RFC 8445 §9): we do too.
-            self.transport.agent.restart(now);
-            self.ice_restart_done = true;
-        }
-        self.transport
-            .agent
-            .set_remote_credentials(now, &params.ufrag, &params.pwd)?;
-        self.skipped_remote_candidates += params.skipped_candidates as u64;
-        for candidate in &params.candidates {
-            if let Err(error) = self.transport.agent.add_remote_candidate(now, candidate) {
-                self.skipped_remote_candidates += 1;
-                tracing::debug!(%error, "remote candidate skipped");
+        let mut restarted_any = false;
+        for remote in &params.transports {
+            let index = self
+                .section_transports
+                .get(remote.section)
+                .copied()
+                .unwrap_or(0);
+            let transport = &mut self.transports[index];
+            let restarted = transport
+                .remote_ufrag
+                .as_ref()
+                .is_some_and(|u| *u != remote.ufrag);
+            if restarted && !self.ice_restart_done {
+                // The remote restarts ICE (RFC 8445 §9): we do too.
+                transport.agent.restart(now);
+                restarted_any = true;
+            }
+            transport
+                .agent
+                .set_remote_credentials(now, &remote.ufrag, &remote.pwd)?;
+            transport.remote_ufrag = Some(remote.ufrag.clone());
+            self.skipped_remote_candidates += remote.skipped_candidates as u64;
+            for candidate in &remote.candidates {
+                if let Err(error) = transport.agent.add_remote_candidate(now, candidate) {
+                    self.skipped_remote_candidates += 1;
+                    tracing::debug!(%error, "remote candidate skipped");
+                }
+            }
+            if remote.end_of_candidates {
+                transport.agent.end_of_remote_candidates(now);
             }
         }
-        if params.end_of_candidates {
-            self.transport.agent.end_of_remote_candidates(now);
+        if restarted_any {
+            self.ice_restart_done = true;
         }
         if let Some(data) = &params.data {
-            self.transport.sctp_params = Some(SctpParams {
+            let sctp_params = SctpParams {
                 local_port: 5000,
                 remote_port: data.sctp_port,
                 remote_max_message_size: data.max_message_size,
-            });
-            self.transport
-                .sctp
-                .set_remote_max_message_size(data.max_message_size);
+            };
+            let index = self.sctp_index();
+            self.transports[index].set_sctp_params(now, sctp_params);
         }
         Ok(())
     }
 
-    /// Builds the DTLS endpoint for `role` once, with the remote's
-    /// fingerprints required.
+    /// Builds transport `index`'s DTLS endpoint for `role` once, with the
+    /// fingerprints of remote transport `remote` required.
     fn ensure_dtls(
         &mut self,
         now: Instant,
+        index: usize,
         role: Role,
         params: &RemoteParams,
+        remote: usize,
     ) -> Result<(), RtcError> {
-        if !params.has_transport {
+        let Some(remote) = params.transports.get(remote) else {
             return Ok(());
-        }
-        if let Some(existing) = &self.transport.dtls {
+        };
+        if let Some(existing) = &self.transports[index].dtls {
             if existing.role() != role {
                 return Err(RemoteDescriptionError::BadSetup.into());
             }
@@ -373,7 +456,7 @@ impl RtcPeerConnection {
         // Several certificates: DTLS uses the first the peer accepts.
         let mut config = DtlsConfig::with_identities(self.identities.iter().cloned())
             .map_err(|e| RtcError::Certificate(e.to_string()))?;
-        config.expected_fingerprints = params.dtls_fingerprints();
+        config.expected_fingerprints = remote.dtls_fingerprints();
         // No HelloVerifyRequest: ICE hands DTLS only datagrams from a peer
         // whose address answered an authenticated check, which is what the
         // cookie exchange proves (RFC 6347 §4.2.1); it would cost a round
@@ -384,25 +467,41 @@ impl RtcPeerConnection {
         config.unix_time = Some(self.unix_time(now));
         let endpoint = DtlsEndpoint::new(role, config, &mut self.rng)
             .map_err(|e| RtcError::Certificate(e.to_string()))?;
-        self.dtls_state = DtlsTransportState::Connecting;
-        self.transport.install_dtls(now, endpoint);
+        let transport = &mut self.transports[index];
+        transport.dtls_state = DtlsTransportState::Connecting;
+        transport.install_dtls(now, endpoint);
         Ok(())
     }
 
-    /// Rolls back the pending description on `side` (webrtc-pc §4.4.1.5).
+    /// Rolls back the pending description on `side` (webrtc-pc §4.4.1.5):
+    /// the sections go back to their negotiated transports, and the ones
+    /// made for the rolled-back description close.
     fn rollback(&mut self, now: Instant, side: Side, next: SignalingState) {
         match side {
             Side::Local => {
                 self.pending_local = None;
-                if self.current_local.is_none() && self.transport.dtls.is_none() {
+                if self.current_local.is_none() && self.primary().dtls.is_none() {
                     // An initial offer rolled back: its data mid was never negotiated.
                     self.data_mid = None;
                 }
             }
             Side::Remote => self.pending_remote = None,
         }
+        self.section_transports = self.negotiated_transports.clone();
+        let mut used = vec![false; self.transports.len()];
+        for &t in &self.section_transports {
+            if let Some(u) = used.get_mut(t) {
+                *u = true;
+            }
+        }
+        if self.current_local.is_none() {
+            // Nothing negotiated: the first transport stays, untagged.
+            used[0] = true;
+            self.transports[0].tag = None;
+        }
+        self.prune_transports(now, used);
         self.set_signaling_state(next);
-        self.transport.pump(now);
+        self.pump_all(now);
         self.drain(now);
     }
 
@@ -429,7 +528,7 @@ impl RtcPeerConnection {
             return true;
         }
         let negotiated_data = self.current_local.is_some() && self.data_mid.is_some();
-        if self.transport.sctp.channels().channels().next().is_some() && !negotiated_data {
+        if self.sctp().channels().channels().next().is_some() && !negotiated_data {
             return true;
         }
         self.media_negotiation_needed()
@@ -476,38 +575,52 @@ impl RtcPeerConnection {
             .or(self.current_remote.as_ref())
             .ok_or(RtcError::NoRemoteDescription)?;
         if init.candidate.trim().is_empty() {
-            self.transport.agent.end_of_remote_candidates(now);
-            self.transport.pump(now);
+            for t in &mut self.transports {
+                t.agent.end_of_remote_candidates(now);
+            }
+            self.pump_all(now);
             self.drain(now);
             return Ok(());
         }
-        let known_mid = match (&init.sdp_mid, init.sdp_m_line_index) {
-            (Some(mid), _) => remote.params.mids.iter().any(|m| m.as_deref() == Some(mid)),
-            (None, Some(index)) => usize::from(index) < remote.params.mids.len(),
+        let section = match (&init.sdp_mid, init.sdp_m_line_index) {
+            (Some(mid), _) => remote
+                .params
+                .mids
+                .iter()
+                .position(|m| m.as_deref() == Some(mid)),
+            (None, Some(index)) => {
+                Some(usize::from(index)).filter(|&i| i < remote.params.mids.len())
+            }
             (None, None) => {
                 return Err(RtcError::UnknownMediaSection(
                     "neither sdpMid nor sdpMLineIndex".into(),
                 ))
             }
         };
-        if !known_mid {
+        let Some(section) = section else {
             return Err(RtcError::UnknownMediaSection(
                 init.sdp_mid.clone().unwrap_or_default(),
             ));
-        }
+        };
+        let remote_ufrag = remote.params.owners[section]
+            .and_then(|k| remote.params.transports.get(k))
+            .map_or(remote.params.ufrag.as_str(), |t| t.ufrag.as_str());
         if let Some(ufrag) = &init.username_fragment {
-            if *ufrag != remote.params.ufrag {
+            if ufrag != remote_ufrag {
                 return Err(sansrtc_ice::IceError::UfragMismatch.into());
             }
         }
+        let index = self.section_transports.get(section).copied().unwrap_or(0);
         let line = init.candidate.trim().trim_start_matches("a=");
         let candidate: Candidate = line.parse().map_err(sansrtc_ice::IceError::from)?;
         if candidate.transport != CandidateTransport::Udp || candidate.component != 1 {
             self.skipped_remote_candidates += 1;
             return Ok(());
         }
-        self.transport.agent.add_remote_candidate(now, &candidate)?;
-        self.transport.pump(now);
+        let last = self.transports.len() - 1;
+        let transport = &mut self.transports[index.min(last)];
+        transport.agent.add_remote_candidate(now, &candidate)?;
+        transport.pump(now);
         self.drain(now);
         Ok(())
     }
@@ -545,14 +658,19 @@ impl RtcPeerConnection {
     }
 
     fn render_local(&self, applied: &Applied) -> RtcSessionDescription {
-        let candidates: Vec<Candidate> = self.transport.agent.local_candidates();
-        let complete = self.gathering_state == sansrtc_ice::IceGatheringState::Complete;
-        let description = with_candidates(&applied.description, &candidates, complete);
+        let candidates = self.section_candidates(applied.description.media.len());
+        let description = with_candidates(&applied.description, &candidates);
         RtcSessionDescription {
             sdp_type: applied.sdp_type,
             sdp: description.to_string(),
         }
     }
+}
+
+/// The mid of the BUNDLE group's tagged section in an answer.
+fn answer_bundle_tag(answer: &SessionDescription) -> Option<String> {
+    let view = SessionView::new(answer).ok()?;
+    view.bundle_group()?.mids.first().cloned()
 }
 
 /// SDP compared line by line, line endings aside.

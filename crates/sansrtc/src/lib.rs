@@ -97,6 +97,7 @@ mod remote;
 pub mod signaling;
 pub mod stats;
 mod transport;
+mod transport_map;
 
 /// The README's example, compiled and run as a doctest.
 #[cfg(doctest)]

@@ -80,7 +80,22 @@ pub struct RtcPeerConnection {
     pub(crate) rng: Box<dyn CryptoRngCore + Send>,
     pub(crate) started_at: Instant,
     pub(crate) wall_clock_at_start: SystemTime,
-    pub(crate) transport: Transport,
+    /// The transports: one per BUNDLE group or unbundled section (one in
+    /// all once a BUNDLE group is negotiated); the first exists from the
+    /// start (it gathers the candidate pool).
+    pub(crate) transports: Vec<Transport>,
+    /// For each section of the latest description (created, or applied),
+    /// the index of its transport.
+    pub(crate) section_transports: Vec<usize>,
+    /// The map of the offer last created, applied with it.
+    pub(crate) offer_transports: Option<Vec<usize>>,
+    /// The map of the last applied answer (what a rollback returns to).
+    pub(crate) negotiated_transports: Vec<usize>,
+    /// The mid of the negotiated BUNDLE group's tagged section.
+    pub(crate) bundle_tag: Option<String>,
+    /// Resolve requests handed out: our id → (transport, the agent's id).
+    pub(crate) resolve_ids: Vec<(ResolveId, usize, ResolveId)>,
+    pub(crate) next_resolve_id: u64,
     pub(crate) signaling: SignalingState,
     pub(crate) pending_local: Option<Applied>,
     pub(crate) current_local: Option<Applied>,
@@ -99,8 +114,6 @@ pub struct RtcPeerConnection {
     pub(crate) ice_restart_done: bool,
     pub(crate) ice_state: IceConnectionState,
     pub(crate) gathering_state: IceGatheringState,
-    pub(crate) dtls_state: DtlsTransportState,
-    pub(crate) dtls_connected: Option<Connected>,
     pub(crate) connection_state: PeerConnectionState,
     pub(crate) local_addresses: Vec<SocketAddr>,
     pub(crate) identity_provider: Option<(String, String)>,
@@ -150,23 +163,7 @@ impl RtcPeerConnection {
                 .map_err(|e| RtcError::Certificate(e.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let mut agent_config = AgentConfig::from_rtc(&config, false);
-        // The one transport carries the data section, which has no RTCP.
-        agent_config.components = crate::bundle::components(
-            config.get_configuration().rtcp_mux_policy,
-            crate::bundle::SectionKind::Data,
-            None,
-        );
-        // Ta, the pacing of checks (RFC 8445 §14.2: configurable, 50 ms by
-        // default): 20 ms, so the nominating check follows the first success
-        // sooner; peers that wait for nomination before DTLS (aiortc) connect
-        // a round of pacing earlier. One stream, a few pairs: the extra
-        // check rate is small.
-        agent_config.ta = Duration::from_millis(20);
-        let agent = Agent::new(
-            agent_config,
-            ChaCha20Rng::from_rng(&mut rng).map_err(rng_error)?,
-        )?;
+        let agent = new_agent(&config, &mut rng, true)?;
         let sctp = SctpTransport::new(
             DataChannelConfig::default(),
             SctpConfig::default(),
@@ -183,7 +180,13 @@ impl RtcPeerConnection {
             rng,
             started_at: now,
             wall_clock_at_start: wall_clock,
-            transport: Transport::new(agent, sctp, transport_rng),
+            transports: vec![Transport::new(agent, Some(sctp), transport_rng)],
+            section_transports: Vec::new(),
+            offer_transports: None,
+            negotiated_transports: Vec::new(),
+            bundle_tag: None,
+            resolve_ids: Vec::new(),
+            next_resolve_id: 1,
             signaling: SignalingState::Stable,
             pending_local: None,
             current_local: None,
@@ -200,8 +203,6 @@ impl RtcPeerConnection {
             ice_restart_done: false,
             ice_state: IceConnectionState::New,
             gathering_state: IceGatheringState::New,
-            dtls_state: DtlsTransportState::New,
-            dtls_connected: None,
             connection_state: PeerConnectionState::New,
             local_addresses: Vec::new(),
             identity_provider: None,
@@ -217,9 +218,9 @@ impl RtcPeerConnection {
             media: crate::media::Media::default(),
         };
         pc.media.cname = format!("{:016x}", pc.rng.next_u64());
-        pc.transport.gated = gated;
+        pc.transports[0].gated = gated;
         // iceCandidatePoolSize > 0: gathering starts now.
-        pc.transport.agent.prepare(now);
+        pc.transports[0].agent.prepare(now);
         pc.drain(now);
         Ok(pc)
     }
@@ -261,45 +262,126 @@ impl RtcPeerConnection {
         self.connection_state
     }
 
-    /// The DTLS transport's state.
+    /// The DTLS transport's state (of the first section's transport, the
+    /// only one once BUNDLE is negotiated).
     pub fn dtls_state(&self) -> DtlsTransportState {
-        self.dtls_state
+        self.primary().dtls_state
     }
 
     /// What the DTLS handshake negotiated (suite, group, SRTP profile, the
     /// peer's certificate), once connected.
     pub fn dtls_parameters(&self) -> Option<&Connected> {
-        self.dtls_connected.as_ref()
+        self.primary().dtls_connected.as_ref()
     }
 
     /// Our DTLS role, once known.
     pub fn dtls_role(&self) -> Option<sansrtc_dtls::Role> {
-        self.transport.dtls.as_ref().map(|d| d.role())
+        self.primary().dtls.as_ref().map(|d| d.role())
     }
 
     /// The selected candidate pair.
     pub fn selected_candidate_pair(&self) -> Option<sansrtc_ice::SelectedPair> {
-        self.transport.agent.selected_pair(1)
+        self.primary().agent.selected_pair(1)
     }
 
-    /// Counters of the composition (what the demultiplexer dropped).
+    /// Counters of the composition (what the demultiplexer dropped), over
+    /// every transport.
     pub fn transport_stats(&self) -> TransportStats {
-        self.transport.stats
+        self.transports
+            .iter()
+            .fold(TransportStats::default(), |sum, t| sum.merged(&t.stats))
     }
 
     /// The ICE agent's counters.
     pub fn ice_stats(&self) -> sansrtc_ice::IceStats {
-        self.transport.agent.stats()
+        self.primary().agent.stats()
     }
 
     /// The DTLS endpoint's counters, once it exists.
     pub fn dtls_stats(&self) -> Option<sansrtc_dtls::DtlsStats> {
-        self.transport.dtls.as_ref().map(|d| d.stats().clone())
+        self.primary().dtls.as_ref().map(|d| d.stats().clone())
     }
 
     /// The SCTP association's counters.
     pub fn sctp_stats(&self) -> sansrtc_sctp::SctpStats {
-        self.transport.sctp.association().stats()
+        self.sctp().association().stats()
+    }
+
+    /// How many transports the connection has (one per BUNDLE group or
+    /// unbundled section, W3C `RTCDtlsTransport`s).
+    pub fn transport_count(&self) -> usize {
+        self.transports.len()
+    }
+
+    /// The local ICE ufrag of each transport, in order.
+    pub fn transport_ufrags(&self) -> Vec<String> {
+        self.transports
+            .iter()
+            .map(|t| t.agent.local_credentials().ufrag.clone())
+            .collect()
+    }
+
+    /// The transport of the first section (the bundle transport).
+    pub(crate) fn primary(&self) -> &Transport {
+        let i = self.section_transports.first().copied().unwrap_or(0);
+        &self.transports[i.min(self.transports.len() - 1)]
+    }
+
+    /// The index of the transport holding the SCTP association.
+    pub(crate) fn sctp_index(&self) -> usize {
+        self.transports
+            .iter()
+            .position(|t| t.sctp.is_some())
+            .expect("one transport always holds the association")
+    }
+
+    /// The SCTP association with the data channels.
+    pub(crate) fn sctp(&self) -> &SctpTransport {
+        self.transports[self.sctp_index()]
+            .sctp
+            .as_ref()
+            .expect("found above")
+    }
+
+    /// The SCTP association, mutably.
+    pub(crate) fn sctp_mut(&mut self) -> &mut SctpTransport {
+        let i = self.sctp_index();
+        self.transports[i].sctp.as_mut().expect("found above")
+    }
+
+    /// The index of the transport carrying `transceiver`'s section (the
+    /// first section's transport without one).
+    pub(crate) fn media_transport(&self, transceiver: Option<usize>) -> usize {
+        let section = transceiver
+            .and_then(|i| self.media.transceivers.get(i))
+            .and_then(|t| t.mline_index)
+            .unwrap_or(0);
+        self.section_transports
+            .get(section)
+            .or(self.section_transports.first())
+            .copied()
+            .filter(|&i| i < self.transports.len())
+            .unwrap_or(0)
+    }
+
+    /// Protects and sends an RTP or RTCP packet on `transceiver`'s
+    /// transport. Whether it was sent.
+    pub(crate) fn send_media(
+        &mut self,
+        now: Instant,
+        transceiver: Option<usize>,
+        packet: Vec<u8>,
+        rtcp: bool,
+    ) -> bool {
+        let index = self.media_transport(transceiver);
+        self.transports[index].send_media(now, packet, rtcp)
+    }
+
+    /// Drains every transport's machines.
+    pub(crate) fn pump_all(&mut self, now: Instant) {
+        for t in &mut self.transports {
+            t.pump(now);
+        }
     }
 
     /// Remote candidates skipped because we cannot use them (TCP, RTCP).
@@ -334,14 +416,16 @@ impl RtcPeerConnection {
         }
         self.closed = true;
         self.config.close();
-        self.transport.sctp.abort(now);
-        self.transport.pump(now);
-        if let Some(dtls) = &mut self.transport.dtls {
-            dtls.close();
+        self.sctp_mut().abort(now);
+        for t in &mut self.transports {
+            t.pump(now);
+            if let Some(dtls) = &mut t.dtls {
+                dtls.close();
+            }
+            t.pump(now);
+            t.agent.close(now);
+            t.pump(now);
         }
-        self.transport.pump(now);
-        self.transport.agent.close(now);
-        self.transport.pump(now);
         self.signaling = SignalingState::Closed;
         self.connection_state = PeerConnectionState::Closed;
         self.drain(now);
@@ -349,6 +433,8 @@ impl RtcPeerConnection {
 
     /// The local addresses the driver bound (host candidates). Loopback
     /// addresses are used only while they are the only ones, as browsers do.
+    /// Every transport gathers on them; datagrams are told apart by the
+    /// agents (STUN USERNAME, transaction, the peer's address).
     pub fn add_local_address(&mut self, now: Instant, address: SocketAddr) -> Result<(), RtcError> {
         self.ensure_open()?;
         if self.local_addresses.contains(&address) {
@@ -356,31 +442,45 @@ impl RtcPeerConnection {
         }
         let loopback = address.ip().is_loopback();
         let others = self.local_addresses.iter().any(|a| !a.ip().is_loopback());
-        if !loopback || !others {
-            self.transport.agent.add_local_address(now, address)?;
-        }
-        if !loopback {
-            let used_loopback: Vec<SocketAddr> = self
-                .local_addresses
-                .iter()
-                .copied()
-                .filter(|a| a.ip().is_loopback())
-                .collect();
-            for a in used_loopback {
-                self.transport.agent.remove_local_address(now, a);
+        let used_loopback: Vec<SocketAddr> = self
+            .local_addresses
+            .iter()
+            .copied()
+            .filter(|a| a.ip().is_loopback())
+            .collect();
+        for t in &mut self.transports {
+            if !loopback || !others {
+                t.agent.add_local_address(now, address)?;
+            }
+            if !loopback {
+                for a in &used_loopback {
+                    t.agent.remove_local_address(now, *a);
+                }
             }
         }
         self.local_addresses.push(address);
-        self.transport.pump(now);
+        self.pump_all(now);
         self.drain(now);
         Ok(())
+    }
+
+    /// The addresses a new transport gathers on: the ones in use.
+    pub(crate) fn usable_local_addresses(&self) -> Vec<SocketAddr> {
+        let others = self.local_addresses.iter().any(|a| !a.ip().is_loopback());
+        self.local_addresses
+            .iter()
+            .copied()
+            .filter(|a| !(others && a.ip().is_loopback()))
+            .collect()
     }
 
     /// A local address went away.
     pub fn remove_local_address(&mut self, now: Instant, address: SocketAddr) {
         self.local_addresses.retain(|a| *a != address);
-        self.transport.agent.remove_local_address(now, address);
-        self.transport.pump(now);
+        for t in &mut self.transports {
+            t.agent.remove_local_address(now, address);
+        }
+        self.pump_all(now);
         self.drain(now);
     }
 
@@ -393,34 +493,28 @@ impl RtcPeerConnection {
         addresses: &[IpAddr],
     ) -> Result<(), RtcError> {
         self.ensure_open()?;
-        self.transport.agent.resolved(now, id, addresses)?;
-        self.transport.pump(now);
+        let Some(at) = self.resolve_ids.iter().position(|(ours, _, _)| *ours == id) else {
+            // Unknown here: let the first agent say what it makes of it.
+            self.transports[0].agent.resolved(now, id, addresses)?;
+            return Ok(());
+        };
+        let (_, index, agent_id) = self.resolve_ids.remove(at);
+        if let Some(t) = self.transports.get_mut(index) {
+            t.agent.resolved(now, agent_id, addresses)?;
+            t.pump(now);
+        }
         self.drain(now);
         Ok(())
     }
 
-    /// Moves the transport's transmits and events into the outbox, as W3C
+    /// Moves the transports' transmits and events into the outbox, as W3C
     /// events, and updates the aggregate states.
     pub(crate) fn drain(&mut self, now: Instant) {
-        while let Some(t) = self.transport.transmits.pop_front() {
-            self.outbox.push_back(Output::Transmit(t));
-        }
-        while let Some(event) = self.transport.events.pop_front() {
-            self.on_transport_event(now, event);
-            while let Some(t) = self.transport.transmits.pop_front() {
-                self.outbox.push_back(Output::Transmit(t));
-            }
-            if self.transport.events.is_empty() {
-                // What handling the events sent straight to ICE (media:
-                // retransmissions, keyframe requests) leaves now, not at
-                // the next call.
-                self.transport.drain_agent_only(now);
-                while let Some(t) = self.transport.transmits.pop_front() {
-                    self.outbox.push_back(Output::Transmit(t));
-                }
-            }
+        for index in 0..self.transports.len() {
+            self.drain_transport(now, index);
         }
         self.update_ice_state();
+        self.update_gathering_state();
         self.update_connection_state();
         if self.media.next_report.is_none() && !self.closed {
             self.arm_reports(now);
@@ -428,19 +522,78 @@ impl RtcPeerConnection {
         self.update_media_timeout();
     }
 
-    /// `iceConnectionState`: the agent's, except that a valid pair while
-    /// checks go on is `connected` (W3C: "found a usable connection"),
-    /// since data flows on it before nomination.
+    fn drain_transport(&mut self, now: Instant, index: usize) {
+        let Some(transport) = self.transports.get_mut(index) else {
+            return;
+        };
+        while let Some(t) = transport.transmits.pop_front() {
+            self.outbox.push_back(Output::Transmit(t));
+        }
+        while let Some(event) = self
+            .transports
+            .get_mut(index)
+            .and_then(|t| t.events.pop_front())
+        {
+            self.on_transport_event(now, index, event);
+            let Some(transport) = self.transports.get_mut(index) else {
+                return;
+            };
+            while let Some(t) = transport.transmits.pop_front() {
+                self.outbox.push_back(Output::Transmit(t));
+            }
+            if transport.events.is_empty() {
+                // What handling the events sent straight to ICE (media:
+                // retransmissions, keyframe requests) leaves now, not at
+                // the next call.
+                transport.drain_agent_only(now);
+                while let Some(t) = transport.transmits.pop_front() {
+                    self.outbox.push_back(Output::Transmit(t));
+                }
+            }
+        }
+    }
+
+    /// One transport's ICE state: the agent's, except that a valid pair
+    /// while checks go on is `connected` (W3C: "found a usable
+    /// connection"), since data flows on it before nomination.
+    fn transport_ice_state(t: &Transport) -> IceConnectionState {
+        match t.agent.connection_state() {
+            IceConnectionState::Checking if t.agent.has_valid_pair(1) => {
+                IceConnectionState::Connected
+            }
+            state => state,
+        }
+    }
+
+    /// `iceConnectionState` over every transport (webrtc-pc §4.3.3).
     fn update_ice_state(&mut self) {
         if self.closed {
             return;
         }
-        let agent = &self.transport.agent;
-        let state = match agent.connection_state() {
-            IceConnectionState::Checking if agent.has_valid_pair(1) => {
-                IceConnectionState::Connected
+        use IceConnectionState::*;
+        let states: Vec<IceConnectionState> = self
+            .transports
+            .iter()
+            .map(Self::transport_ice_state)
+            .collect();
+        let any = |s: IceConnectionState| states.contains(&s);
+        let all = |f: &dyn Fn(IceConnectionState) -> bool| states.iter().all(|s| f(*s));
+        let state = if any(Failed) {
+            Failed
+        } else if any(Disconnected) {
+            Disconnected
+        } else if all(&|s| matches!(s, New | Closed)) {
+            if any(New) {
+                New
+            } else {
+                Closed
             }
-            state => state,
+        } else if any(New) || any(Checking) {
+            Checking
+        } else if all(&|s| matches!(s, Completed | Closed)) {
+            Completed
+        } else {
+            Connected
         };
         if state != self.ice_state {
             self.ice_state = state;
@@ -448,33 +601,77 @@ impl RtcPeerConnection {
         }
     }
 
+    /// `iceGatheringState` over every transport (webrtc-pc §4.3.2): any
+    /// gathering is gathering; all complete is complete. The null
+    /// candidate follows completion.
+    fn update_gathering_state(&mut self) {
+        use IceGatheringState::*;
+        let states: Vec<IceGatheringState> = self
+            .transports
+            .iter()
+            .map(|t| t.agent.gathering_state())
+            .collect();
+        // A transport that has not started (made for an offer not applied
+        // yet) does not hold the others back.
+        let started: Vec<IceGatheringState> = states.into_iter().filter(|s| *s != New).collect();
+        let state = if started.is_empty() {
+            New
+        } else if started.iter().all(|s| *s == Complete) {
+            Complete
+        } else {
+            Gathering
+        };
+        if state != self.gathering_state && !self.closed {
+            self.gathering_state = state;
+            self.emit(PeerEvent::IceGatheringStateChange(state));
+            if state == Complete {
+                self.emit(PeerEvent::IceCandidate(None));
+            }
+        }
+    }
+
     pub(crate) fn emit(&mut self, event: PeerEvent) {
         self.outbox.push_back(Output::Event(event));
     }
 
-    fn on_transport_event(&mut self, now: Instant, event: TransportEvent) {
+    /// The mid and index a transport's candidates are signalled with: its
+    /// tag's section (the first section it carries).
+    fn candidate_section(&self, index: usize) -> (String, Option<u16>) {
+        let section = self.section_transports.iter().position(|&t| t == index);
+        let mid = self.transports[index]
+            .tag
+            .clone()
+            .or_else(|| self.data_mid.clone())
+            .unwrap_or_else(|| "0".into());
+        let line = section.or((index == 0).then_some(self.data_index));
+        (mid, line.and_then(|l| u16::try_from(l).ok()))
+    }
+
+    fn on_transport_event(&mut self, now: Instant, index: usize, event: TransportEvent) {
         match event {
             TransportEvent::Ice(IceEvent::LocalCandidate(c)) => {
+                let (mid, line) = self.candidate_section(index);
                 let init = IceCandidateInit {
                     candidate: c.to_string(),
-                    sdp_mid: Some(self.data_mid.clone().unwrap_or_else(|| "0".into())),
-                    sdp_m_line_index: u16::try_from(self.data_index).ok(),
-                    username_fragment: Some(self.transport.agent.local_credentials().ufrag.clone()),
+                    sdp_mid: Some(mid),
+                    sdp_m_line_index: line,
+                    username_fragment: Some(
+                        self.transports[index]
+                            .agent
+                            .local_credentials()
+                            .ufrag
+                            .clone(),
+                    ),
                 };
                 self.emit(PeerEvent::IceCandidate(Some(init)));
             }
-            TransportEvent::Ice(IceEvent::GatheringState(state)) => {
-                if state != self.gathering_state {
-                    self.gathering_state = state;
-                    self.emit(PeerEvent::IceGatheringStateChange(state));
-                    if state == IceGatheringState::Complete {
-                        self.emit(PeerEvent::IceCandidate(None));
-                    }
-                }
-            }
+            TransportEvent::Ice(IceEvent::GatheringState(_)) => self.update_gathering_state(),
             TransportEvent::Ice(IceEvent::ConnectionState(_)) => self.update_ice_state(),
             TransportEvent::Ice(IceEvent::Resolve { id, name }) => {
-                self.emit(PeerEvent::Resolve { id, name })
+                let ours = ResolveId(self.next_resolve_id);
+                self.next_resolve_id += 1;
+                self.resolve_ids.push((ours, index, id));
+                self.emit(PeerEvent::Resolve { id: ours, name })
             }
             TransportEvent::Ice(IceEvent::CandidateError {
                 url,
@@ -489,18 +686,22 @@ impl RtcPeerConnection {
             })),
             TransportEvent::Ice(_) => {}
             TransportEvent::DtlsConnected(connected) => {
-                self.dtls_state = DtlsTransportState::Connected;
-                self.dtls_connected = Some(*connected);
+                let t = &mut self.transports[index];
+                t.dtls_state = DtlsTransportState::Connected;
+                t.dtls_connected = Some(*connected);
             }
             TransportEvent::DtlsFailed(error) => {
                 tracing::debug!(%error, "DTLS failed");
-                self.dtls_state = DtlsTransportState::Failed;
+                self.transports[index].dtls_state = DtlsTransportState::Failed;
             }
             TransportEvent::DtlsClosed => {
                 // The peer closed DTLS: the association over it is gone.
-                self.dtls_state = DtlsTransportState::Closed;
-                self.transport.sctp.abort(now);
-                self.transport.pump(now);
+                let t = &mut self.transports[index];
+                t.dtls_state = DtlsTransportState::Closed;
+                if let Some(sctp) = &mut t.sctp {
+                    sctp.abort(now);
+                }
+                t.pump(now);
             }
             TransportEvent::Channel(event) => self.emit(PeerEvent::DataChannel(event)),
             TransportEvent::Rtp(packet) => self.on_rtp(now, packet),
@@ -508,30 +709,30 @@ impl RtcPeerConnection {
         }
     }
 
-    /// `connectionState` from the ICE and DTLS states (webrtc-pc §4.3.3).
+    /// `connectionState` from the ICE and DTLS states of every transport
+    /// (webrtc-pc §4.3.3).
     pub(crate) fn update_connection_state(&mut self) {
         if self.closed {
             return;
         }
-        let ice = self.ice_state;
-        let dtls = self.dtls_state;
-        let next = if self.identity_failed
-            || ice == IceConnectionState::Failed
-            || dtls == DtlsTransportState::Failed
-        {
+        use DtlsTransportState as D;
+        use IceConnectionState as I;
+        let pairs: Vec<(I, D)> = self
+            .transports
+            .iter()
+            .map(|t| (Self::transport_ice_state(t), t.dtls_state))
+            .collect();
+        let any = |f: &dyn Fn(I, D) -> bool| pairs.iter().any(|(i, d)| f(*i, *d));
+        let all = |f: &dyn Fn(I, D) -> bool| pairs.iter().all(|(i, d)| f(*i, *d));
+        let next = if self.identity_failed || any(&|i, d| i == I::Failed || d == D::Failed) {
             PeerConnectionState::Failed
-        } else if ice == IceConnectionState::Disconnected {
+        } else if any(&|i, _| i == I::Disconnected) {
             PeerConnectionState::Disconnected
-        } else if matches!(ice, IceConnectionState::New | IceConnectionState::Closed)
-            && matches!(dtls, DtlsTransportState::New | DtlsTransportState::Closed)
-        {
+        } else if all(&|i, d| matches!(i, I::New | I::Closed) && matches!(d, D::New | D::Closed)) {
             PeerConnectionState::New
-        } else if matches!(ice, IceConnectionState::New | IceConnectionState::Checking)
-            || matches!(
-                dtls,
-                DtlsTransportState::New | DtlsTransportState::Connecting
-            )
-        {
+        } else if any(&|i, d| {
+            matches!(i, I::New | I::Checking) || matches!(d, D::New | D::Connecting)
+        }) {
             PeerConnectionState::Connecting
         } else {
             // Every transport connected, completed or closed.
@@ -542,6 +743,40 @@ impl RtcPeerConnection {
             self.emit(PeerEvent::ConnectionStateChange(next));
         }
     }
+}
+
+/// A new ICE agent for a transport. The first transport's gathers with
+/// every configured server; the others leave TURN out, since an
+/// allocation is bound to its 5-tuple (RFC 8656 §2.2) and the transports
+/// share the driver's sockets: a second one from the same address would
+/// be refused (437).
+pub(crate) fn new_agent(
+    config: &RtcConfigurationState,
+    rng: &mut dyn CryptoRngCore,
+    first: bool,
+) -> Result<Agent, RtcError> {
+    let mut agent_config = AgentConfig::from_rtc(config, false);
+    // A transport carries RTCP muxed (RTCP on its own component is not
+    // supported: such sections are refused).
+    agent_config.components = crate::bundle::components(
+        config.get_configuration().rtcp_mux_policy,
+        crate::bundle::SectionKind::Data,
+        None,
+    );
+    if !first {
+        agent_config.candidate_pool_size = 0;
+        agent_config.servers.retain(|s| s.turn.is_none());
+    }
+    // Ta, the pacing of checks (RFC 8445 §14.2: configurable, 50 ms by
+    // default): 20 ms, so the nominating check follows the first success
+    // sooner; peers that wait for nomination before DTLS (aiortc) connect
+    // a round of pacing earlier. One stream, a few pairs: the extra
+    // check rate is small.
+    agent_config.ta = Duration::from_millis(20);
+    Ok(Agent::new(
+        agent_config,
+        ChaCha20Rng::from_rng(rng).map_err(rng_error)?,
+    )?)
 }
 
 fn rng_error(e: rand_core::Error) -> RtcError {
@@ -555,18 +790,32 @@ impl Machine for RtcPeerConnection {
         if self.closed {
             return;
         }
-        self.transport.handle_receive(now, datagram);
+        let index = if self.transports.len() == 1 {
+            0
+        } else {
+            // Several transports on the same sockets: the agent that knows
+            // the datagram takes it; nobody's goes to the first, which
+            // counts it dropped.
+            self.transports
+                .iter()
+                .position(|t| t.agent.claims(&datagram))
+                .unwrap_or(0)
+        };
+        self.transports[index].handle_receive(now, datagram);
         self.drain(now);
     }
 
     fn handle_timeout(&mut self, now: Instant) {
-        if self.closed && self.transport.next_timeout().is_none() {
+        let transports_due = self.transports.iter().any(|t| t.next_timeout().is_some());
+        if self.closed && !transports_due {
             return;
         }
-        self.transport.handle_timeout(now);
+        for t in &mut self.transports {
+            t.handle_timeout(now);
+        }
         if !self.closed {
             self.media_handle_timeout(now);
-            self.transport.pump(now);
+            self.pump_all(now);
         }
         self.drain(now);
     }
@@ -580,9 +829,11 @@ impl Machine for RtcPeerConnection {
         } else {
             self.media_timeout()
         };
-        let next = [self.transport.next_timeout(), media]
-            .into_iter()
-            .flatten()
+        let next = self
+            .transports
+            .iter()
+            .filter_map(Transport::next_timeout)
+            .chain(media)
             .min();
         Output::Timeout(next)
     }

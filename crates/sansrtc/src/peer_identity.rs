@@ -132,15 +132,19 @@ impl RtcPeerConnection {
             Ok(identity) => {
                 self.peer_identity = Some(identity.clone());
                 self.emit(PeerEvent::PeerIdentity(identity));
-                self.transport.open_gate(now);
+                for t in &mut self.transports {
+                    t.open_gate(now);
+                }
                 self.drain(now);
                 Ok(())
             }
             Err(reason) => {
                 if self.config.target_peer_identity().is_some() {
                     self.identity_failed = true;
-                    self.transport.agent.close(now);
-                    self.transport.pump(now);
+                    for t in &mut self.transports {
+                        t.agent.close(now);
+                        t.pump(now);
+                    }
                     self.drain(now);
                 }
                 Err(RtcError::Identity(reason))

@@ -24,30 +24,50 @@ pub(crate) struct RemoteData {
     pub max_message_size: Option<u64>,
 }
 
-/// What the transport takes from a remote description.
+/// One transport of a remote description: a BUNDLE group's tagged
+/// section, or a section that is bundled with nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RemoteParams {
+pub(crate) struct RemoteTransport {
+    /// The section whose transport attributes these are.
+    pub section: usize,
     pub ufrag: String,
     pub pwd: String,
-    /// The fingerprints DTLS can check (hash functions it computes).
     /// Every `a=fingerprint` of the transport, as written (identity
-    /// binding covers them all; DTLS takes [`RemoteParams::dtls_fingerprints`]).
+    /// binding covers them all; DTLS takes
+    /// [`RemoteTransport::dtls_fingerprints`]).
     pub fingerprints: Vec<Fingerprint>,
     pub setup: Setup,
+    /// UDP candidates of component 1.
     pub candidates: Vec<Candidate>,
     pub skipped_candidates: usize,
     pub end_of_candidates: bool,
+}
+
+/// What the transports take from a remote description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RemoteParams {
+    /// The first transport's (the data section's, else the first
+    /// section's): credentials, fingerprints and role.
+    pub ufrag: String,
+    pub pwd: String,
+    pub fingerprints: Vec<Fingerprint>,
+    pub setup: Setup,
     pub ice_lite: bool,
     pub data: Option<RemoteData>,
     /// Every section's mid, in order (`None` for a section without one).
     pub mids: Vec<Option<String>>,
-    /// The transport section's index.
+    /// The first transport's section index.
     pub transport_index: usize,
     /// The session's `a=identity` value.
     pub identity: Option<String>,
     /// Whether any section carries a transport (a description with no
     /// media section, or only rejected ones, has none).
     pub has_transport: bool,
+    /// Every transport, the first one first.
+    pub transports: Vec<RemoteTransport>,
+    /// For each section, the index in `transports` of the transport it
+    /// uses (`None`: rejected, or bundle-only outside the group).
+    pub owners: Vec<Option<usize>>,
 }
 
 /// Parses and checks `sdp` as a description of `sdp_type`.
@@ -72,19 +92,35 @@ pub(crate) fn read_remote(
                 .unwrap_or(5000),
             max_message_size: m.max_message_size,
         });
-    // The transport: the BUNDLE group's tagged (first) section when the data
-    // section is bundled, otherwise the data section, otherwise the first
-    // section that is not rejected.
-    let bundle_first = data.as_ref().and_then(|d| {
-        view.groups
-            .iter()
-            .filter(|g| g.semantics.eq_ignore_ascii_case("BUNDLE"))
-            .find(|g| g.mids.contains(&d.mid))
-            .and_then(|g| g.mids.first())
-            .and_then(|tag| mids.iter().position(|m| m.as_deref() == Some(tag)))
-            .filter(|&i| !view.media[i].is_rejected())
-    });
-    if view.media.iter().all(|m| m.is_rejected()) {
+    let total: usize = view.media.iter().map(|m| m.candidates.len()).sum();
+    if total > MAX_REMOTE_DESCRIPTION_CANDIDATES {
+        return Err(RemoteDescriptionError::TooManyCandidates.into());
+    }
+    // Which section carries each section's transport: the BUNDLE group's
+    // tagged (first) section for its members, the section itself when it
+    // is in no group; none when rejected, or bundle-only outside a group.
+    let tag_of = |i: usize| -> Option<usize> {
+        let m = &view.media[i];
+        if m.is_rejected() {
+            return None;
+        }
+        let group_tag = m.mid.as_ref().and_then(|mid| {
+            view.groups
+                .iter()
+                .filter(|g| g.is_bundle())
+                .find(|g| g.mids.contains(mid))
+                .and_then(|g| g.mids.first())
+                .and_then(|tag| mids.iter().position(|x| x.as_deref() == Some(tag)))
+                .filter(|&t| !view.media[t].is_rejected())
+        });
+        match group_tag {
+            Some(t) => Some(t),
+            None if m.bundle_only => None,
+            None => Some(i),
+        }
+    };
+    let tags: Vec<Option<usize>> = (0..view.media.len()).map(tag_of).collect();
+    if tags.iter().all(Option::is_none) {
         return Ok((
             description,
             RemoteParams {
@@ -92,86 +128,119 @@ pub(crate) fn read_remote(
                 pwd: String::new(),
                 fingerprints: Vec::new(),
                 setup: Setup::ActPass,
-                candidates: Vec::new(),
-                skipped_candidates: 0,
-                end_of_candidates: false,
                 ice_lite: view.ice_lite,
                 data: None,
                 mids,
                 transport_index: 0,
                 identity: view.identity.clone(),
                 has_transport: false,
+                transports: Vec::new(),
+                owners: vec![None; view.media.len()],
             },
         ));
     }
-    let transport_index = bundle_first
-        .or(data.as_ref().map(|d| d.index))
-        .or_else(|| view.media.iter().position(|m| !m.is_rejected()))
+    // The first transport: the data section's, else the first section's.
+    let first = data
+        .as_ref()
+        .and_then(|d| tags[d.index])
+        .or_else(|| tags.iter().flatten().next().copied())
         .unwrap_or(0);
+    let mut sections: Vec<usize> = vec![first];
+    for t in tags.iter().flatten() {
+        if !sections.contains(t) {
+            sections.push(*t);
+        }
+    }
+    let transports = sections
+        .iter()
+        .map(|&i| read_transport(&view, sdp_type, i))
+        .collect::<Result<Vec<_>, _>>()?;
+    // In an answer, sections bundled with a transport must not name other
+    // credentials. (An offer's sections have transports of their own until
+    // the answer picks the tagged one's, RFC 8843 §7.2.)
+    let answer = sdp_type != SdpType::Offer;
+    for (i, m) in view.media.iter().enumerate().filter(|_| answer) {
+        let Some(tag) = tags[i] else { continue };
+        if m.bundle_only || i == tag {
+            continue;
+        }
+        if let Some(other) = view.ice_ufrag_for(i) {
+            if other != view.ice_ufrag_for(tag).unwrap_or_default() {
+                return Err(RemoteDescriptionError::ConflictingIceCredentials.into());
+            }
+        }
+    }
+    let owners = tags
+        .iter()
+        .map(|t| t.and_then(|t| sections.iter().position(|&s| s == t)))
+        .collect();
+    let primary = &transports[0];
+    Ok((
+        description,
+        RemoteParams {
+            ufrag: primary.ufrag.clone(),
+            pwd: primary.pwd.clone(),
+            fingerprints: primary.fingerprints.clone(),
+            setup: primary.setup,
+            ice_lite: view.ice_lite,
+            data,
+            mids,
+            transport_index: first,
+            identity: view.identity.clone(),
+            has_transport: true,
+            transports,
+            owners,
+        },
+    ))
+}
+
+/// The transport attributes of section `index`.
+fn read_transport(
+    view: &SessionView,
+    sdp_type: SdpType,
+    index: usize,
+) -> Result<RemoteTransport, RtcError> {
     let ufrag = view
-        .ice_ufrag_for(transport_index)
+        .ice_ufrag_for(index)
         .ok_or(RemoteDescriptionError::MissingIceCredentials)?
         .to_owned();
     let pwd = view
-        .ice_pwd_for(transport_index)
+        .ice_pwd_for(index)
         .ok_or(RemoteDescriptionError::MissingIceCredentials)?
         .to_owned();
     if !sansrtc_ice::Credentials::is_valid(&ufrag, &pwd) {
         return Err(RemoteDescriptionError::MissingIceCredentials.into());
     }
-    // Sections bundled with the transport must not name other credentials.
-    for (i, m) in view.media.iter().enumerate() {
-        if m.is_rejected() || m.bundle_only || i == transport_index {
-            continue;
-        }
-        if let Some(other) = view.ice_ufrag_for(i) {
-            if other != ufrag && bundled_with(&view, i, transport_index) {
-                return Err(RemoteDescriptionError::ConflictingIceCredentials.into());
-            }
-        }
-    }
-    let fingerprints = view.fingerprints_for(transport_index).to_vec();
+    let fingerprints = view.fingerprints_for(index).to_vec();
     if !fingerprints.iter().any(usable) {
         return Err(RemoteDescriptionError::MissingFingerprint.into());
     }
-    let setup = match (sdp_type, view.setup_for(transport_index)) {
+    let setup = match (sdp_type, view.setup_for(index)) {
         (SdpType::Offer, None) => Setup::ActPass,
         (_, None) => Setup::Active,
         (SdpType::Offer, Some(s @ (Setup::ActPass | Setup::Active | Setup::Passive))) => s,
         (_, Some(s @ (Setup::Active | Setup::Passive))) => s,
         _ => return Err(RemoteDescriptionError::BadSetup.into()),
     };
-    let media = &view.media[transport_index];
-    let total: usize = view.media.iter().map(|m| m.candidates.len()).sum();
-    if total > MAX_REMOTE_DESCRIPTION_CANDIDATES {
-        return Err(RemoteDescriptionError::TooManyCandidates.into());
-    }
+    let media = &view.media[index];
     let (candidates, skipped): (Vec<Candidate>, Vec<Candidate>) = media
         .candidates
         .iter()
         .cloned()
         .partition(|c| c.transport == CandidateTransport::Udp && c.component == 1);
-    Ok((
-        description,
-        RemoteParams {
-            ufrag,
-            pwd,
-            fingerprints,
-            setup,
-            candidates,
-            skipped_candidates: skipped.len(),
-            end_of_candidates: media.end_of_candidates,
-            ice_lite: view.ice_lite,
-            data,
-            mids,
-            transport_index,
-            identity: view.identity.clone(),
-            has_transport: true,
-        },
-    ))
+    Ok(RemoteTransport {
+        section: index,
+        ufrag,
+        pwd,
+        fingerprints,
+        setup,
+        candidates,
+        skipped_candidates: skipped.len(),
+        end_of_candidates: media.end_of_candidates,
+    })
 }
 
-impl RemoteParams {
+impl RemoteTransport {
     /// The fingerprints DTLS can check: a hash function it computes and a
     /// digest of that function's length.
     pub(crate) fn dtls_fingerprints(&self) -> Vec<Fingerprint> {
@@ -185,13 +254,4 @@ impl RemoteParams {
 
 fn usable(f: &Fingerprint) -> bool {
     sansrtc_dtls::is_supported(&f.algorithm) && f.algorithm.digest_len() == Some(f.bytes.len())
-}
-
-fn bundled_with(view: &SessionView, a: usize, b: usize) -> bool {
-    let (Some(ma), Some(mb)) = (&view.media[a].mid, &view.media[b].mid) else {
-        return false;
-    };
-    view.groups
-        .iter()
-        .any(|g| g.mids.contains(ma) && g.mids.contains(mb))
 }

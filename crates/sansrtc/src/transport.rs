@@ -1,6 +1,7 @@
-//! One transport (one BUNDLE group): the ICE agent, the DTLS endpoint on
-//! top of it, and the SCTP association with its data channels on top of
-//! DTLS, with the RFC 7983 demultiplexer between them.
+//! One transport (a BUNDLE group, or one unbundled section): the ICE agent,
+//! the DTLS endpoint on top of it, SRTP keyed by that endpoint, and — on the
+//! transport of the data section — the SCTP association with its data
+//! channels, with the RFC 7983 demultiplexer between them.
 //!
 //! Datagrams go to ICE first (it owns STUN, TURN relays and consent); what
 //! ICE returns as application data is classified by its first byte: DTLS
@@ -20,6 +21,8 @@ use sansrtc_proto::{Output, Receive, Transmit};
 use sansrtc_rtp::{classify, PacketKind};
 use sansrtc_sctp::SctpConfig;
 use sansrtc_srtp::{SrtpConfig, SrtpContext};
+
+use crate::peer_connection::DtlsTransportState;
 
 /// DTLS datagrams kept while no endpoint exists yet (the remote's
 /// ClientHello can arrive before we apply its answer).
@@ -72,6 +75,23 @@ pub struct TransportStats {
     pub gated_dropped: u64,
 }
 
+impl TransportStats {
+    /// The sum of two transports' counters.
+    pub fn merged(&self, other: &TransportStats) -> TransportStats {
+        TransportStats {
+            media_dropped: self.media_dropped + other.media_dropped,
+            srtp_rejected: self.srtp_rejected + other.srtp_rejected,
+            media_unsent: self.media_unsent + other.media_unsent,
+            unknown_dropped: self.unknown_dropped + other.unknown_dropped,
+            early_dtls_kept: self.early_dtls_kept + other.early_dtls_kept,
+            early_dtls_dropped: self.early_dtls_dropped + other.early_dtls_dropped,
+            dtls_unsent: self.dtls_unsent + other.dtls_unsent,
+            sctp_unsent: self.sctp_unsent + other.sctp_unsent,
+            gated_dropped: self.gated_dropped + other.gated_dropped,
+        }
+    }
+}
+
 /// What the association is configured with once DTLS is up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct SctpParams {
@@ -81,9 +101,19 @@ pub(crate) struct SctpParams {
 }
 
 pub(crate) struct Transport {
+    /// The mid of the section whose transport this is (the BUNDLE-tagged
+    /// one when bundled); `None` until an offer or answer names one.
+    pub(crate) tag: Option<String>,
+    /// The peer's ICE ufrag for this transport, once known.
+    pub(crate) remote_ufrag: Option<String>,
     pub(crate) agent: Agent,
     pub(crate) dtls: Option<DtlsEndpoint>,
-    pub(crate) sctp: SctpTransport,
+    /// The DTLS transport's state (`RTCDtlsTransportState`).
+    pub(crate) dtls_state: DtlsTransportState,
+    /// What the handshake negotiated, once connected.
+    pub(crate) dtls_connected: Option<Connected>,
+    /// The association: on the data section's transport only.
+    pub(crate) sctp: Option<SctpTransport>,
     pub(crate) sctp_params: Option<SctpParams>,
     pub(crate) sctp_started: bool,
     dtls_started: bool,
@@ -103,10 +133,18 @@ pub(crate) struct Transport {
 }
 
 impl Transport {
-    pub(crate) fn new(agent: Agent, sctp: SctpTransport, rng: rand_chacha::ChaCha20Rng) -> Self {
+    pub(crate) fn new(
+        agent: Agent,
+        sctp: Option<SctpTransport>,
+        rng: rand_chacha::ChaCha20Rng,
+    ) -> Self {
         Transport {
+            tag: None,
+            remote_ufrag: None,
             agent,
             dtls: None,
+            dtls_state: DtlsTransportState::New,
+            dtls_connected: None,
             sctp,
             sctp_params: None,
             sctp_started: false,
@@ -150,7 +188,9 @@ impl Transport {
             }
         }
         if self.sctp_timeout.is_some_and(|t| t <= now) {
-            self.sctp.handle_timeout(now);
+            if let Some(sctp) = &mut self.sctp {
+                sctp.handle_timeout(now);
+            }
         }
         self.pump(now);
     }
@@ -274,16 +314,28 @@ impl Transport {
         self.pump(now);
     }
 
+    /// The data section was negotiated: the association starts once DTLS
+    /// is up (at once if it is).
+    pub(crate) fn set_sctp_params(&mut self, now: Instant, params: SctpParams) {
+        self.sctp_params = Some(params);
+        if let Some(sctp) = &mut self.sctp {
+            sctp.set_remote_max_message_size(params.remote_max_message_size);
+        }
+        if self.dtls.as_ref().is_some_and(|d| d.is_connected()) {
+            self.start_sctp(now);
+        }
+    }
+
+    /// Starts the association: on the transport holding it, once DTLS is
+    /// up, a data section was negotiated and delivery is not held.
     fn start_sctp(&mut self, now: Instant) {
         if self.sctp_started || self.gated {
             return;
         }
-        let Some(dtls) = &self.dtls else { return };
-        let params = self.sctp_params.unwrap_or(SctpParams {
-            local_port: 5000,
-            remote_port: 5000,
-            remote_max_message_size: None,
-        });
+        let (Some(dtls), Some(sctp), Some(params)) = (&self.dtls, &mut self.sctp, self.sctp_params)
+        else {
+            return;
+        };
         let defaults = SctpConfig::default();
         let config = SctpConfig {
             local_port: params.local_port,
@@ -295,18 +347,17 @@ impl Transport {
             ..defaults
         };
         let role = dtls.role();
-        if let Err(error) = self.sctp.configure_association(config, &mut self.rng, now) {
+        if let Err(error) = sctp.configure_association(config, &mut self.rng, now) {
             tracing::debug!(%error, "SCTP association was already started");
         }
-        self.sctp
-            .set_remote_max_message_size(params.remote_max_message_size);
-        self.sctp.set_dtls_role(role);
-        if let Err(error) = self.sctp.connect(now) {
+        sctp.set_remote_max_message_size(params.remote_max_message_size);
+        sctp.set_dtls_role(role);
+        if let Err(error) = sctp.connect(now) {
             tracing::debug!(%error, "SCTP connect refused");
         }
         self.sctp_started = true;
         for packet in std::mem::take(&mut self.gated_packets) {
-            self.sctp.handle_receive_owned(now, packet);
+            sctp.handle_receive_owned(now, packet);
         }
     }
 
@@ -390,14 +441,18 @@ impl Transport {
                     progress = true;
                 }
                 Output::Event(DtlsEvent::ApplicationData(packet)) => {
-                    if self.gated || !self.sctp_started {
+                    if self.sctp.is_none() {
+                        // No association on this transport: nothing to
+                        // deliver to.
+                        self.stats.unknown_dropped += 1;
+                    } else if self.gated || !self.sctp_started {
                         if self.gated_packets.len() < GATED_PACKET_LIMIT {
                             self.gated_packets.push_back(packet);
                         } else {
                             self.stats.gated_dropped += 1;
                         }
-                    } else {
-                        self.sctp.handle_receive_owned(now, packet);
+                    } else if let Some(sctp) = &mut self.sctp {
+                        sctp.handle_receive_owned(now, packet);
                     }
                     progress = true;
                 }
@@ -417,8 +472,12 @@ impl Transport {
 
     fn drain_sctp(&mut self) -> bool {
         let mut progress = false;
+        let Some(sctp) = &mut self.sctp else {
+            self.sctp_timeout = None;
+            return false;
+        };
         loop {
-            match self.sctp.poll_output() {
+            match sctp.poll_output() {
                 Output::Transmit(packet) => {
                     let sent = self
                         .dtls

@@ -100,18 +100,53 @@ fn ten_thousand_candidates_are_refused_without_growing() {
     assert_eq!(pc.ice_stats().remote_candidates_dropped, 0);
 }
 
+/// In an answer, every section of the BUNDLE group uses the tagged one's
+/// transport: other credentials there are refused (RFC 8843 §7.3).
 #[test]
-fn conflicting_ufrags_in_one_bundle_are_refused() {
+fn conflicting_ufrags_in_one_answered_bundle_are_refused() {
+    let mut p = Pair::new();
+    let now = p.now;
+    p.a.create_data_channel(now, DataChannelInit::new("x"))
+        .unwrap();
+    p.a.add_transceiver(MediaKind::Audio, RtpTransceiverInit::default())
+        .unwrap();
+    p.offer_to_b();
+    let answer = p.answer_from_b().sdp;
+    let ufrag = answer
+        .lines()
+        .find_map(|l| l.strip_prefix("a=ice-ufrag:"))
+        .unwrap()
+        .to_owned();
+    // The second section's ufrag only.
+    let at = answer.rfind(&format!("a=ice-ufrag:{ufrag}")).unwrap();
+    let mut forged = answer.clone();
+    forged.replace_range(at..at + 12 + ufrag.len(), "a=ice-ufrag:Zz99");
+    assert_ne!(forged, answer);
+    let err =
+        p.a.set_remote_description(now, RtcSessionDescription::answer(forged))
+            .unwrap_err();
+    assert_eq!(err.dom_name(), "InvalidAccessError", "{err}");
+    assert_eq!(p.a.signaling_state(), SignalingState::HaveLocalOffer);
+}
+
+/// In an offer, a bundled section may carry a transport of its own (RFC
+/// 8843 §7.2: the answerer picks the tagged one's).
+#[test]
+fn an_offer_with_a_transport_per_bundled_section_is_answered_on_the_tag() {
     let now = Instant::now();
     let offer = an_offer(now);
-    // A second, bundled section with other credentials.
     let extra = "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:Zz99\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=mid:1\r\na=sctp-port:5000\r\n";
     let two = format!(
         "{}{}",
         offer.replace("a=group:BUNDLE 0", "a=group:BUNDLE 0 1"),
         extra
     );
-    refused(two, "InvalidAccessError");
+    let mut pc = peer(1, ADDR_A, RtcConfiguration::default(), now);
+    pc.set_remote_description(now, RtcSessionDescription::offer(two))
+        .unwrap();
+    let answer = pc.create_answer().unwrap().sdp;
+    assert!(answer.contains("a=group:BUNDLE 0\r\n"), "{answer}");
+    assert_eq!(pc.transport_count(), 1);
 }
 
 #[test]

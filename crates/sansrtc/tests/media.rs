@@ -353,6 +353,12 @@ fn nack_and_rtx_recover_a_tenth_lost() {
         sent.push(frame);
         p.run_for(Duration::from_millis(33));
     }
+    // A lost tail shows only when a later packet arrives: one more frame,
+    // not lost.
+    p.drop = None;
+    let last = video_frame(&[0x11], 3000, 100);
+    p.a.write_frame(p.now, sender, 100 * 3000, &last).unwrap();
+    sent.push(last);
     p.run_until(Duration::from_secs(2), |_| false);
     let got: Vec<Vec<u8>> = video_frames(&p.events_b)
         .into_iter()

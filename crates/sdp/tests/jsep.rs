@@ -678,3 +678,85 @@ fn answer_can_repeat_the_transport_in_bundled_sections_like_libwebrtc() {
     }
     assert!(view.media[0].rtcp_mux);
 }
+
+fn transport_n(n: u8) -> TransportParams {
+    TransportParams::new(
+        &format!("ufr{n}"),
+        &format!("{n}123456789abcdefghijkl+/"),
+        vec![fingerprint()],
+    )
+}
+
+/// `max-compat` gathers a transport per section: each section writes its
+/// own credentials; `balanced` writes them for the first of each media type
+/// and none for the bundle-only ones.
+#[test]
+fn offer_with_a_transport_per_section() {
+    let ts: Vec<TransportParams> = (0..4).map(transport_n).collect();
+    let refs: Vec<&TransportParams> = ts.iter().collect();
+    let mut options = OfferOptions::new(7);
+    options.bundle_policy = BundlePolicy::MaxCompat;
+    let offer = sansrtc_sdp::jsep::create_offer_with_transports(&options, &refs, &media()).unwrap();
+    let view = SessionView::new(&offer).unwrap();
+    for (i, m) in view.media.iter().enumerate() {
+        assert_eq!(view.ice_ufrag_for(i), Some(format!("ufr{i}").as_str()));
+        assert!(!m.bundle_only);
+    }
+    // Still one BUNDLE group with every mid: the answerer may bundle.
+    assert_eq!(view.bundle_group().unwrap().mids.len(), 4);
+
+    options.bundle_policy = BundlePolicy::Balanced;
+    let offer = sansrtc_sdp::jsep::create_offer_with_transports(&options, &refs, &media()).unwrap();
+    let view = SessionView::new(&offer).unwrap();
+    let ufrags: Vec<Option<&str>> = view.media.iter().map(|m| m.ice_ufrag.as_deref()).collect();
+    assert_eq!(ufrags, [Some("ufr0"), None, Some("ufr2"), Some("ufr3")]);
+
+    // One transport per section, or one in all for no sections.
+    let err = sansrtc_sdp::jsep::create_offer_with_transports(&options, &refs[..3], &media());
+    assert_eq!(
+        err.unwrap_err(),
+        SdpError::Build(BuildError::TransportCountMismatch)
+    );
+    assert!(sansrtc_sdp::jsep::create_offer_with_transports(&options, &refs[..1], &[]).is_ok());
+}
+
+/// An offer without BUNDLE (a peer that does not bundle) is answered with
+/// each section's own transport; a bundled one with the tagged section's.
+#[test]
+fn answer_with_a_transport_per_section() {
+    let mut offer = corpus("aiortc-audio-video-data-offer.sdp");
+    let choices = [
+        accept_rtp(&[96], &[], Direction::SendRecv),
+        accept_rtp(&[97], &[], Direction::SendRecv),
+        data_answer(),
+    ];
+    let ts: Vec<TransportParams> = (0..3).map(transport_n).collect();
+    let refs: Vec<&TransportParams> = ts.iter().collect();
+    let mut options = AnswerOptions::new(9);
+    options.bundled_sections = sansrtc_sdp::jsep::BundledSectionShape::RepeatTransport;
+    let bundled =
+        sansrtc_sdp::jsep::create_answer_with_transports(&offer, &options, &refs, &choices)
+            .unwrap();
+    let view = SessionView::new(&bundled).unwrap();
+    for i in 0..3 {
+        assert_eq!(view.ice_ufrag_for(i), Some("ufr0"), "bundled onto the tag");
+    }
+    offer
+        .session
+        .retain(|l| !l.to_string().starts_with("a=group:BUNDLE"));
+    let unbundled =
+        sansrtc_sdp::jsep::create_answer_with_transports(&offer, &options, &refs, &choices)
+            .unwrap();
+    let view = SessionView::new(&unbundled).unwrap();
+    assert!(view.bundle_group().is_none());
+    for i in 0..3 {
+        assert_eq!(view.ice_ufrag_for(i), Some(format!("ufr{i}").as_str()));
+        assert_eq!(view.media[i].port, 9);
+    }
+    let err =
+        sansrtc_sdp::jsep::create_answer_with_transports(&offer, &options, &refs[..2], &choices);
+    assert_eq!(
+        err.unwrap_err(),
+        SdpError::Build(BuildError::TransportCountMismatch)
+    );
+}

@@ -66,7 +66,8 @@ impl RtcPeerConnection {
             .transceivers
             .iter()
             .any(|t| !t.stopped && t.current_direction.is_some());
-        if any && self.media.next_report.is_none() && self.transport.has_srtp() {
+        let keyed = self.transports.iter().any(|t| t.has_srtp());
+        if any && self.media.next_report.is_none() && keyed {
             self.media.next_report = Some(now + REPORT_INTERVAL / 2);
         }
     }
@@ -107,11 +108,11 @@ impl RtcPeerConnection {
             for packet in nack.poll_rtcp(now, rtt, sender, ssrc) {
                 let mut out = Vec::with_capacity(64);
                 packet.write(&mut out);
-                packets.push(out);
+                packets.push((source.transceiver, out));
             }
         }
-        for packet in packets {
-            if self.transport.send_media(now, packet, true) {
+        for (transceiver, packet) in packets {
+            if self.send_media(now, Some(transceiver), packet, true) {
                 self.media.stats.nacks_sent += 1;
                 self.media.stats.rtcp_sent += 1;
             }
@@ -131,7 +132,13 @@ impl RtcPeerConnection {
         blocks.truncate(MAX_BLOCKS);
         let mut compounds = Vec::new();
         let mut first_sender = None;
-        for state in self.media.send.iter_mut().flatten() {
+        for (transceiver, state) in self
+            .media
+            .send
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, s)| Some((i, s.as_mut()?)))
+        {
             let Some(rtp_timestamp) = state.stream.rtp_timestamp_at(now) else {
                 continue;
             };
@@ -150,16 +157,13 @@ impl RtcPeerConnection {
             .write(&mut out);
             SourceDescription::with_cname(ssrc, &self.media.cname).write(&mut out);
             state.last_report = Some(now);
-            compounds.push(out);
+            compounds.push((Some(transceiver), out));
         }
         if first_sender.is_none() && !self.media.sources.is_empty() {
             // A receiver-only endpoint reports from a sender SSRC of its own.
-            let ssrc = self
-                .media
-                .transceivers
-                .iter()
-                .find(|t| !t.stopped)
-                .map(|t| t.sender.ssrc)
+            let reporter = self.media.transceivers.iter().position(|t| !t.stopped);
+            let ssrc = reporter
+                .map(|i| self.media.transceivers[i].sender.ssrc)
                 .unwrap_or(1);
             let mut out = Vec::with_capacity(128);
             ReceiverReport {
@@ -169,10 +173,10 @@ impl RtcPeerConnection {
             }
             .write(&mut out);
             SourceDescription::with_cname(ssrc, &self.media.cname).write(&mut out);
-            compounds.push(out);
+            compounds.push((reporter, out));
         }
-        for packet in compounds {
-            if self.transport.send_media(now, packet, true) {
+        for (transceiver, packet) in compounds {
+            if self.send_media(now, transceiver, packet, true) {
                 self.media.stats.rtcp_sent += 1;
             }
         }
@@ -208,7 +212,7 @@ impl RtcPeerConnection {
         for media in sources {
             self.send_keyframe_request(now, id.0, media, full_intra);
         }
-        self.transport.pump(now);
+        self.pump_all(now);
         self.drain(now);
         Ok(())
     }
@@ -247,7 +251,7 @@ impl RtcPeerConnection {
             }
             .write(&mut out);
         }
-        let sent = self.transport.send_media(now, out, true);
+        let sent = self.send_media(now, Some(index), out, true);
         if sent {
             self.media.stats.rtcp_sent += 1;
         }

@@ -65,7 +65,7 @@ impl RtcPeerConnection {
                 "the transceiver does not send (negotiated direction)".into(),
             ));
         }
-        if !self.transport.has_srtp() {
+        if !self.transports[self.media_transport(Some(id.0))].has_srtp() {
             return Err(RtcError::Media(
                 "no SRTP keys yet (DTLS not connected)".into(),
             ));
@@ -198,7 +198,7 @@ impl RtcPeerConnection {
             packets.push(buf);
         }
         for packet in packets {
-            if self.transport.send_media(now, packet, false) {
+            if self.send_media(now, Some(id.0), packet, false) {
                 self.media.stats.rtp_sent += 1;
             }
         }
@@ -231,7 +231,7 @@ impl RtcPeerConnection {
         if let Some(history) = &mut state.history {
             let _ = history.insert(&packet, now);
         }
-        self.transport.send_media(now, packet, false);
+        self.send_media(now, Some(id.0), packet, false);
         self.flush_media_transmits(now);
         Ok(())
     }
@@ -242,12 +242,12 @@ impl RtcPeerConnection {
     /// RTX stream when RTX was negotiated (RFC 4588), else as it was; at
     /// most once per round trip, and only while the history has it.
     pub(crate) fn on_nack(&mut self, now: Instant, nack: &Nack) {
-        let Some(state) = self
-            .media
-            .send
-            .iter_mut()
-            .flatten()
-            .find(|s| s.stream.ssrc() == nack.media_ssrc)
+        let Some((transceiver, state)) =
+            self.media.send.iter_mut().enumerate().find_map(|(i, s)| {
+                s.as_mut()
+                    .filter(|s| s.stream.ssrc() == nack.media_ssrc)
+                    .map(|s| (i, s))
+            })
         else {
             return;
         };
@@ -284,7 +284,7 @@ impl RtcPeerConnection {
                 let seq = self.next_transport_sequence(now, packet.len());
                 set_transport_sequence(&mut packet, id, seq);
             }
-            if self.transport.send_media(now, packet, false) {
+            if self.send_media(now, Some(transceiver), packet, false) {
                 self.media.stats.rtp_retransmitted += 1;
             }
         }
@@ -296,9 +296,11 @@ impl RtcPeerConnection {
     /// transmits), so only it is drained; DTLS, SCTP and the states did
     /// not change.
     fn flush_media_transmits(&mut self, now: Instant) {
-        self.transport.drain_agent_only(now);
-        while let Some(t) = self.transport.transmits.pop_front() {
-            self.outbox.push_back(sansrtc_proto::Output::Transmit(t));
+        for transport in &mut self.transports {
+            transport.drain_agent_only(now);
+            while let Some(t) = transport.transmits.pop_front() {
+                self.outbox.push_back(sansrtc_proto::Output::Transmit(t));
+            }
         }
         self.update_media_timeout();
     }

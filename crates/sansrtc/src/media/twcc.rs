@@ -97,7 +97,7 @@ impl RtcPeerConnection {
         for feedback in recorder.poll_feedback(now, sender, media) {
             let mut out = Vec::with_capacity(64);
             feedback.write(&mut out);
-            if self.transport.send_media(now, out, true) {
+            if self.send_media(now, None, out, true) {
                 self.media.twcc.stats.feedback_sent += 1;
                 self.media.stats.rtcp_sent += 1;
             }

@@ -71,7 +71,7 @@ impl RtcPeerConnection {
             .iter()
             .map(|c| add_chain(ctx, report, &[c.certificate_der()]))
             .collect();
-        let Some(connected) = &self.dtls_connected else {
+        let Some(connected) = &self.primary().dtls_connected else {
             return (None, None);
         };
         let local_id = connected

@@ -231,7 +231,7 @@ impl RtcPeerConnection {
         ctx: &Context,
         report: &mut RtcStatsReport,
     ) -> Option<String> {
-        let agent = &self.transport.agent;
+        let agent = &self.primary().agent;
         let snapshot = agent.snapshot();
         let local_ufrag = agent.local_credentials().ufrag.as_str();
         let locals = add_candidates(ctx, report, &snapshot.local, true, Some(local_ufrag));

@@ -95,7 +95,7 @@ impl RtcPeerConnection {
         report: &mut RtcStatsReport,
         refs: TransportRefs,
     ) {
-        let agent = &self.transport.agent;
+        let agent = &self.primary().agent;
         let described = self.current_local.is_some()
             || self.pending_local.is_some()
             || self.current_remote.is_some()
@@ -110,13 +110,13 @@ impl RtcPeerConnection {
             Some(sansrtc_dtls::Role::Server) => "server",
             None => "unknown",
         };
-        let connected = self.dtls_connected.as_ref();
+        let connected = self.primary().dtls_connected.as_ref();
         report.insert(RtcStats::Transport(RtcTransportStats {
             id: ctx.transport_id.clone(),
             timestamp: ctx.timestamp,
             ice_role: ice_role.to_owned(),
             ice_local_username_fragment: agent.local_credentials().ufrag.clone(),
-            dtls_state: self.dtls_state.as_str().to_owned(),
+            dtls_state: self.primary().dtls_state.as_str().to_owned(),
             ice_state: self.ice_state.as_str().to_owned(),
             selected_candidate_pair_id: refs.selected_candidate_pair_id,
             local_certificate_id: refs.local_certificate_id,

@@ -306,7 +306,10 @@ impl Duel {
         agent
             .set_remote_credentials(now, &attr(&offer, "ice-ufrag"), &attr(&offer, "ice-pwd"))
             .unwrap();
-        for line in offer.lines().filter_map(|l| l.strip_prefix("a=")) {
+        // The answer bundles everything onto the first (tagged) section:
+        // its transport's candidates are the ones to check.
+        let first_section = offer.split("\r\nm=").nth(1).unwrap_or_default();
+        for line in first_section.lines().filter_map(|l| l.strip_prefix("a=")) {
             if line.starts_with("candidate:") {
                 agent.add_remote_candidate_str(now, line).unwrap();
             }

@@ -118,7 +118,28 @@ pub fn create_answer(
     transport: &TransportParams,
     choices: &[AnswerMedia],
 ) -> Result<SessionDescription, SdpError> {
-    check_transport(transport)?;
+    let transports = vec![transport; choices.len().max(1)];
+    create_answer_with_transports(offer, options, &transports, choices)
+}
+
+/// Writes the answer to `offer` with a transport per section:
+/// `transports[i]` is what section `i` carries when it is not bundled (an
+/// offer without BUNDLE, or a section left out of the group); bundled
+/// sections carry the tagged section's. One in all when the offer has no
+/// sections; the first gives the session-level attributes.
+pub fn create_answer_with_transports(
+    offer: &SessionDescription,
+    options: &AnswerOptions,
+    transports: &[&TransportParams],
+    choices: &[AnswerMedia],
+) -> Result<SessionDescription, SdpError> {
+    if transports.len() != choices.len().max(1) {
+        return Err(build_error(BuildError::TransportCountMismatch));
+    }
+    for transport in transports {
+        check_transport(transport)?;
+    }
+    let transport = transports[0];
     check_session_id(options.session_id)?;
     if !matches!(options.setup, Setup::Active | Setup::Passive) {
         return Err(build_error(BuildError::InvalidAnswerSetup));
@@ -218,6 +239,10 @@ pub fn create_answer(
             continue;
         }
         let bundled = in_group(&mid);
+        let transport = match tagged_index {
+            Some(t) if bundled => transports[t],
+            _ => transports[index],
+        };
         let carries_transport = !bundled
             || tagged.as_deref() == Some(mid.as_str())
             || options.bundled_sections == BundledSectionShape::RepeatTransport;

@@ -13,8 +13,11 @@ mod common;
 mod offer;
 mod policy;
 
-pub use answer::{create_answer, AnswerMedia, AnswerOptions, AnswerRtp, BundledSectionShape};
-pub use offer::{create_offer, OfferOptions};
+pub use answer::{
+    create_answer, create_answer_with_transports, AnswerMedia, AnswerOptions, AnswerRtp,
+    BundledSectionShape,
+};
+pub use offer::{create_offer, create_offer_with_transports, OfferOptions};
 pub use policy::{BundlePolicy, IceTransportPolicy, RtcpMuxPolicy};
 
 use crate::attributes::{Direction, Extmap, Fingerprint, IceOption, Msid, Ssrc, SsrcGroup};
@@ -189,6 +192,10 @@ pub enum BuildError {
         "the offerer-tagged BUNDLE section is rejected while others in its group are accepted"
     )]
     TaggedSectionRejected,
+    /// Per-section transports were given, but not one per section (one
+    /// for a description without sections).
+    #[error("one transport is needed per media section")]
+    TransportCountMismatch,
     /// The `o=` session id is not below 2^63 - 1 (RFC 9429 §5.2.1).
     #[error("session id must be below 2^63 - 1")]
     InvalidSessionId,

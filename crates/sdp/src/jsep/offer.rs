@@ -79,7 +79,27 @@ pub fn create_offer(
     transport: &TransportParams,
     media: &[MediaSpec],
 ) -> Result<SessionDescription, SdpError> {
-    check_transport(transport)?;
+    let transports = vec![transport; media.len().max(1)];
+    create_offer_with_transports(options, &transports, media)
+}
+
+/// Writes an initial offer whose sections carry transports of their own
+/// (`bundlePolicy` `balanced` and `max-compat` gather one per media type or
+/// per section, RFC 9429 §4.1.1): `transports[i]` is section `i`'s (one in
+/// all when `media` is empty; the first gives the session-level
+/// attributes). A bundle-only section writes none, whatever it is given.
+pub fn create_offer_with_transports(
+    options: &OfferOptions,
+    transports: &[&TransportParams],
+    media: &[MediaSpec],
+) -> Result<SessionDescription, SdpError> {
+    if transports.len() != media.len().max(1) {
+        return Err(build_error(BuildError::TransportCountMismatch));
+    }
+    for transport in transports {
+        check_transport(transport)?;
+    }
+    let transport = transports[0];
     check_session_id(options.session_id)?;
     for (i, spec) in media.iter().enumerate() {
         check_mid(spec.mid())?;
@@ -107,7 +127,10 @@ pub fn create_offer(
     let sections = media
         .iter()
         .zip(flags)
-        .map(|(spec, bundle_only)| offer_section(options, transport, spec, bundle_only))
+        .zip(transports)
+        .map(|((spec, bundle_only), transport)| {
+            offer_section(options, transport, spec, bundle_only)
+        })
         .collect();
     Ok(SessionDescription {
         session,

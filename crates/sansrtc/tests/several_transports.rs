@@ -1,0 +1,470 @@
+//! Several transports on one connection (`bundlePolicy`, RFC 9429 §4.1.1;
+//! RFC 8843): what each policy gathers before the answer, the transports
+//! closed once an answer bundles, and whole calls with a peer that does not
+//! bundle, in both roles.
+//!
+//! The peer that does not bundle is built from two sansrtc connections on
+//! two addresses — one carries the audio section, one the data section —
+//! whose descriptions the test splits and joins, so that the connection
+//! under test sees one description with a transport per section (no
+//! BUNDLE group), as from a legacy endpoint with a port per m-line. The
+//! connection under test keeps one address for all its transports: its
+//! agents tell the datagrams apart.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant, SystemTime};
+
+use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
+use sansrtc::*;
+
+const ADDR_X: &str = "127.0.0.1:7001";
+const ADDR_AUDIO: &str = "127.0.0.1:7002";
+const ADDR_DATA: &str = "127.0.0.1:7003";
+
+struct Peer {
+    address: SocketAddr,
+    pc: RtcPeerConnection,
+    events: Vec<PeerEvent>,
+}
+
+/// Connections on a lossless in-memory network, datagrams routed by
+/// destination address.
+struct Net {
+    peers: Vec<Peer>,
+    now: Instant,
+}
+
+fn config(policy: BundlePolicy) -> RtcConfiguration {
+    RtcConfiguration {
+        bundle_policy: policy,
+        ..RtcConfiguration::default()
+    }
+}
+
+fn connection(seed: u64, address: &str, config: RtcConfiguration, now: Instant) -> Peer {
+    let mut pc = RtcPeerConnection::new(
+        config,
+        ChaCha20Rng::seed_from_u64(seed),
+        now,
+        SystemTime::now(),
+    )
+    .unwrap();
+    let address: SocketAddr = address.parse().unwrap();
+    pc.add_local_address(now, address).unwrap();
+    Peer {
+        address,
+        pc,
+        events: Vec::new(),
+    }
+}
+
+impl Net {
+    fn new(peers: Vec<Peer>, now: Instant) -> Net {
+        Net { peers, now }
+    }
+
+    fn step(&mut self) -> bool {
+        let mut wire = Vec::new();
+        let mut next: Option<Instant> = None;
+        for p in &mut self.peers {
+            loop {
+                match p.pc.poll_output() {
+                    Output::Transmit(t) => wire.push(t),
+                    Output::Event(e) => p.events.push(e),
+                    Output::Timeout(at) => {
+                        next = match (next, at) {
+                            (Some(n), Some(a)) => Some(n.min(a)),
+                            (n, a) => n.or(a),
+                        };
+                        break;
+                    }
+                }
+            }
+        }
+        if wire.is_empty() {
+            let Some(at) = next else { return false };
+            self.now = self.now.max(at);
+            for p in &mut self.peers {
+                p.pc.handle_timeout(self.now);
+            }
+            return true;
+        }
+        for t in wire {
+            let rx = Receive {
+                protocol: t.protocol,
+                source: t.source,
+                destination: t.destination,
+                contents: &t.contents,
+            };
+            if let Some(p) = self.peers.iter_mut().find(|p| p.address == t.destination) {
+                p.pc.handle_receive(self.now, rx);
+            }
+        }
+        true
+    }
+
+    fn run_until(&mut self, limit: Duration, mut done: impl FnMut(&Net) -> bool) -> bool {
+        let deadline = self.now + limit;
+        let mut steps = 0;
+        while self.now < deadline && steps < 200_000 {
+            if done(self) {
+                return true;
+            }
+            if !self.step() {
+                break;
+            }
+            steps += 1;
+        }
+        done(self)
+    }
+}
+
+/// The session part of `sdp` and each section (with its `m=` line).
+fn split(sdp: &str) -> (String, Vec<String>) {
+    let mut parts = sdp.split("\r\nm=");
+    let session = format!("{}\r\n", parts.next().unwrap());
+    let sections = parts
+        .map(|p| {
+            let p = format!("m={p}");
+            if p.ends_with("\r\n") {
+                p
+            } else {
+                format!("{p}\r\n")
+            }
+        })
+        .collect();
+    (session, sections)
+}
+
+fn without_group(session: &str) -> String {
+    session
+        .lines()
+        .filter(|l| !l.starts_with("a=group:"))
+        .map(|l| format!("{l}\r\n"))
+        .collect()
+}
+
+fn with_mid(section: &str, from: &str, to: &str) -> String {
+    section.replace(&format!("a=mid:{from}\r\n"), &format!("a=mid:{to}\r\n"))
+}
+
+fn opened(events: &[PeerEvent]) -> usize {
+    events
+        .iter()
+        .filter(|e| matches!(e, PeerEvent::DataChannel(DataChannelEvent::Open(_))))
+        .count()
+}
+
+fn frames(events: &[PeerEvent]) -> usize {
+    events
+        .iter()
+        .filter(|e| matches!(e, PeerEvent::Media(MediaEvent::Frame { .. })))
+        .count()
+}
+
+fn texts(events: &[PeerEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            PeerEvent::DataChannel(DataChannelEvent::Message {
+                message: DataChannelMessage::Text(t),
+                ..
+            }) => Some(t.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn distinct_ufrags(sdp: &str) -> usize {
+    let mut ufrags: Vec<&str> = sdp
+        .lines()
+        .filter_map(|l| l.strip_prefix("a=ice-ufrag:"))
+        .collect();
+    ufrags.sort_unstable();
+    ufrags.dedup();
+    ufrags.len()
+}
+
+/// Before the answer, `balanced` gathers a transport per media type,
+/// `max-compat` one per section and `max-bundle` one; an answer that
+/// bundles leaves one, and every candidate is signalled with its
+/// transport's mid and ufrag.
+#[test]
+fn each_policy_gathers_its_transports_and_a_bundled_answer_leaves_one() {
+    for (policy, expected) in [
+        (BundlePolicy::Balanced, 3),
+        (BundlePolicy::MaxCompat, 4),
+        (BundlePolicy::MaxBundle, 1),
+    ] {
+        let now = Instant::now();
+        let mut x = connection(1, ADDR_X, config(policy), now);
+        let mut y = connection(2, ADDR_AUDIO, RtcConfiguration::default(), now);
+        for kind in [MediaKind::Audio, MediaKind::Video, MediaKind::Video] {
+            x.pc.add_transceiver(kind, RtpTransceiverInit::default())
+                .unwrap();
+        }
+        x.pc.create_data_channel(now, DataChannelInit::new("chat"))
+            .unwrap();
+        let offer = x.pc.create_offer(now).unwrap();
+        x.pc.set_local_description(now, offer.clone()).unwrap();
+        assert_eq!(x.pc.transport_count(), expected, "{policy:?}");
+        assert_eq!(distinct_ufrags(&offer.sdp), expected, "{policy:?}");
+        // A second offer writes the same transports.
+        let again = x.pc.create_offer(now).unwrap();
+        assert_eq!(distinct_ufrags(&again.sdp), expected);
+        assert_eq!(x.pc.transport_count(), expected);
+
+        let mut net = Net::new(vec![x, y], now);
+        net.run_until(Duration::from_secs(2), |n| {
+            n.peers[0]
+                .events
+                .iter()
+                .any(|e| matches!(e, PeerEvent::IceCandidate(None)))
+        });
+        let ufrags = net.peers[0].pc.transport_ufrags();
+        let candidates: Vec<IceCandidateInit> = net.peers[0]
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                PeerEvent::IceCandidate(Some(c)) => Some(c.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            candidates.len(),
+            expected,
+            "one host candidate each: {:?}",
+            net.peers[0].events
+        );
+        for c in &candidates {
+            let ufrag = c.username_fragment.as_deref().unwrap();
+            assert!(ufrags.iter().any(|u| u == ufrag));
+            let line = usize::from(c.sdp_m_line_index.unwrap());
+            assert_eq!(c.sdp_mid.as_deref(), Some(line.to_string().as_str()));
+        }
+
+        let x_local = net.peers[0].pc.local_description().unwrap();
+        y = net.peers.pop().unwrap();
+        y.pc.set_remote_description(now, x_local).unwrap();
+        let answer = y.pc.create_answer().unwrap();
+        y.pc.set_local_description(now, answer).unwrap();
+        let answer = y.pc.local_description().unwrap();
+        net.peers[0].pc.set_remote_description(now, answer).unwrap();
+        assert_eq!(net.peers[0].pc.transport_count(), 1, "{policy:?}");
+        assert_eq!(y.pc.transport_count(), 1);
+        net.peers.push(y);
+        assert!(
+            net.run_until(Duration::from_secs(10), |n| n.peers.iter().all(|p| {
+                p.pc.connection_state() == PeerConnectionState::Connected && opened(&p.events) > 0
+            })),
+            "{policy:?}: the bundled call connects"
+        );
+    }
+}
+
+/// The two connections that make up a peer that does not bundle.
+fn legacy_halves(now: Instant) -> (Peer, Peer) {
+    (
+        connection(20, ADDR_AUDIO, RtcConfiguration::default(), now),
+        connection(30, ADDR_DATA, RtcConfiguration::default(), now),
+    )
+}
+
+/// Runs the call until audio flows both ways and a message crosses the
+/// data channel each way. Peer 0 is the connection under test, 1 its
+/// audio peer, 2 its data peer.
+fn run_call(net: &mut Net, x_audio: TransceiverId, l_audio: TransceiverId) {
+    assert!(
+        net.run_until(Duration::from_secs(10), |n| {
+            n.peers
+                .iter()
+                .all(|p| p.pc.connection_state() == PeerConnectionState::Connected)
+                && opened(&n.peers[0].events) > 0
+                && opened(&n.peers[2].events) > 0
+        }),
+        "every transport connects and the channel opens: {:?}",
+        net.peers
+            .iter()
+            .map(|p| (
+                p.pc.connection_state(),
+                p.pc.ice_connection_state(),
+                p.pc.dtls_state(),
+                p.pc.transport_stats(),
+                p.pc.ice_stats()
+            ))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(net.peers[0].pc.transport_count(), 2);
+    // Two transports with their own DTLS, on one local address.
+    for i in 0..20u32 {
+        let now = net.now;
+        net.peers[0]
+            .pc
+            .write_frame(now, x_audio, i * 960, &[0xf8, 0xff, 0xfe, i as u8])
+            .unwrap();
+        net.peers[1]
+            .pc
+            .write_frame(now, l_audio, i * 960, &[0xf8, 0xff, 0xfe, i as u8])
+            .unwrap();
+        let until = net.now + Duration::from_millis(20);
+        net.run_until(Duration::from_millis(20), |n| n.now >= until);
+    }
+    let channel_x = net.peers[0]
+        .events
+        .iter()
+        .find_map(|e| match e {
+            PeerEvent::DataChannel(DataChannelEvent::Open(c)) => Some(*c),
+            _ => None,
+        })
+        .unwrap();
+    let channel_l = net.peers[2]
+        .events
+        .iter()
+        .find_map(|e| match e {
+            PeerEvent::DataChannel(DataChannelEvent::Open(c)) => Some(*c),
+            _ => None,
+        })
+        .unwrap();
+    let now = net.now;
+    net.peers[0]
+        .pc
+        .send(now, channel_x, DataChannelMessage::Text("from x".into()))
+        .unwrap();
+    net.peers[2]
+        .pc
+        .send(now, channel_l, DataChannelMessage::Text("to x".into()))
+        .unwrap();
+    assert!(net.run_until(Duration::from_secs(2), |n| {
+        texts(&n.peers[0].events) == ["to x"] && texts(&n.peers[2].events) == ["from x"]
+    }));
+    assert!(frames(&net.peers[1].events) >= 15, "audio reaches the peer");
+    assert!(frames(&net.peers[0].events) >= 15, "audio comes back");
+    let stats = net.peers[0].pc.transport_stats();
+    assert_eq!(stats.srtp_rejected, 0);
+    assert_eq!(stats.unknown_dropped, 0);
+}
+
+/// We offer; the answer bundles nothing: the audio section and the data
+/// section keep the transports our offer gave them.
+#[test]
+fn an_answer_that_does_not_bundle_keeps_a_transport_per_section() {
+    let now = Instant::now();
+    let mut x = connection(10, ADDR_X, config(BundlePolicy::Balanced), now);
+    let x_audio =
+        x.pc.add_transceiver(MediaKind::Audio, RtpTransceiverInit::default())
+            .unwrap();
+    x.pc.create_data_channel(now, DataChannelInit::new("chat"))
+        .unwrap();
+    let offer = x.pc.create_offer(now).unwrap();
+    x.pc.set_local_description(now, offer).unwrap();
+    assert_eq!(x.pc.transport_count(), 2);
+    let offer = x.pc.local_description().unwrap();
+
+    let (mut audio, mut data) = legacy_halves(now);
+    let (session, sections) = split(&offer.sdp);
+    assert_eq!(sections.len(), 2);
+    let group = |mid: &str| session.replace("a=group:BUNDLE 0 1", &format!("a=group:BUNDLE {mid}"));
+    // Each half answers its own section.
+    audio
+        .pc
+        .set_remote_description(
+            now,
+            RtcSessionDescription::offer(format!("{}{}", group("0"), sections[0])),
+        )
+        .unwrap();
+    data.pc
+        .set_remote_description(
+            now,
+            RtcSessionDescription::offer(format!("{}{}", group("1"), sections[1])),
+        )
+        .unwrap();
+    let l_audio = audio.pc.get_transceivers()[0].id;
+    audio
+        .pc
+        .set_direction(l_audio, RtpTransceiverDirection::SendRecv)
+        .unwrap();
+    let answer_audio = audio.pc.create_answer().unwrap();
+    audio.pc.set_local_description(now, answer_audio).unwrap();
+    let answer_audio = audio.pc.local_description().unwrap();
+    let answer_data = data.pc.create_answer().unwrap();
+    data.pc.set_local_description(now, answer_data).unwrap();
+    let answer_data = data.pc.local_description().unwrap();
+
+    let (audio_session, audio_sections) = split(&answer_audio.sdp);
+    let (_, data_sections) = split(&answer_data.sdp);
+    let joined = format!(
+        "{}{}{}",
+        without_group(&audio_session),
+        audio_sections[0],
+        data_sections[0]
+    );
+    x.pc.set_remote_description(now, RtcSessionDescription::answer(joined))
+        .unwrap();
+    assert_eq!(x.pc.transport_count(), 2, "nothing bundled, nothing closed");
+    let ufrags = x.pc.transport_ufrags();
+    assert_ne!(ufrags[0], ufrags[1]);
+
+    let mut net = Net::new(vec![x, audio, data], now);
+    run_call(&mut net, x_audio, l_audio);
+}
+
+/// The peer offers without BUNDLE; we answer each section on a transport
+/// of its own.
+#[test]
+fn an_offer_without_bundle_is_answered_with_a_transport_per_section() {
+    let now = Instant::now();
+    let (mut audio, mut data) = legacy_halves(now);
+    let l_audio = audio
+        .pc
+        .add_transceiver(MediaKind::Audio, RtpTransceiverInit::default())
+        .unwrap();
+    data.pc
+        .create_data_channel(now, DataChannelInit::new("chat"))
+        .unwrap();
+    let offer_audio = audio.pc.create_offer(now).unwrap();
+    audio.pc.set_local_description(now, offer_audio).unwrap();
+    let offer_audio = audio.pc.local_description().unwrap();
+    let offer_data = data.pc.create_offer(now).unwrap();
+    data.pc.set_local_description(now, offer_data).unwrap();
+    let offer_data = data.pc.local_description().unwrap();
+    let (audio_session, audio_sections) = split(&offer_audio.sdp);
+    let (_, data_sections) = split(&offer_data.sdp);
+    // Both halves named their section "0": the data one becomes "1".
+    let joined = format!(
+        "{}{}{}",
+        without_group(&audio_session),
+        audio_sections[0],
+        with_mid(&data_sections[0], "0", "1")
+    );
+
+    let mut x = connection(11, ADDR_X, RtcConfiguration::default(), now);
+    x.pc.set_remote_description(now, RtcSessionDescription::offer(joined))
+        .unwrap();
+    let x_audio = x.pc.get_transceivers()[0].id;
+    x.pc.set_direction(x_audio, RtpTransceiverDirection::SendRecv)
+        .unwrap();
+    let answer = x.pc.create_answer().unwrap();
+    x.pc.set_local_description(now, answer).unwrap();
+    assert_eq!(x.pc.transport_count(), 2);
+    let answer = x.pc.local_description().unwrap();
+    assert!(!answer.sdp.contains("a=group:BUNDLE"));
+    assert_eq!(distinct_ufrags(&answer.sdp), 2);
+
+    let (session, sections) = split(&answer.sdp);
+    audio
+        .pc
+        .set_remote_description(
+            now,
+            RtcSessionDescription::answer(format!("{session}{}", sections[0])),
+        )
+        .unwrap();
+    data.pc
+        .set_remote_description(
+            now,
+            RtcSessionDescription::answer(format!("{session}{}", with_mid(&sections[1], "1", "0"))),
+        )
+        .unwrap();
+
+    let mut net = Net::new(vec![x, audio, data], now);
+    run_call(&mut net, x_audio, l_audio);
+}
