@@ -12,7 +12,8 @@ use crate::description::{build_answer, build_offer, with_candidates, LocalParams
 use crate::error::{RemoteDescriptionError, RtcError};
 use crate::event::{IceCandidateInit, PeerEvent};
 use crate::peer_connection::{Applied, AppliedRemote, DtlsTransportState, RtcPeerConnection};
-use crate::remote::{read_remote, RemoteParams};
+use crate::remote::{read_remote, RemoteParams, RemoteTransport};
+use crate::rtcp_component::RtcpComponent;
 use crate::signaling::{
     check_create_answer, implicit_type, transition, RtcSessionDescription, SdpType, Side,
     SignalingState,
@@ -153,6 +154,7 @@ impl RtcPeerConnection {
                     .as_ref()
                     .is_some_and(|r| r.params.ice_lite);
                 if let Some(map) = self.offer_transports.clone() {
+                    self.gather_rtcp_components(now, &map);
                     self.section_transports = map;
                 }
                 for t in &mut self.transports {
@@ -388,6 +390,9 @@ impl RtcPeerConnection {
             return Ok(());
         }
         let mut restarted_any = false;
+        let negotiate = self.config.get_configuration().rtcp_mux_policy
+            == sansrtc_sdp::jsep::RtcpMuxPolicy::Negotiate;
+        let rtcp_sockets = !self.rtcp_addresses.is_empty();
         for remote in &params.transports {
             let index = self
                 .section_transports
@@ -395,6 +400,14 @@ impl RtcPeerConnection {
                 .copied()
                 .unwrap_or(0);
             let transport = &mut self.transports[index];
+            // RTCP on component 2 when the peer does not multiplex it
+            // (before its candidates arrive: they pair only on active
+            // components).
+            let separate = negotiate && rtcp_sockets && remote.rtp && !remote.rtcp_mux;
+            transport.agent.set_rtcp_mux(now, !separate);
+            if separate && transport.rtcp.is_none() {
+                transport.rtcp = Some(RtcpComponent::default());
+            }
             let restarted = transport
                 .remote_ufrag
                 .as_ref()
@@ -451,8 +464,34 @@ impl RtcPeerConnection {
             if existing.role() != role {
                 return Err(RemoteDescriptionError::BadSetup.into());
             }
-            return Ok(());
+        } else {
+            let endpoint = self.dtls_endpoint(now, role, remote)?;
+            let transport = &mut self.transports[index];
+            transport.dtls_state = DtlsTransportState::Connecting;
+            transport.install_dtls(now, endpoint);
         }
+        let needs_rtcp = self.transports[index]
+            .rtcp
+            .as_ref()
+            .is_some_and(|r| r.dtls.is_none());
+        if needs_rtcp {
+            // RFC 5764 §4.1: a DTLS-SRTP session of its own for RTCP's
+            // component, in the same role.
+            let endpoint = self.dtls_endpoint(now, role, remote)?;
+            if let Some(rtcp) = &mut self.transports[index].rtcp {
+                rtcp.install(now, endpoint);
+            }
+        }
+        Ok(())
+    }
+
+    /// A DTLS endpoint for `role` with `remote`'s fingerprints required.
+    fn dtls_endpoint(
+        &mut self,
+        now: Instant,
+        role: Role,
+        remote: &RemoteTransport,
+    ) -> Result<DtlsEndpoint, RtcError> {
         // Several certificates: DTLS uses the first the peer accepts.
         let mut config = DtlsConfig::with_identities(self.identities.iter().cloned())
             .map_err(|e| RtcError::Certificate(e.to_string()))?;
@@ -465,12 +504,8 @@ impl RtcPeerConnection {
         config.mtu = DTLS_MTU;
         config.initial_retransmit_timeout = DTLS_INITIAL_RETRANSMIT;
         config.unix_time = Some(self.unix_time(now));
-        let endpoint = DtlsEndpoint::new(role, config, &mut self.rng)
-            .map_err(|e| RtcError::Certificate(e.to_string()))?;
-        let transport = &mut self.transports[index];
-        transport.dtls_state = DtlsTransportState::Connecting;
-        transport.install_dtls(now, endpoint);
-        Ok(())
+        DtlsEndpoint::new(role, config, &mut self.rng)
+            .map_err(|e| RtcError::Certificate(e.to_string()))
     }
 
     /// Rolls back the pending description on `side` (webrtc-pc §4.4.1.5):
@@ -613,11 +648,13 @@ impl RtcPeerConnection {
         let index = self.section_transports.get(section).copied().unwrap_or(0);
         let line = init.candidate.trim().trim_start_matches("a=");
         let candidate: Candidate = line.parse().map_err(sansrtc_ice::IceError::from)?;
-        if candidate.transport != CandidateTransport::Udp || candidate.component != 1 {
+        let last = self.transports.len() - 1;
+        let rtcp = self.transports[index.min(last)].rtcp.is_some();
+        let usable = candidate.component == 1 || (candidate.component == 2 && rtcp);
+        if candidate.transport != CandidateTransport::Udp || !usable {
             self.skipped_remote_candidates += 1;
             return Ok(());
         }
-        let last = self.transports.len() - 1;
         let transport = &mut self.transports[index.min(last)];
         transport.agent.add_remote_candidate(now, &candidate)?;
         transport.pump(now);

@@ -94,6 +94,7 @@ pub mod media;
 mod peer_connection;
 mod peer_identity;
 mod remote;
+mod rtcp_component;
 pub mod signaling;
 pub mod stats;
 mod transport;

@@ -116,6 +116,8 @@ pub struct RtcPeerConnection {
     pub(crate) gathering_state: IceGatheringState,
     pub(crate) connection_state: PeerConnectionState,
     pub(crate) local_addresses: Vec<SocketAddr>,
+    /// Sockets for RTCP on its own component (`rtcpMuxPolicy: negotiate`).
+    pub(crate) rtcp_addresses: Vec<SocketAddr>,
     pub(crate) identity_provider: Option<(String, String)>,
     pub(crate) identity_assertion: Option<String>,
     pub(crate) identity_requests: Vec<(u64, IdentityRequest)>,
@@ -205,6 +207,7 @@ impl RtcPeerConnection {
             gathering_state: IceGatheringState::New,
             connection_state: PeerConnectionState::New,
             local_addresses: Vec::new(),
+            rtcp_addresses: Vec::new(),
             identity_provider: None,
             identity_assertion: None,
             identity_requests: Vec::new(),
@@ -219,6 +222,7 @@ impl RtcPeerConnection {
         };
         pc.media.cname = format!("{:016x}", pc.rng.next_u64());
         pc.transports[0].gated = gated;
+        pc.transports[0].agent.set_rtcp_mux(now, true);
         // iceCandidatePoolSize > 0: gathering starts now.
         pc.transports[0].agent.prepare(now);
         pc.drain(now);
@@ -311,6 +315,16 @@ impl RtcPeerConnection {
     /// unbundled section, W3C `RTCDtlsTransport`s).
     pub fn transport_count(&self) -> usize {
         self.transports.len()
+    }
+
+    /// Whether each transport sends RTCP on a component of its own with
+    /// SRTCP keys from that component's DTLS handshake (`rtcpMuxPolicy:
+    /// negotiate`, a peer that does not multiplex), in order.
+    pub fn rtcp_components(&self) -> Vec<bool> {
+        self.transports
+            .iter()
+            .map(|t| t.rtcp.as_ref().is_some_and(|r| r.has_keys()))
+            .collect()
     }
 
     /// The local ICE ufrag of each transport, in order.
@@ -422,6 +436,9 @@ impl RtcPeerConnection {
             if let Some(dtls) = &mut t.dtls {
                 dtls.close();
             }
+            if let Some(dtls) = t.rtcp.as_mut().and_then(|r| r.dtls.as_mut()) {
+                dtls.close();
+            }
             t.pump(now);
             t.agent.close(now);
             t.pump(now);
@@ -459,6 +476,37 @@ impl RtcPeerConnection {
             }
         }
         self.local_addresses.push(address);
+        self.pump_all(now);
+        self.drain(now);
+        Ok(())
+    }
+
+    /// A socket for RTCP on its own ICE component, for `rtcpMuxPolicy:
+    /// negotiate` with a peer that does not multiplex RTP and RTCP (RFC
+    /// 5761). Every transport carrying RTP gathers component 2 on these
+    /// while RTCP multiplexing is not settled; without one, a section
+    /// that is not multiplexed is refused (or its transceiver stopped).
+    /// Under `require` it is never used.
+    pub fn add_local_rtcp_address(
+        &mut self,
+        now: Instant,
+        address: SocketAddr,
+    ) -> Result<(), RtcError> {
+        self.ensure_open()?;
+        if self.rtcp_addresses.contains(&address) || self.local_addresses.contains(&address) {
+            return Err(sansrtc_ice::IceError::DuplicateLocalAddress(address).into());
+        }
+        if self.config.get_configuration().rtcp_mux_policy
+            != sansrtc_config::RtcpMuxPolicy::Negotiate
+        {
+            return Err(RtcError::InvalidArgument(
+                "an RTCP socket needs rtcpMuxPolicy negotiate".into(),
+            ));
+        }
+        for t in &mut self.transports {
+            t.agent.add_component_address(now, 2, address)?;
+        }
+        self.rtcp_addresses.push(address);
         self.pump_all(now);
         self.drain(now);
         Ok(())
@@ -756,11 +804,11 @@ pub(crate) fn new_agent(
     first: bool,
 ) -> Result<Agent, RtcError> {
     let mut agent_config = AgentConfig::from_rtc(config, false);
-    // A transport carries RTCP muxed (RTCP on its own component is not
-    // supported: such sections are refused).
+    // Under `negotiate`, a second component for RTCP, used only while a
+    // peer may not multiplex (the caller marks it multiplexed until then).
     agent_config.components = crate::bundle::components(
         config.get_configuration().rtcp_mux_policy,
-        crate::bundle::SectionKind::Data,
+        crate::bundle::SectionKind::Audio,
         None,
     );
     if !first {

@@ -37,10 +37,15 @@ pub(crate) struct RemoteTransport {
     /// [`RemoteTransport::dtls_fingerprints`]).
     pub fingerprints: Vec<Fingerprint>,
     pub setup: Setup,
-    /// UDP candidates of component 1.
+    /// UDP candidates of components 1 and 2 (RTCP, when not multiplexed).
     pub candidates: Vec<Candidate>,
     pub skipped_candidates: usize,
     pub end_of_candidates: bool,
+    /// Whether RTCP is multiplexed on it (RFC 5761: `a=rtcp-mux` in the
+    /// section or, bundled, in its group).
+    pub rtcp_mux: bool,
+    /// Whether it carries an audio or video section.
+    pub rtp: bool,
 }
 
 /// What the transports take from a remote description.
@@ -151,10 +156,18 @@ pub(crate) fn read_remote(
             sections.push(*t);
         }
     }
-    let transports = sections
+    let mut transports = sections
         .iter()
         .map(|&i| read_transport(&view, sdp_type, i))
         .collect::<Result<Vec<_>, _>>()?;
+    for (k, transport) in transports.iter_mut().enumerate() {
+        let members = (0..view.media.len()).filter(|&i| tags[i] == Some(sections[k]));
+        for i in members {
+            let m = &view.media[i];
+            transport.rtcp_mux |= m.rtcp_mux;
+            transport.rtp |= matches!(m.kind.as_str(), "audio" | "video");
+        }
+    }
     // In an answer, sections bundled with a transport must not name other
     // credentials. (An offer's sections have transports of their own until
     // the answer picks the tagged one's, RFC 8843 §7.2.)
@@ -227,7 +240,7 @@ fn read_transport(
         .candidates
         .iter()
         .cloned()
-        .partition(|c| c.transport == CandidateTransport::Udp && c.component == 1);
+        .partition(|c| c.transport == CandidateTransport::Udp && matches!(c.component, 1 | 2));
     Ok(RemoteTransport {
         section: index,
         ufrag,
@@ -237,6 +250,8 @@ fn read_transport(
         candidates,
         skipped_candidates: skipped.len(),
         end_of_candidates: media.end_of_candidates,
+        rtcp_mux: false,
+        rtp: false,
     })
 }
 

@@ -23,6 +23,25 @@ use sansrtc_sctp::SctpConfig;
 use sansrtc_srtp::{SrtpConfig, SrtpContext};
 
 use crate::peer_connection::DtlsTransportState;
+use crate::rtcp_component::RtcpComponent;
+
+/// SRTP contexts from a connected endpoint's exporter (RFC 5764 §4.2):
+/// what we protect with, what we unprotect with.
+pub(crate) fn srtp_contexts(dtls: &DtlsEndpoint) -> Option<(SrtpContext, SrtpContext)> {
+    let material = dtls.srtp_keying_material()?;
+    let config = SrtpConfig::default();
+    let role = dtls.role();
+    let (local, remote) = (material.local(role), material.remote(role));
+    let tx = SrtpContext::new(material.profile, &local.key, &local.salt, config);
+    let rx = SrtpContext::new(material.profile, &remote.key, &remote.salt, config);
+    match (tx, rx) {
+        (Ok(tx), Ok(rx)) => Some((tx, rx)),
+        (Err(error), _) | (_, Err(error)) => {
+            tracing::warn!(%error, "SRTP keys could not be installed");
+            None
+        }
+    }
+}
 
 /// DTLS datagrams kept while no endpoint exists yet (the remote's
 /// ClientHello can arrive before we apply its answer).
@@ -130,6 +149,8 @@ pub(crate) struct Transport {
     rng: rand_chacha::ChaCha20Rng,
     /// SRTP: what we protect with, what we unprotect with.
     srtp: Option<(SrtpContext, SrtpContext)>,
+    /// RTCP on component 2, when the peer does not multiplex it.
+    pub(crate) rtcp: Option<RtcpComponent>,
 }
 
 impl Transport {
@@ -160,15 +181,16 @@ impl Transport {
             stats: TransportStats::default(),
             rng,
             srtp: None,
+            rtcp: None,
         }
     }
 
     /// A datagram arrived at one of our addresses.
     pub(crate) fn handle_receive(&mut self, now: Instant, datagram: Receive<'_>) {
         let mut media = false;
-        if let Received::Data { data, .. } = self.agent.handle_receive(now, datagram) {
+        if let Received::Data { component, data } = self.agent.handle_receive(now, datagram) {
             media = matches!(classify(data), PacketKind::Rtp | PacketKind::Rtcp);
-            self.on_data(now, data);
+            self.on_data(now, component, data);
         }
         if media {
             // SRTP goes up as events; DTLS and SCTP have nothing new.
@@ -192,19 +214,42 @@ impl Transport {
                 sctp.handle_timeout(now);
             }
         }
+        if let Some(rtcp) = &mut self.rtcp {
+            rtcp.handle_timeout(now);
+        }
         self.pump(now);
     }
 
     /// The earliest instant a sub-machine wants to be woken at.
     pub(crate) fn next_timeout(&self) -> Option<Instant> {
-        [self.agent_timeout, self.dtls_timeout, self.sctp_timeout]
-            .into_iter()
-            .flatten()
-            .min()
+        let rtcp = self.rtcp.as_ref().and_then(|r| r.timeout);
+        [
+            self.agent_timeout,
+            self.dtls_timeout,
+            self.sctp_timeout,
+            rtcp,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
-    /// Application data ICE accepted from the peer: the RFC 7983 demux.
-    fn on_data(&mut self, now: Instant, data: &[u8]) {
+    /// Application data ICE accepted from the peer: the RFC 7983 demux
+    /// (component 2 carries RTCP and its own DTLS only).
+    fn on_data(&mut self, now: Instant, component: u16, data: &[u8]) {
+        if component == 2 {
+            let delivered = match &mut self.rtcp {
+                Some(rtcp) if !self.gated => rtcp.on_data(now, data, &mut self.stats),
+                _ => {
+                    self.stats.media_dropped += 1;
+                    None
+                }
+            };
+            if let Some(packet) = delivered {
+                self.events.push_back(TransportEvent::Rtcp(packet));
+            }
+            return;
+        }
         match classify(data) {
             PacketKind::Dtls => match &mut self.dtls {
                 Some(dtls) => dtls.handle_receive(now, data),
@@ -252,6 +297,13 @@ impl Transport {
     /// Protects and sends an RTP (`rtcp` false) or RTCP packet on the
     /// selected pair.
     pub(crate) fn send_media(&mut self, now: Instant, mut packet: Vec<u8>, rtcp: bool) -> bool {
+        if let (true, Some(component)) = (rtcp, &mut self.rtcp) {
+            let sent = !self.gated && component.send(now, &mut self.agent, packet);
+            if !sent {
+                self.stats.media_unsent += 1;
+            }
+            return sent;
+        }
         let Some((tx, _)) = self.srtp.as_mut().filter(|_| !self.gated) else {
             self.stats.media_unsent += 1;
             return false;
@@ -271,20 +323,8 @@ impl Transport {
     /// SRTP contexts from the DTLS exporter (RFC 5764 §4.2), once the
     /// handshake chose a profile.
     fn install_srtp(&mut self) {
-        let Some(dtls) = &self.dtls else { return };
-        let Some(material) = dtls.srtp_keying_material() else {
-            return;
-        };
-        let config = SrtpConfig::default();
-        let role = dtls.role();
-        let (local, remote) = (material.local(role), material.remote(role));
-        let tx = SrtpContext::new(material.profile, &local.key, &local.salt, config);
-        let rx = SrtpContext::new(material.profile, &remote.key, &remote.salt, config);
-        match (tx, rx) {
-            (Ok(tx), Ok(rx)) => self.srtp = Some((tx, rx)),
-            (Err(error), _) | (_, Err(error)) => {
-                tracing::warn!(%error, "SRTP keys could not be installed")
-            }
+        if let Some(dtls) = &self.dtls {
+            self.srtp = srtp_contexts(dtls);
         }
     }
 
@@ -369,6 +409,12 @@ impl Transport {
             progress |= self.start_dtls_client(now);
             progress |= self.drain_dtls(now);
             progress |= self.drain_sctp();
+            if let Some(rtcp) = &mut self.rtcp {
+                progress |= rtcp.drain(now, &mut self.agent, &mut self.stats);
+                if let Some(error) = rtcp.failure.take() {
+                    self.events.push_back(TransportEvent::DtlsFailed(error));
+                }
+            }
             if !progress {
                 break;
             }
@@ -404,8 +450,8 @@ impl Transport {
         loop {
             match self.agent.poll_output() {
                 Output::Transmit(t) => self.transmits.push_back(t),
-                Output::Event(IceEvent::Data { data, .. }) => {
-                    self.on_data(now, &data);
+                Output::Event(IceEvent::Data { component, data }) => {
+                    self.on_data(now, component, &data);
                     progress = true;
                 }
                 Output::Event(event) => {

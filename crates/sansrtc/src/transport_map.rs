@@ -86,6 +86,28 @@ impl RtcPeerConnection {
             .collect())
     }
 
+    /// Before our offer, transports carrying RTP gather RTCP's own
+    /// component when the policy and a socket allow it and nothing was
+    /// negotiated yet: the answer may not multiplex.
+    pub(crate) fn gather_rtcp_components(&mut self, now: Instant, map: &[usize]) {
+        let negotiate = self.config.get_configuration().rtcp_mux_policy
+            == sansrtc_sdp::jsep::RtcpMuxPolicy::Negotiate;
+        if !negotiate || self.rtcp_addresses.is_empty() {
+            return;
+        }
+        let plan = self.media.offer_plan.clone().unwrap_or_default();
+        for (section, &index) in map.iter().enumerate() {
+            let rtp = matches!(
+                plan.get(section).map(|s| s.content),
+                Some(SectionContent::Transceiver(_))
+            );
+            let t = &mut self.transports[index];
+            if rtp && t.remote_ufrag.is_none() {
+                t.agent.set_rtcp_mux(now, false);
+            }
+        }
+    }
+
     /// The transport tagged `mid`.
     pub(crate) fn transport_tagged(&self, mid: &str) -> Option<usize> {
         self.transports
@@ -114,6 +136,10 @@ impl RtcPeerConnection {
         transport.agent.set_controlling(controlling);
         for address in self.usable_local_addresses() {
             transport.agent.add_local_address(now, address)?;
+        }
+        transport.agent.set_rtcp_mux(now, true);
+        for &address in &self.rtcp_addresses {
+            transport.agent.add_component_address(now, 2, address)?;
         }
         self.transports.push(transport);
         Ok(self.transports.len() - 1)

@@ -11,113 +11,16 @@
 //! connection under test keeps one address for all its transports: its
 //! agents tell the datagrams apart.
 
-use std::net::SocketAddr;
-use std::time::{Duration, Instant, SystemTime};
+mod common;
 
-use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
+use std::time::{Duration, Instant};
+
+use common::net::{config, connection, Net, Peer};
 use sansrtc::*;
 
 const ADDR_X: &str = "127.0.0.1:7001";
 const ADDR_AUDIO: &str = "127.0.0.1:7002";
 const ADDR_DATA: &str = "127.0.0.1:7003";
-
-struct Peer {
-    address: SocketAddr,
-    pc: RtcPeerConnection,
-    events: Vec<PeerEvent>,
-}
-
-/// Connections on a lossless in-memory network, datagrams routed by
-/// destination address.
-struct Net {
-    peers: Vec<Peer>,
-    now: Instant,
-}
-
-fn config(policy: BundlePolicy) -> RtcConfiguration {
-    RtcConfiguration {
-        bundle_policy: policy,
-        ..RtcConfiguration::default()
-    }
-}
-
-fn connection(seed: u64, address: &str, config: RtcConfiguration, now: Instant) -> Peer {
-    let mut pc = RtcPeerConnection::new(
-        config,
-        ChaCha20Rng::seed_from_u64(seed),
-        now,
-        SystemTime::now(),
-    )
-    .unwrap();
-    let address: SocketAddr = address.parse().unwrap();
-    pc.add_local_address(now, address).unwrap();
-    Peer {
-        address,
-        pc,
-        events: Vec::new(),
-    }
-}
-
-impl Net {
-    fn new(peers: Vec<Peer>, now: Instant) -> Net {
-        Net { peers, now }
-    }
-
-    fn step(&mut self) -> bool {
-        let mut wire = Vec::new();
-        let mut next: Option<Instant> = None;
-        for p in &mut self.peers {
-            loop {
-                match p.pc.poll_output() {
-                    Output::Transmit(t) => wire.push(t),
-                    Output::Event(e) => p.events.push(e),
-                    Output::Timeout(at) => {
-                        next = match (next, at) {
-                            (Some(n), Some(a)) => Some(n.min(a)),
-                            (n, a) => n.or(a),
-                        };
-                        break;
-                    }
-                }
-            }
-        }
-        if wire.is_empty() {
-            let Some(at) = next else { return false };
-            self.now = self.now.max(at);
-            for p in &mut self.peers {
-                p.pc.handle_timeout(self.now);
-            }
-            return true;
-        }
-        for t in wire {
-            let rx = Receive {
-                protocol: t.protocol,
-                source: t.source,
-                destination: t.destination,
-                contents: &t.contents,
-            };
-            if let Some(p) = self.peers.iter_mut().find(|p| p.address == t.destination) {
-                p.pc.handle_receive(self.now, rx);
-            }
-        }
-        true
-    }
-
-    fn run_until(&mut self, limit: Duration, mut done: impl FnMut(&Net) -> bool) -> bool {
-        let deadline = self.now + limit;
-        let mut steps = 0;
-        while self.now < deadline && steps < 200_000 {
-            if done(self) {
-                return true;
-            }
-            if !self.step() {
-                break;
-            }
-            steps += 1;
-        }
-        done(self)
-    }
-}
 
 /// The session part of `sdp` and each section (with its `m=` line).
 fn split(sdp: &str) -> (String, Vec<String>) {

@@ -196,11 +196,15 @@ impl RtcPeerConnection {
                         max_message_size: params.max_message_size,
                     };
                 }
-                if params.rtcp_mux_policy == RtcpMuxPolicy::Negotiate && !muxes(view, m) {
-                    // RTCP on its own component (RFC 5761 not offered):
-                    // we only multiplex, so the section is refused rather
-                    // than answered and then broken. (Under `require` the
-                    // answer is refused as a whole.)
+                let rtcp_socket = !self.rtcp_addresses.is_empty();
+                if params.rtcp_mux_policy == RtcpMuxPolicy::Negotiate
+                    && !muxes(view, m)
+                    && !rtcp_socket
+                {
+                    // RTCP on its own component (RFC 5761 not offered)
+                    // needs a socket for it: without one the section is
+                    // refused rather than answered and then broken.
+                    // (Under `require` the answer is refused as a whole.)
                     tracing::debug!(mid = ?m.mid, "RTP section without rtcp-mux rejected");
                     return AnswerMedia::Reject;
                 }
@@ -236,7 +240,10 @@ impl RtcPeerConnection {
             // An answer that does not multiplex RTCP (possible under
             // rtcpMuxPolicy negotiate): RTCP on a component of its own is
             // not supported, so the transceiver stops.
-            let unmuxed = !l.is_rejected() && !r.is_rejected() && !muxes(&remote, r);
+            let unmuxed = !l.is_rejected()
+                && !r.is_rejected()
+                && !muxes(&remote, r)
+                && self.rtcp_addresses.is_empty();
             let t = &mut self.media.transceivers[i];
             t.mline_index = Some(index);
             if unmuxed {

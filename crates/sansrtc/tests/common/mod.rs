@@ -6,6 +6,7 @@
 use std::time::{Duration, Instant, SystemTime};
 
 pub mod hostile;
+pub mod net;
 
 use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
 use sansrtc::*;
