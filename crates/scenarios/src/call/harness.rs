@@ -89,6 +89,35 @@ pub struct Sent {
     /// message or Send indication): its bytes and handshake sizes depend
     /// on ring's own randomness, not on the seed.
     pub dtls: bool,
+    /// Whether it is (S)RTCP (RFC 5761 §4: payload type 192–223).
+    pub rtcp: bool,
+    /// The USERNAME of a STUN Binding request (a connectivity check):
+    /// `remote-ufrag:local-ufrag` (RFC 8445 §7.2.2).
+    pub check_username: Option<String>,
+}
+
+/// Whether a datagram is RTCP by RFC 5761's rule (version 2, packet type
+/// 192–223).
+fn is_rtcp(contents: &[u8]) -> bool {
+    matches!(contents, [128..=191, 192..=223, ..])
+}
+
+/// The USERNAME attribute (0x0006) of a STUN Binding request (0x0001).
+fn check_username(contents: &[u8]) -> Option<String> {
+    if contents.len() < 20 || contents[..2] != [0, 1] {
+        return None;
+    }
+    let mut at = 20;
+    while at + 4 <= contents.len() {
+        let kind = u16::from_be_bytes([contents[at], contents[at + 1]]);
+        let len = usize::from(u16::from_be_bytes([contents[at + 2], contents[at + 3]]));
+        let value = contents.get(at + 4..at + 4 + len)?;
+        if kind == 0x0006 {
+            return String::from_utf8(value.to_vec()).ok();
+        }
+        at += 4 + len.div_ceil(4) * 4;
+    }
+    None
 }
 
 /// Whether a datagram carries DTLS (RFC 7983 first-byte ranges), looking
@@ -159,6 +188,8 @@ impl Node for PeerNode {
                 destination: t.destination,
                 size: t.contents.len(),
                 dtls: carries_dtls(&t.contents),
+                rtcp: is_rtcp(&t.contents),
+                check_username: check_username(&t.contents),
             });
         }
         output
@@ -197,6 +228,9 @@ pub struct SignalingOptions {
     pub polite: Side,
     /// How long an IdP takes to answer a request.
     pub idp_delay: Duration,
+    /// Changes a description on its way to the given side (a peer that
+    /// does not multiplex RTCP, say, by the offer it receives).
+    pub rewrite: Option<fn(Side, &mut RtcSessionDescription)>,
 }
 
 impl Default for SignalingOptions {
@@ -208,6 +242,7 @@ impl Default for SignalingOptions {
             answer_delay: Duration::ZERO,
             polite: Side::B,
             idp_delay: Duration::ZERO,
+            rewrite: None,
         }
     }
 }
@@ -453,7 +488,12 @@ impl Call {
         let side = flight.to;
         let now = self.net.now();
         match flight.signal {
-            Signal::Description(d) => self.apply_description(side, d),
+            Signal::Description(mut d) => {
+                if let Some(rewrite) = self.options.rewrite {
+                    rewrite(side, &mut d);
+                }
+                self.apply_description(side, d)
+            }
             Signal::Candidate(c) => {
                 if let Err(e) = self.pc(side).add_ice_candidate(now, &c) {
                     let line = format!("{:?}: {e}", c.candidate);

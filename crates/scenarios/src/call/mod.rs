@@ -27,6 +27,7 @@ pub mod media;
 mod data;
 mod negotiation;
 mod paths;
+mod transports;
 
 use harness::{Call, PeerNode, Side};
 
@@ -36,6 +37,7 @@ pub fn scenarios() -> Vec<Scenario> {
     all.extend(paths::scenarios());
     all.extend(negotiation::scenarios());
     all.extend(media::scenarios());
+    all.extend(transports::scenarios());
     all.extend([
         Scenario {
             name: "call/peer-identity",
