@@ -112,6 +112,45 @@ fn a_peer_that_does_not_multiplex_gets_rtcp_on_component_two() {
         assert_eq!(stats.srtp_rejected, 0);
         assert_eq!(stats.media_unsent, 0, "{stats:?}");
     }
+
+    // Hostile datagrams on component 2, from the peer's RTCP address: a
+    // forged SRTCP packet, RTP, DTLS garbage, a truncated byte and an
+    // oversized datagram are refused and counted; the call goes on.
+    let before = net.peers[0].pc.transport_stats();
+    let forged_rtcp = [&[0x80u8, 200, 0, 6][..], &[7; 40]].concat();
+    let rtp = [&[0x80u8, 111, 0, 1][..], &[9; 40]].concat();
+    let dtls_garbage = [&[22u8, 0xfe, 0xfd][..], &[0xff; 30]].concat();
+    let oversized = vec![0x81u8; 65_000];
+    for datagram in [&forged_rtcp[..], &rtp, &dtls_garbage, &[0x80], &oversized] {
+        let now = net.now;
+        net.peers[0].pc.handle_receive(
+            now,
+            Receive {
+                protocol: Protocol::Udp,
+                source: addr(B_RTCP),
+                destination: addr(A_RTCP),
+                contents: datagram,
+            },
+        );
+    }
+    let after = net.peers[0].pc.transport_stats();
+    assert_eq!(after.srtp_rejected, before.srtp_rejected + 1, "{after:?}");
+    assert!(
+        after.unknown_dropped >= before.unknown_dropped + 1,
+        "{after:?}"
+    );
+    let frames_before = frames(&net.peers[1].events);
+    for i in 150..170u32 {
+        let now = net.now;
+        net.peers[0]
+            .pc
+            .write_frame(now, sender, i * 960, &[0xf8, 0xff, 0xfe, i as u8])
+            .unwrap();
+        let until = net.now + Duration::from_millis(20);
+        net.run_until(Duration::from_millis(20), |n| n.now >= until);
+    }
+    assert!(frames(&net.peers[1].events) >= frames_before + 18);
+    assert_eq!(net.peers[0].pc.rtcp_components(), [true]);
 }
 
 /// Under `require`, an RTCP socket is refused: it would never be used.
