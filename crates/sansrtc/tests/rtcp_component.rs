@@ -135,10 +135,7 @@ fn a_peer_that_does_not_multiplex_gets_rtcp_on_component_two() {
     }
     let after = net.peers[0].pc.transport_stats();
     assert_eq!(after.srtp_rejected, before.srtp_rejected + 1, "{after:?}");
-    assert!(
-        after.unknown_dropped >= before.unknown_dropped + 1,
-        "{after:?}"
-    );
+    assert!(after.unknown_dropped > before.unknown_dropped, "{after:?}");
     let frames_before = frames(&net.peers[1].events);
     for i in 150..170u32 {
         let now = net.now;
