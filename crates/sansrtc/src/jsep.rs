@@ -196,6 +196,7 @@ impl RtcPeerConnection {
                 };
                 if description.sdp_type == SdpType::Answer {
                     self.apply_answer_media(&parsed_answer, &remote.applied.description, true)?;
+                    self.media.remote_offer_undo.clear();
                     self.bundle_tag = answer_bundle_tag(&parsed_answer);
                     let view = SessionView::new(&parsed_answer)?;
                     self.settle_transports(now, &view, &remote.params);
@@ -520,7 +521,10 @@ impl RtcPeerConnection {
                     self.data_mid = None;
                 }
             }
-            Side::Remote => self.pending_remote = None,
+            Side::Remote => {
+                self.pending_remote = None;
+                self.undo_remote_offer();
+            }
         }
         self.section_transports = self.negotiated_transports.clone();
         let mut used = vec![false; self.transports.len()];

@@ -40,25 +40,38 @@ impl RtcPeerConnection {
                 return Ok(vec![i; plan.len()]);
             }
         }
-        let kinds: Vec<SectionKind> = plan
+        // Sections offered rejected (stopped transceivers) have no
+        // transport: the policy applies to the others.
+        let live: Vec<(usize, SectionKind)> = plan
             .iter()
-            .map(|s| match s.content {
-                SectionContent::Data => SectionKind::Data,
-                SectionContent::Transceiver(i) => match self.media.transceivers[i].kind {
-                    MediaKind::Audio => SectionKind::Audio,
-                    MediaKind::Video => SectionKind::Video,
-                },
+            .enumerate()
+            .filter_map(|(i, s)| match s.content {
+                SectionContent::Data => Some((i, SectionKind::Data)),
+                SectionContent::Transceiver(t) => {
+                    let t = &self.media.transceivers[t];
+                    let kind = match t.kind {
+                        MediaKind::Audio => SectionKind::Audio,
+                        MediaKind::Video => SectionKind::Video,
+                    };
+                    (!t.stopping && !t.stopped).then_some((i, kind))
+                }
             })
             .collect();
+        let kinds: Vec<SectionKind> = live.iter().map(|(_, k)| *k).collect();
         let policy = self.config.get_configuration().bundle_policy;
         let owners = offer_transports(policy, &kinds);
-        let mut map = vec![0; plan.len()];
-        for (i, &owner) in owners.iter().enumerate() {
-            map[i] = if owner < i {
-                map[owner]
+        let mut live_map = vec![0; live.len()];
+        for (j, &owner) in owners.iter().enumerate() {
+            live_map[j] = if owner < j {
+                live_map[owner]
             } else {
-                self.transport_for_tag(now, &plan[i].mid)?
+                self.transport_for_tag(now, &plan[live[j].0].mid)?
             };
+        }
+        let first = live_map.first().copied().unwrap_or(0);
+        let mut map = vec![first; plan.len()];
+        for (j, (i, _)) in live.iter().enumerate() {
+            map[*i] = live_map[j];
         }
         Ok(map)
     }

@@ -452,6 +452,24 @@ fn renegotiation_adds_video_changes_direction_and_stops() {
     p.negotiate();
     p.step();
     assert!(p.a.transceiver(video).unwrap().stopped);
+    // Its section is offered and answered rejected (port 0, outside
+    // BUNDLE), and b's transceiver stopped with it (RFC 9429 §5.2.2).
+    let offer = p.b.remote_description().unwrap().sdp;
+    let answer = p.a.remote_description().unwrap().sdp;
+    for sdp in [&offer, &answer] {
+        let video_line = sdp.lines().find(|l| l.starts_with("m=video")).unwrap();
+        assert!(video_line.starts_with("m=video 0 "), "{sdp}");
+        let group = sdp
+            .lines()
+            .find(|l| l.starts_with("a=group:BUNDLE"))
+            .unwrap();
+        assert_eq!(group.split(' ').count(), 2, "only audio bundled: {sdp}");
+    }
+    assert!(p
+        .b
+        .get_transceivers()
+        .iter()
+        .all(|t| t.kind == MediaKind::Audio || t.stopped));
     // Nothing more to negotiate.
     let before = negotiation_needed(&p.events_a);
     p.run_for(Duration::from_millis(50));

@@ -144,3 +144,50 @@ fn glare_with_the_implicit_rollback() {
             && Pair::opened(&p.events_b).len() == 2)
     );
 }
+
+/// Rolling back a remote offer (webrtc-pc §4.4.1.5) removes the
+/// transceivers it created and gives the one it associated its null mid
+/// back; the transports it made close. The offer applied again afterwards
+/// works as the first time.
+#[test]
+fn a_rolled_back_remote_offer_leaves_no_transceiver_behind() {
+    let mut p = Pair::new();
+    let now = p.now;
+    p.a.add_transceiver(MediaKind::Audio, RtpTransceiverInit::default())
+        .unwrap();
+    p.a.add_transceiver(MediaKind::Video, RtpTransceiverInit::default())
+        .unwrap();
+    let mine =
+        p.b.add_track(MediaStreamTrack::new("mic", MediaKind::Audio), &["s"])
+            .unwrap();
+    let offer = p.a.create_offer(now).unwrap();
+    p.a.set_local_description(now, offer).unwrap();
+    let offer = p.a.local_description().unwrap();
+    p.b.set_remote_description(now, offer.clone()).unwrap();
+    assert_eq!(
+        p.b.get_transceivers().len(),
+        2,
+        "video created, audio adopted"
+    );
+    assert!(p.b.transceiver(mine).unwrap().mid.is_some());
+    assert_eq!(p.b.transport_count(), 1, "the offer bundles: one transport");
+    p.b.set_remote_description(now, RtcSessionDescription::rollback())
+        .unwrap();
+    assert_eq!(p.b.signaling_state(), SignalingState::Stable);
+    assert_eq!(p.b.get_transceivers().len(), 1);
+    assert_eq!(p.b.transceiver(mine).unwrap().mid, None);
+    assert_eq!(p.b.transport_count(), 1);
+    // The same offer again, answered: media is negotiated as usual.
+    p.b.set_remote_description(now, offer).unwrap();
+    let answer = p.b.create_answer().unwrap();
+    p.b.set_local_description(now, answer).unwrap();
+    p.a.set_remote_description(now, p.b.local_description().unwrap())
+        .unwrap();
+    assert!(p.run_until(Duration::from_secs(10), |p| {
+        p.a.connection_state() == PeerConnectionState::Connected
+            && p.b.connection_state() == PeerConnectionState::Connected
+    }));
+    assert_eq!(p.b.get_transceivers().len(), 2);
+    assert_eq!(p.a.transport_count(), 1);
+    assert_eq!(p.b.transport_count(), 1);
+}

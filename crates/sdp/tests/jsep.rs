@@ -760,3 +760,42 @@ fn answer_with_a_transport_per_section() {
         SdpError::Build(BuildError::TransportCountMismatch)
     );
 }
+
+/// A stopped transceiver's section is offered rejected (RFC 9429 §5.2.2):
+/// port 0, its mid, outside BUNDLE, no transport; the next section of its
+/// type carries the transport instead.
+#[test]
+fn a_rejected_section_is_offered_with_port_zero_outside_bundle() {
+    let mut media = media();
+    media[0] = MediaSpec::Rejected(sansrtc_sdp::jsep::RejectedMedia {
+        mid: "a0".into(),
+        kind: MediaKind::Audio,
+        payload_types: vec![111],
+    });
+    for policy in [BundlePolicy::Balanced, BundlePolicy::MaxBundle] {
+        let mut options = OfferOptions::new(3);
+        options.bundle_policy = policy;
+        let offer = create_offer(&options, &transport(), &media).unwrap();
+        let text = offer.to_string();
+        assert!(
+            text.contains("m=audio 0 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:a0\r\nm="),
+            "{text}"
+        );
+        let view = SessionView::new(&offer).unwrap();
+        assert!(view.media[0].is_rejected());
+        assert_eq!(view.bundle_group().unwrap().mids, ["a1", "v0", "d0"]);
+        assert!(!view.media[1].bundle_only, "a1 carries the transport");
+        assert!(view.media[1].ice_ufrag.is_some());
+        let reparsed: SessionDescription = text.parse().unwrap();
+        assert_eq!(reparsed, offer);
+    }
+    let empty = MediaSpec::Rejected(sansrtc_sdp::jsep::RejectedMedia {
+        mid: "x".into(),
+        kind: MediaKind::Video,
+        payload_types: Vec::new(),
+    });
+    assert_eq!(
+        create_offer(&OfferOptions::new(1), &transport(), &[empty]).unwrap_err(),
+        SdpError::Build(BuildError::NoCodecs)
+    );
+}

@@ -7,8 +7,8 @@ use sansrtc_sdp::{MediaView, SessionDescription, SessionView};
 
 use super::transceiver::{MediaStreamTrack, RtpTransceiverDirection, RtpTransceiverInit};
 use super::{
-    answer_media, negotiate, offer_media, plan_sections, PlannedSection, SectionContent,
-    TrackEvent, TransceiverId,
+    answer_media, negotiate, offer_media, plan_sections, rejected_media, PlannedSection,
+    SectionContent, TrackEvent, TransceiverId,
 };
 use crate::description::{data_media, LocalParams};
 use crate::error::RtcError;
@@ -42,7 +42,48 @@ fn muxes(view: &SessionView, section: &MediaView) -> bool {
         })
 }
 
+/// A transceiver as it was before a remote offer touched it.
+#[derive(Debug, Clone)]
+pub(crate) struct OfferUndo {
+    transceiver: usize,
+    /// The offer created it.
+    created: bool,
+    mid: Option<String>,
+    mline_index: Option<usize>,
+    remote_sends: bool,
+    stream_ids: Vec<String>,
+}
+
 impl RtcPeerConnection {
+    /// The pending remote offer was rolled back (webrtc-pc §4.4.1.5): the
+    /// transceivers it associated lose their mid again, and the ones it
+    /// created are removed (when nothing was added after them; otherwise
+    /// they stay, stopped, so that ids keep their meaning).
+    pub(crate) fn undo_remote_offer(&mut self) {
+        let undo = std::mem::take(&mut self.media.remote_offer_undo);
+        for u in undo.into_iter().rev() {
+            let last = self.media.transceivers.len().checked_sub(1);
+            if u.created && last == Some(u.transceiver) {
+                self.media.transceivers.pop();
+                self.media.negotiated.truncate(u.transceiver);
+                self.media.send.truncate(u.transceiver);
+                continue;
+            }
+            let Some(t) = self.media.transceivers.get_mut(u.transceiver) else {
+                continue;
+            };
+            t.mid = u.mid;
+            t.mline_index = u.mline_index;
+            t.remote_sends = u.remote_sends;
+            t.receiver.stream_ids = u.stream_ids;
+            if u.created {
+                t.stopped = true;
+                t.direction = RtpTransceiverDirection::Stopped;
+                t.current_direction = Some(RtpTransceiverDirection::Stopped);
+            }
+        }
+    }
+
     /// The sections of the next offer.
     pub(crate) fn plan_offer(&self, wants_data: bool) -> Vec<PlannedSection> {
         let mut existing = Vec::new();
@@ -79,11 +120,14 @@ impl RtcPeerConnection {
         plan.iter()
             .map(|section| match section.content {
                 SectionContent::Data => data_media(params, &section.mid),
-                SectionContent::Transceiver(i) => MediaSpec::Rtp(offer_media(
-                    &self.media.transceivers[i],
-                    &section.mid,
-                    &self.media.cname,
-                )),
+                SectionContent::Transceiver(i) => {
+                    let t = &self.media.transceivers[i];
+                    if t.stopping || t.stopped {
+                        MediaSpec::Rejected(rejected_media(t, &section.mid))
+                    } else {
+                        MediaSpec::Rtp(offer_media(t, &section.mid, &self.media.cname))
+                    }
+                }
             })
             .collect()
     }
@@ -118,11 +162,15 @@ impl RtcPeerConnection {
         view: &SessionView,
         is_offer: bool,
     ) -> Result<(), RtcError> {
+        if is_offer {
+            self.media.remote_offer_undo.clear();
+        }
         for (index, section) in view.media.iter().enumerate() {
             let (Some(kind), Some(mid)) = (kind_of(section), section.mid.as_deref()) else {
                 continue;
             };
             let existing = self.media.by_mid(mid);
+            let count = self.media.transceivers.len();
             let found = match existing {
                 Some(i) => Some(i),
                 None if is_offer && !section.is_rejected() => {
@@ -147,6 +195,17 @@ impl RtcPeerConnection {
                 None => None,
             };
             let Some(i) = found else { continue };
+            if is_offer {
+                let t = &self.media.transceivers[i];
+                self.media.remote_offer_undo.push(OfferUndo {
+                    transceiver: i,
+                    created: i >= count,
+                    mid: t.mid.clone(),
+                    mline_index: t.mline_index,
+                    remote_sends: t.remote_sends,
+                    stream_ids: t.receiver.stream_ids.clone(),
+                });
+            }
             let (stream_ids, _, _) = super::negotiation::remote_sources(section);
             let remote_sends = !section.is_rejected()
                 && RtpTransceiverDirection::from_sdp(section.direction_or_default()).sends();

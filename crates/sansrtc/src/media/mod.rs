@@ -31,7 +31,9 @@ pub use transceiver::{
 };
 pub use twcc::TwccStats;
 
-pub(crate) use negotiation::{answer_media, negotiate, offer_media, NegotiatedMedia};
+pub(crate) use negotiation::{
+    answer_media, negotiate, offer_media, rejected_media, NegotiatedMedia,
+};
 pub(crate) use plan::{plan_sections, PlannedSection, SectionContent};
 
 /// The media state of a connection.
@@ -67,6 +69,9 @@ pub(crate) struct Media {
     /// Bumped at every applied answer: send states made before are
     /// checked against the new negotiation.
     pub generation: u64,
+    /// What the pending remote offer did to the transceivers, to undo on
+    /// its rollback.
+    pub remote_offer_undo: Vec<apply::OfferUndo>,
 }
 
 impl Media {

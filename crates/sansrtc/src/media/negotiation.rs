@@ -6,7 +6,7 @@
 
 use sansrtc_rtp::TRANSPORT_CC_URI;
 use sansrtc_sdp::attributes::{Extmap, Msid, Ssrc, SsrcGroup};
-use sansrtc_sdp::jsep::{AnswerRtp, MediaKind, RtpMedia};
+use sansrtc_sdp::jsep::{AnswerRtp, MediaKind, RejectedMedia, RtpMedia};
 use sansrtc_sdp::MediaView;
 
 use super::codec::{default_codecs, CodecName, RtpCodecParameters};
@@ -109,6 +109,23 @@ pub(crate) fn offer_media(t: &RtpTransceiver, mid: &str, cname: &str) -> RtpMedi
         ssrcs,
         ssrc_groups,
         rtcp_rsize: true,
+    }
+}
+
+/// The section of a stopped (or stopping) transceiver in our offers:
+/// rejected with port 0 (RFC 9429 §5.2.2), its first codec's payload type
+/// on the media line.
+pub(crate) fn rejected_media(t: &RtpTransceiver, mid: &str) -> RejectedMedia {
+    let payload_type = t
+        .codecs
+        .first()
+        .map(|c| c.payload_type)
+        .or_else(|| offered_codecs(t).first().map(|c| c.payload_type))
+        .unwrap_or(0);
+    RejectedMedia {
+        mid: mid.to_owned(),
+        kind: t.kind,
+        payload_types: vec![payload_type],
     }
 }
 

@@ -123,6 +123,18 @@ impl DataMedia {
     }
 }
 
+/// An audio or video section offered as rejected (port 0): its
+/// transceiver was stopped (RFC 9429 §5.2.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedMedia {
+    /// `a=mid` (kept, so the peer can match the section).
+    pub mid: String,
+    /// Audio or video.
+    pub kind: MediaKind,
+    /// The payload types on the media line (at least one).
+    pub payload_types: Vec<u8>,
+}
+
 /// One media section of an offer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MediaSpec {
@@ -130,6 +142,9 @@ pub enum MediaSpec {
     Rtp(RtpMedia),
     /// The data channel section (`UDP/DTLS/SCTP webrtc-datachannel`).
     Data(DataMedia),
+    /// A rejected audio or video section: port 0, outside BUNDLE, no
+    /// transport.
+    Rejected(RejectedMedia),
 }
 
 impl MediaSpec {
@@ -137,6 +152,7 @@ impl MediaSpec {
         match self {
             MediaSpec::Rtp(r) => &r.mid,
             MediaSpec::Data(d) => &d.mid,
+            MediaSpec::Rejected(r) => &r.mid,
         }
     }
 
@@ -144,7 +160,13 @@ impl MediaSpec {
         match self {
             MediaSpec::Rtp(r) => r.kind.as_str(),
             MediaSpec::Data(_) => "application",
+            MediaSpec::Rejected(r) => r.kind.as_str(),
         }
+    }
+
+    /// Whether the section is offered rejected.
+    pub fn is_rejected(&self) -> bool {
+        matches!(self, MediaSpec::Rejected(_))
     }
 }
 

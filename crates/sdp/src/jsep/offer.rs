@@ -57,17 +57,24 @@ impl OfferOptions {
     }
 }
 
-/// Which sections are bundle-only under `policy` (RFC 9429 §5.2.1).
+/// Which sections are bundle-only under `policy` (RFC 9429 §5.2.1);
+/// rejected sections are neither bundle-only nor counted.
 fn bundle_only_flags(policy: BundlePolicy, media: &[MediaSpec]) -> Vec<bool> {
+    let first_live = media.iter().position(|m| !m.is_rejected());
     media
         .iter()
         .enumerate()
-        .map(|(i, spec)| match policy {
-            BundlePolicy::MaxCompat => false,
-            BundlePolicy::MaxBundle => i > 0,
-            BundlePolicy::Balanced => media[..i]
-                .iter()
-                .any(|earlier| earlier.media_token() == spec.media_token()),
+        .map(|(i, spec)| {
+            if spec.is_rejected() {
+                return false;
+            }
+            match policy {
+                BundlePolicy::MaxCompat => false,
+                BundlePolicy::MaxBundle => Some(i) != first_live,
+                BundlePolicy::Balanced => media[..i].iter().any(|earlier| {
+                    !earlier.is_rejected() && earlier.media_token() == spec.media_token()
+                }),
+            }
         })
         .collect()
 }
@@ -106,16 +113,22 @@ pub fn create_offer_with_transports(
         if media[..i].iter().any(|m| m.mid() == spec.mid()) {
             return Err(build_error(BuildError::DuplicateMid));
         }
-        if let MediaSpec::Rtp(rtp) = spec {
-            if rtp.codecs.is_empty() {
+        match spec {
+            MediaSpec::Rtp(rtp) if rtp.codecs.is_empty() => {
                 return Err(build_error(BuildError::NoCodecs));
             }
+            MediaSpec::Rejected(r) if r.payload_types.is_empty() => {
+                return Err(build_error(BuildError::NoCodecs));
+            }
+            _ => {}
         }
     }
-    let bundle = (!media.is_empty()).then(|| {
-        let mids: Vec<&str> = media.iter().map(MediaSpec::mid).collect();
-        Group::bundle(&mids)
-    });
+    let mids: Vec<&str> = media
+        .iter()
+        .filter(|m| !m.is_rejected())
+        .map(MediaSpec::mid)
+        .collect();
+    let bundle = (!mids.is_empty()).then(|| Group::bundle(&mids));
     let session = session_lines(
         options.session_id,
         options.session_version,
@@ -144,6 +157,15 @@ fn offer_section(
     spec: &MediaSpec,
     bundle_only: bool,
 ) -> MediaSection {
+    if let MediaSpec::Rejected(r) = spec {
+        let formats = r.payload_types.iter().map(u8::to_string).collect();
+        let mut section = MediaSection::new(media_line(spec.media_token(), 0, RTP_PROTO, formats));
+        section
+            .lines
+            .push(Line::Connection(Connection::unspecified_ip4()));
+        push(&mut section.lines, WebRtcAttribute::Mid(r.mid.clone()));
+        return section;
+    }
     let (port, connection) = if bundle_only {
         (0, Connection::unspecified_ip4())
     } else {
@@ -156,9 +178,10 @@ fn offer_section(
             .map(|c| c.payload_type.to_string())
             .collect(),
         MediaSpec::Data(_) => vec![DATA_FORMAT.to_owned()],
+        MediaSpec::Rejected(_) => Vec::new(),
     };
     let proto = match spec {
-        MediaSpec::Rtp(_) => RTP_PROTO,
+        MediaSpec::Rtp(_) | MediaSpec::Rejected(_) => RTP_PROTO,
         MediaSpec::Data(_) => DATA_PROTO,
     };
     let mut section = MediaSection::new(media_line(spec.media_token(), port, proto, formats));
@@ -190,6 +213,7 @@ fn offer_section(
             }
             push_rtp_body(lines, rtp);
         }
+        MediaSpec::Rejected(_) => {}
         MediaSpec::Data(data) => {
             push(lines, WebRtcAttribute::SctpPort(data.sctp_port));
             push(
