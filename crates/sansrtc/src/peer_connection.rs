@@ -604,7 +604,7 @@ impl RtcPeerConnection {
     /// One transport's ICE state: the agent's, except that a valid pair
     /// while checks go on is `connected` (W3C: "found a usable
     /// connection"), since data flows on it before nomination.
-    fn transport_ice_state(t: &Transport) -> IceConnectionState {
+    pub(crate) fn transport_ice_state(t: &Transport) -> IceConnectionState {
         match t.agent.connection_state() {
             IceConnectionState::Checking if t.agent.has_valid_pair(1) => {
                 IceConnectionState::Connected

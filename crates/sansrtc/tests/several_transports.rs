@@ -16,6 +16,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::net::{config, connection, Net, Peer};
+use sansrtc::stats::{RtcStats, RtcTransportStats};
 use sansrtc::*;
 
 const ADDR_X: &str = "127.0.0.1:7001";
@@ -245,6 +246,37 @@ fn run_call(net: &mut Net, x_audio: TransceiverId, l_audio: TransceiverId) {
     let stats = net.peers[0].pc.transport_stats();
     assert_eq!(stats.srtp_rejected, 0);
     assert_eq!(stats.unknown_dropped, 0);
+
+    // getStats: a transport object each, with its own ufrag and selected
+    // pair; the audio streams name one of them.
+    let report = net.peers[0].pc.get_stats(net.now);
+    let transports: Vec<RtcTransportStats> = report
+        .of_type("transport")
+        .filter_map(|s| match s {
+            RtcStats::Transport(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    let ids: Vec<&str> = transports.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["T01", "T02"]);
+    assert_ne!(
+        transports[0].ice_local_username_fragment,
+        transports[1].ice_local_username_fragment
+    );
+    for t in &transports {
+        assert_eq!(t.dtls_state, "connected");
+        let pair = t.selected_candidate_pair_id.as_deref().expect("a pair");
+        assert!(report.contains(pair), "{pair}");
+    }
+    let rtp_transports: std::collections::BTreeSet<String> = report
+        .iter()
+        .filter_map(|(_, s)| match s {
+            RtcStats::OutboundRtp(o) => Some(o.transport_id.clone()),
+            RtcStats::InboundRtp(i) => Some(i.transport_id.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(rtp_transports.len(), 1, "{rtp_transports:?}");
 }
 
 /// We offer; the answer bundles nothing: the audio section and the data

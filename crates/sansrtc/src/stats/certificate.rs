@@ -65,13 +65,14 @@ impl RtcPeerConnection {
         &self,
         ctx: &Context,
         report: &mut RtcStatsReport,
+        transport: usize,
     ) -> (Option<String>, Option<String>) {
         let local: Vec<Option<String>> = self
             .certificates
             .iter()
             .map(|c| add_chain(ctx, report, &[c.certificate_der()]))
             .collect();
-        let Some(connected) = &self.primary().dtls_connected else {
+        let Some(connected) = &self.transports[transport].dtls_connected else {
             return (None, None);
         };
         let local_id = connected

@@ -93,11 +93,12 @@ pub(super) fn add_codec(
 impl RtcPeerConnection {
     /// Every codec of every transceiver's negotiated send and receive lists.
     pub(super) fn codec_stats(&self, ctx: &Context, report: &mut RtcStatsReport) {
-        let transceivers = self.media.transceivers.iter();
-        for (t, negotiated) in transceivers.zip(&self.media.negotiated) {
+        let transceivers = self.media.transceivers.iter().enumerate();
+        for ((i, t), negotiated) in transceivers.zip(&self.media.negotiated) {
             if t.stopped {
                 continue;
             }
+            let ctx = &self.transceiver_context(ctx, i);
             for codec in negotiated
                 .send_codecs
                 .iter()

@@ -84,8 +84,9 @@ pub struct RtcIceCandidatePairStats {
 
 /// A short token for a candidate: FNV-1a over what identifies it in the
 /// agent (component, type, address), stable from one report to the next.
-fn token(component: u16, kind: CandidateKind, address: SocketAddr) -> String {
-    let text = format!("{component} {} {address}", kind.as_str());
+/// Transports share sockets, so the transport is part of it.
+fn token(transport: &str, component: u16, kind: CandidateKind, address: SocketAddr) -> String {
+    let text = format!("{transport} {component} {} {address}", kind.as_str());
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in text.bytes() {
         hash ^= u64::from(byte);
@@ -122,7 +123,7 @@ fn add_candidates(
 ) -> Vec<String> {
     let mut tokens: Vec<String> = Vec::with_capacity(candidates.len());
     for c in candidates {
-        let mut t = token(c.component, c.kind, c.address);
+        let mut t = token(&ctx.transport_id, c.component, c.kind, c.address);
         // The same address twice (never expected): keep ids distinct.
         if tokens.contains(&t) {
             t = format!("{t}{}", tokens.len());
@@ -156,7 +157,7 @@ fn add_bare_candidate(
     kind: CandidateKind,
     address: SocketAddr,
 ) -> String {
-    let t = token(1, kind, address);
+    let t = token(&ctx.transport_id, 1, kind, address);
     insert_candidate(
         report,
         local,
@@ -230,8 +231,9 @@ impl RtcPeerConnection {
         &self,
         ctx: &Context,
         report: &mut RtcStatsReport,
+        transport: usize,
     ) -> Option<String> {
-        let agent = &self.primary().agent;
+        let agent = &self.transports[transport].agent;
         let snapshot = agent.snapshot();
         let local_ufrag = agent.local_credentials().ufrag.as_str();
         let locals = add_candidates(ctx, report, &snapshot.local, true, Some(local_ufrag));

@@ -52,8 +52,14 @@ pub use transport::RtcTransportStats;
 
 use crate::RtcPeerConnection;
 
-/// The id of the connection's one transport.
+/// The id of the connection's first transport (the only one once BUNDLE is
+/// negotiated); the others are `T02`, `T03`, … in order.
 pub const TRANSPORT_ID: &str = "T01";
+
+/// The stats id of transport `index`.
+pub(crate) fn transport_stats_id(index: usize) -> String {
+    format!("T{:02}", index + 1)
+}
 
 /// What every object of one report shares.
 pub(crate) struct Context {
@@ -82,19 +88,34 @@ impl RtcPeerConnection {
         self.media_source_stats(&ctx, &mut report);
         self.inbound_rtp_stats(&ctx, &mut report);
         self.outbound_rtp_stats(&ctx, &mut report);
-        let (local_certificate_id, remote_certificate_id) =
-            self.certificate_stats(&ctx, &mut report);
-        let selected_candidate_pair_id = self.ice_stats_objects(&ctx, &mut report);
-        self.transport_stats_object(
-            &ctx,
-            &mut report,
-            transport::TransportRefs {
-                selected_candidate_pair_id,
-                local_certificate_id,
-                remote_certificate_id,
-            },
-        );
+        for index in 0..self.transports.len() {
+            let ctx = Context {
+                timestamp: ctx.timestamp,
+                transport_id: transport_stats_id(index),
+            };
+            let (local_certificate_id, remote_certificate_id) =
+                self.certificate_stats(&ctx, &mut report, index);
+            let selected_candidate_pair_id = self.ice_stats_objects(&ctx, &mut report, index);
+            self.transport_stats_object(
+                &ctx,
+                &mut report,
+                index,
+                transport::TransportRefs {
+                    selected_candidate_pair_id,
+                    local_certificate_id,
+                    remote_certificate_id,
+                },
+            );
+        }
         report
+    }
+
+    /// `ctx` with the transport of transceiver `index`.
+    pub(super) fn transceiver_context(&self, ctx: &Context, index: usize) -> Context {
+        Context {
+            timestamp: ctx.timestamp,
+            transport_id: transport_stats_id(self.media_transport(Some(index))),
+        }
     }
 
     /// The wall clock at `now` in ms since the Unix epoch, to the

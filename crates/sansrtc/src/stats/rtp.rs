@@ -146,6 +146,7 @@ impl RtcPeerConnection {
             let Some(t) = self.media.transceivers.get(source.transceiver) else {
                 continue;
             };
+            let ctx = &self.transceiver_context(ctx, source.transceiver);
             let Some(negotiated) = self.media.negotiated.get(source.transceiver) else {
                 continue;
             };
@@ -213,6 +214,7 @@ impl RtcPeerConnection {
             let (Some(state), Some(t)) = (state, self.media.transceivers.get(index)) else {
                 continue;
             };
+            let ctx = &self.transceiver_context(ctx, index);
             let ssrc = state.stream.ssrc();
             let kind = t.kind.as_str().to_owned();
             let codec_id = add_codec(ctx, report, &state.codec);

@@ -93,9 +93,11 @@ impl RtcPeerConnection {
         &self,
         ctx: &Context,
         report: &mut RtcStatsReport,
+        index: usize,
         refs: TransportRefs,
     ) {
-        let agent = &self.primary().agent;
+        let transport = &self.transports[index];
+        let agent = &transport.agent;
         let described = self.current_local.is_some()
             || self.pending_local.is_some()
             || self.current_remote.is_some()
@@ -105,19 +107,26 @@ impl RtcPeerConnection {
             (true, true) => "controlling",
             (true, false) => "controlled",
         };
-        let dtls_role = match self.dtls_role() {
+        let dtls_role = match transport.dtls.as_ref().map(|d| d.role()) {
             Some(sansrtc_dtls::Role::Client) => "client",
             Some(sansrtc_dtls::Role::Server) => "server",
             None => "unknown",
         };
-        let connected = self.primary().dtls_connected.as_ref();
+        let connected = transport.dtls_connected.as_ref();
+        // One transport: the connection's state (kept after close); several:
+        // each its own.
+        let ice_state = if self.transports.len() == 1 {
+            self.ice_state
+        } else {
+            RtcPeerConnection::transport_ice_state(transport)
+        };
         report.insert(RtcStats::Transport(RtcTransportStats {
             id: ctx.transport_id.clone(),
             timestamp: ctx.timestamp,
             ice_role: ice_role.to_owned(),
             ice_local_username_fragment: agent.local_credentials().ufrag.clone(),
-            dtls_state: self.primary().dtls_state.as_str().to_owned(),
-            ice_state: self.ice_state.as_str().to_owned(),
+            dtls_state: transport.dtls_state.as_str().to_owned(),
+            ice_state: ice_state.as_str().to_owned(),
             selected_candidate_pair_id: refs.selected_candidate_pair_id,
             local_certificate_id: refs.local_certificate_id,
             remote_certificate_id: refs.remote_certificate_id,
