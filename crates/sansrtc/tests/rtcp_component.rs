@@ -43,11 +43,13 @@ fn frames(events: &[PeerEvent]) -> usize {
         .count()
 }
 
-#[test]
-fn a_peer_that_does_not_multiplex_gets_rtcp_on_component_two() {
+/// A and B under `negotiate`, each with an RTCP socket; A offers audio
+/// (without `a=rtcp-mux` when `b_muxes` is false), B answers. Returns the
+/// network, A's sender and B's answer.
+fn negotiated(seed: u64, b_muxes: bool) -> (Net, TransceiverId, String) {
     let now = Instant::now();
-    let mut a = connection(1, A, negotiate(), now);
-    let mut b = connection(2, B, negotiate(), now);
+    let mut a = connection(seed, A, negotiate(), now);
+    let mut b = connection(seed + 1, B, negotiate(), now);
     a.pc.add_local_rtcp_address(now, addr(A_RTCP)).unwrap();
     b.pc.add_local_rtcp_address(now, addr(B_RTCP)).unwrap();
     a.addresses.push(addr(A_RTCP));
@@ -55,26 +57,31 @@ fn a_peer_that_does_not_multiplex_gets_rtcp_on_component_two() {
     let sender =
         a.pc.add_transceiver(MediaKind::Audio, RtpTransceiverInit::default())
             .unwrap();
-
-    let offer = a.pc.create_offer(now).unwrap();
-    a.pc.set_local_description(now, offer).unwrap();
+    a.pc.set_local_description_implicit(now).unwrap();
     let offer = a.pc.local_description().unwrap().sdp;
     assert!(
         offer.contains(" 2 udp ") && offer.contains(" 7102 typ host"),
         "the offer gathers RTCP's component: {offer}"
     );
-    let legacy = offer.replace("a=rtcp-mux\r\n", "");
-    b.pc.set_remote_description(now, RtcSessionDescription::offer(legacy))
+    let offer = if b_muxes {
+        offer
+    } else {
+        offer.replace("a=rtcp-mux\r\n", "")
+    };
+    b.pc.set_remote_description(now, RtcSessionDescription::offer(offer))
         .unwrap();
-    let answer = b.pc.create_answer().unwrap();
-    b.pc.set_local_description(now, answer).unwrap();
+    b.pc.set_local_description_implicit(now).unwrap();
     let answer = b.pc.local_description().unwrap().sdp;
+    a.pc.set_remote_description(now, RtcSessionDescription::answer(answer.clone()))
+        .unwrap();
+    (Net::new(vec![a, b], now), sender, answer)
+}
+
+#[test]
+fn a_peer_that_does_not_multiplex_gets_rtcp_on_component_two() {
+    let (mut net, sender, answer) = negotiated(1, false);
     assert!(!answer.contains("a=rtcp-mux"), "{answer}");
     assert!(answer.contains(" 7202 typ host"), "{answer}");
-    a.pc.set_remote_description(now, RtcSessionDescription::answer(answer))
-        .unwrap();
-
-    let mut net = Net::new(vec![a, b], now);
     assert!(
         net.run_until(Duration::from_secs(10), |n| n.peers.iter().all(|p| {
             p.pc.connection_state() == PeerConnectionState::Connected
@@ -172,31 +179,12 @@ fn an_rtcp_socket_needs_the_negotiate_policy() {
 /// waits for the second component.
 #[test]
 fn a_peer_that_multiplexes_leaves_component_two_unused() {
-    let now = Instant::now();
-    let mut a = connection(3, A, negotiate(), now);
-    let mut b = connection(4, B, negotiate(), now);
-    a.pc.add_local_rtcp_address(now, addr(A_RTCP)).unwrap();
-    b.pc.add_local_rtcp_address(now, addr(B_RTCP)).unwrap();
-    a.addresses.push(addr(A_RTCP));
-    b.addresses.push(addr(B_RTCP));
-    let sender =
-        a.pc.add_transceiver(MediaKind::Audio, RtpTransceiverInit::default())
-            .unwrap();
-    let offer = a.pc.create_offer(now).unwrap();
-    a.pc.set_local_description(now, offer).unwrap();
-    b.pc.set_remote_description(now, a.pc.local_description().unwrap())
-        .unwrap();
-    let answer = b.pc.create_answer().unwrap();
-    b.pc.set_local_description(now, answer).unwrap();
-    let answer = b.pc.local_description().unwrap().sdp;
+    let (mut net, sender, answer) = negotiated(3, true);
     assert!(answer.contains("a=rtcp-mux"), "{answer}");
     assert!(
         !answer.contains(" 7202 typ host"),
         "no RTCP candidate: {answer}"
     );
-    a.pc.set_remote_description(now, RtcSessionDescription::answer(answer))
-        .unwrap();
-    let mut net = Net::new(vec![a, b], now);
     assert!(net.run_until(Duration::from_secs(10), |n| n
         .peers
         .iter()

@@ -18,26 +18,22 @@ use std::time::{Duration, Instant};
 use common::net::{config, connection, Net, Peer};
 use sansrtc::stats::{RtcStats, RtcTransportStats};
 use sansrtc::*;
+use sansrtc_sdp::SessionDescription;
 
 const ADDR_X: &str = "127.0.0.1:7001";
 const ADDR_AUDIO: &str = "127.0.0.1:7002";
 const ADDR_DATA: &str = "127.0.0.1:7003";
 
-/// The session part of `sdp` and each section (with its `m=` line).
+/// The session part of `sdp` and each section (with its `m=` line), as
+/// the sdp crate writes them.
 fn split(sdp: &str) -> (String, Vec<String>) {
-    let mut parts = sdp.split("\r\nm=");
-    let session = format!("{}\r\n", parts.next().unwrap());
-    let sections = parts
-        .map(|p| {
-            let p = format!("m={p}");
-            if p.ends_with("\r\n") {
-                p
-            } else {
-                format!("{p}\r\n")
-            }
-        })
-        .collect();
-    (session, sections)
+    let d: SessionDescription = sdp.parse().unwrap();
+    let sections = d.media.iter().map(ToString::to_string).collect();
+    let session = SessionDescription {
+        media: Vec::new(),
+        ..d
+    };
+    (session.to_string(), sections)
 }
 
 fn without_group(session: &str) -> String {
@@ -50,6 +46,20 @@ fn without_group(session: &str) -> String {
 
 fn with_mid(section: &str, from: &str, to: &str) -> String {
     section.replace(&format!("a=mid:{from}\r\n"), &format!("a=mid:{to}\r\n"))
+}
+
+/// Creates the description the signaling state calls for, applies it, and
+/// returns it with its candidates.
+fn local_description(pc: &mut RtcPeerConnection, now: Instant) -> RtcSessionDescription {
+    pc.set_local_description_implicit(now).unwrap();
+    pc.local_description().unwrap()
+}
+
+/// One description made of the first's session (its BUNDLE group dropped)
+/// and sections.
+fn joined(first: &RtcSessionDescription, sections: &[&str]) -> String {
+    let (session, _) = split(&first.sdp);
+    format!("{}{}", without_group(&session), sections.concat())
 }
 
 fn opened(events: &[PeerEvent]) -> usize {
@@ -318,22 +328,16 @@ fn an_answer_that_does_not_bundle_keeps_a_transport_per_section() {
         .pc
         .set_direction(l_audio, RtpTransceiverDirection::SendRecv)
         .unwrap();
-    let answer_audio = audio.pc.create_answer().unwrap();
-    audio.pc.set_local_description(now, answer_audio).unwrap();
-    let answer_audio = audio.pc.local_description().unwrap();
-    let answer_data = data.pc.create_answer().unwrap();
-    data.pc.set_local_description(now, answer_data).unwrap();
-    let answer_data = data.pc.local_description().unwrap();
-
-    let (audio_session, audio_sections) = split(&answer_audio.sdp);
-    let (_, data_sections) = split(&answer_data.sdp);
-    let joined = format!(
-        "{}{}{}",
-        without_group(&audio_session),
-        audio_sections[0],
-        data_sections[0]
+    let answer_audio = local_description(&mut audio.pc, now);
+    let answer_data = local_description(&mut data.pc, now);
+    let answer = joined(
+        &answer_audio,
+        &[
+            &split(&answer_audio.sdp).1[0],
+            &split(&answer_data.sdp).1[0],
+        ],
     );
-    x.pc.set_remote_description(now, RtcSessionDescription::answer(joined))
+    x.pc.set_remote_description(now, RtcSessionDescription::answer(answer))
         .unwrap();
     assert_eq!(x.pc.transport_count(), 2, "nothing bundled, nothing closed");
     let ufrags = x.pc.transport_ufrags();
@@ -356,24 +360,19 @@ fn an_offer_without_bundle_is_answered_with_a_transport_per_section() {
     data.pc
         .create_data_channel(now, DataChannelInit::new("chat"))
         .unwrap();
-    let offer_audio = audio.pc.create_offer(now).unwrap();
-    audio.pc.set_local_description(now, offer_audio).unwrap();
-    let offer_audio = audio.pc.local_description().unwrap();
-    let offer_data = data.pc.create_offer(now).unwrap();
-    data.pc.set_local_description(now, offer_data).unwrap();
-    let offer_data = data.pc.local_description().unwrap();
-    let (audio_session, audio_sections) = split(&offer_audio.sdp);
-    let (_, data_sections) = split(&offer_data.sdp);
+    let offer_audio = local_description(&mut audio.pc, now);
+    let offer_data = local_description(&mut data.pc, now);
     // Both halves named their section "0": the data one becomes "1".
-    let joined = format!(
-        "{}{}{}",
-        without_group(&audio_session),
-        audio_sections[0],
-        with_mid(&data_sections[0], "0", "1")
+    let offer = joined(
+        &offer_audio,
+        &[
+            &split(&offer_audio.sdp).1[0],
+            &with_mid(&split(&offer_data.sdp).1[0], "0", "1"),
+        ],
     );
 
     let mut x = connection(11, ADDR_X, RtcConfiguration::default(), now);
-    x.pc.set_remote_description(now, RtcSessionDescription::offer(joined))
+    x.pc.set_remote_description(now, RtcSessionDescription::offer(offer))
         .unwrap();
     let x_audio = x.pc.get_transceivers()[0].id;
     x.pc.set_direction(x_audio, RtpTransceiverDirection::SendRecv)

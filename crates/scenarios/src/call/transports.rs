@@ -31,6 +31,7 @@ use sansrtc::{
     RtpTransceiverInit, SdpType,
 };
 use sansrtc_netsim::{Network, NodeId};
+use sansrtc_sdp::SessionDescription;
 
 use super::harness::{Call, PeerNode, Side, SignalingOptions};
 use super::{outcome, public_pair, PUBLIC_A, PUBLIC_B};
@@ -61,21 +62,16 @@ pub(super) fn scenarios() -> Vec<Scenario> {
     ]
 }
 
-/// The session part of `sdp` and its sections (each from its `m=` line).
-fn split(sdp: &str) -> (String, Vec<String>) {
-    let mut parts = sdp.split("\r\nm=");
-    let session = format!("{}\r\n", parts.next().unwrap_or_default());
-    let sections = parts
-        .map(|p| {
-            let p = format!("m={p}");
-            if p.ends_with("\r\n") {
-                p
-            } else {
-                format!("{p}\r\n")
-            }
-        })
-        .collect();
-    (session, sections)
+/// The session part of `sdp` and its sections (each from its `m=` line),
+/// as the sdp crate writes them.
+fn split(sdp: &str) -> Result<(String, Vec<String>), String> {
+    let d: SessionDescription = sdp.parse().map_err(|e| format!("{e}"))?;
+    let sections = d.media.iter().map(ToString::to_string).collect();
+    let session = SessionDescription {
+        media: Vec::new(),
+        ..d
+    };
+    Ok((session.to_string(), sections))
 }
 
 /// `session` without its `a=group` lines, with one `a=group:BUNDLE mid`
@@ -209,7 +205,7 @@ fn one_policy(
     }
     // The peer that does not bundle: a connection per section it accepts,
     // each answering its section alone; bundle-only sections rejected.
-    let (session, sections) = split(&offer.sdp);
+    let (session, sections) = split(&offer.sdp)?;
     let mut answer_sections = Vec::new();
     let mut answer_session = None;
     // Which node serves each section (None: rejected).
@@ -236,7 +232,7 @@ fn one_policy(
         pc.set_local_description(now, answer)
             .map_err(|e| e.to_string())?;
         let answer = pc.local_description().ok_or("no answer")?;
-        let (their_session, their_sections) = split(&answer.sdp);
+        let (their_session, their_sections) = split(&answer.sdp)?;
         answer_session.get_or_insert_with(|| regroup(&their_session, None));
         answer_sections.push(their_sections.into_iter().next().ok_or("empty answer")?);
         serving.push(Some(nodes.len()));
