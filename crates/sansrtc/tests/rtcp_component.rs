@@ -90,15 +90,7 @@ fn a_peer_that_does_not_multiplex_gets_rtcp_on_component_two() {
         "both components connect, each with its DTLS"
     );
     let answered = net.carried.len();
-    for i in 0..150u32 {
-        let now = net.now;
-        net.peers[0]
-            .pc
-            .write_frame(now, sender, i * 960, &[0xf8, 0xff, 0xfe, i as u8])
-            .unwrap();
-        let until = net.now + Duration::from_millis(20);
-        net.run_until(Duration::from_millis(20), |n| n.now >= until);
-    }
+    net.send_audio(0, sender, 0..150);
     assert!(frames(&net.peers[1].events) >= 140, "audio on component 1");
     let after = &net.carried[answered..];
     let between = |from: &str, to: &str| {
@@ -144,15 +136,7 @@ fn a_peer_that_does_not_multiplex_gets_rtcp_on_component_two() {
     assert_eq!(after.srtp_rejected, before.srtp_rejected + 1, "{after:?}");
     assert!(after.unknown_dropped > before.unknown_dropped, "{after:?}");
     let frames_before = frames(&net.peers[1].events);
-    for i in 150..170u32 {
-        let now = net.now;
-        net.peers[0]
-            .pc
-            .write_frame(now, sender, i * 960, &[0xf8, 0xff, 0xfe, i as u8])
-            .unwrap();
-        let until = net.now + Duration::from_millis(20);
-        net.run_until(Duration::from_millis(20), |n| n.now >= until);
-    }
+    net.send_audio(0, sender, 150..170);
     assert!(frames(&net.peers[1].events) >= frames_before + 18);
     assert_eq!(net.peers[0].pc.rtcp_components(), [true]);
 }
@@ -189,15 +173,7 @@ fn a_peer_that_multiplexes_leaves_component_two_unused() {
         .peers
         .iter()
         .all(|p| p.pc.connection_state() == PeerConnectionState::Connected)));
-    for i in 0..100u32 {
-        let now = net.now;
-        net.peers[0]
-            .pc
-            .write_frame(now, sender, i * 960, &[0xf8, 0xff, 0xfe])
-            .unwrap();
-        let until = net.now + Duration::from_millis(20);
-        net.run_until(Duration::from_millis(20), |n| n.now >= until);
-    }
+    net.send_audio(0, sender, 0..100);
     assert_eq!(net.peers[0].pc.rtcp_components(), [false]);
     let rtcp_sockets = net
         .carried

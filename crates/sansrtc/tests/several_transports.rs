@@ -210,35 +210,18 @@ fn run_call(net: &mut Net, x_audio: TransceiverId, l_audio: TransceiverId) {
     );
     assert_eq!(net.peers[0].pc.transport_count(), 2);
     // Two transports with their own DTLS, on one local address.
-    for i in 0..20u32 {
-        let now = net.now;
-        net.peers[0]
-            .pc
-            .write_frame(now, x_audio, i * 960, &[0xf8, 0xff, 0xfe, i as u8])
-            .unwrap();
-        net.peers[1]
-            .pc
-            .write_frame(now, l_audio, i * 960, &[0xf8, 0xff, 0xfe, i as u8])
-            .unwrap();
-        let until = net.now + Duration::from_millis(20);
-        net.run_until(Duration::from_millis(20), |n| n.now >= until);
-    }
-    let channel_x = net.peers[0]
-        .events
-        .iter()
-        .find_map(|e| match e {
-            PeerEvent::DataChannel(DataChannelEvent::Open(c)) => Some(*c),
-            _ => None,
-        })
-        .unwrap();
-    let channel_l = net.peers[2]
-        .events
-        .iter()
-        .find_map(|e| match e {
-            PeerEvent::DataChannel(DataChannelEvent::Open(c)) => Some(*c),
-            _ => None,
-        })
-        .unwrap();
+    net.send_audio(0, x_audio, 0..20);
+    net.send_audio(1, l_audio, 0..20);
+    let open = |events: &[PeerEvent]| {
+        events
+            .iter()
+            .find_map(|e| match e {
+                PeerEvent::DataChannel(DataChannelEvent::Open(c)) => Some(*c),
+                _ => None,
+            })
+            .unwrap()
+    };
+    let (channel_x, channel_l) = (open(&net.peers[0].events), open(&net.peers[2].events));
     let now = net.now;
     net.peers[0]
         .pc

@@ -130,18 +130,8 @@ impl Pair {
             (&mut self.a, &mut self.events_a),
             (&mut self.b, &mut self.events_b),
         ] {
-            loop {
-                match pc.poll_output() {
-                    Output::Transmit(t) => wire.push(t),
-                    Output::Event(e) => events.push(e),
-                    Output::Timeout(at) => {
-                        if let Some(at) = at {
-                            next = Some(next.map_or(at, |n| n.min(at)));
-                        }
-                        break;
-                    }
-                }
-            }
+            let at = net::drain(pc, events, &mut wire);
+            next = [next, at].into_iter().flatten().min();
         }
         if wire.is_empty() {
             match next {

@@ -2,10 +2,27 @@
 //! each on one or more addresses; datagrams are routed by destination.
 
 use std::net::SocketAddr;
+use std::ops::Range;
 use std::time::{Duration, Instant, SystemTime};
 
 use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
 use sansrtc::*;
+
+/// Drains `pc`'s outputs: transmits to `wire`, events to `events`;
+/// returns when it next wants a timeout.
+pub fn drain(
+    pc: &mut RtcPeerConnection,
+    events: &mut Vec<PeerEvent>,
+    wire: &mut Vec<Transmit>,
+) -> Option<Instant> {
+    loop {
+        match pc.poll_output() {
+            Output::Transmit(t) => wire.push(t),
+            Output::Event(e) => events.push(e),
+            Output::Timeout(at) => return at,
+        }
+    }
+}
 
 /// One connection and what it emitted.
 pub struct Peer {
@@ -61,19 +78,8 @@ impl Net {
         let mut wire = Vec::new();
         let mut next: Option<Instant> = None;
         for p in &mut self.peers {
-            loop {
-                match p.pc.poll_output() {
-                    Output::Transmit(t) => wire.push(t),
-                    Output::Event(e) => p.events.push(e),
-                    Output::Timeout(at) => {
-                        next = match (next, at) {
-                            (Some(n), Some(a)) => Some(n.min(a)),
-                            (n, a) => n.or(a),
-                        };
-                        break;
-                    }
-                }
-            }
+            let at = drain(&mut p.pc, &mut p.events, &mut wire);
+            next = [next, at].into_iter().flatten().min();
         }
         if wire.is_empty() {
             let Some(at) = next else { return false };
@@ -100,6 +106,20 @@ impl Net {
             self.carried.push(t);
         }
         true
+    }
+
+    /// Peer `peer` writes an audio frame on `sender` every 20 ms, one per
+    /// index, each carrying its index.
+    pub fn send_audio(&mut self, peer: usize, sender: TransceiverId, frames: Range<u32>) {
+        for i in frames {
+            let now = self.now;
+            self.peers[peer]
+                .pc
+                .write_frame(now, sender, i * 960, &[0xf8, 0xff, 0xfe, i as u8])
+                .unwrap();
+            let until = self.now + Duration::from_millis(20);
+            self.run_until(Duration::from_millis(20), |n| n.now >= until);
+        }
     }
 
     pub fn run_until(&mut self, limit: Duration, mut done: impl FnMut(&Net) -> bool) -> bool {
