@@ -260,6 +260,21 @@ impl TransportCc {
         finish(out, start);
     }
 
+    /// The bytes [`TransportCc::write`] appends (padding included),
+    /// without writing them.
+    pub(crate) fn wire_len(&self) -> usize {
+        let deltas: usize = symbols(&self.chunks, self.status_count)
+            .map(|symbol| match symbol {
+                1 => 1,
+                2 => 2,
+                _ => 0,
+            })
+            .sum();
+        // Header and SSRCs (12), base, count, reference and feedback
+        // count (8), the chunks, the deltas, padded to 32 bits.
+        (20 + 2 * self.chunks.len() + deltas).next_multiple_of(4)
+    }
+
     /// The reported packets in order: transport sequence number and, when
     /// received, the arrival time in µs (reference time × 64 ms plus the
     /// deltas so far, in the sender of the feedback's clock, modulo the
@@ -497,5 +512,28 @@ mod tests {
         assert_eq!(StatusChunk::from_raw(0x6001), None);
         assert!(StatusChunk::from_raw(0x0000).unwrap().is_empty());
         assert_eq!(StatusChunk::TwoBit(0).len(), 7);
+    }
+
+    #[test]
+    fn wire_len_is_what_write_writes() {
+        // Small, large and negative deltas, losses, runs and vectors, every
+        // padding remainder.
+        let mut arrivals = Vec::new();
+        let mut t = 100_000u64;
+        for i in 0..60u16 {
+            let step = match i % 7 {
+                0 => 80_000, // a large delta (two bytes)
+                3 => 0,
+                _ => 1_000,
+            };
+            t += step;
+            arrivals.push((i * 2 + u16::from(i % 5 == 0), (i % 4 != 1).then_some(t)));
+        }
+        for n in 1..arrivals.len() {
+            let p = TransportCc::from_arrivals(1, 2, 3, &arrivals[..n]).unwrap();
+            let mut out = Vec::new();
+            p.write(&mut out);
+            assert_eq!(p.wire_len(), out.len(), "{n} packets");
+        }
     }
 }
