@@ -67,6 +67,9 @@ pub(crate) struct Media {
     /// Bumped at every applied answer: send states made before are
     /// checked against the new negotiation.
     pub generation: u64,
+    /// A spare vector the depayloaded frames of a packet are emitted from
+    /// (empty between packets; kept for its memory).
+    pub frames: Vec<sansrtc_rtp::codec::Frame>,
 }
 
 impl Media {

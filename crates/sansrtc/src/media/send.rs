@@ -13,6 +13,7 @@ use sansrtc_rtp::{
 
 use super::codec::{CodecName, RtpCodecParameters};
 use super::packetizer::Packetizer;
+use super::twcc::next_transport_sequence;
 use super::TransceiverId;
 use crate::error::RtcError;
 use crate::RtcPeerConnection;
@@ -147,31 +148,32 @@ impl RtcPeerConnection {
         frame: &[u8],
     ) -> Result<(), RtcError> {
         self.ensure_open()?;
+        let twcc_id = self.twcc_send_id();
         let state = self.send_state(id)?;
         state
             .packetizer
             .packetize(frame, MAX_RTP_PAYLOAD)
             .map_err(|e| RtcError::Media(format!("payloader: {e}")))?;
-        let twcc_id = self.twcc_send_id();
-        let count = self.media.send[id.0]
-            .as_ref()
-            .map_or(0, |s| s.packetizer.payloads.len());
-        let mut twcc = Vec::with_capacity(count);
-        for _ in 0..count {
-            if twcc_id.is_some() {
-                twcc.push(self.next_transport_sequence(now, 0).to_be_bytes());
-            }
-        }
-        let state = self.media.send[id.0].as_mut().expect("made above");
-        let count = state.packetizer.payloads.len();
+        // Each packet is written, kept for retransmission and sent in turn,
+        // without collecting them first: the send state, the transport-wide
+        // sequencer, the transport and the counters are separate fields.
+        let Some(state) = self.media.send[id.0].as_mut() else {
+            return Ok(());
+        };
+        let count = state.packetizer.count();
         let marker_ends_frame = state.packetizer.marker_ends_frame();
-        let mut packets = Vec::with_capacity(count);
-        for (i, payload) in state.packetizer.payloads.iter().enumerate() {
-            let next = state.stream.next(media_timestamp, now, payload.len());
+        for i in 0..count {
+            let (header, body) = state.packetizer.payload(frame, i);
+            let payload_len = header.len() + body.len();
+            let twcc_seq = twcc_id.map(|ext| {
+                let seq = next_transport_sequence(&mut self.media.twcc, &mut *self.rng, now, 0);
+                (ext, seq.to_be_bytes())
+            });
+            let next = state.stream.next(media_timestamp, now, payload_len);
             let mut extensions: [(u8, &[u8]); 2] = [(0, &[]); 2];
             let mut n = 0;
-            if let (Some(ext), Some(seq)) = (twcc_id, twcc.get(i)) {
-                extensions[n] = (ext, seq);
+            if let Some((ext, seq)) = &twcc_seq {
+                extensions[n] = (*ext, seq);
                 n += 1;
             }
             if let Some(ext) = state.mid_id {
@@ -179,7 +181,10 @@ impl RtcPeerConnection {
                 n += 1;
             }
             let extensions = &extensions[..n];
-            let mut buf = Vec::with_capacity(payload.len() + 48);
+            // Room for the SRTP tag, which is added in place.
+            let mut buf = Vec::with_capacity(payload_len + 48);
+            // The header, then the payload header and the frame's bytes
+            // straight after it (no padding: the payload ends the packet).
             RtpWriter {
                 marker: i + 1 == count && marker_ends_frame,
                 payload_type: state.codec.payload_type,
@@ -187,18 +192,17 @@ impl RtcPeerConnection {
                 timestamp: next.timestamp,
                 ssrc: state.stream.ssrc(),
                 extensions,
-                payload,
+                payload: &[],
                 ..RtpWriter::default()
             }
             .write(&mut buf)
             .map_err(|e| RtcError::Media(format!("RTP writer: {e}")))?;
+            buf.extend_from_slice(header);
+            buf.extend_from_slice(body);
             if let Some(history) = &mut state.history {
                 let _ = history.insert(&buf, now);
             }
-            packets.push(buf);
-        }
-        for packet in packets {
-            if self.transport.send_media(now, packet, false) {
+            if self.transport.send_media(now, buf, false) {
                 self.media.stats.rtp_sent += 1;
             }
         }
