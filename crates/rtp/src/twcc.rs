@@ -30,7 +30,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use crate::rtcp::TransportCc;
+use crate::rtcp::{delta_units, TransportCc};
 use crate::RtpHeader;
 
 /// The header extension's URI in SDP (`a=extmap`).
@@ -170,7 +170,7 @@ impl TransportSequencer {
         }
         let ext = self.next;
         self.next += 1;
-        let i = (ext % self.capacity as u64) as usize;
+        let i = crate::ring_index(ext, self.capacity);
         self.slots[i] = Some(TwccSentPacket {
             extended_sequence: ext,
             send_time: now,
@@ -188,7 +188,7 @@ impl TransportSequencer {
         if ext > last {
             return None;
         }
-        let slot = self.slots.get((ext % self.capacity as u64) as usize)?;
+        let slot = self.slots.get(crate::ring_index(ext, self.capacity))?;
         slot.filter(|s| s.extended_sequence == ext)
     }
 
@@ -579,20 +579,14 @@ fn build(
 /// [`TransportCc::from_arrivals`] rounds them, fit 16 bits.
 fn deltas_fit(rest: &[(u64, u64)], first_us: u64) -> usize {
     let reference = i128::from(first_us / REFERENCE_US * REFERENCE_US);
-    let mut last = reference + round_delta(i128::from(first_us) - reference) * DELTA_US;
+    // Less than 64 ms after the reference: always in range.
+    let first = delta_units(i128::from(first_us) - reference).unwrap_or(0);
+    let mut last = reference + i128::from(first) * DELTA_US;
     for (n, &(_, t)) in rest.iter().enumerate() {
-        let delta = round_delta(i128::from(t) - last);
-        if i16::try_from(delta).is_err() {
+        let Some(delta) = delta_units(i128::from(t) - last) else {
             return n;
-        }
-        last += delta * DELTA_US;
+        };
+        last += i128::from(delta) * DELTA_US;
     }
     rest.len()
-}
-
-/// A time difference in µs rounded to 250 µs units, half away from zero.
-fn round_delta(diff: i128) -> i128 {
-    let half = DELTA_US / 2;
-    let rounded = if diff < 0 { diff - half } else { diff + half };
-    rounded / DELTA_US
 }

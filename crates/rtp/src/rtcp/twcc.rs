@@ -332,11 +332,8 @@ impl TransportCc {
             match arrival {
                 None => statuses.push(0),
                 Some(t) => {
-                    let diff = i128::from(t) - last;
-                    let half = i128::from(DELTA_US / 2);
-                    let rounded = if diff < 0 { diff - half } else { diff + half };
-                    let delta = i16::try_from(rounded / i128::from(DELTA_US))
-                        .map_err(|_| TwccBuildError::DeltaOutOfRange { index })?;
+                    let delta = delta_units(i128::from(t) - last)
+                        .ok_or(TwccBuildError::DeltaOutOfRange { index })?;
                     statuses.push(if (0..=255).contains(&delta) { 1 } else { 2 });
                     deltas.push(delta);
                     last += i128::from(delta) * i128::from(DELTA_US);
@@ -357,6 +354,19 @@ impl TransportCc {
             deltas,
         })
     }
+}
+
+/// `diff` µs in receive delta units of 250 µs, rounded half away from
+/// zero, if that fits the 16-bit delta. 64-bit arithmetic (a 128-bit
+/// division is a library call): a difference beyond 2^40 µs is far out of
+/// range anyway.
+pub(crate) fn delta_units(diff: i128) -> Option<i16> {
+    let diff = i64::try_from(diff)
+        .ok()
+        .filter(|d| d.unsigned_abs() <= 1 << 40)?;
+    let half = DELTA_US / 2;
+    let rounded = if diff < 0 { diff - half } else { diff + half };
+    i16::try_from(rounded / DELTA_US).ok()
 }
 
 /// libwebrtc's chunk encoder (`TransportFeedback::LastChunk`): statuses
@@ -512,6 +522,42 @@ mod tests {
         assert_eq!(StatusChunk::from_raw(0x6001), None);
         assert!(StatusChunk::from_raw(0x0000).unwrap().is_empty());
         assert_eq!(StatusChunk::TwoBit(0).len(), 7);
+    }
+
+    #[test]
+    fn delta_units_round_as_the_128_bit_formula() {
+        let reference = |diff: i128| {
+            let rounded = if diff < 0 { diff - 125 } else { diff + 125 };
+            i16::try_from(rounded / 250).ok()
+        };
+        let edges = [
+            0,
+            124,
+            125,
+            126,
+            249,
+            250,
+            375,
+            63_999,
+            8_191_874,
+            8_191_875,
+            8_191_876,
+            8_192_124,
+            8_192_125,
+            1 << 40,
+            (1 << 40) + 1,
+            i128::from(i64::MAX),
+            i128::from(i64::MAX) + 1,
+            i128::from(u64::MAX),
+        ];
+        for edge in edges {
+            for diff in [edge, -edge, edge - 1, -edge + 1] {
+                assert_eq!(delta_units(diff), reference(diff), "{diff}");
+            }
+        }
+        for diff in (-9_000_000..9_000_000).step_by(97) {
+            assert_eq!(delta_units(diff), reference(diff), "{diff}");
+        }
     }
 
     #[test]
