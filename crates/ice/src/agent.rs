@@ -785,11 +785,19 @@ impl Agent {
             .iter()
             .filter_map(|r| r.next_timeout)
             .for_each(&mut at);
-        self.nomination_deadlines().into_iter().for_each(&mut at);
+        // Once every component has its pair (the connected state, where
+        // this runs on every poll), no nomination is pending: skip making
+        // the empty list of their deadlines.
+        let all_selected = self.all_selected();
+        if !all_selected {
+            self.nomination_deadlines().into_iter().for_each(&mut at);
+        }
         if let Some(t) = self.last_request_at {
-            let t = t + self.config.disconnected_timeout;
-            if !self.failed && !self.all_selected() && future(t) {
-                at(t);
+            if !self.failed && !all_selected {
+                let t = t + self.config.disconnected_timeout;
+                if future(t) {
+                    at(t);
+                }
             }
         }
         for p in self.selected.iter().chain(self.previous.iter()).flatten() {
