@@ -143,7 +143,16 @@ mod tests {
     #[test]
     fn ring_index_is_the_remainder() {
         for capacity in [1usize, 2, 3, 1000, 1024, 4096, 32768, 5000] {
-            for ext in [0u64, 1, 999, 1023, 1024, 1 << 32, (1 << 32) + 12345, u64::MAX] {
+            for ext in [
+                0u64,
+                1,
+                999,
+                1023,
+                1024,
+                1 << 32,
+                (1 << 32) + 12345,
+                u64::MAX,
+            ] {
                 assert_eq!(
                     super::ring_index(ext, capacity),
                     (ext % capacity as u64) as usize
