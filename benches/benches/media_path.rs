@@ -32,8 +32,10 @@
 //! ratio is str0m's median time over sansrtc's. Each side runs with its
 //! default configuration: str0m also writes its default RTP header
 //! extensions (abs-send-time, transport-wide sequence number, …) and keeps
-//! sent video packets for retransmission; sansrtc writes only the MID
-//! extension. `SANSRTC_BENCH_CPU_TIME=1` measures the bench thread's CPU
+//! sent video packets for retransmission; sansrtc writes the MID and
+//! transport-wide sequence number extensions (24-byte RTP headers) and
+//! keeps sent video packets for retransmission too (NACK is negotiated
+//! for video). `SANSRTC_BENCH_CPU_TIME=1` measures the bench thread's CPU
 //! time instead of wall-clock time (`support/cpu_time.rs`).
 #![allow(missing_docs)]
 

@@ -135,7 +135,7 @@ pub struct Agent {
     pub(crate) first_valid_at: Vec<Option<Instant>>,
     pub(crate) next_check_at: Option<Instant>,
     pub(crate) last_check_at: Option<Instant>,
-    pub(crate) outbox: VecDeque<Output<Transmit, IceEvent>>,
+    pub(crate) outbox: crate::outbox::Outbox,
     pub(crate) held: Option<Vec<IceEvent>>,
     pub(crate) gathering_started: bool,
     pub(crate) gathering_state: IceGatheringState,
@@ -191,7 +191,7 @@ impl Agent {
             first_valid_at: vec![None; components],
             next_check_at: None,
             last_check_at: None,
-            outbox: VecDeque::new(),
+            outbox: crate::outbox::Outbox::default(),
             held: None,
             gathering_started: false,
             gathering_state: IceGatheringState::New,
@@ -785,11 +785,19 @@ impl Agent {
             .iter()
             .filter_map(|r| r.next_timeout)
             .for_each(&mut at);
-        self.nomination_deadlines().into_iter().for_each(&mut at);
+        // Once every component has its pair (the connected state, where
+        // this runs on every poll), no nomination is pending: skip making
+        // the empty list of their deadlines.
+        let all_selected = self.all_selected();
+        if !all_selected {
+            self.nomination_deadlines().into_iter().for_each(&mut at);
+        }
         if let Some(t) = self.last_request_at {
-            let t = t + self.config.disconnected_timeout;
-            if !self.failed && !self.all_selected() && future(t) {
-                at(t);
+            if !self.failed && !all_selected {
+                let t = t + self.config.disconnected_timeout;
+                if future(t) {
+                    at(t);
+                }
             }
         }
         for p in self.selected.iter().chain(self.previous.iter()).flatten() {

@@ -94,6 +94,7 @@ mod error;
 mod event;
 mod gather;
 mod inbound;
+mod outbox;
 mod pair;
 mod relay;
 mod snapshot;

@@ -123,3 +123,41 @@ pub use twcc::{
     TwccPacketStatus, TwccRecorder, TwccRecorderConfig, TwccRecorderStats, TwccSentPacket,
     MAX_SEND_RECORDS, TRANSPORT_CC_URI,
 };
+
+/// The slot of the extended sequence number `ext` in a ring of `capacity`
+/// (at least 1) slots: `ext % capacity`, a mask when the capacity is a
+/// power of two (the defaults are), as the 64-bit division costs more
+/// than the rest of a lookup.
+#[inline]
+pub(crate) fn ring_index(ext: u64, capacity: usize) -> usize {
+    let capacity = capacity as u64;
+    if capacity.is_power_of_two() {
+        (ext & (capacity - 1)) as usize
+    } else {
+        (ext % capacity) as usize
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ring_index_is_the_remainder() {
+        for capacity in [1usize, 2, 3, 1000, 1024, 4096, 32768, 5000] {
+            for ext in [
+                0u64,
+                1,
+                999,
+                1023,
+                1024,
+                1 << 32,
+                (1 << 32) + 12345,
+                u64::MAX,
+            ] {
+                assert_eq!(
+                    super::ring_index(ext, capacity),
+                    (ext % capacity as u64) as usize
+                );
+            }
+        }
+    }
+}

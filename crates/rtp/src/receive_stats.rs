@@ -87,6 +87,17 @@ pub struct ReceiveStats {
     last_sr: Option<(u32, Instant)>,
 }
 
+/// `elapsed` in units of `clock_rate` Hz, rounded down, modulo 2^32: the
+/// whole seconds and the nanoseconds apart, in 64-bit arithmetic (the same
+/// as `nanos × rate / 10^9` in 128 bits, without its division call).
+fn clock_units(elapsed: std::time::Duration, clock_rate: u32) -> u32 {
+    let rate = u64::from(clock_rate);
+    let whole = elapsed.as_secs().wrapping_mul(rate);
+    // Below 10^9 × 2^32: fits 64 bits.
+    let part = u64::from(elapsed.subsec_nanos()) * rate / 1_000_000_000;
+    whole.wrapping_add(part) as u32
+}
+
 impl ReceiveStats {
     /// Statistics for the source `ssrc`, whose RTP clock runs at
     /// `clock_rate` Hz, with the probation of RFC 3550 A.1
@@ -235,8 +246,7 @@ impl ReceiveStats {
         let base = *self.arrival_base.get_or_insert(arrival);
         let elapsed = arrival.saturating_duration_since(base);
         // In clock units, modulo 2^32 like the RTP timestamp.
-        let arrival_units =
-            (elapsed.as_nanos() * u128::from(self.clock_rate) / 1_000_000_000) as u32;
+        let arrival_units = clock_units(elapsed, self.clock_rate);
         let transit = arrival_units.wrapping_sub(rtp_timestamp);
         if let Some(previous) = self.transit.replace(transit) {
             let d = u64::from((transit.wrapping_sub(previous) as i32).unsigned_abs());
@@ -368,6 +378,30 @@ pub fn round_trip_time(block: &ReportBlock, arrival: NtpTime) -> Option<Duration
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clock_units_are_the_128_bit_formula() {
+        use std::time::Duration;
+        let reference =
+            |d: Duration, rate: u32| (d.as_nanos() * u128::from(rate) / 1_000_000_000) as u32;
+        let durations = [
+            Duration::ZERO,
+            Duration::from_nanos(1),
+            Duration::from_nanos(11_111),
+            Duration::from_micros(3333),
+            Duration::from_millis(999),
+            Duration::new(1, 999_999_999),
+            Duration::new(47_721, 858_833_333),
+            Duration::new(86_400 * 365, 123_456_789),
+            Duration::new(u64::MAX / 4, 999_999_999),
+            Duration::MAX,
+        ];
+        for d in durations {
+            for rate in [1, 8000, 48_000, 90_000, u32::MAX] {
+                assert_eq!(clock_units(d, rate), reference(d, rate), "{d:?} {rate}");
+            }
+        }
+    }
 
     #[test]
     fn probation_then_valid() {

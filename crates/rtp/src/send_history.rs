@@ -164,7 +164,7 @@ impl SendHistory {
     }
 
     fn index(&self, ext: u64) -> usize {
-        (ext % self.config.capacity as u64) as usize
+        crate::ring_index(ext, self.config.capacity)
     }
 
     /// Empties the slot at `index`, counting the eviction.

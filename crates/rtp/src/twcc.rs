@@ -27,10 +27,10 @@
 //! assert_eq!(results[1].send_time, Some(t0 + Duration::from_millis(10)));
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use crate::rtcp::TransportCc;
+use crate::rtcp::{delta_units, TransportCc};
 use crate::RtpHeader;
 
 /// The header extension's URI in SDP (`a=extmap`).
@@ -170,7 +170,7 @@ impl TransportSequencer {
         }
         let ext = self.next;
         self.next += 1;
-        let i = (ext % self.capacity as u64) as usize;
+        let i = crate::ring_index(ext, self.capacity);
         self.slots[i] = Some(TwccSentPacket {
             extended_sequence: ext,
             send_time: now,
@@ -188,7 +188,7 @@ impl TransportSequencer {
         if ext > last {
             return None;
         }
-        let slot = self.slots.get((ext % self.capacity as u64) as usize)?;
+        let slot = self.slots.get(crate::ring_index(ext, self.capacity))?;
         slot.filter(|s| s.extended_sequence == ext)
     }
 
@@ -282,8 +282,11 @@ pub struct TwccRecorderStats {
 pub struct TwccRecorder {
     config: TwccRecorderConfig,
     base: Option<Instant>,
-    /// Extended sequence number → arrival in µs from the base.
-    arrivals: BTreeMap<u64, u64>,
+    /// (extended sequence number, arrival in µs from the base), in
+    /// ascending sequence order: packets arrive mostly in order, so a new
+    /// one is pushed at the back and the oldest leave from the front
+    /// (a late one is inserted at its place, moving the shorter side).
+    arrivals: VecDeque<(u64, u64)>,
     newest: Option<u64>,
     /// The first extended sequence number the next feedback reports.
     window_start: u64,
@@ -321,7 +324,7 @@ impl TwccRecorder {
         TwccRecorder {
             config,
             base: None,
-            arrivals: BTreeMap::new(),
+            arrivals: VecDeque::new(),
             newest: None,
             window_start: 0,
             behind: None,
@@ -383,7 +386,8 @@ impl TwccRecorder {
             match self.behind {
                 Some((prev, at)) if prev.wrapping_add(1) == seq => {
                     self.stats.restarts += 1;
-                    let unreported = self.arrivals.range(self.window_start..).count();
+                    let unreported =
+                        self.arrivals.len() - self.first_at_or_after(self.window_start);
                     self.stats.dropped += unreported as u64;
                     self.arrivals.clear();
                     self.behind = None;
@@ -398,25 +402,28 @@ impl TwccRecorder {
         }
         self.behind = None;
         let us = self.arrival_us(arrival);
-        match self.arrivals.entry(ext) {
-            std::collections::btree_map::Entry::Occupied(_) => {
-                self.stats.duplicates += 1;
-                return TwccPacketStatus::Duplicate;
+        match self.arrivals.back() {
+            Some(&(last, _)) if last >= ext => {
+                match self.arrivals.binary_search_by_key(&ext, |&(e, _)| e) {
+                    Ok(_) => {
+                        self.stats.duplicates += 1;
+                        return TwccPacketStatus::Duplicate;
+                    }
+                    Err(i) => self.arrivals.insert(i, (ext, us)),
+                }
             }
-            std::collections::btree_map::Entry::Vacant(slot) => {
-                slot.insert(us);
-            }
+            _ => self.arrivals.push_back((ext, us)),
         }
         self.stats.recorded += 1;
         self.pending_since = Some(self.pending_since.map_or(arrival, |p| p.min(arrival)));
         if ext > newest {
             self.newest = Some(ext);
             let first_kept = ext + 1 - window;
-            while let Some((&first, _)) = self.arrivals.first_key_value() {
+            while let Some(&(first, _)) = self.arrivals.front() {
                 if first >= first_kept {
                     break;
                 }
-                self.arrivals.pop_first();
+                self.arrivals.pop_front();
                 if first >= self.window_start {
                     self.stats.dropped += 1;
                 }
@@ -439,7 +446,8 @@ impl TwccRecorder {
         self.newest = Some(ext);
         self.window_start = ext;
         let us = self.arrival_us(arrival);
-        self.arrivals.insert(ext, us);
+        // Empty here: at the first packet, and after a restart cleared it.
+        self.arrivals.push_back((ext, us));
         self.stats.recorded += 1;
         self.pending_since = Some(self.pending_since.map_or(arrival, |p| p.min(arrival)));
     }
@@ -481,15 +489,20 @@ impl TwccRecorder {
             return out;
         };
         if newest >= self.window_start {
-            let received: Vec<(u64, u64)> = self
-                .arrivals
-                .range(self.window_start..=newest)
-                .map(|(&e, &t)| (e, t))
-                .collect();
+            // Every held arrival is at most `newest`.
+            let from = self.first_at_or_after(self.window_start);
+            let received = &self.arrivals.make_contiguous()[from..];
             let mut base = self.window_start;
             let mut i = 0;
             while i < received.len() {
-                let (j, packet) = self.build(base, &received[i..], sender_ssrc, media_ssrc);
+                let (j, packet) = build(
+                    &self.config,
+                    self.feedback_count,
+                    base,
+                    &received[i..],
+                    sender_ssrc,
+                    media_ssrc,
+                );
                 out.push(packet);
                 self.feedback_count = self.feedback_count.wrapping_add(1);
                 base = received[i + j - 1].0 + 1;
@@ -503,61 +516,62 @@ impl TwccRecorder {
         // Forget reported arrivals older than the back window.
         let now_us = self.arrival_us(now);
         let back = u64::try_from(self.config.back_window.as_micros()).unwrap_or(u64::MAX);
-        while let Some((&e, &t)) = self.arrivals.first_key_value() {
+        while let Some(&(e, t)) = self.arrivals.front() {
             if e >= self.window_start || t.saturating_add(back) >= now_us {
                 break;
             }
-            self.arrivals.pop_first();
+            self.arrivals.pop_front();
         }
         out
     }
 
-    /// The feedback packet from sequence number `base` covering the longest
-    /// prefix of `received` (at least one) whose deltas fit and whose size
-    /// is within bounds; returns how many it covers.
-    fn build(
-        &self,
-        base: u64,
-        received: &[(u64, u64)],
-        sender_ssrc: u32,
-        media_ssrc: u32,
-    ) -> (usize, TransportCc) {
-        // Each received packet costs at least one byte of delta.
-        let limit = received.len().min(self.config.max_packet_size);
-        let most = 1 + deltas_fit(&received[1..limit], received[0].1);
-        let make = |n: usize| {
-            let mut packets = Vec::with_capacity(n + 1);
-            if base != received[0].0 {
-                packets.push((base as u16, None));
-            }
-            packets.extend(received[..n].iter().map(|&(e, t)| (e as u16, Some(t))));
-            // Cannot fail: sequence numbers ascend within the window, at
-            // most 32768 statuses, deltas checked by deltas_fit.
-            TransportCc::from_arrivals(sender_ssrc, media_ssrc, self.feedback_count, &packets)
-                .unwrap_or_default()
-        };
-        let size = |p: &TransportCc| {
-            let mut buf = Vec::new();
-            p.write(&mut buf);
-            buf.len()
-        };
-        let max = self.config.max_packet_size;
-        let full = make(most);
-        if size(&full) <= max {
-            return (most, full);
-        }
-        // The largest prefix that fits: fits(lo), !fits(hi).
-        let (mut lo, mut hi) = (1, most);
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2;
-            if size(&make(mid)) <= max {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        (lo, make(lo))
+    /// The index of the first held arrival numbered `ext` or later.
+    fn first_at_or_after(&self, ext: u64) -> usize {
+        self.arrivals.partition_point(|&(e, _)| e < ext)
     }
+}
+
+/// The feedback packet (with feedback count `count`) from sequence number
+/// `base` covering the longest prefix of `received` (at least one) whose
+/// deltas fit and whose size is within bounds; returns how many it covers.
+fn build(
+    config: &TwccRecorderConfig,
+    count: u8,
+    base: u64,
+    received: &[(u64, u64)],
+    sender_ssrc: u32,
+    media_ssrc: u32,
+) -> (usize, TransportCc) {
+    // Each received packet costs at least one byte of delta.
+    let limit = received.len().min(config.max_packet_size);
+    let most = 1 + deltas_fit(&received[1..limit], received[0].1);
+    let make = |n: usize| {
+        let mut packets = Vec::with_capacity(n + 1);
+        if base != received[0].0 {
+            packets.push((base as u16, None));
+        }
+        packets.extend(received[..n].iter().map(|&(e, t)| (e as u16, Some(t))));
+        // Cannot fail: sequence numbers ascend within the window, at
+        // most 32768 statuses, deltas checked by deltas_fit.
+        TransportCc::from_arrivals(sender_ssrc, media_ssrc, count, &packets).unwrap_or_default()
+    };
+    let size = TransportCc::wire_len;
+    let max = config.max_packet_size;
+    let full = make(most);
+    if size(&full) <= max {
+        return (most, full);
+    }
+    // The largest prefix that fits: fits(lo), !fits(hi).
+    let (mut lo, mut hi) = (1, most);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if size(&make(mid)) <= max {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    (lo, make(lo))
 }
 
 /// How many of `rest` (after a first arrival at `first_us`) can follow in
@@ -565,20 +579,14 @@ impl TwccRecorder {
 /// [`TransportCc::from_arrivals`] rounds them, fit 16 bits.
 fn deltas_fit(rest: &[(u64, u64)], first_us: u64) -> usize {
     let reference = i128::from(first_us / REFERENCE_US * REFERENCE_US);
-    let mut last = reference + round_delta(i128::from(first_us) - reference) * DELTA_US;
+    // Less than 64 ms after the reference: always in range.
+    let first = delta_units(i128::from(first_us) - reference).unwrap_or(0);
+    let mut last = reference + i128::from(first) * DELTA_US;
     for (n, &(_, t)) in rest.iter().enumerate() {
-        let delta = round_delta(i128::from(t) - last);
-        if i16::try_from(delta).is_err() {
+        let Some(delta) = delta_units(i128::from(t) - last) else {
             return n;
-        }
-        last += delta * DELTA_US;
+        };
+        last += i128::from(delta) * DELTA_US;
     }
     rest.len()
-}
-
-/// A time difference in µs rounded to 250 µs units, half away from zero.
-fn round_delta(diff: i128) -> i128 {
-    let half = DELTA_US / 2;
-    let rounded = if diff < 0 { diff - half } else { diff + half };
-    rounded / DELTA_US
 }

@@ -4,8 +4,8 @@
 
 use sansrtc_rtp::codec::{
     vp9, Av1Depayloader, Av1Payloader, Codec, DepayConfig, Depayloader, Frame, FrameInfo,
-    H264Depayloader, H264Payloader, Packet, PacketizationMode, Payloader, Payloads, Vp9Depayloader,
-    Vp9Payloader,
+    H264Depayloader, H264Payloader, OpusPayloader, Packet, PacketizationMode, PayloadLayout,
+    Payloader, Payloads, Vp8Payloader, Vp9Depayloader, Vp9Payloader,
 };
 
 /// Deterministic bytes (xorshift), never zero (so H.264 bodies hold no
@@ -483,4 +483,55 @@ fn codec_names() {
     assert!(!Codec::Opus.is_video() && Codec::Av1.is_video());
     assert!(!Codec::Opus.payloader().marker_ends_frame());
     assert!(Codec::Vp9.payloader().marker_ends_frame());
+}
+
+/// The payloads `layout` describes (header, then the frame's range) are the
+/// ones `payload` copies, error for error, and both advance the same state
+/// (VP8's PictureID); the codecs without a layout say so.
+#[test]
+fn layout_describes_the_payloads_payload_copies() {
+    let payloader = |name: &str| -> Box<dyn Payloader> {
+        match name {
+            "opus" => Box::new(OpusPayloader::default()),
+            "vp8" => Box::new(Vp8Payloader::with_picture_id(0x7ffe)),
+            _ => Box::new(Vp8Payloader::without_picture_id()),
+        }
+    };
+    for name in ["opus", "vp8", "vp8 without PictureID"] {
+        let (mut copying, mut laying) = (payloader(name), payloader(name));
+        let mut payloads = Payloads::new();
+        let mut layout = PayloadLayout::new();
+        for (size, max) in [
+            (0, 100),
+            (1, 100),
+            (99, 100),
+            (100, 100),
+            (101, 100),
+            (1000, 1164),
+            (3000, 1164),
+            (5, 4),
+            (5, 1),
+            (2329, 1164),
+        ] {
+            let frame = bytes(size as u64, size);
+            let copied = copying.payload(&frame, max, &mut payloads);
+            let laid = laying.layout(&frame, max, &mut layout).expect("a layout");
+            assert_eq!(copied.is_ok(), laid.is_ok(), "{name} {size} {max}");
+            let described: Vec<Vec<u8>> = (0..layout.len())
+                .map(|i| layout.to_vec(&frame, i).unwrap())
+                .collect();
+            assert_eq!(payloads.to_vecs(), described, "{name} {size} {max}");
+            assert!(layout
+                .parts()
+                .iter()
+                .all(|p| p.len() <= max && !p.is_empty()));
+        }
+    }
+    let mut layout = PayloadLayout::new();
+    for codec in [Codec::Vp9, Codec::H264, Codec::Av1] {
+        assert!(codec
+            .payloader()
+            .layout(&[1, 2, 3], 100, &mut layout)
+            .is_none());
+    }
 }

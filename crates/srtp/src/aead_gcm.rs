@@ -32,18 +32,21 @@ impl AesGcm {
     }
 
     /// RTP IV (RFC 7714 §8.1): `00 00 || SSRC || ROC || SEQ` XOR salt.
+    /// Built as two words, bytes 0..8 and 8..12, the way AES-GCM reads it
+    /// back: written byte by byte, or in other pieces, the reads would
+    /// stall (no store-to-load forwarding across several stores).
     #[inline]
     fn rtp_nonce(&self, ssrc: u32, index: u64) -> Nonce {
-        let mut iv = self.salt;
-        let s = ssrc.to_be_bytes();
-        let roc = ((index >> 16) as u32).to_be_bytes();
-        let seq = (index as u16).to_be_bytes();
-        for i in 0..4 {
-            iv[2 + i] ^= s[i];
-            iv[6 + i] ^= roc[i];
-        }
-        iv[10] ^= seq[0];
-        iv[11] ^= seq[1];
+        let (salt_head, salt_tail) = self.salt.split_at(8);
+        // Bytes 2..6 the SSRC, 6..8 the ROC's high half (`index` is at
+        // most 48 bits: ROC << 16 | SEQ).
+        let head = u64::from_be_bytes(salt_head.try_into().expect("8 bytes"))
+            ^ (u64::from(ssrc) << 16 | (index >> 32) & 0xffff);
+        // The ROC's low half and SEQ.
+        let tail = u32::from_be_bytes(salt_tail.try_into().expect("4 bytes")) ^ index as u32;
+        let mut iv = [0u8; 12];
+        iv[..8].copy_from_slice(&head.to_be_bytes());
+        iv[8..].copy_from_slice(&tail.to_be_bytes());
         Nonce::assume_unique_for_key(iv)
     }
 

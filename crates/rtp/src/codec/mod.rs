@@ -85,7 +85,7 @@ pub use av1::{Av1Depayloader, Av1Payloader};
 pub use error::CodecError;
 pub use h264::{H264Depayloader, H264Payloader, PacketizationMode};
 pub use opus::{OpusDepayloader, OpusPayloader};
-pub use payloads::{Payloads, PayloadsIter};
+pub use payloads::{PayloadLayout, PayloadPart, Payloads, PayloadsIter, MAX_PAYLOAD_HEADER};
 pub use vp8::{Vp8Depayloader, Vp8Payloader};
 pub use vp9::{Vp9Depayloader, Vp9Payloader};
 
@@ -110,6 +110,23 @@ pub trait Payloader {
     /// (true for video; false for Opus, whose marker means something else).
     fn marker_ends_frame(&self) -> bool {
         true
+    }
+
+    /// [`Payloader::payload`] without copying the frame, for codecs whose
+    /// payloads are a short header before a piece of the frame (Opus,
+    /// VP8): clears `out` and fills it with each payload's header and
+    /// frame range, the same payloads `payload` would give, advancing the
+    /// same state (VP8's PictureID). `None` when the codec's payloads have
+    /// another shape (H.264, VP9, AV1: use `payload`); `out` is then left
+    /// as it was. On error `out` is left empty.
+    fn layout(
+        &mut self,
+        frame: &[u8],
+        max_payload: usize,
+        out: &mut PayloadLayout,
+    ) -> Option<Result<(), CodecError>> {
+        let _ = (frame, max_payload, out);
+        None
     }
 }
 

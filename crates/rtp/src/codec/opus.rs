@@ -1,7 +1,7 @@
 //! Opus (RFC 7587): one Opus packet per RTP packet, never fragmented.
 
 use super::assemble::{Assemble, Assembler, Start};
-use super::{depayloader, CodecError, FrameInfo, Payloader, Payloads};
+use super::{depayloader, CodecError, FrameInfo, PayloadLayout, Payloader, Payloads};
 
 /// Opus payloader: the frame (one Opus packet, RFC 6716) is the payload.
 #[derive(Debug, Clone, Default)]
@@ -15,18 +15,21 @@ impl Payloader for OpusPayloader {
         out: &mut Payloads,
     ) -> Result<(), CodecError> {
         out.clear();
-        if frame.is_empty() {
-            return Err(CodecError::EmptyFrame);
-        }
-        if frame.len() > max_payload {
-            return Err(CodecError::FrameTooLarge {
-                size: frame.len(),
-                max: max_payload,
-            });
-        }
+        check(frame, max_payload)?;
         out.buf().extend_from_slice(frame);
         out.finish();
         Ok(())
+    }
+
+    /// The frame as it is, one payload without a header.
+    fn layout(
+        &mut self,
+        frame: &[u8],
+        max_payload: usize,
+        out: &mut PayloadLayout,
+    ) -> Option<Result<(), CodecError>> {
+        out.clear();
+        Some(check(frame, max_payload).map(|()| out.push(&[], 0..frame.len())))
     }
 
     /// False: the Opus marker bit flags the first packet of a talkspurt
@@ -34,6 +37,20 @@ impl Payloader for OpusPayloader {
     fn marker_ends_frame(&self) -> bool {
         false
     }
+}
+
+/// An Opus frame goes as one payload: it must be neither empty nor larger.
+fn check(frame: &[u8], max_payload: usize) -> Result<(), CodecError> {
+    if frame.is_empty() {
+        return Err(CodecError::EmptyFrame);
+    }
+    if frame.len() > max_payload {
+        return Err(CodecError::FrameTooLarge {
+            size: frame.len(),
+            max: max_payload,
+        });
+    }
+    Ok(())
 }
 
 /// Opus depayloader: every packet is a frame (the marker bit is ignored).

@@ -1,4 +1,7 @@
-//! [`Payloads`]: the payloads of one frame in one flat buffer.
+//! [`Payloads`]: the payloads of one frame in one flat buffer;
+//! [`PayloadLayout`]: the same as headers and ranges of the frame, for
+//! payloaders that only prefix pieces of the frame (written straight into
+//! the packets, the frame not copied first).
 
 use std::ops::Range;
 
@@ -125,3 +128,102 @@ impl<'a> Iterator for PayloadsIter<'a> {
 }
 
 impl ExactSizeIterator for PayloadsIter<'_> {}
+
+/// The longest payload header a [`PayloadLayout`] holds (VP8's descriptor
+/// with a 15-bit PictureID).
+pub const MAX_PAYLOAD_HEADER: usize = 4;
+
+/// One payload of a [`PayloadLayout`]: the payload header, then
+/// `frame[start..end]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PayloadPart {
+    header: [u8; MAX_PAYLOAD_HEADER],
+    header_len: u8,
+    /// Where the frame's bytes of this payload start.
+    pub start: usize,
+    /// Where they end (exclusive).
+    pub end: usize,
+}
+
+impl PayloadPart {
+    /// The payload header written before the frame's bytes (may be empty).
+    pub fn header(&self) -> &[u8] {
+        &self.header[..usize::from(self.header_len)]
+    }
+
+    /// The frame's bytes of this payload.
+    pub fn range(&self) -> Range<usize> {
+        self.start..self.end
+    }
+
+    /// The payload's length: header and frame bytes.
+    pub fn len(&self) -> usize {
+        usize::from(self.header_len) + self.end - self.start
+    }
+
+    /// Whether the payload is empty (never, for a payloader's output).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The RTP payloads of one frame as [`PayloadPart`]s (header bytes and a
+/// range of the frame), from [`Payloader::layout`]: a sender writes each
+/// header and frame range straight into its packet. Reuse one across
+/// frames.
+///
+/// [`Payloader::layout`]: super::Payloader::layout
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PayloadLayout {
+    parts: Vec<PayloadPart>,
+}
+
+impl PayloadLayout {
+    /// No payloads.
+    pub fn new() -> Self {
+        PayloadLayout::default()
+    }
+
+    /// Removes every payload, keeping the memory.
+    pub fn clear(&mut self) {
+        self.parts.clear();
+    }
+
+    /// Number of payloads.
+    pub fn len(&self) -> usize {
+        self.parts.len()
+    }
+
+    /// Whether there is no payload.
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+
+    /// The payloads in order; the last one ends the frame.
+    pub fn parts(&self) -> &[PayloadPart] {
+        &self.parts
+    }
+
+    /// Payload `i` of `frame` (the frame the layout was made for) as one
+    /// vector (for tests and simple senders).
+    pub fn to_vec(&self, frame: &[u8], i: usize) -> Option<Vec<u8>> {
+        let part = self.parts.get(i)?;
+        let mut v = Vec::with_capacity(part.len());
+        v.extend_from_slice(part.header());
+        v.extend_from_slice(frame.get(part.range())?);
+        Some(v)
+    }
+
+    /// Appends a payload: `header` (at most [`MAX_PAYLOAD_HEADER`] bytes),
+    /// then `frame[range]`.
+    pub(crate) fn push(&mut self, header: &[u8], range: Range<usize>) {
+        let mut h = [0; MAX_PAYLOAD_HEADER];
+        h[..header.len()].copy_from_slice(header);
+        self.parts.push(PayloadPart {
+            header: h,
+            header_len: header.len() as u8,
+            start: range.start,
+            end: range.end,
+        });
+    }
+}

@@ -20,7 +20,7 @@
 //! its first byte's least significant bit P is 0 for a key frame.
 
 use super::assemble::{Assemble, Assembler, Start};
-use super::{depayloader, CodecError, FrameInfo, Payloader, Payloads};
+use super::{depayloader, CodecError, FrameInfo, PayloadLayout, Payloader, Payloads};
 
 /// A parsed VP8 payload descriptor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -148,14 +148,16 @@ impl Vp8Payloader {
     }
 }
 
-impl Payloader for Vp8Payloader {
-    fn payload(
+impl Vp8Payloader {
+    /// Cuts `frame` into as few payloads as fit `max_payload`, handing
+    /// each payload's descriptor and frame range to `emit`; the PictureID
+    /// advances once the frame is cut.
+    fn cut(
         &mut self,
         frame: &[u8],
         max_payload: usize,
-        out: &mut Payloads,
+        mut emit: impl FnMut(&[u8], std::ops::Range<usize>),
     ) -> Result<(), CodecError> {
-        out.clear();
         if frame.is_empty() {
             return Err(CodecError::EmptyFrame);
         }
@@ -166,22 +168,56 @@ impl Payloader for Vp8Payloader {
                 min: header_len + 1,
             });
         }
-        for (i, chunk) in frame.chunks(max_payload - header_len).enumerate() {
-            let s = if i == 0 { 0x10 } else { 0 };
-            let buf = out.buf();
+        let chunk = max_payload - header_len;
+        for start in (0..frame.len()).step_by(chunk) {
+            let s = if start == 0 { 0x10 } else { 0 };
+            let end = frame.len().min(start + chunk);
             match self.picture_id {
-                Some(id) => {
-                    buf.extend_from_slice(&[0x80 | s, 0x80, 0x80 | (id >> 8) as u8, id as u8])
-                }
-                None => buf.push(s),
+                Some(id) => emit(
+                    &[0x80 | s, 0x80, 0x80 | (id >> 8) as u8, id as u8],
+                    start..end,
+                ),
+                None => emit(&[s], start..end),
             }
-            buf.extend_from_slice(chunk);
-            out.finish();
         }
         if let Some(id) = &mut self.picture_id {
             *id = (*id + 1) & 0x7fff;
         }
         Ok(())
+    }
+}
+
+impl Payloader for Vp8Payloader {
+    fn payload(
+        &mut self,
+        frame: &[u8],
+        max_payload: usize,
+        out: &mut Payloads,
+    ) -> Result<(), CodecError> {
+        out.clear();
+        self.cut(frame, max_payload, |descriptor, range| {
+            let buf = out.buf();
+            buf.extend_from_slice(descriptor);
+            buf.extend_from_slice(&frame[range]);
+            out.finish();
+        })
+    }
+
+    /// The descriptor of each payload and its piece of the frame.
+    fn layout(
+        &mut self,
+        frame: &[u8],
+        max_payload: usize,
+        out: &mut PayloadLayout,
+    ) -> Option<Result<(), CodecError>> {
+        out.clear();
+        let r = self.cut(frame, max_payload, |descriptor, range| {
+            out.push(descriptor, range)
+        });
+        if r.is_err() {
+            out.clear();
+        }
+        Some(r)
     }
 }
 

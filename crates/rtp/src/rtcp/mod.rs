@@ -59,4 +59,5 @@ pub use remb::Remb;
 pub use report_block::ReportBlock;
 pub use sdes::{SdesChunk, SdesItem, SourceDescription};
 pub use sender_report::SenderReport;
+pub(crate) use twcc::delta_units;
 pub use twcc::{StatusChunk, TransportCc, TwccBuildError, TwccStatus};

@@ -260,6 +260,21 @@ impl TransportCc {
         finish(out, start);
     }
 
+    /// The bytes [`TransportCc::write`] appends (padding included),
+    /// without writing them.
+    pub(crate) fn wire_len(&self) -> usize {
+        let deltas: usize = symbols(&self.chunks, self.status_count)
+            .map(|symbol| match symbol {
+                1 => 1,
+                2 => 2,
+                _ => 0,
+            })
+            .sum();
+        // Header and SSRCs (12), base, count, reference and feedback
+        // count (8), the chunks, the deltas, padded to 32 bits.
+        (20 + 2 * self.chunks.len() + deltas).next_multiple_of(4)
+    }
+
     /// The reported packets in order: transport sequence number and, when
     /// received, the arrival time in µs (reference time × 64 ms plus the
     /// deltas so far, in the sender of the feedback's clock, modulo the
@@ -317,11 +332,8 @@ impl TransportCc {
             match arrival {
                 None => statuses.push(0),
                 Some(t) => {
-                    let diff = i128::from(t) - last;
-                    let half = i128::from(DELTA_US / 2);
-                    let rounded = if diff < 0 { diff - half } else { diff + half };
-                    let delta = i16::try_from(rounded / i128::from(DELTA_US))
-                        .map_err(|_| TwccBuildError::DeltaOutOfRange { index })?;
+                    let delta = delta_units(i128::from(t) - last)
+                        .ok_or(TwccBuildError::DeltaOutOfRange { index })?;
                     statuses.push(if (0..=255).contains(&delta) { 1 } else { 2 });
                     deltas.push(delta);
                     last += i128::from(delta) * i128::from(DELTA_US);
@@ -342,6 +354,19 @@ impl TransportCc {
             deltas,
         })
     }
+}
+
+/// `diff` µs in receive delta units of 250 µs, rounded half away from
+/// zero, if that fits the 16-bit delta. 64-bit arithmetic (a 128-bit
+/// division is a library call): a difference beyond 2^40 µs is far out of
+/// range anyway.
+pub(crate) fn delta_units(diff: i128) -> Option<i16> {
+    let diff = i64::try_from(diff)
+        .ok()
+        .filter(|d| d.unsigned_abs() <= 1 << 40)?;
+    let half = DELTA_US / 2;
+    let rounded = if diff < 0 { diff - half } else { diff + half };
+    i16::try_from(rounded / DELTA_US).ok()
 }
 
 /// libwebrtc's chunk encoder (`TransportFeedback::LastChunk`): statuses
@@ -497,5 +522,64 @@ mod tests {
         assert_eq!(StatusChunk::from_raw(0x6001), None);
         assert!(StatusChunk::from_raw(0x0000).unwrap().is_empty());
         assert_eq!(StatusChunk::TwoBit(0).len(), 7);
+    }
+
+    #[test]
+    fn delta_units_round_as_the_128_bit_formula() {
+        let reference = |diff: i128| {
+            let rounded = if diff < 0 { diff - 125 } else { diff + 125 };
+            i16::try_from(rounded / 250).ok()
+        };
+        let edges = [
+            0,
+            124,
+            125,
+            126,
+            249,
+            250,
+            375,
+            63_999,
+            8_191_874,
+            8_191_875,
+            8_191_876,
+            8_192_124,
+            8_192_125,
+            1 << 40,
+            (1 << 40) + 1,
+            i128::from(i64::MAX),
+            i128::from(i64::MAX) + 1,
+            i128::from(u64::MAX),
+        ];
+        for edge in edges {
+            for diff in [edge, -edge, edge - 1, -edge + 1] {
+                assert_eq!(delta_units(diff), reference(diff), "{diff}");
+            }
+        }
+        for diff in (-9_000_000..9_000_000).step_by(97) {
+            assert_eq!(delta_units(diff), reference(diff), "{diff}");
+        }
+    }
+
+    #[test]
+    fn wire_len_is_what_write_writes() {
+        // Small, large and negative deltas, losses, runs and vectors, every
+        // padding remainder.
+        let mut arrivals = Vec::new();
+        let mut t = 100_000u64;
+        for i in 0..60u16 {
+            let step = match i % 7 {
+                0 => 80_000, // a large delta (two bytes)
+                3 => 0,
+                _ => 1_000,
+            };
+            t += step;
+            arrivals.push((i * 2 + u16::from(i % 5 == 0), (i % 4 != 1).then_some(t)));
+        }
+        for n in 1..arrivals.len() {
+            let p = TransportCc::from_arrivals(1, 2, 3, &arrivals[..n]).unwrap();
+            let mut out = Vec::new();
+            p.write(&mut out);
+            assert_eq!(p.wire_len(), out.len(), "{n} packets");
+        }
     }
 }

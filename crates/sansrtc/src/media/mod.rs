@@ -72,6 +72,9 @@ pub(crate) struct Media {
     /// What the pending remote offer did to the transceivers, to undo on
     /// its rollback.
     pub remote_offer_undo: Vec<apply::OfferUndo>,
+    /// A spare vector the depayloaded frames of a packet are emitted from
+    /// (empty between packets; kept for its memory).
+    pub frames: Vec<sansrtc_rtp::codec::Frame>,
 }
 
 impl Media {

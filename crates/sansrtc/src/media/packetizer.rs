@@ -1,7 +1,9 @@
 //! The payloaders and depayloaders of `sansrtc-rtp` behind the
 //! connection's codec names.
 
-use sansrtc_rtp::codec::{Codec, DepayConfig, Depayloader, Frame, Packet, Payloader, Payloads};
+use sansrtc_rtp::codec::{
+    Codec, DepayConfig, Depayloader, Frame, Packet, PayloadLayout, Payloader, Payloads,
+};
 
 use super::codec::CodecName;
 
@@ -20,8 +22,14 @@ fn rtp_codec(name: CodecName) -> Option<Codec> {
 pub(crate) struct Packetizer {
     payloader: Option<Box<dyn Payloader + Send>>,
     name: CodecName,
-    /// The payloads of the frame being sent (reused).
+    /// The payloads of the frame being sent (reused), when the payloader
+    /// has no [`Payloader::layout`].
     pub payloads: Payloads,
+    /// The payloads of the frame being sent as headers and ranges of the
+    /// frame (reused), when the payloader has a layout (Opus, VP8).
+    pub layout: PayloadLayout,
+    /// Whether the last frame went into `layout` (else `payloads`).
+    pub laid_out: bool,
 }
 
 impl std::fmt::Debug for Packetizer {
@@ -38,18 +46,49 @@ impl Packetizer {
             payloader: rtp_codec(name).map(Codec::payloader),
             name,
             payloads: Payloads::new(),
+            layout: PayloadLayout::new(),
+            laid_out: false,
         }
     }
 
-    /// Fills `self.payloads` with the payloads of `frame`, each at most
-    /// `max_payload` bytes.
+    /// Splits `frame` into payloads of at most `max_payload` bytes: into
+    /// `self.layout` when the payloader has a layout (the frame is not
+    /// copied), else into `self.payloads`.
     pub(crate) fn packetize(&mut self, frame: &[u8], max_payload: usize) -> Result<(), String> {
         let Some(payloader) = &mut self.payloader else {
             return Err(format!("no payloader for {}", self.name.encoding()));
         };
-        payloader
-            .payload(frame, max_payload, &mut self.payloads)
-            .map_err(|e| e.to_string())
+        let result = match payloader.layout(frame, max_payload, &mut self.layout) {
+            Some(result) => {
+                self.laid_out = true;
+                result
+            }
+            None => {
+                self.laid_out = false;
+                payloader.payload(frame, max_payload, &mut self.payloads)
+            }
+        };
+        result.map_err(|e| e.to_string())
+    }
+
+    /// How many payloads the last frame gave.
+    pub(crate) fn count(&self) -> usize {
+        if self.laid_out {
+            self.layout.len()
+        } else {
+            self.payloads.len()
+        }
+    }
+
+    /// Payload `i` of the last frame (`frame`) as its header and the bytes
+    /// after it.
+    pub(crate) fn payload<'a>(&'a self, frame: &'a [u8], i: usize) -> (&'a [u8], &'a [u8]) {
+        if self.laid_out {
+            let part = &self.layout.parts()[i];
+            (part.header(), &frame[part.range()])
+        } else {
+            (&[], self.payloads.get(i).unwrap_or_default())
+        }
     }
 
     /// Whether the frame's last packet carries the marker bit.

@@ -21,6 +21,36 @@ use sansrtc_rtp::codec::Packet;
 /// further sources are dropped and counted.
 pub const MAX_REMOTE_SSRCS: usize = 256;
 
+/// What routing and delivery read from an RTP header, kept once it is
+/// parsed so that the packet can move on (into the reorder buffer, to the
+/// depayloader) without being parsed again.
+#[derive(Debug, Clone, Copy)]
+struct RtpFields {
+    ssrc: u32,
+    sequence_number: u16,
+    timestamp: u32,
+    payload_type: u8,
+    marker: bool,
+    /// The payload: `packet[payload_start..payload_end]`.
+    payload_start: usize,
+    payload_end: usize,
+}
+
+impl RtpFields {
+    fn of(header: &RtpHeader<'_>) -> Self {
+        let payload_start = header.header_len();
+        RtpFields {
+            ssrc: header.ssrc(),
+            sequence_number: header.sequence_number(),
+            timestamp: header.timestamp(),
+            payload_type: header.payload_type(),
+            marker: header.marker(),
+            payload_start,
+            payload_end: payload_start + header.payload().len(),
+        }
+    }
+}
+
 /// One receiving source's state.
 #[derive(Debug)]
 pub(crate) struct SourceState {
@@ -198,7 +228,9 @@ impl RtcPeerConnection {
             self.on_rtx(now, index, rtx_ssrc, &packet);
             return;
         }
-        self.on_media_packet(now, index, packet);
+        // Routed above: on without parsing or routing it again.
+        let fields = RtpFields::of(&header);
+        self.on_routed_packet(now, index, fields, packet);
     }
 
     /// An RTX packet (RFC 4588): the original packet it carries goes the
@@ -252,14 +284,21 @@ impl RtcPeerConnection {
             self.media.stats.rtp_unroutable += 1;
             return;
         }
-        let ssrc = header.ssrc();
-        let seq = header.sequence_number();
+        let fields = RtpFields::of(&header);
+        self.on_routed_packet(now, index, fields, packet);
+    }
+
+    /// [`Self::on_media_packet`] once the packet is parsed (`fields`) and
+    /// routed to `index`.
+    fn on_routed_packet(&mut self, now: Instant, index: usize, fields: RtpFields, packet: Vec<u8>) {
+        let ssrc = fields.ssrc;
+        let seq = fields.sequence_number;
         let source = self
             .media
             .sources
             .get_mut(&ssrc)
             .expect("routed sources have state");
-        let status = source.stats.on_packet(seq, header.timestamp(), now);
+        let status = source.stats.on_packet(seq, fields.timestamp, now);
         if !status.is_valid() || status == sansrtc_rtp::PacketStatus::Duplicate {
             self.media.stats.rtp_invalid += 1;
             return;
@@ -270,7 +309,7 @@ impl RtcPeerConnection {
         }
         let in_order = source.reorder.as_mut().map(|r| r.pass(seq));
         match &mut source.reorder {
-            _ if in_order == Some(true) => self.deliver(now, index, ssrc, packet),
+            _ if in_order == Some(true) => self.deliver_parsed(now, index, fields, packet),
             Some(reorder) => {
                 let mut ready = Vec::new();
                 reorder.push(seq, packet, now, &mut ready);
@@ -278,7 +317,7 @@ impl RtcPeerConnection {
                     self.deliver(now, index, ssrc, packet);
                 }
             }
-            None => self.deliver(now, index, ssrc, packet),
+            None => self.deliver_parsed(now, index, fields, packet),
         }
     }
 
@@ -318,7 +357,17 @@ impl RtcPeerConnection {
         let Ok(header) = RtpHeader::parse(&packet) else {
             return;
         };
-        let pt = header.payload_type();
+        let fields = RtpFields {
+            ssrc,
+            ..RtpFields::of(&header)
+        };
+        self.deliver_parsed(now, index, fields, packet);
+    }
+
+    /// [`Self::deliver`] of a packet already parsed (`fields`).
+    fn deliver_parsed(&mut self, now: Instant, index: usize, fields: RtpFields, packet: Vec<u8>) {
+        let ssrc = fields.ssrc;
+        let pt = fields.payload_type;
         let id = TransceiverId(index);
         let mode = self.media.transceivers[index].receiver.mode;
         let name = self.media.negotiated[index]
@@ -333,8 +382,16 @@ impl RtcPeerConnection {
                 source.depacketizer = Depacketizer::new(name).map(|d| (pt, d));
             }
             if let Some((_, depacketizer)) = &mut source.depacketizer {
-                depacketizer.push(Packet::from(&header));
-                let frames = std::mem::take(&mut depacketizer.frames);
+                depacketizer.push(Packet::new(
+                    &packet[fields.payload_start..fields.payload_end],
+                    fields.sequence_number,
+                    fields.timestamp,
+                    fields.marker,
+                ));
+                // The frames go out through the connection's spare vector
+                // (swapped in, drained, kept): no vector made per packet.
+                let mut frames = std::mem::take(&mut self.media.frames);
+                std::mem::swap(&mut frames, &mut depacketizer.frames);
                 // Video that cannot be decoded until a keyframe: a frame was
                 // dropped (a gap NACK did not fill), or the stream starts
                 // without one. Ask for one (PLI), at most every
@@ -366,7 +423,7 @@ impl RtcPeerConnection {
                 if ask && self.send_keyframe_request(now, index, ssrc, false) {
                     self.media.stats.keyframes_requested += 1;
                 }
-                for frame in frames {
+                for frame in frames.drain(..) {
                     self.media.stats.frames_received += 1;
                     self.emit(PeerEvent::Media(MediaEvent::Frame {
                         transceiver: id,
@@ -376,6 +433,7 @@ impl RtcPeerConnection {
                         payload_type: pt,
                     }));
                 }
+                self.media.frames = frames;
                 return;
             }
         }

@@ -30,13 +30,19 @@ impl ReorderBuffer {
         let Some(next) = self.next else {
             return u64::from(seq) + (1 << 32);
         };
+        // The candidate in the cycle before, the same or the next one,
+        // whichever is nearest `next` (the earlier one on a tie).
         let base = next & !0xffff;
-        let candidates = [base.wrapping_sub(1 << 16), base, base + (1 << 16)];
-        candidates
-            .into_iter()
-            .map(|b| b | u64::from(seq))
-            .min_by_key(|c| c.abs_diff(next))
-            .unwrap_or(next)
+        let same = base | u64::from(seq);
+        let mut best = base.wrapping_sub(1 << 16) | u64::from(seq);
+        if same.abs_diff(next) < best.abs_diff(next) {
+            best = same;
+        }
+        let after = (base + (1 << 16)) | u64::from(seq);
+        if after.abs_diff(next) < best.abs_diff(next) {
+            best = after;
+        }
+        best
     }
 
     /// The common case without a copy: nothing is held and `seq` is the
@@ -170,6 +176,39 @@ mod tests {
         r.push(1, vec![1], t, &mut out);
         assert_eq!(seqs(&out), [1, 2]);
         assert!(r.pass(3));
+    }
+
+    #[test]
+    fn extension_is_the_nearest_candidate() {
+        // The iterator form this replaced: min_by_key keeps the first
+        // of equal keys.
+        let reference = |next: u64, seq: u16| {
+            let base = next & !0xffff;
+            [base.wrapping_sub(1 << 16), base, base + (1 << 16)]
+                .into_iter()
+                .map(|b| b | u64::from(seq))
+                .min_by_key(|c| c.abs_diff(next))
+                .unwrap()
+        };
+        let mut r = ReorderBuffer::default();
+        for next in [
+            1 << 32,
+            (1 << 32) + 1,
+            (1 << 32) + 0x7fff,
+            (1 << 32) + 0x8000,
+            (1 << 32) + 0xffff,
+            3 << 32,
+            5,
+            0x8000,
+        ] {
+            r.next = Some(next);
+            for seq in (0..=u16::MAX)
+                .step_by(251)
+                .chain([0, 1, 0x7fff, 0x8000, 0x8001, 0xffff])
+            {
+                assert_eq!(r.extend(seq), reference(next, seq), "{next} {seq}");
+            }
+        }
     }
 
     #[test]

@@ -46,17 +46,27 @@ impl RtcPeerConnection {
         self.media.timeout = self.compute_media_timeout();
     }
 
+    /// The earliest of the report timer, every source's NACK and reorder
+    /// timers and the transport-wide feedback timer. A plain loop: this
+    /// runs after every frame sent and every drain (a chain of flattened
+    /// iterators was moved around and folded at a measurable cost).
     fn compute_media_timeout(&self) -> Option<Instant> {
-        let sources = self.media.sources.values().flat_map(|s| {
-            [
-                s.nack.as_ref().and_then(|n| n.next_timeout()),
-                s.reorder.as_ref().and_then(|r| r.next_timeout()),
-            ]
-        });
-        sources
-            .chain([self.media.next_report, self.twcc_timeout()])
-            .flatten()
-            .min()
+        let mut earliest = self.media.next_report;
+        let mut at = |t: Option<Instant>| {
+            if let Some(t) = t {
+                earliest = Some(earliest.map_or(t, |e| e.min(t)));
+            }
+        };
+        for s in self.media.sources.values() {
+            if let Some(nack) = &s.nack {
+                at(nack.next_timeout());
+            }
+            if let Some(reorder) = &s.reorder {
+                at(reorder.next_timeout());
+            }
+        }
+        at(self.twcc_timeout());
+        earliest
     }
 
     /// Arms the report timer once SRTP exists and media is negotiated.

@@ -13,6 +13,7 @@ use sansrtc_rtp::{
 
 use super::codec::{CodecName, RtpCodecParameters};
 use super::packetizer::Packetizer;
+use super::twcc::next_transport_sequence;
 use super::TransceiverId;
 use crate::error::RtcError;
 use crate::RtcPeerConnection;
@@ -50,6 +51,96 @@ pub(crate) struct SendState {
     pub rtx: Option<(RtxSender, u8)>,
     /// One retransmission per packet per round trip.
     pub limiter: ResendLimiter,
+    /// The RTP header its packets share, made at the first frame and
+    /// again when the transport-wide extension id changes.
+    pub header: Option<HeaderTemplate>,
+}
+
+/// The RTP header of a sender's packets written once (payload type, SSRC,
+/// the transport-wide sequence number and MID extensions), then copied per
+/// packet with the marker, sequence number, timestamp and transport-wide
+/// sequence number set: the same bytes [`RtpWriter`] writes, without
+/// laying out the extensions again for every packet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HeaderTemplate {
+    /// The transport-wide sequence number extension id it was made with.
+    twcc_id: Option<u8>,
+    bytes: Vec<u8>,
+    /// Where the transport-wide sequence number's two bytes are.
+    twcc_at: Option<usize>,
+}
+
+impl HeaderTemplate {
+    /// The header for `payload_type` and `ssrc` with the transport-wide
+    /// sequence number extension `twcc_id` (first, as `write_frame` always
+    /// wrote it) and the MID extension `mid_id`.
+    pub(crate) fn new(
+        payload_type: u8,
+        ssrc: u32,
+        twcc_id: Option<u8>,
+        mid_id: Option<u8>,
+        mid: &[u8],
+    ) -> Result<Self, RtcError> {
+        let mut extensions: [(u8, &[u8]); 2] = [(0, &[]); 2];
+        let mut n = 0;
+        if let Some(ext) = twcc_id {
+            extensions[n] = (ext, &[0, 0]);
+            n += 1;
+        }
+        if let Some(ext) = mid_id {
+            extensions[n] = (ext, mid);
+            n += 1;
+        }
+        let mut bytes = Vec::new();
+        RtpWriter {
+            payload_type,
+            ssrc,
+            extensions: &extensions[..n],
+            ..RtpWriter::default()
+        }
+        .write(&mut bytes)
+        .map_err(|e| RtcError::Media(format!("RTP writer: {e}")))?;
+        let twcc_at = match twcc_id {
+            Some(id) => {
+                let header = RtpHeader::parse(&bytes)
+                    .map_err(|e| RtcError::Media(format!("RTP writer: {e}")))?;
+                let element = header
+                    .extensions()
+                    .map_while(Result::ok)
+                    .find(|e| e.id == id)
+                    .ok_or_else(|| {
+                        RtcError::Media("RTP writer: no transport-wide element".into())
+                    })?;
+                Some(element.data.as_ptr() as usize - bytes.as_ptr() as usize)
+            }
+            None => None,
+        };
+        Ok(HeaderTemplate {
+            twcc_id,
+            bytes,
+            twcc_at,
+        })
+    }
+
+    /// Appends the header of one packet to `out`.
+    pub(crate) fn write(
+        &self,
+        out: &mut Vec<u8>,
+        marker: bool,
+        sequence_number: u16,
+        timestamp: u32,
+        transport_sequence: u16,
+    ) {
+        let start = out.len();
+        out.extend_from_slice(&self.bytes);
+        let h = &mut out[start..];
+        h[1] |= u8::from(marker) << 7;
+        h[2..4].copy_from_slice(&sequence_number.to_be_bytes());
+        h[4..8].copy_from_slice(&timestamp.to_be_bytes());
+        if let Some(at) = self.twcc_at {
+            h[at..at + 2].copy_from_slice(&transport_sequence.to_be_bytes());
+        }
+    }
 }
 
 impl RtcPeerConnection {
@@ -129,6 +220,7 @@ impl RtcPeerConnection {
                 history: nack.then(|| SendHistory::new(SendHistoryConfig::default())),
                 rtx,
                 limiter: ResendLimiter::default(),
+                header: None,
             });
         }
         Ok(self.media.send[id.0].as_mut().expect("made above"))
@@ -147,58 +239,56 @@ impl RtcPeerConnection {
         frame: &[u8],
     ) -> Result<(), RtcError> {
         self.ensure_open()?;
+        let twcc_id = self.twcc_send_id();
         let state = self.send_state(id)?;
         state
             .packetizer
             .packetize(frame, MAX_RTP_PAYLOAD)
             .map_err(|e| RtcError::Media(format!("payloader: {e}")))?;
-        let twcc_id = self.twcc_send_id();
-        let count = self.media.send[id.0]
-            .as_ref()
-            .map_or(0, |s| s.packetizer.payloads.len());
-        let mut twcc = Vec::with_capacity(count);
-        for _ in 0..count {
-            if twcc_id.is_some() {
-                twcc.push(self.next_transport_sequence(now, 0).to_be_bytes());
-            }
+        let transport = self.media_transport(Some(id.0));
+        // Each packet is written, kept for retransmission and sent in turn,
+        // without collecting them first: the send state, the transport-wide
+        // sequencer, the transport and the counters are separate fields.
+        let Some(state) = self.media.send[id.0].as_mut() else {
+            return Ok(());
+        };
+        if state.header.as_ref().map_or(true, |h| h.twcc_id != twcc_id) {
+            state.header = Some(HeaderTemplate::new(
+                state.codec.payload_type,
+                state.stream.ssrc(),
+                twcc_id,
+                state.mid_id,
+                &state.mid,
+            )?);
         }
-        let state = self.media.send[id.0].as_mut().expect("made above");
-        let count = state.packetizer.payloads.len();
+        let template = state.header.as_ref().expect("made above");
+        let count = state.packetizer.count();
         let marker_ends_frame = state.packetizer.marker_ends_frame();
-        let mut packets = Vec::with_capacity(count);
-        for (i, payload) in state.packetizer.payloads.iter().enumerate() {
-            let next = state.stream.next(media_timestamp, now, payload.len());
-            let mut extensions: [(u8, &[u8]); 2] = [(0, &[]); 2];
-            let mut n = 0;
-            if let (Some(ext), Some(seq)) = (twcc_id, twcc.get(i)) {
-                extensions[n] = (ext, seq);
-                n += 1;
-            }
-            if let Some(ext) = state.mid_id {
-                extensions[n] = (ext, &state.mid);
-                n += 1;
-            }
-            let extensions = &extensions[..n];
-            let mut buf = Vec::with_capacity(payload.len() + 48);
-            RtpWriter {
-                marker: i + 1 == count && marker_ends_frame,
-                payload_type: state.codec.payload_type,
-                sequence_number: next.sequence_number,
-                timestamp: next.timestamp,
-                ssrc: state.stream.ssrc(),
-                extensions,
-                payload,
-                ..RtpWriter::default()
-            }
-            .write(&mut buf)
-            .map_err(|e| RtcError::Media(format!("RTP writer: {e}")))?;
+        for i in 0..count {
+            let (header, body) = state.packetizer.payload(frame, i);
+            let payload_len = header.len() + body.len();
+            let transport_sequence = match twcc_id {
+                Some(_) => next_transport_sequence(&mut self.media.twcc, &mut *self.rng, now, 0),
+                None => 0,
+            };
+            let next = state.stream.next(media_timestamp, now, payload_len);
+            // Room for the SRTP tag, which is added in place.
+            let mut buf = Vec::with_capacity(template.bytes.len() + payload_len + 16);
+            // The header, then the payload header and the frame's bytes
+            // straight after it (no padding: the payload ends the packet).
+            template.write(
+                &mut buf,
+                i + 1 == count && marker_ends_frame,
+                next.sequence_number,
+                next.timestamp,
+                transport_sequence,
+            );
+            buf.extend_from_slice(header);
+            buf.extend_from_slice(body);
             if let Some(history) = &mut state.history {
                 let _ = history.insert(&buf, now);
             }
-            packets.push(buf);
-        }
-        for packet in packets {
-            if self.send_media(now, Some(id.0), packet, false) {
+            if self.transports[transport].send_media(now, buf, false) {
                 self.media.stats.rtp_sent += 1;
             }
         }
@@ -303,5 +393,57 @@ impl RtcPeerConnection {
             }
         }
         self.update_media_timeout();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The template writes what `RtpWriter` writes for the same packet, in
+    /// either extension form, with or without each extension.
+    #[test]
+    fn header_template_writes_what_the_writer_writes() {
+        let long_mid = [b'm'; 20]; // too long for the one-byte form
+        let cases: [(Option<u8>, Option<u8>, &[u8]); 6] = [
+            (None, None, b""),
+            (Some(3), None, b""),
+            (None, Some(1), b"0"),
+            (Some(3), Some(1), b"audio"),
+            (Some(15), Some(1), b"0"), // id 15: the two-byte form
+            (Some(2), Some(4), &long_mid),
+        ];
+        for (twcc_id, mid_id, mid) in cases {
+            let template = HeaderTemplate::new(111, 0xdead_beef, twcc_id, mid_id, mid).unwrap();
+            for (marker, seq, ts, twcc) in [
+                (false, 0, 0, 0),
+                (true, 0xfffe, 0x8000_0001, 0xabcd),
+                (true, 1, u32::MAX, 65535),
+            ] {
+                let twcc_bytes = u16::to_be_bytes(twcc);
+                let mut extensions: Vec<(u8, &[u8])> = Vec::new();
+                if let Some(id) = twcc_id {
+                    extensions.push((id, &twcc_bytes));
+                }
+                if let Some(id) = mid_id {
+                    extensions.push((id, mid));
+                }
+                let mut want = vec![7];
+                RtpWriter {
+                    marker,
+                    payload_type: 111,
+                    sequence_number: seq,
+                    timestamp: ts,
+                    ssrc: 0xdead_beef,
+                    extensions: &extensions,
+                    ..RtpWriter::default()
+                }
+                .write(&mut want)
+                .unwrap();
+                let mut got = vec![7];
+                template.write(&mut got, marker, seq, ts, twcc);
+                assert_eq!(got, want, "{twcc_id:?} {mid_id:?} {marker} {seq}");
+            }
+        }
     }
 }

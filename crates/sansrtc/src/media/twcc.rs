@@ -12,6 +12,23 @@ use sansrtc_rtp::{transport_sequence, RtpHeader, TransportSequencer, TwccRecorde
 
 use crate::RtcPeerConnection;
 
+/// The next transport-wide sequence number, for a packet of `size` (the
+/// state and the connection's random source apart, for callers that hold
+/// other parts of the connection).
+pub(crate) fn next_transport_sequence(
+    twcc: &mut Twcc,
+    rng: &mut (impl rand_core::RngCore + ?Sized),
+    now: Instant,
+    size: usize,
+) -> u16 {
+    let initial = rng.next_u32() as u16;
+    let sequencer = twcc
+        .sequencer
+        .get_or_insert_with(|| TransportSequencer::new(initial));
+    twcc.stats.packets_sent += 1;
+    sequencer.on_send(now, size)
+}
+
 /// What the transport-wide feedback told us about our packets.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TwccStats {
@@ -44,14 +61,7 @@ impl RtcPeerConnection {
 
     /// The next transport-wide sequence number, for a packet of `size`.
     pub(crate) fn next_transport_sequence(&mut self, now: Instant, size: usize) -> u16 {
-        let initial = rand_core::RngCore::next_u32(&mut self.rng) as u16;
-        let sequencer = self
-            .media
-            .twcc
-            .sequencer
-            .get_or_insert_with(|| TransportSequencer::new(initial));
-        self.media.twcc.stats.packets_sent += 1;
-        sequencer.on_send(now, size)
+        next_transport_sequence(&mut self.media.twcc, &mut *self.rng, now, size)
     }
 
     /// A received packet's transport-wide sequence number, recorded.

@@ -128,7 +128,8 @@ pub struct RtcRemoteOutboundRtpStreamStats {
     /// `localId`: our `inbound-rtp` object of this source.
     pub local_id: String,
     /// `remoteTimestamp`: the sender report's NTP time, in ms since the
-    /// Unix epoch (the remote's clock).
+    /// Unix epoch (the remote's clock), to the microsecond (an exact
+    /// decimal, so it survives a JSON round trip like `timestamp`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote_timestamp: Option<f64>,
     /// `reportsSent`: sender reports received from the source.
@@ -197,7 +198,7 @@ impl RtcPeerConnection {
                         transport_id: ctx.transport_id.clone(),
                         codec_id: codec_id_of(report, ssrc),
                         local_id: format!("I{ssrc}"),
-                        remote_timestamp: sr.ntp.to_unix().map(|d| d.as_secs_f64() * 1000.0),
+                        remote_timestamp: sr.ntp.to_unix().map(|d| d.as_micros() as f64 / 1000.0),
                         reports_sent: sr.count,
                         packets_sent: u64::from(sr.packets),
                         bytes_sent: u64::from(sr.octets),
