@@ -121,7 +121,7 @@ pub use send_stream::{NextPacket, SendStream};
 pub use twcc::{
     set_transport_sequence, transport_sequence, TransportSequencer, TwccPacketResult,
     TwccPacketStatus, TwccRecorder, TwccRecorderConfig, TwccRecorderStats, TwccSentPacket,
-    MAX_SEND_RECORDS, TRANSPORT_CC_URI,
+    MAX_LATE_ARRIVAL_DEPTH, MAX_SEND_RECORDS, TRANSPORT_CC_URI,
 };
 
 /// The slot of the extended sequence number `ext` in a ring of `capacity`

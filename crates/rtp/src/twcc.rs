@@ -246,13 +246,22 @@ pub enum TwccPacketStatus {
     Recorded,
     /// Already recorded: the first arrival is kept.
     Duplicate,
-    /// Further behind the newest than the window: ignored (a second one
-    /// following it restarts the recorder).
+    /// Further behind the newest than the window, or more than
+    /// [`MAX_LATE_ARRIVAL_DEPTH`] held arrivals behind the newest: ignored
+    /// (a second one following it behind the window restarts the
+    /// recorder).
     TooOld,
     /// The second of two sequential packets behind the window: the
     /// recorder restarted from them (a restarted sender).
     Restarted,
 }
+
+/// How far back among the held arrivals a late packet may be inserted:
+/// each insert moves at most this many entries, so a peer sending its
+/// packets in a hostile order cannot make an arrival cost more than a
+/// short copy (the window holds up to 2^15 arrivals; a packet that late is
+/// of no use to congestion control anyway).
+pub const MAX_LATE_ARRIVAL_DEPTH: usize = 1024;
 
 /// Counters of a [`TwccRecorder`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -408,6 +417,10 @@ impl TwccRecorder {
                     Ok(_) => {
                         self.stats.duplicates += 1;
                         return TwccPacketStatus::Duplicate;
+                    }
+                    Err(i) if self.arrivals.len() - i > MAX_LATE_ARRIVAL_DEPTH => {
+                        self.stats.too_old += 1;
+                        return TwccPacketStatus::TooOld;
                     }
                     Err(i) => self.arrivals.insert(i, (ext, us)),
                 }

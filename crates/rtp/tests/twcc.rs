@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use sansrtc_rtp::rtcp::{parse_compound, RtcpPacket, TransportCc};
 use sansrtc_rtp::{
     set_transport_sequence, transport_sequence, ExtensionForm, RtpHeader, RtpWriter,
-    TransportSequencer, TwccPacketStatus, TwccRecorder, TwccRecorderConfig,
+    TransportSequencer, TwccPacketStatus, TwccRecorder, TwccRecorderConfig, MAX_LATE_ARRIVAL_DEPTH,
 };
 
 fn ms(n: u64) -> Duration {
@@ -463,4 +463,41 @@ proptest! {
             prop_assert!(r.len() <= 1 << 15);
         }
     }
+}
+
+/// A late packet may be inserted at most `MAX_LATE_ARRIVAL_DEPTH` arrivals
+/// back: further back it is ignored (too old), so a peer alternating new
+/// and very late sequence numbers cannot make each arrival move the whole
+/// window; the arrivals held stay sorted and the feedback stays right.
+#[test]
+fn a_late_packet_deep_in_the_window_is_ignored() {
+    let t0 = Instant::now();
+    let mut r = TwccRecorder::new(TwccRecorderConfig::default());
+    // 4000 packets with every even one missing, in order.
+    for i in 0..4000u16 {
+        if i % 2 == 1 {
+            r.on_packet(i, t0 + us(u64::from(i) * 10));
+        }
+    }
+    let held = r.stats().recorded;
+    // The odd ones are held, the newest 3999; an even one has
+    // (3999 - n) / 2 + 1 held arrivals after it.
+    let shallow = 3998 - 2 * (MAX_LATE_ARRIVAL_DEPTH as u16) + 20;
+    let deep = 3998 - 2 * (MAX_LATE_ARRIVAL_DEPTH as u16) - 20;
+    assert_eq!(
+        r.on_packet(shallow, t0 + ms(50)),
+        TwccPacketStatus::Recorded
+    );
+    assert_eq!(r.on_packet(deep, t0 + ms(50)), TwccPacketStatus::TooOld);
+    assert_eq!(r.stats().recorded, held + 1);
+    assert_eq!(r.stats().too_old, 1);
+    // Hostile alternation: each late one is refused at the same depth.
+    for k in 0..1000u16 {
+        let late = deep - 2 * (k % 500);
+        assert_eq!(r.on_packet(late, t0 + ms(60)), TwccPacketStatus::TooOld);
+    }
+    let feedback = parse_back(&r.poll_feedback(t0 + ms(200), 1, 2));
+    let got = reported(&feedback);
+    assert!(got.iter().any(|(s, a)| *s == shallow && a.is_some()));
+    assert!(got.iter().all(|(s, a)| *s != deep || a.is_none()));
 }
