@@ -120,6 +120,7 @@ impl Echo {
                 rtp_timestamp,
                 keyframe,
                 payload_type,
+                ..
             }) => {
                 self.frames += 1;
                 self.bytes += data.len() as u64;

@@ -145,6 +145,8 @@ fn remote_offers_jsep_refuses_are_invalid_access_errors() {
         msid: None,
         ssrcs: Vec::new(),
         ssrc_groups: Vec::new(),
+        rids: Vec::new(),
+        simulcast: None,
     });
     let error = answer_to(&no_mux, accept);
     assert_eq!(error, SdpError::Build(BuildError::RtcpMuxRequired));

@@ -324,6 +324,8 @@ fn accept_rtp(pts: &[u8], uris: &[&str], direction: Direction) -> AnswerMedia {
         msid: None,
         ssrcs: Vec::new(),
         ssrc_groups: Vec::new(),
+        rids: Vec::new(),
+        simulcast: None,
     })
 }
 

@@ -35,6 +35,11 @@ pub enum MediaEvent {
         keyframe: bool,
         /// The payload type it came with.
         payload_type: u8,
+        /// The source it came from.
+        ssrc: u32,
+        /// The source's RtpStreamId (RFC 8852): which simulcast layer,
+        /// when the sender names its layers.
+        rid: Option<String>,
     },
     /// One RTP packet, after SRTP ([`super::ReceiveMode::Rtp`], or a codec
     /// without a depayloader).

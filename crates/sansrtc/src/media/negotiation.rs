@@ -6,7 +6,7 @@
 
 use sansrtc_rtp::TRANSPORT_CC_URI;
 use sansrtc_sdp::attributes::{Extmap, Msid, Ssrc, SsrcGroup};
-use sansrtc_sdp::jsep::{AnswerRtp, MediaKind, RejectedMedia, RtpMedia};
+use sansrtc_sdp::jsep::{receive_simulcast, AnswerRtp, MediaKind, RejectedMedia, RtpMedia};
 use sansrtc_sdp::MediaView;
 
 use super::codec::{default_codecs, CodecName, RtpCodecParameters};
@@ -14,6 +14,18 @@ use super::transceiver::{RtpTransceiver, RtpTransceiverDirection};
 
 /// RFC 8843 §15.1: the MID header extension.
 pub const MID_URI: &str = "urn:ietf:params:rtp-hdrext:sdes:mid";
+
+/// The RtpStreamId header extension (RFC 8852 §4.3): the `a=rid` of a
+/// simulcast layer.
+pub const RID_URI: &str = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
+
+/// The RepairedRtpStreamId header extension (RFC 8852 §4.4): on RTX, the
+/// rid of the stream it repairs.
+pub const REPAIRED_RID_URI: &str = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
+
+/// Our header extension ids for them (video).
+const RID_ID: u16 = 10;
+const REPAIRED_RID_ID: u16 = 11;
 
 /// The `a=rtcp-fb` values we act on: keyframe requests both ways and
 /// NACK with RTX, transport-wide feedback. (REMB is not answered for: we
@@ -27,11 +39,17 @@ const MID_ID: u16 = 4;
 const TWCC_ID: u16 = 3;
 
 /// The header extensions we offer (and accept) for `kind`.
-pub(crate) fn local_extmaps(_kind: MediaKind) -> Vec<Extmap> {
-    vec![
+pub(crate) fn local_extmaps(kind: MediaKind) -> Vec<Extmap> {
+    let mut extmaps = vec![
         Extmap::new(TWCC_ID, TRANSPORT_CC_URI),
         Extmap::new(MID_ID, MID_URI),
-    ]
+    ];
+    if kind == MediaKind::Video {
+        // Read on received simulcast layers and their RTX (routing by RID).
+        extmaps.push(Extmap::new(RID_ID, RID_URI));
+        extmaps.push(Extmap::new(REPAIRED_RID_ID, REPAIRED_RID_URI));
+    }
+    extmaps
 }
 
 /// The codecs a transceiver offers: its preferences, or our defaults.
@@ -185,6 +203,12 @@ pub(crate) fn answer_media(
         (None, Vec::new(), Vec::new())
     };
     let local_uris: Vec<String> = local_extmaps(t.kind).into_iter().map(|e| e.uri).collect();
+    // Simulcast offered to us: received, every layer (RFC 8853 §5.3).
+    let (rids, simulcast) = if direction.receives() {
+        receive_simulcast(offered)
+    } else {
+        (Vec::new(), None)
+    };
     Some(AnswerRtp {
         payload_types: codecs.iter().map(|c| c.payload_type).collect(),
         extension_uris: offered
@@ -198,6 +222,8 @@ pub(crate) fn answer_media(
         msid,
         ssrcs,
         ssrc_groups,
+        rids,
+        simulcast,
     })
 }
 
@@ -212,6 +238,10 @@ pub(crate) struct NegotiatedMedia {
     pub send_mid_id: Option<u8>,
     /// The MID extension id we read.
     pub receive_mid_id: Option<u8>,
+    /// The RtpStreamId extension id we read (RFC 8852).
+    pub receive_rid_id: Option<u8>,
+    /// The RepairedRtpStreamId extension id we read.
+    pub receive_repaired_rid_id: Option<u8>,
     /// The transport-wide sequence number extension id we write.
     pub send_twcc_id: Option<u8>,
     /// The transport-wide sequence number extension id we read.
@@ -297,6 +327,9 @@ pub(crate) fn negotiate(
         receive_codecs,
         send_mid_id: extension_id(remote, MID_URI),
         receive_mid_id: extension_id(local, MID_URI),
+        receive_rid_id: extension_id(local, RID_URI).filter(|_| both_have(local, remote, RID_URI)),
+        receive_repaired_rid_id: extension_id(local, REPAIRED_RID_URI)
+            .filter(|_| both_have(local, remote, REPAIRED_RID_URI)),
         send_twcc_id: extension_id(remote, TRANSPORT_CC_URI)
             .filter(|_| both_have(local, remote, TRANSPORT_CC_URI)),
         receive_twcc_id: extension_id(local, TRANSPORT_CC_URI)

@@ -72,6 +72,30 @@ pub(crate) struct SourceState {
     pub last_keyframe_request: Option<Instant>,
     /// The source's last sender report (`remote-outbound-rtp`).
     pub last_sender_report: Option<RemoteSenderReport>,
+    /// Its RtpStreamId (RFC 8852), when the sender named it: the simulcast
+    /// layer; for RTX, the layer it repairs (RepairedRtpStreamId).
+    pub rid: Option<String>,
+}
+
+/// The longest rid we keep (RFC 8852's element fits a one-byte header
+/// extension: 16 bytes).
+pub const MAX_RID_LEN: usize = 16;
+
+/// The text of header extension `id` when it is a valid rid-id (RFC 8851
+/// §10: alphanumerics, `-` and `_`; here at most [`MAX_RID_LEN`] bytes).
+fn rid_of(header: &RtpHeader<'_>, id: Option<u8>) -> Option<String> {
+    let id = id?;
+    let data = header
+        .extensions()
+        .flatten()
+        .find(|e| e.id == id)
+        .map(|e| e.data)?;
+    let valid = !data.is_empty()
+        && data.len() <= MAX_RID_LEN
+        && data
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_');
+    valid.then(|| String::from_utf8_lossy(data).into_owned())
 }
 
 /// What the last sender report of a remote source said.
@@ -165,7 +189,13 @@ impl RtcPeerConnection {
             .receive_codecs
             .first()
             .map_or(90_000, |c| c.clock_rate);
-        let is_rtx = negotiated.remote_rtx.iter().any(|(_, r)| *r == ssrc)
+        // RFC 8852: a layer names itself; RTX names the layer it repairs.
+        let repairs = rid_of(header, negotiated.receive_repaired_rid_id);
+        let rid = repairs
+            .clone()
+            .or_else(|| rid_of(header, negotiated.receive_rid_id));
+        let is_rtx = repairs.is_some()
+            || negotiated.remote_rtx.iter().any(|(_, r)| *r == ssrc)
             || negotiated
                 .receive_codecs
                 .iter()
@@ -190,6 +220,7 @@ impl RtcPeerConnection {
                 dropped_seen: 0,
                 last_keyframe_request: None,
                 last_sender_report: None,
+                rid,
             },
         );
         if !self.media.transceivers[index]
@@ -243,13 +274,17 @@ impl RtcPeerConnection {
             .iter()
             .find(|(_, r)| *r == rtx_ssrc)
             .map(|(m, _)| *m);
-        // Without a=ssrc-group:FID: the transceiver's one media source.
+        // Without a=ssrc-group:FID: the media source of the layer the RTX
+        // stream repairs (RFC 8852), else the transceiver's one source.
+        let repairs = self
+            .media
+            .sources
+            .get(&rtx_ssrc)
+            .and_then(|s| s.rid.clone());
         let media_ssrc = signalled.or_else(|| {
-            let mut media = self
-                .media
-                .sources
-                .iter()
-                .filter(|(_, s)| s.transceiver == index && !s.is_rtx);
+            let mut media = self.media.sources.iter().filter(|(_, s)| {
+                s.transceiver == index && !s.is_rtx && (repairs.is_none() || s.rid == repairs)
+            });
             let first = media.next().map(|(ssrc, _)| *ssrc);
             first.filter(|_| media.next().is_none())
         });
@@ -412,6 +447,7 @@ impl RtcPeerConnection {
                     }
                 }
                 source.dropped_seen = dropped;
+                let rid = source.rid.clone();
                 let ask = ask
                     && source.needs_keyframe
                     && source
@@ -431,6 +467,8 @@ impl RtcPeerConnection {
                         rtp_timestamp: frame.timestamp,
                         keyframe: frame.keyframe,
                         payload_type: pt,
+                        ssrc,
+                        rid: rid.clone(),
                     }));
                 }
                 self.media.frames = frames;

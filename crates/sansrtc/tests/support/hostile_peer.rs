@@ -77,6 +77,10 @@ pub const PT_RTX: u8 = 97;
 pub const EXT_TWCC: u8 = 3;
 /// The MID extension.
 pub const EXT_MID: u8 = 4;
+/// The RtpStreamId extension (RFC 8852; video).
+pub const EXT_RID: u8 = 10;
+/// The RepairedRtpStreamId extension (video).
+pub const EXT_REPAIRED_RID: u8 = 11;
 
 /// The hostile peer's SRTP, and what the connection sent it.
 #[derive(Default)]
@@ -226,6 +230,8 @@ fn media_answer(mids: &[String], ufrag: &str, pwd: &str, fingerprint: &str) -> S
          a=rtpmap:{PT_VP8} VP8/90000\r\na=rtcp-fb:{PT_VP8} nack\r\n\
          a=rtcp-fb:{PT_VP8} nack pli\r\na=rtcp-fb:{PT_VP8} ccm fir\r\n\
          a=rtcp-fb:{PT_VP8} transport-cc\r\n\
+         a=extmap:{EXT_RID} urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n\
+         a=extmap:{EXT_REPAIRED_RID} urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id\r\n\
          a=rtpmap:{PT_RTX} rtx/90000\r\na=fmtp:{PT_RTX} apt={PT_VP8}\r\n\
          a=ssrc-group:FID {H_VIDEO_SSRC} {H_RTX_SSRC}\r\n\
          a=ssrc:{H_VIDEO_SSRC} cname:hostile\r\na=ssrc:{H_VIDEO_SSRC} msid:h h-cam\r\n\

@@ -47,6 +47,8 @@ fuzz_target!(|data: &[u8]| {
                     msid: None,
                     ssrcs: Vec::new(),
                     ssrc_groups: Vec::new(),
+                    rids: Vec::new(),
+                    simulcast: None,
                 })
             }
         })

@@ -21,7 +21,8 @@ use super::common::{
 use super::{BuildError, RtcpMuxPolicy, TransportParams};
 use crate::attributes::Fmtp;
 use crate::attributes::{
-    Direction, Group, Msid, Rtcp, RtcpFb, Rtpmap, Setup, Ssrc, SsrcGroup, WebRtcAttribute,
+    Direction, Group, Msid, Rid, RidDirection, Rtcp, RtcpFb, Rtpmap, Setup, Simulcast,
+    SimulcastStream, Ssrc, SsrcGroup, WebRtcAttribute,
 };
 use crate::description::{MediaSection, SessionDescription};
 use crate::error::SdpError;
@@ -93,9 +94,65 @@ pub struct AnswerRtp {
     pub ssrcs: Vec<Ssrc>,
     /// `a=ssrc-group` lines.
     pub ssrc_groups: Vec<SsrcGroup>,
+    /// `a=rid` lines (RFC 8851): the offered `send` streams accepted as
+    /// `recv` ([`receive_simulcast`]).
+    pub rids: Vec<Rid>,
+    /// `a=simulcast` (RFC 8853), with [`AnswerRtp::rids`].
+    pub simulcast: Option<Simulcast>,
+}
+
+/// How an answerer receives what a section offers to send as simulcast
+/// (RFC 8853 §5.3, RFC 8851 §7): every offered `a=rid:<id> send` becomes
+/// `a=rid:<id> recv` (its restrictions dropped: any format is accepted),
+/// and the offered `a=simulcast` send list the `recv` list, in its order,
+/// paused streams kept paused. Nothing when the section offers no
+/// simulcast send streams.
+pub fn receive_simulcast(offered: &MediaView) -> (Vec<Rid>, Option<Simulcast>) {
+    let sent: Vec<&Rid> = offered
+        .rids
+        .iter()
+        .filter(|r| r.direction == RidDirection::Send)
+        .collect();
+    let Some(simulcast) = offered.simulcast.as_ref().filter(|s| !s.send.is_empty()) else {
+        return (Vec::new(), None);
+    };
+    let known = |rid: &str| sent.iter().any(|r| r.id == rid);
+    let recv: Vec<Vec<SimulcastStream>> = simulcast
+        .send
+        .iter()
+        .map(|alternatives| {
+            alternatives
+                .iter()
+                .filter(|s| known(&s.rid))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+        .filter(|a| !a.is_empty())
+        .collect();
+    if recv.is_empty() {
+        return (Vec::new(), None);
+    }
+    let rids = sent
+        .iter()
+        .filter(|r| recv.iter().flatten().any(|s| s.rid == r.id))
+        .map(|r| Rid {
+            id: r.id.clone(),
+            direction: RidDirection::Recv,
+            restrictions: None,
+        })
+        .collect();
+    let answer = Simulcast {
+        send: Vec::new(),
+        recv,
+        recv_first: true,
+    };
+    (rids, Some(answer))
 }
 
 /// The answerer's choice for one offered section.
+// One per section, built once per negotiation: boxing the RTP choice would
+// only make it harder to write.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AnswerMedia {
     /// Reject the section (port 0).
@@ -355,6 +412,12 @@ fn answer_rtp_body(
     }
     for ssrc in &rtp.ssrcs {
         push(lines, WebRtcAttribute::Ssrc(ssrc.clone()));
+    }
+    for rid in &rtp.rids {
+        push(lines, WebRtcAttribute::Rid(rid.clone()));
+    }
+    if let Some(simulcast) = &rtp.simulcast {
+        push(lines, WebRtcAttribute::Simulcast(simulcast.clone()));
     }
     Ok(())
 }

@@ -14,8 +14,8 @@ mod offer;
 mod policy;
 
 pub use answer::{
-    create_answer, create_answer_with_transports, AnswerMedia, AnswerOptions, AnswerRtp,
-    BundledSectionShape,
+    create_answer, create_answer_with_transports, receive_simulcast, AnswerMedia, AnswerOptions,
+    AnswerRtp, BundledSectionShape,
 };
 pub use offer::{create_offer, create_offer_with_transports, OfferOptions};
 pub use policy::{BundlePolicy, IceTransportPolicy, RtcpMuxPolicy};
