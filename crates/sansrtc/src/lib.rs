@@ -96,6 +96,7 @@ mod peer_identity;
 mod remote;
 mod rtcp_component;
 pub mod signaling;
+mod states;
 pub mod stats;
 mod transport;
 mod transport_map;

@@ -618,61 +618,25 @@ impl RtcPeerConnection {
         if self.closed {
             return;
         }
-        use IceConnectionState::*;
-        let states: Vec<IceConnectionState> = self
-            .transports
-            .iter()
-            .map(Self::transport_ice_state)
-            .collect();
-        let any = |s: IceConnectionState| states.contains(&s);
-        let all = |f: &dyn Fn(IceConnectionState) -> bool| states.iter().all(|s| f(*s));
-        let state = if any(Failed) {
-            Failed
-        } else if any(Disconnected) {
-            Disconnected
-        } else if all(&|s| matches!(s, New | Closed)) {
-            if any(New) {
-                New
-            } else {
-                Closed
-            }
-        } else if any(New) || any(Checking) {
-            Checking
-        } else if all(&|s| matches!(s, Completed | Closed)) {
-            Completed
-        } else {
-            Connected
-        };
+        let state = crate::states::ice_connection_state(
+            self.transports.iter().map(Self::transport_ice_state),
+        );
         if state != self.ice_state {
             self.ice_state = state;
             self.emit(PeerEvent::IceConnectionStateChange(state));
         }
     }
 
-    /// `iceGatheringState` over every transport (webrtc-pc §4.3.2): any
-    /// gathering is gathering; all complete is complete. The null
-    /// candidate follows completion.
+    /// `iceGatheringState` over every transport (webrtc-pc §4.3.2); the
+    /// null candidate follows completion.
     fn update_gathering_state(&mut self) {
-        use IceGatheringState::*;
-        let states: Vec<IceGatheringState> = self
-            .transports
-            .iter()
-            .map(|t| t.agent.gathering_state())
-            .collect();
-        // A transport that has not started (made for an offer not applied
-        // yet) does not hold the others back.
-        let started: Vec<IceGatheringState> = states.into_iter().filter(|s| *s != New).collect();
-        let state = if started.is_empty() {
-            New
-        } else if started.iter().all(|s| *s == Complete) {
-            Complete
-        } else {
-            Gathering
-        };
+        let state = crate::states::gathering_state(
+            self.transports.iter().map(|t| t.agent.gathering_state()),
+        );
         if state != self.gathering_state && !self.closed {
             self.gathering_state = state;
             self.emit(PeerEvent::IceGatheringStateChange(state));
-            if state == Complete {
+            if state == IceGatheringState::Complete {
                 self.emit(PeerEvent::IceCandidate(None));
             }
         }
@@ -763,29 +727,11 @@ impl RtcPeerConnection {
         if self.closed {
             return;
         }
-        use DtlsTransportState as D;
-        use IceConnectionState as I;
-        let pairs: Vec<(I, D)> = self
+        let states = self
             .transports
             .iter()
-            .map(|t| (Self::transport_ice_state(t), t.dtls_state))
-            .collect();
-        let any = |f: &dyn Fn(I, D) -> bool| pairs.iter().any(|(i, d)| f(*i, *d));
-        let all = |f: &dyn Fn(I, D) -> bool| pairs.iter().all(|(i, d)| f(*i, *d));
-        let next = if self.identity_failed || any(&|i, d| i == I::Failed || d == D::Failed) {
-            PeerConnectionState::Failed
-        } else if any(&|i, _| i == I::Disconnected) {
-            PeerConnectionState::Disconnected
-        } else if all(&|i, d| matches!(i, I::New | I::Closed) && matches!(d, D::New | D::Closed)) {
-            PeerConnectionState::New
-        } else if any(&|i, d| {
-            matches!(i, I::New | I::Checking) || matches!(d, D::New | D::Connecting)
-        }) {
-            PeerConnectionState::Connecting
-        } else {
-            // Every transport connected, completed or closed.
-            PeerConnectionState::Connected
-        };
+            .map(|t| (Self::transport_ice_state(t), t.dtls_state));
+        let next = crate::states::connection_state(states, self.identity_failed);
         if next != self.connection_state {
             self.connection_state = next;
             self.emit(PeerEvent::ConnectionStateChange(next));
