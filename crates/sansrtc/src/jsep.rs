@@ -81,7 +81,8 @@ impl RtcPeerConnection {
             .as_ref()
             .ok_or(RtcError::NoRemoteDescription)?;
         let primary = self.section_transports.get(remote.params.transport_index);
-        let setup = self.answer_setup(primary.copied().unwrap_or(0), remote.params.setup);
+        let offered = remote.params.primary().map_or(Setup::ActPass, |t| t.setup);
+        let setup = self.answer_setup(primary.copied().unwrap_or(0), offered);
         self.session_version += 1;
         let offer = remote.applied.description.clone();
         let params = self.local_params();
@@ -643,7 +644,8 @@ impl RtcPeerConnection {
         };
         let remote_ufrag = remote.params.owners[section]
             .and_then(|k| remote.params.transports.get(k))
-            .map_or(remote.params.ufrag.as_str(), |t| t.ufrag.as_str());
+            .or(remote.params.primary())
+            .map_or("", |t| t.ufrag.as_str());
         if let Some(ufrag) = &init.username_fragment {
             if ufrag != remote_ufrag {
                 return Err(sansrtc_ice::IceError::UfragMismatch.into());

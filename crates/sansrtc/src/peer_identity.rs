@@ -113,7 +113,8 @@ impl RtcPeerConnection {
             .current_remote
             .as_ref()
             .or(self.pending_remote.as_ref())
-            .map(|r| r.params.fingerprints.clone())
+            .and_then(|r| r.params.primary())
+            .map(|t| t.fingerprints.clone())
             .unwrap_or_default();
         let outcome = match result {
             Err(e) => Err(format!("the identity provider refused the assertion: {e}")),

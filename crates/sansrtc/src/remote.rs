@@ -51,12 +51,6 @@ pub(crate) struct RemoteTransport {
 /// What the transports take from a remote description.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RemoteParams {
-    /// The first transport's (the data section's, else the first
-    /// section's): credentials, fingerprints and role.
-    pub ufrag: String,
-    pub pwd: String,
-    pub fingerprints: Vec<Fingerprint>,
-    pub setup: Setup,
     pub ice_lite: bool,
     pub data: Option<RemoteData>,
     /// Every section's mid, in order (`None` for a section without one).
@@ -68,7 +62,8 @@ pub(crate) struct RemoteParams {
     /// Whether any section carries a transport (a description with no
     /// media section, or only rejected ones, has none).
     pub has_transport: bool,
-    /// Every transport, the first one first.
+    /// Every transport, the first one (the data section's, else the first
+    /// section's) first.
     pub transports: Vec<RemoteTransport>,
     /// For each section, the index in `transports` of the transport it
     /// uses (`None`: rejected, or bundle-only outside the group).
@@ -129,10 +124,6 @@ pub(crate) fn read_remote(
         return Ok((
             description,
             RemoteParams {
-                ufrag: String::new(),
-                pwd: String::new(),
-                fingerprints: Vec::new(),
-                setup: Setup::ActPass,
                 ice_lite: view.ice_lite,
                 data: None,
                 mids,
@@ -187,14 +178,9 @@ pub(crate) fn read_remote(
         .iter()
         .map(|t| t.and_then(|t| sections.iter().position(|&s| s == t)))
         .collect();
-    let primary = &transports[0];
     Ok((
         description,
         RemoteParams {
-            ufrag: primary.ufrag.clone(),
-            pwd: primary.pwd.clone(),
-            fingerprints: primary.fingerprints.clone(),
-            setup: primary.setup,
             ice_lite: view.ice_lite,
             data,
             mids,
@@ -253,6 +239,13 @@ fn read_transport(
         rtcp_mux: false,
         rtp: false,
     })
+}
+
+impl RemoteParams {
+    /// The first transport, when any section carries one.
+    pub(crate) fn primary(&self) -> Option<&RemoteTransport> {
+        self.transports.first()
+    }
 }
 
 impl RemoteTransport {
