@@ -86,6 +86,7 @@ pub mod bundle;
 mod channels;
 mod configuration;
 mod description;
+mod early_dtls;
 mod error;
 mod event;
 pub mod identity;

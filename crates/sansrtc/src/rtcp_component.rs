@@ -5,7 +5,6 @@
 //! component 2 runs a DTLS handshake of its own (same role, same
 //! fingerprints as component 1), and its exported keys protect SRTCP.
 
-use std::collections::VecDeque;
 use std::time::Instant;
 
 use sansrtc_dtls::{DtlsEndpoint, DtlsError, DtlsEvent, Role};
@@ -14,14 +13,15 @@ use sansrtc_proto::Output;
 use sansrtc_rtp::{classify, PacketKind};
 use sansrtc_srtp::SrtpContext;
 
-use crate::transport::{srtp_contexts, TransportStats, EARLY_DTLS_LIMIT};
+use crate::early_dtls::EarlyDtls;
+use crate::transport::{srtp_contexts, TransportStats};
 
 /// The RTCP component of a transport.
 #[derive(Default)]
 pub(crate) struct RtcpComponent {
     pub(crate) dtls: Option<DtlsEndpoint>,
     started: bool,
-    early: VecDeque<Vec<u8>>,
+    early: EarlyDtls,
     pub(crate) timeout: Option<Instant>,
     /// SRTCP: what we protect with, what we unprotect with.
     srtcp: Option<(SrtpContext, SrtpContext)>,
@@ -32,14 +32,8 @@ pub(crate) struct RtcpComponent {
 
 impl RtcpComponent {
     /// Installs the DTLS endpoint and replays what arrived before it.
-    pub(crate) fn install(&mut self, now: Instant, mut endpoint: DtlsEndpoint) {
-        if endpoint.role() == Role::Server {
-            for datagram in self.early.drain(..) {
-                endpoint.handle_receive(now, &datagram);
-            }
-        }
-        self.early.clear();
-        self.dtls = Some(endpoint);
+    pub(crate) fn install(&mut self, now: Instant, endpoint: DtlsEndpoint) {
+        self.early.replay(now, self.dtls.insert(endpoint));
     }
 
     /// Whether SRTCP keys exist (its handshake completed).
@@ -57,15 +51,7 @@ impl RtcpComponent {
     ) -> Option<Vec<u8>> {
         match classify(data) {
             PacketKind::Dtls => {
-                match &mut self.dtls {
-                    Some(dtls) => dtls.handle_receive(now, data),
-                    None if self.early.iter().any(|d| d.as_slice() == data) => {}
-                    None if self.early.len() < EARLY_DTLS_LIMIT => {
-                        stats.early_dtls_kept += 1;
-                        self.early.push_back(data.to_vec());
-                    }
-                    None => stats.early_dtls_dropped += 1,
-                }
+                self.early.receive(self.dtls.as_mut(), now, data, stats);
                 None
             }
             PacketKind::Rtcp => {

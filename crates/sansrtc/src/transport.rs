@@ -22,6 +22,7 @@ use sansrtc_rtp::{classify, PacketKind};
 use sansrtc_sctp::SctpConfig;
 use sansrtc_srtp::{SrtpConfig, SrtpContext};
 
+use crate::early_dtls::EarlyDtls;
 use crate::peer_connection::DtlsTransportState;
 use crate::rtcp_component::RtcpComponent;
 
@@ -139,7 +140,7 @@ pub(crate) struct Transport {
     /// Delivery waits for the remote identity (`peerIdentity`).
     pub(crate) gated: bool,
     gated_packets: VecDeque<Vec<u8>>,
-    early_dtls: VecDeque<Vec<u8>>,
+    early_dtls: EarlyDtls,
     dtls_timeout: Option<Instant>,
     sctp_timeout: Option<Instant>,
     agent_timeout: Option<Instant>,
@@ -172,7 +173,7 @@ impl Transport {
             dtls_started: false,
             gated: false,
             gated_packets: VecDeque::new(),
-            early_dtls: VecDeque::new(),
+            early_dtls: EarlyDtls::default(),
             dtls_timeout: None,
             sctp_timeout: None,
             agent_timeout: None,
@@ -251,17 +252,10 @@ impl Transport {
             return;
         }
         match classify(data) {
-            PacketKind::Dtls => match &mut self.dtls {
-                Some(dtls) => dtls.handle_receive(now, data),
-                // A retransmission of a datagram already kept adds nothing
-                // (replaying both would answer the flight twice).
-                None if self.early_dtls.iter().any(|d| d.as_slice() == data) => {}
-                None if self.early_dtls.len() < EARLY_DTLS_LIMIT => {
-                    self.stats.early_dtls_kept += 1;
-                    self.early_dtls.push_back(data.to_vec());
-                }
-                None => self.stats.early_dtls_dropped += 1,
-            },
+            PacketKind::Dtls => {
+                self.early_dtls
+                    .receive(self.dtls.as_mut(), now, data, &mut self.stats)
+            }
             kind @ (PacketKind::Rtp | PacketKind::Rtcp) => self.on_media(kind, data),
             _ => self.stats.unknown_dropped += 1,
         }
@@ -331,14 +325,8 @@ impl Transport {
     /// Installs the DTLS endpoint (once the role is known) and replays the
     /// datagrams that arrived before it.
     pub(crate) fn install_dtls(&mut self, now: Instant, endpoint: DtlsEndpoint) {
-        let dtls = self.dtls.insert(endpoint);
         // A client starts from the pump, once a pair is valid.
-        if dtls.role() == Role::Server {
-            for datagram in self.early_dtls.drain(..) {
-                dtls.handle_receive(now, &datagram);
-            }
-        }
-        self.early_dtls.clear();
+        self.early_dtls.replay(now, self.dtls.insert(endpoint));
         self.pump(now);
     }
 
