@@ -53,7 +53,7 @@ use rand_core::SeedableRng;
 use sansrtc::media::default_codecs;
 use sansrtc::{
     CodecName, Machine, MediaEvent, MediaKind, MediaStreamTrack, Output, PeerConnectionState,
-    PeerEvent, Receive, RtcConfiguration, RtcPeerConnection, TransceiverId,
+    PeerEvent, RtcConfiguration, RtcPeerConnection, TransceiverId,
 };
 use str0m::media::{Direction, Frequency, MediaKind as Str0mKind, MediaTime, Mid, Pt};
 use str0m::{Candidate, Event, Input, Rtc};
@@ -190,15 +190,7 @@ fn drain_ours(
                     counts.rtp += 1;
                     counts.rtp_bytes += t.contents.len() as u64;
                 }
-                to.handle_receive(
-                    now,
-                    Receive {
-                        protocol: t.protocol,
-                        source: t.source,
-                        destination: t.destination,
-                        contents: &t.contents,
-                    },
-                );
+                to.handle_receive(now, t.as_received());
             }
             Output::Event(PeerEvent::Media(MediaEvent::Frame { data, .. })) => {
                 black_box(&data);

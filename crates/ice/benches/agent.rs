@@ -64,26 +64,10 @@ fn connected() -> (Agent, Agent, Instant) {
         let na = drain(&mut a, &mut b, now, &mut ta);
         let nb = drain(&mut b, &mut a, now, &mut tb);
         for t in &ta {
-            b.handle_receive(
-                now,
-                Receive {
-                    protocol: t.protocol,
-                    source: t.source,
-                    destination: t.destination,
-                    contents: &t.contents,
-                },
-            );
+            b.handle_receive(now, t.as_received());
         }
         for t in &tb {
-            a.handle_receive(
-                now,
-                Receive {
-                    protocol: t.protocol,
-                    source: t.source,
-                    destination: t.destination,
-                    contents: &t.contents,
-                },
-            );
+            a.handle_receive(now, t.as_received());
         }
         if a.connection_state() == IceConnectionState::Connected
             && b.connection_state() == IceConnectionState::Connected

@@ -223,7 +223,7 @@ fn dual_stack_agents_prefer_ipv6_and_pair_only_within_a_family() {
 
 #[test]
 fn through_the_machine_trait_direct_data_comes_out_as_an_event() {
-    use sansrtc_proto::{Machine, Output, Receive};
+    use sansrtc_proto::{Machine, Output};
     let mut p = Pair::lan(controlling(), AgentConfig::default(), 31);
     assert!(p.run_until(Duration::from_secs(5), Pair::connected));
     let now = p.now;
@@ -232,12 +232,7 @@ fn through_the_machine_trait_direct_data_comes_out_as_an_event() {
         Output::Transmit(t) => t,
         other => panic!("{other:?}"),
     };
-    let rx = Receive {
-        protocol: t.protocol,
-        source: t.source,
-        destination: t.destination,
-        contents: &t.contents,
-    };
+    let rx = t.as_received();
     Machine::handle_receive(&mut p.b, now, rx);
     assert_eq!(
         Machine::poll_output(&mut p.b),

@@ -168,12 +168,7 @@ fn agents_sharing_a_socket_each_claim_their_own_datagrams() {
             continue;
         }
         for t in wire {
-            let rx = Receive {
-                protocol: t.protocol,
-                source: t.source,
-                destination: t.destination,
-                contents: &t.contents,
-            };
+            let rx = t.as_received();
             if t.destination == shared {
                 let claims: Vec<bool> = ours.iter().map(|a| a.claims(&rx)).collect();
                 assert_eq!(claims.iter().filter(|c| **c).count(), 1, "{claims:?}");

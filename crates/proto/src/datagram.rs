@@ -26,6 +26,19 @@ pub struct Transmit {
     pub contents: Vec<u8>,
 }
 
+impl Transmit {
+    /// This datagram as the machine at its destination receives it, for a
+    /// wire kept in memory (simulators, tests, benches).
+    pub fn as_received(&self) -> Receive<'_> {
+        Receive {
+            protocol: self.protocol,
+            source: self.source,
+            destination: self.destination,
+            contents: &self.contents,
+        }
+    }
+}
+
 /// A datagram the driver received and hands to a machine. It borrows the
 /// driver's buffer: a machine copies only what it keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -25,12 +25,7 @@ const LOCAL: &str = "127.0.0.1:5000";
 const PEER: &str = "127.0.0.1:6000";
 
 fn receive(t: &sansrtc_proto::Transmit) -> Receive<'_> {
-    Receive {
-        protocol: t.protocol,
-        source: t.source,
-        destination: t.destination,
-        contents: &t.contents,
-    }
+    t.as_received()
 }
 
 /// Moves datagrams between client and server until both are idle.

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
 use sansrtc_ice::{Agent, AgentConfig, IceConnectionState, IceEvent, Received};
-use sansrtc_proto::{Output, Receive, Transmit};
+use sansrtc_proto::{Output, Transmit};
 
 pub fn addr(s: &str) -> SocketAddr {
     s.parse().unwrap()
@@ -134,12 +134,7 @@ impl Pair {
                     if !(self.filter)(from_a, &t) {
                         continue;
                     }
-                    let rx = Receive {
-                        protocol: t.protocol,
-                        source: t.source,
-                        destination: t.destination,
-                        contents: &t.contents,
-                    };
+                    let rx = t.as_received();
                     let now = self.now;
                     let to = if from_a { &mut self.b } else { &mut self.a };
                     if let Received::Data { data, .. } = to.handle_receive(now, rx) {

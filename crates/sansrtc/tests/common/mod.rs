@@ -149,12 +149,7 @@ impl Pair {
             if self.drop.is_some_and(|d| d(&t)) {
                 continue;
             }
-            let rx = Receive {
-                protocol: t.protocol,
-                source: t.source,
-                destination: t.destination,
-                contents: &t.contents,
-            };
+            let rx = t.as_received();
             if t.destination == ADDR_A.parse().unwrap() {
                 self.a.handle_receive(self.now, rx);
             } else if t.destination == ADDR_B.parse().unwrap() {

@@ -90,12 +90,7 @@ impl Net {
             return true;
         }
         for t in wire {
-            let rx = Receive {
-                protocol: t.protocol,
-                source: t.source,
-                destination: t.destination,
-                contents: &t.contents,
-            };
+            let rx = t.as_received();
             if let Some(p) = self
                 .peers
                 .iter_mut()

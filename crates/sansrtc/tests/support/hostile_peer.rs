@@ -20,7 +20,7 @@ use sansrtc::*;
 use sansrtc_config::{CertificateOptions, RtcCertificate};
 use sansrtc_dtls::{DtlsConfig, DtlsEndpoint, DtlsEvent, Identity, Role};
 use sansrtc_ice::{Agent, AgentConfig, IceEvent, Received};
-use sansrtc_proto::{Machine, Output, Receive};
+use sansrtc_proto::{Machine, Output};
 use sansrtc_rtp::rtcp::{parse_compound, RtcpPacket};
 use sansrtc_rtp::RtpHeader;
 use sansrtc_srtp::{SrtpConfig, SrtpContext};
@@ -542,12 +542,7 @@ impl Duel {
                         if t.destination != HOSTILE_ADDR.parse::<SocketAddr>().unwrap() {
                             continue;
                         }
-                        let rx = Receive {
-                            protocol: t.protocol,
-                            source: t.source,
-                            destination: t.destination,
-                            contents: &t.contents,
-                        };
+                        let rx = t.as_received();
                         let now = self.now;
                         if let Received::Data { data, .. } = self.agent.handle_receive(now, rx) {
                             self.on_datagram(data);
@@ -623,12 +618,7 @@ impl Duel {
             loop {
                 match self.agent.poll_output() {
                     Output::Transmit(t) => {
-                        let rx = Receive {
-                            protocol: t.protocol,
-                            source: t.source,
-                            destination: t.destination,
-                            contents: &t.contents,
-                        };
+                        let rx = t.as_received();
                         self.a.handle_receive(now, rx);
                         progress = true;
                     }
@@ -743,12 +733,7 @@ impl Duel {
             match self.a.poll_output() {
                 Output::Transmit(t) => {
                     if t.destination == HOSTILE_ADDR.parse::<SocketAddr>().unwrap() {
-                        let rx = Receive {
-                            protocol: t.protocol,
-                            source: t.source,
-                            destination: t.destination,
-                            contents: &t.contents,
-                        };
+                        let rx = t.as_received();
                         let now = self.now;
                         if let Received::Data { data, .. } = self.agent.handle_receive(now, rx) {
                             self.on_datagram(data);
