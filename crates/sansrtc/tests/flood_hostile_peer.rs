@@ -29,19 +29,6 @@ const ROUNDS: u16 = 20;
 /// client: even ids, RFC 8832 §6).
 const LEGIT: u16 = 0;
 
-fn texts(events: &[PeerEvent]) -> Vec<String> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            PeerEvent::DataChannel(DataChannelEvent::Message {
-                message: DataChannelMessage::Text(t),
-                ..
-            }) => Some(t.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
 fn incoming(events: &[PeerEvent]) -> usize {
     events
         .iter()
@@ -163,7 +150,7 @@ fn sctp_and_dcep_abuse_stays_bounded_and_data_flows() {
         let body_text = String::from_utf8(body).unwrap();
         assert!(
             d.run_until(Duration::from_secs(10), |d| {
-                let got = texts(&d.events);
+                let got = common::Pair::texts(&d.events);
                 got.contains(&body_text)
                     && got.contains(&ours)
                     && d.received.iter().any(|(s, p, m)| {
@@ -171,7 +158,7 @@ fn sctp_and_dcep_abuse_stays_bounded_and_data_flows() {
                     })
             }),
             "round {round}: legitimate messages stopped: {:?}",
-            texts(&d.events)
+            common::Pair::texts(&d.events)
         );
         assert_eq!(d.a.connection_state(), PeerConnectionState::Connected);
         d.events.clear();

@@ -16,6 +16,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::net::{config, connection, Net, Peer};
+use common::Pair;
 use sansrtc::stats::{RtcStats, RtcTransportStats};
 use sansrtc::*;
 use sansrtc_sdp::SessionDescription;
@@ -62,31 +63,11 @@ fn joined(first: &RtcSessionDescription, sections: &[&str]) -> String {
     format!("{}{}", without_group(&session), sections.concat())
 }
 
-fn opened(events: &[PeerEvent]) -> usize {
-    events
-        .iter()
-        .filter(|e| matches!(e, PeerEvent::DataChannel(DataChannelEvent::Open(_))))
-        .count()
-}
-
 fn frames(events: &[PeerEvent]) -> usize {
     events
         .iter()
         .filter(|e| matches!(e, PeerEvent::Media(MediaEvent::Frame { .. })))
         .count()
-}
-
-fn texts(events: &[PeerEvent]) -> Vec<String> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            PeerEvent::DataChannel(DataChannelEvent::Message {
-                message: DataChannelMessage::Text(t),
-                ..
-            }) => Some(t.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 fn distinct_ufrags(sdp: &str) -> usize {
@@ -169,7 +150,8 @@ fn each_policy_gathers_its_transports_and_a_bundled_answer_leaves_one() {
         net.peers.push(y);
         assert!(
             net.run_until(Duration::from_secs(10), |n| n.peers.iter().all(|p| {
-                p.pc.connection_state() == PeerConnectionState::Connected && opened(&p.events) > 0
+                p.pc.connection_state() == PeerConnectionState::Connected
+                    && !Pair::opened(&p.events).is_empty()
             })),
             "{policy:?}: the bundled call connects"
         );
@@ -193,8 +175,8 @@ fn run_call(net: &mut Net, x_audio: TransceiverId, l_audio: TransceiverId) {
             n.peers
                 .iter()
                 .all(|p| p.pc.connection_state() == PeerConnectionState::Connected)
-                && opened(&n.peers[0].events) > 0
-                && opened(&n.peers[2].events) > 0
+                && !Pair::opened(&n.peers[0].events).is_empty()
+                && !Pair::opened(&n.peers[2].events).is_empty()
         }),
         "every transport connects and the channel opens: {:?}",
         net.peers
@@ -212,16 +194,8 @@ fn run_call(net: &mut Net, x_audio: TransceiverId, l_audio: TransceiverId) {
     // Two transports with their own DTLS, on one local address.
     net.send_audio(0, x_audio, 0..20);
     net.send_audio(1, l_audio, 0..20);
-    let open = |events: &[PeerEvent]| {
-        events
-            .iter()
-            .find_map(|e| match e {
-                PeerEvent::DataChannel(DataChannelEvent::Open(c)) => Some(*c),
-                _ => None,
-            })
-            .unwrap()
-    };
-    let (channel_x, channel_l) = (open(&net.peers[0].events), open(&net.peers[2].events));
+    let channel_x = Pair::opened(&net.peers[0].events)[0];
+    let channel_l = Pair::opened(&net.peers[2].events)[0];
     let now = net.now;
     net.peers[0]
         .pc
@@ -232,7 +206,7 @@ fn run_call(net: &mut Net, x_audio: TransceiverId, l_audio: TransceiverId) {
         .send(now, channel_l, DataChannelMessage::Text("to x".into()))
         .unwrap();
     assert!(net.run_until(Duration::from_secs(2), |n| {
-        texts(&n.peers[0].events) == ["to x"] && texts(&n.peers[2].events) == ["from x"]
+        Pair::texts(&n.peers[0].events) == ["to x"] && Pair::texts(&n.peers[2].events) == ["from x"]
     }));
     assert!(frames(&net.peers[1].events) >= 15, "audio reaches the peer");
     assert!(frames(&net.peers[0].events) >= 15, "audio comes back");

@@ -186,6 +186,17 @@ impl Pair {
             .collect()
     }
 
+    /// The text messages received, in order.
+    pub fn texts(events: &[PeerEvent]) -> Vec<String> {
+        Self::messages(events)
+            .into_iter()
+            .filter_map(|(_, m)| match m {
+                DataChannelMessage::Text(t) => Some(t),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn messages(events: &[PeerEvent]) -> Vec<(ChannelId, DataChannelMessage)> {
         events
             .iter()
