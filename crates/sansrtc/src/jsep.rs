@@ -264,22 +264,7 @@ impl RtcPeerConnection {
         // Which of our transports each section uses from now on.
         let map = match description.sdp_type {
             SdpType::Offer => self.answer_transport_map(now, &params)?,
-            _ => {
-                let offered = self.section_transports.clone();
-                params
-                    .owners
-                    .iter()
-                    .enumerate()
-                    .map(|(i, owner)| {
-                        let section = owner.map_or(i, |k| params.transports[k].section);
-                        offered
-                            .get(section)
-                            .or(offered.get(i))
-                            .copied()
-                            .unwrap_or(0)
-                    })
-                    .collect()
-            }
+            _ => self.answered_transport_map(&params),
         };
         self.section_transports = map;
         self.apply_remote_transports(now, &params)?;

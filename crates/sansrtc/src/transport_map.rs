@@ -121,6 +121,26 @@ impl RtcPeerConnection {
         }
     }
 
+    /// For each section of our offer, the transport a remote answer (or
+    /// pranswer) gives it: the one our offer gave its group's tagged
+    /// section, or its own when the answer did not bundle it.
+    pub(crate) fn answered_transport_map(&self, params: &RemoteParams) -> Vec<usize> {
+        let offered = &self.section_transports;
+        params
+            .owners
+            .iter()
+            .enumerate()
+            .map(|(i, owner)| {
+                let section = owner.map_or(i, |k| params.transports[k].section);
+                offered
+                    .get(section)
+                    .or(offered.get(i))
+                    .copied()
+                    .unwrap_or(0)
+            })
+            .collect()
+    }
+
     /// The transport tagged `mid`.
     pub(crate) fn transport_tagged(&self, mid: &str) -> Option<usize> {
         self.transports
@@ -270,10 +290,10 @@ impl RtcPeerConnection {
             }
         }
         self.transports = kept;
-        let first = 0;
+        // A section whose transport closed falls back to the first.
         let remap = |list: &mut Vec<usize>| {
             for t in list.iter_mut() {
-                *t = renumber.get(*t).copied().flatten().unwrap_or(first);
+                *t = renumber.get(*t).copied().flatten().unwrap_or(0);
             }
         };
         remap(&mut self.section_transports);
