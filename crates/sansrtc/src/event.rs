@@ -137,4 +137,16 @@ pub enum PeerEvent {
     Track(crate::media::TrackEvent),
     /// Received media, and the remote's keyframe requests.
     Media(crate::media::MediaEvent),
+    /// Host addresses are hidden
+    /// ([`crate::RtcPeerConnection::hide_host_addresses`]): `name` stands
+    /// for `address` in our host candidates from now on. Register it with
+    /// an mDNS responder (`sansrtc_mdns::MdnsResponder::register`) so that
+    /// peers on the link can resolve it; unregister it when the connection
+    /// ends.
+    HostName {
+        /// The `<uuid-v4>.local` name.
+        name: String,
+        /// The local address it stands for.
+        address: std::net::IpAddr,
+    },
 }

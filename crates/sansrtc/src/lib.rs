@@ -89,6 +89,7 @@ mod description;
 mod early_dtls;
 mod error;
 mod event;
+mod host_names;
 pub mod identity;
 mod jsep;
 pub mod media;

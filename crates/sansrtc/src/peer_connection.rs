@@ -129,6 +129,7 @@ pub struct RtcPeerConnection {
     pub(crate) outbox: VecDeque<Output<Transmit, PeerEvent>>,
     pub(crate) closed: bool,
     pub(crate) media: crate::media::Media,
+    pub(crate) host_names: crate::host_names::HostNames,
 }
 
 impl RtcPeerConnection {
@@ -219,6 +220,7 @@ impl RtcPeerConnection {
             outbox: VecDeque::new(),
             closed: false,
             media: crate::media::Media::default(),
+            host_names: Default::default(),
         };
         pc.media.cname = format!("{:016x}", pc.rng.next_u64());
         pc.transports[0].gated = gated;
@@ -476,6 +478,7 @@ impl RtcPeerConnection {
             }
         }
         self.local_addresses.push(address);
+        self.name_host(address.ip());
         self.pump_all(now);
         self.drain(now);
         Ok(())
@@ -663,6 +666,7 @@ impl RtcPeerConnection {
         match event {
             TransportEvent::Ice(IceEvent::LocalCandidate(c)) => {
                 let (mid, line) = self.candidate_section(index);
+                let c = self.host_names.signalled(c);
                 let init = IceCandidateInit {
                     candidate: c.to_string(),
                     sdp_mid: Some(mid),

@@ -203,7 +203,12 @@ impl RtcPeerConnection {
                 let index = self.section_transports.get(i).copied().unwrap_or(0);
                 let agent = &self.transports[index.min(self.transports.len() - 1)].agent;
                 let complete = agent.gathering_state() == sansrtc_ice::IceGatheringState::Complete;
-                (agent.local_candidates(), complete)
+                let candidates = agent
+                    .local_candidates()
+                    .into_iter()
+                    .map(|c| self.host_names.signalled(c))
+                    .collect();
+                (candidates, complete)
             })
             .collect()
     }
