@@ -24,6 +24,8 @@
 //!   within bounds.
 //! - [`MdnsResponder`] answers for registered names, which
 //!   [`generate_name`] makes `<uuid-v4>.local` from the injected RNG.
+//! - [`MdnsService`] is both on the same sockets, one machine for a
+//!   driver to run.
 //!
 //! A responder hiding 192.168.1.20 and a resolver on another host of the
 //! link, with the "network" a loop that hands every multicast datagram to
@@ -95,6 +97,7 @@ mod name;
 mod record;
 mod resolver;
 mod responder;
+mod service;
 mod uuid_name;
 
 pub use cache::{MAX_ADDRESSES_PER_NAME, MAX_CACHE_TTL};
@@ -112,6 +115,7 @@ pub use responder::{
     DEFAULT_MAX_NAMES, LEGACY_TTL, MAX_ADDRESSES_PER_REGISTERED_NAME, MULTICAST_INTERVAL,
     RECORD_TTL,
 };
+pub use service::MdnsService;
 pub use uuid_name::{generate_name, is_uuid_local};
 
 #[doc(no_inline)]
