@@ -13,8 +13,13 @@
 //! - [`DriverCore::send_outbox`] sends the outbox in order through the
 //!   runtime's send call, which answers with a [`SendOutcome`].
 //!
+//! - [`bind_mdns_v4`] / [`bind_mdns_v6`] build the multicast sockets mDNS
+//!   runs on, with the options RFC 6762 asks for, for either runtime to
+//!   wrap.
+//!
 //! What stays in each adapter is the glue: its socket type, its clock, its
-//! timer and how it waits for readiness. This crate does no I/O.
+//! timer and how it waits for readiness. This crate reads and writes no
+//! socket (it only builds the mDNS ones).
 //!
 //! A driver in miniature, with names for sockets and a `Vec` for a wire:
 //!
@@ -72,9 +77,13 @@
 mod counters;
 mod driver_core;
 mod limits;
+mod multicast;
 mod sockets;
 
 pub use counters::DriverCounters;
 pub use driver_core::{DriverCore, SendOutcome};
 pub use limits::{DRAIN_LIMIT, EVENT_LIMIT, OUTBOX_LIMIT, RECEIVE_BUFFER_SIZE};
+pub use multicast::{
+    bind_mdns_v4, bind_mdns_v6, mdns_source, MDNS_GROUP_V4, MDNS_GROUP_V6, MDNS_PORT,
+};
 pub use sockets::{BoundSocket, SocketTable};

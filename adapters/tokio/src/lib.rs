@@ -88,7 +88,9 @@
 
 mod driver;
 mod error;
+mod mdns;
 
 pub use driver::Driver;
 pub use error::DriverError;
+pub use mdns::{MdnsHandle, MdnsInterfaces, MdnsRegisterError, MdnsStartError};
 pub use sansrtc_adapter_core::{DriverCounters, DRAIN_LIMIT, EVENT_LIMIT, OUTBOX_LIMIT};
