@@ -89,8 +89,16 @@
 mod driver;
 mod error;
 mod mdns;
+mod peer;
 
 pub use driver::Driver;
 pub use error::DriverError;
 pub use mdns::{MdnsHandle, MdnsInterfaces, MdnsRegisterError, MdnsStartError};
+pub use peer::{
+    DataChannel, DataChannelStream, Error, Events, IntoMessage, MediaSample, PeerConnection,
+    PeerConnectionCounters, PeerConnectionEvent, PeerConnectionOptions, Resolver, Resolving,
+    SystemResolver, TrackReceiver, TrackSender,
+};
+/// The sansrtc types the async API takes and returns.
+pub use sansrtc;
 pub use sansrtc_adapter_core::{DriverCounters, DRAIN_LIMIT, EVENT_LIMIT, OUTBOX_LIMIT};

@@ -1,0 +1,113 @@
+//! How a [`crate::PeerConnection`] is set up: sockets, randomness, bounds,
+//! name resolution.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::resolve::{Resolver, SystemResolver};
+
+/// Options of [`crate::PeerConnection::new`], beside the
+/// `RTCConfiguration`. `Default` binds every usable interface, seeds from
+/// the OS and uses the bounds documented on each field.
+#[derive(Clone)]
+pub struct PeerConnectionOptions {
+    /// The local IP addresses to bind a UDP socket on (port chosen by the
+    /// OS), each reported to the machine as a host candidate address.
+    /// Empty (the default): every address of every interface that is up,
+    /// IPv4 and IPv6, except IPv6 link-local ones (they need a scope id).
+    pub local_addresses: Vec<IpAddr>,
+    /// The seed of the connection's random number generator (ICE
+    /// credentials, DTLS randoms, SCTP tags, the certificate). `None` (the
+    /// default): seeded from the OS (`getrandom`). Give one only in tests.
+    pub seed: Option<u64>,
+    /// Size of each UDP socket's kernel receive buffer (`SO_RCVBUF`,
+    /// capped by the OS at `net.core.rmem_max`). Default 4 MiB: more than
+    /// SCTP's 1 MiB receive window, so that what the peer may have in
+    /// flight while the task is not reading (see
+    /// [`PeerConnectionOptions::channel_queue_bytes`]) waits in the kernel
+    /// instead of being dropped.
+    pub socket_receive_buffer: usize,
+    /// Bytes of received messages a data channel queues for the
+    /// application (its [`crate::DataChannel::recv`]). When one channel's
+    /// queue holds this much, the task stops reading the sockets until the
+    /// application reads (the backpressure of a slow reader; see the crate
+    /// doc). Default 1 MiB.
+    pub channel_queue_bytes: usize,
+    /// [`crate::DataChannel::send`] waits while the channel's
+    /// `bufferedAmount` is above this. Default 1 MiB.
+    pub send_high_water: u64,
+    /// The channel's `bufferedAmountLowThreshold`: a waiting
+    /// [`crate::DataChannel::send`] is woken by the `bufferedamountlow`
+    /// event when the amount falls to it. Default 256 KiB.
+    pub send_low_water: u64,
+    /// The largest message a [`crate::DataChannelStream`] write sends.
+    /// Default 64 KiB (the remote's `a=max-message-size` is usually
+    /// 256 KiB; below 16 KiB every write costs more events than bytes).
+    pub stream_chunk_size: usize,
+    /// Events ([`crate::PeerConnectionEvent`]) queued for
+    /// [`crate::PeerConnection::events`]; past it new events are dropped
+    /// and counted. Default 1024.
+    pub event_capacity: usize,
+    /// Frames (or RTP packets) a remote track queues for its
+    /// [`crate::TrackReceiver`]; past it the oldest is dropped and counted
+    /// (media is real time). Default 256.
+    pub track_queue_len: usize,
+    /// How long closing waits for the last datagrams (DTLS close_notify,
+    /// SCTP ABORT) to leave. Default 3 s.
+    pub close_timeout: Duration,
+    /// Resolves ICE server host names (not `.local`). Default:
+    /// [`SystemResolver`] (`tokio::net::lookup_host`).
+    pub dns_resolver: Arc<dyn Resolver>,
+    /// Resolves the remote's mDNS `.local` candidate names. Default `None`:
+    /// they resolve to nothing (the remote's peer-reflexive candidate takes
+    /// their place). The hook for an mDNS resolver.
+    pub mdns_resolver: Option<Arc<dyn Resolver>>,
+}
+
+impl Default for PeerConnectionOptions {
+    fn default() -> Self {
+        Self {
+            local_addresses: Vec::new(),
+            seed: None,
+            socket_receive_buffer: 4 << 20,
+            channel_queue_bytes: 1 << 20,
+            send_high_water: 1 << 20,
+            send_low_water: 256 << 10,
+            stream_chunk_size: 64 << 10,
+            event_capacity: 1024,
+            track_queue_len: 256,
+            close_timeout: Duration::from_secs(3),
+            dns_resolver: Arc::new(SystemResolver),
+            mdns_resolver: None,
+        }
+    }
+}
+
+impl PeerConnectionOptions {
+    /// The defaults, binding only `addresses`.
+    pub fn with_local_addresses(addresses: impl IntoIterator<Item = IpAddr>) -> Self {
+        Self {
+            local_addresses: addresses.into_iter().collect(),
+            ..Self::default()
+        }
+    }
+}
+
+impl std::fmt::Debug for PeerConnectionOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PeerConnectionOptions")
+            .field("local_addresses", &self.local_addresses)
+            .field("seed", &self.seed)
+            .field("socket_receive_buffer", &self.socket_receive_buffer)
+            .field("channel_queue_bytes", &self.channel_queue_bytes)
+            .field("send_high_water", &self.send_high_water)
+            .field("send_low_water", &self.send_low_water)
+            .field("stream_chunk_size", &self.stream_chunk_size)
+            .field("event_capacity", &self.event_capacity)
+            .field("track_queue_len", &self.track_queue_len)
+            .field("close_timeout", &self.close_timeout)
+            .field("mdns_resolver", &self.mdns_resolver.is_some())
+            .finish_non_exhaustive()
+    }
+}

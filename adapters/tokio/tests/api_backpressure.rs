@@ -1,0 +1,112 @@
+//! Backpressure: a slow reader bounds what the sender can have in flight.
+//! The reader's channel queue stays under its bound (the task stops
+//! reading the sockets while it is full), the sender's `bufferedAmount`
+//! stays under its high-water mark (its `send` waits), so the sender can
+//! only run a bounded distance ahead of the reader; everything arrives
+//! intact and in order afterwards.
+
+mod api_support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use api_support::*;
+use bytes::Bytes;
+use sansrtc_tokio::sansrtc::{DataChannelInit, DataChannelMessage};
+
+const MESSAGE: usize = 32 << 10;
+const MESSAGES: usize = 400; // 12.5 MiB
+/// The first messages are read slowly.
+const SLOW_MESSAGES: usize = 120;
+const QUEUE: usize = 256 << 10;
+const HIGH_WATER: u64 = 512 << 10;
+
+fn message(i: usize) -> Bytes {
+    Bytes::from(pattern(i as u64 + 1, MESSAGE))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_reader_bounds_the_sender() {
+    let mut sender_options = loopback_options(21);
+    sender_options.send_high_water = HIGH_WATER;
+    sender_options.send_low_water = HIGH_WATER / 4;
+    let mut reader_options = loopback_options(22);
+    reader_options.channel_queue_bytes = QUEUE;
+    let a = loopback_peer_with(sender_options).await;
+    let b = loopback_peer_with(reader_options).await;
+    let channel = a
+        .create_data_channel(DataChannelInit::new("flood"))
+        .await
+        .expect("channel");
+    signal(&a, &b).await;
+    let remote = within("accept", b.accept_data_channel())
+        .await
+        .expect("accepted");
+    within("open", channel.wait_open()).await.expect("open");
+
+    let read = Arc::new(AtomicUsize::new(0));
+    let reader = tokio::spawn({
+        let read = read.clone();
+        async move {
+            let mut max_queued = 0;
+            for i in 0..MESSAGES {
+                max_queued = max_queued.max(remote.queued_bytes());
+                if i < SLOW_MESSAGES {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                let got = remote.recv().await.expect("a message");
+                assert_eq!(got, DataChannelMessage::Binary(message(i)), "message {i}");
+                read.store(i + 1, Ordering::SeqCst);
+            }
+            max_queued
+        }
+    });
+
+    // How far the sender got ahead of the reader, and its buffered amount.
+    let (mut max_ahead, mut max_buffered) = (0, 0);
+    within_for(Duration::from_secs(60), "send", async {
+        for i in 0..MESSAGES {
+            channel.send(message(i)).await.expect("send");
+            let buffered = channel.buffered_amount().await.expect("running");
+            max_buffered = max_buffered.max(buffered);
+            max_ahead = max_ahead.max(i + 1 - read.load(Ordering::SeqCst));
+        }
+    })
+    .await;
+    let max_queued = within_for(Duration::from_secs(60), "read", reader)
+        .await
+        .expect("reader");
+    let paused = b.counters().reading_pauses;
+    eprintln!(
+        "sender ahead by at most {max_ahead} messages, buffered at most {max_buffered} B; \
+         reader queue at most {max_queued} B; reading paused {paused} times"
+    );
+
+    // The reader's queue: its bound plus at most one message (a datagram
+    // in hand when it filled).
+    assert!(max_queued <= QUEUE + MESSAGE, "queue grew to {max_queued}");
+    // The sender's buffer: the high-water mark plus the message that
+    // crossed it.
+    assert!(
+        max_buffered <= HIGH_WATER + MESSAGE as u64,
+        "{max_buffered}"
+    );
+    // What can be between the two: the sender's buffer, SCTP's 1 MiB
+    // receive window in flight (also when it waits in the reader's socket
+    // buffer), and the reader's queue. Without backpressure the sender
+    // would finish while the reader is still in its slow part (400
+    // messages ahead of ~100).
+    let in_between = (HIGH_WATER as usize + MESSAGE) + (1 << 20) + (QUEUE + MESSAGE);
+    // Slack: the message in the reader's hand and the counters' lag.
+    let bound = in_between / MESSAGE + 8;
+    assert!(
+        max_ahead <= bound,
+        "the sender ran {max_ahead} messages ahead (bound {bound})"
+    );
+    assert!(
+        paused > 0,
+        "the reader's queue never filled: the test did not test"
+    );
+    assert_eq!(b.counters().messages_without_handle, 0);
+}
