@@ -633,9 +633,8 @@ impl RtcPeerConnection {
     /// `iceGatheringState` over every transport (webrtc-pc §4.3.2); the
     /// null candidate follows completion.
     fn update_gathering_state(&mut self) {
-        let state = crate::states::gathering_state(
-            self.transports.iter().map(|t| t.agent.gathering_state()),
-        );
+        let state =
+            crate::states::gathering_state(self.transports.iter().map(|t| t.gathering_reported));
         if state != self.gathering_state && !self.closed {
             self.gathering_state = state;
             self.emit(PeerEvent::IceGatheringStateChange(state));
@@ -681,7 +680,10 @@ impl RtcPeerConnection {
                 };
                 self.emit(PeerEvent::IceCandidate(Some(init)));
             }
-            TransportEvent::Ice(IceEvent::GatheringState(_)) => self.update_gathering_state(),
+            TransportEvent::Ice(IceEvent::GatheringState(state)) => {
+                self.transports[index].gathering_reported = state;
+                self.update_gathering_state()
+            }
             TransportEvent::Ice(IceEvent::ConnectionState(_)) => self.update_ice_state(),
             TransportEvent::Ice(IceEvent::Resolve { id, name }) => {
                 let ours = ResolveId(self.next_resolve_id);

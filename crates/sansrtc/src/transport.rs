@@ -127,6 +127,10 @@ pub(crate) struct Transport {
     /// The peer's ICE ufrag for this transport, once known.
     pub(crate) remote_ufrag: Option<String>,
     pub(crate) agent: Agent,
+    /// The agent's gathering state as of the last event taken from it
+    /// (its live state may be ahead of the events not yet handled: the
+    /// aggregate must not announce completion before their candidates).
+    pub(crate) gathering_reported: sansrtc_ice::IceGatheringState,
     pub(crate) dtls: Option<DtlsEndpoint>,
     /// The DTLS transport's state (`RTCDtlsTransportState`).
     pub(crate) dtls_state: DtlsTransportState,
@@ -162,6 +166,7 @@ impl Transport {
     ) -> Self {
         Transport {
             tag: None,
+            gathering_reported: sansrtc_ice::IceGatheringState::New,
             remote_ufrag: None,
             agent,
             dtls: None,

@@ -48,3 +48,44 @@ fn two_peers_open_a_channel_and_echo() {
     }));
     assert_eq!(p.b.connection_state(), PeerConnectionState::Connected);
 }
+
+/// W3C `icecandidate` order: every candidate of a gathering comes before
+/// the `complete` gathering state and the null candidate (found by the
+/// WHIP client, whose trickled fragment was empty: host gathering
+/// finishes inside `setLocalDescription`, and the aggregate state used to
+/// read the agent's live state before its candidate events were taken).
+#[test]
+fn candidates_come_before_the_end_of_gathering() {
+    for trickle_from_b in [false, true] {
+        let mut p = Pair::new();
+        let now = p.now;
+        p.a.create_data_channel(now, DataChannelInit::new("order"))
+            .unwrap();
+        let offer = p.a.create_offer(now).unwrap();
+        p.a.set_local_description(now, offer).unwrap();
+        if trickle_from_b {
+            p.offer_to_b();
+            let answer = p.answer_from_b();
+            p.a.set_remote_description(now, answer).unwrap();
+        }
+        p.step();
+        for events in [&p.events_a, &p.events_b] {
+            let position = |f: &dyn Fn(&PeerEvent) -> bool| events.iter().position(f);
+            let Some(end) = position(&|e| matches!(e, PeerEvent::IceCandidate(None))) else {
+                continue;
+            };
+            let complete = position(&|e| {
+                matches!(
+                    e,
+                    PeerEvent::IceGatheringStateChange(IceGatheringState::Complete)
+                )
+            })
+            .expect("complete comes with the null candidate");
+            let last = events
+                .iter()
+                .rposition(|e| matches!(e, PeerEvent::IceCandidate(Some(_))))
+                .expect("a host candidate");
+            assert!(last < complete && complete < end, "{events:#?}");
+        }
+    }
+}
