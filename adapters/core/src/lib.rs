@@ -16,6 +16,8 @@
 //! - [`bind_mdns_v4`] / [`bind_mdns_v6`] build the multicast sockets mDNS
 //!   runs on, with the options RFC 6762 asks for, for either runtime to
 //!   wrap.
+//! - [`classify_name`] says how a name a machine asks for is answered:
+//!   literal, mDNS or DNS.
 //!
 //! What stays in each adapter is the glue: its socket type, its clock, its
 //! timer and how it waits for readiness. This crate reads and writes no
@@ -78,6 +80,7 @@ mod counters;
 mod driver_core;
 mod limits;
 mod multicast;
+mod names;
 mod sockets;
 
 pub use counters::DriverCounters;
@@ -86,4 +89,5 @@ pub use limits::{DRAIN_LIMIT, EVENT_LIMIT, OUTBOX_LIMIT, RECEIVE_BUFFER_SIZE};
 pub use multicast::{
     bind_mdns_v4, bind_mdns_v6, mdns_source, MDNS_GROUP_V4, MDNS_GROUP_V6, MDNS_PORT,
 };
+pub use names::{classify_name, NameKind, MAX_NAME_LEN};
 pub use sockets::{BoundSocket, SocketTable};

@@ -79,8 +79,10 @@
 
 mod driver;
 mod error;
+mod resolver;
 mod sockets;
 
 pub use driver::{Driver, FIRST_SOCKET_TOKEN, RECEIVE_BATCH};
 pub use error::DriverError;
+pub use resolver::{system_lookup, NameAnswer, NameResolver, MAX_PENDING_NAMES};
 pub use sansrtc_adapter_core::{DriverCounters, DRAIN_LIMIT, EVENT_LIMIT, OUTBOX_LIMIT};
