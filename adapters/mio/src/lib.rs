@@ -79,8 +79,13 @@
 
 mod driver;
 mod error;
+mod server;
 mod sockets;
 
 pub use driver::{Driver, FIRST_SOCKET_TOKEN, RECEIVE_BATCH};
 pub use error::DriverError;
 pub use sansrtc_adapter_core::{DriverCounters, DRAIN_LIMIT, EVENT_LIMIT, OUTBOX_LIMIT};
+pub use server::{
+    ConnectionId, Server, ServerConnection, ServerCounters, ROUTES_PER_CONNECTION,
+    SERVER_EVENT_LIMIT, SERVER_RECEIVE_BATCH,
+};

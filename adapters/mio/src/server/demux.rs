@@ -1,0 +1,301 @@
+//! Which connection a received datagram is for.
+//!
+//! A STUN Binding request names the connection it is for: the first part
+//! of its USERNAME (`"<ours>:<theirs>"`, RFC 8445 §7.2.2) is the receiving
+//! agent's ufrag. Such a request goes to the connection with that ufrag,
+//! and its source address becomes a route to that connection. Every other
+//! datagram (STUN responses and indications, DTLS, SRTP, SCTP in DTLS)
+//! goes by its source address along a route learned that way. The tables
+//! are `BTreeMap`s: their keys come from peers, and a B-tree cannot be
+//! flooded with colliding keys (and needs no random seed).
+
+use std::collections::{BTreeMap, VecDeque};
+use std::net::SocketAddr;
+
+use sansrtc_stun::attributes::Username;
+use sansrtc_stun::{Message, MessageType};
+
+use super::connection::ConnectionId;
+
+/// Most source addresses routed to one connection; a request from one
+/// more evicts the one heard from least recently. Sixteen covers every
+/// candidate a real peer checks from (host addresses per interface and
+/// family, server-reflexive, relayed) and keeps a peer that knows a ufrag
+/// from growing the table: it can hold at most this many routes per
+/// connection.
+pub const ROUTES_PER_CONNECTION: usize = 16;
+
+/// Where a received datagram goes, by its contents alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Destination<'a> {
+    /// A Binding request for the connection with this local ufrag.
+    Ufrag(&'a str),
+    /// Anything else: by source address.
+    SourceAddress,
+}
+
+/// Reads where `contents` goes: a well-formed STUN Binding request whose
+/// USERNAME has the form `ours:theirs` goes by `ours`; everything else
+/// (including a request that does not parse) by its source address.
+pub(crate) fn destination(contents: &[u8]) -> Destination<'_> {
+    if !Message::looks_like_stun(contents) {
+        return Destination::SourceAddress;
+    }
+    let Ok(message) = Message::parse(contents) else {
+        return Destination::SourceAddress;
+    };
+    if message.message_type() != MessageType::BINDING_REQUEST {
+        return Destination::SourceAddress;
+    }
+    match message.get::<Username<'_>>() {
+        Ok(Some(Username(username))) => match username.split_once(':') {
+            Some((ours, _)) => Destination::Ufrag(ours),
+            None => Destination::SourceAddress,
+        },
+        _ => Destination::SourceAddress,
+    }
+}
+
+/// What [`Routes::learn`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Learned {
+    /// The address was not routed to this connection before.
+    pub(crate) new: bool,
+    /// It was routed to another connection.
+    pub(crate) moved: bool,
+    /// The connection's oldest route was evicted to make room.
+    pub(crate) evicted: bool,
+}
+
+/// What one connection owns in the tables.
+#[derive(Debug, Default)]
+struct Owned {
+    ufrags: Vec<String>,
+    /// Its routes, heard from least recently first.
+    addresses: VecDeque<SocketAddr>,
+}
+
+/// The ufrag and address tables.
+#[derive(Debug, Default)]
+pub(crate) struct Routes {
+    by_ufrag: BTreeMap<String, ConnectionId>,
+    by_address: BTreeMap<SocketAddr, ConnectionId>,
+    owned: BTreeMap<ConnectionId, Owned>,
+}
+
+impl Routes {
+    /// The connection whose local ufrag is `ufrag`.
+    pub(crate) fn ufrag_owner(&self, ufrag: &str) -> Option<ConnectionId> {
+        self.by_ufrag.get(ufrag).copied()
+    }
+
+    /// The connection routed from `source`.
+    pub(crate) fn address_owner(&self, source: SocketAddr) -> Option<ConnectionId> {
+        self.by_address.get(&source).copied()
+    }
+
+    /// Sets `id`'s local ufrags to `ufrags` (what it no longer has is
+    /// forgotten). Returns how many of them another connection already
+    /// had: those stay with the other connection.
+    pub(crate) fn set_ufrags(&mut self, id: ConnectionId, ufrags: Vec<String>) -> u64 {
+        let owned = self.owned.entry(id).or_default();
+        if owned.ufrags == ufrags {
+            return 0;
+        }
+        for old in owned.ufrags.drain(..) {
+            if self.by_ufrag.get(&old) == Some(&id) {
+                self.by_ufrag.remove(&old);
+            }
+        }
+        let mut conflicts = 0;
+        for ufrag in &ufrags {
+            match self.by_ufrag.get(ufrag) {
+                Some(other) if *other != id => conflicts += 1,
+                _ => {
+                    self.by_ufrag.insert(ufrag.clone(), id);
+                }
+            }
+        }
+        owned.ufrags = ufrags;
+        conflicts
+    }
+
+    /// Routes `source` to `id` (a Binding request from there named one of
+    /// its ufrags), or marks the route as heard from most recently.
+    pub(crate) fn learn(&mut self, source: SocketAddr, id: ConnectionId) -> Learned {
+        let mut learned = Learned::default();
+        match self.by_address.insert(source, id) {
+            Some(previous) if previous == id => {
+                let addresses = &mut self.owned.entry(id).or_default().addresses;
+                if let Some(at) = addresses.iter().position(|a| *a == source) {
+                    addresses.remove(at);
+                }
+                addresses.push_back(source);
+                return learned;
+            }
+            Some(previous) => {
+                learned.moved = true;
+                if let Some(other) = self.owned.get_mut(&previous) {
+                    other.addresses.retain(|a| *a != source);
+                }
+            }
+            None => {}
+        }
+        learned.new = true;
+        let addresses = &mut self.owned.entry(id).or_default().addresses;
+        addresses.push_back(source);
+        if addresses.len() > ROUTES_PER_CONNECTION {
+            if let Some(oldest) = addresses.pop_front() {
+                self.by_address.remove(&oldest);
+                learned.evicted = true;
+            }
+        }
+        learned
+    }
+
+    /// Forgets `id`'s ufrags and routes (it was removed).
+    pub(crate) fn forget(&mut self, id: ConnectionId) {
+        let Some(owned) = self.owned.remove(&id) else {
+            return;
+        };
+        for ufrag in owned.ufrags {
+            if self.by_ufrag.get(&ufrag) == Some(&id) {
+                self.by_ufrag.remove(&ufrag);
+            }
+        }
+        for address in owned.addresses {
+            self.by_address.remove(&address);
+        }
+    }
+
+    /// How many source addresses are routed, to all connections.
+    pub(crate) fn route_count(&self) -> usize {
+        self.by_address.len()
+    }
+
+    /// How many source addresses are routed to `id`.
+    pub(crate) fn routes_of(&self, id: ConnectionId) -> usize {
+        self.owned.get(&id).map_or(0, |o| o.addresses.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sansrtc_stun::attributes::Software;
+    use sansrtc_stun::{Class, MessageBuilder, Method, TransactionId};
+
+    fn id(index: u32) -> ConnectionId {
+        ConnectionId {
+            index,
+            generation: 0,
+        }
+    }
+
+    fn addr(port: u16) -> SocketAddr {
+        SocketAddr::from(([192, 0, 2, 1], port))
+    }
+
+    fn stun(class: Class, username: Option<&str>) -> Vec<u8> {
+        let mut buf = Vec::new();
+        let mut b = MessageBuilder::new(
+            &mut buf,
+            MessageType::new(Method::BINDING, class),
+            TransactionId([7; 12]),
+        );
+        if let Some(u) = username {
+            b.add(&Username(u)).unwrap();
+        }
+        b.add(&Software("test")).unwrap();
+        b.finish();
+        buf
+    }
+
+    #[test]
+    fn a_binding_request_goes_by_the_first_ufrag_of_its_username() {
+        let request = stun(Class::Request, Some("server1:client1"));
+        assert_eq!(destination(&request), Destination::Ufrag("server1"));
+    }
+
+    #[test]
+    fn everything_else_goes_by_source_address() {
+        for contents in [
+            stun(Class::SuccessResponse, Some("a:b")),
+            stun(Class::Indication, Some("a:b")),
+            stun(Class::Request, None),
+            stun(Class::Request, Some("no-colon")),
+            vec![22, 254, 253, 0, 0], // DTLS
+            vec![0x80, 96, 0, 1],     // RTP
+            vec![],
+        ] {
+            assert_eq!(destination(&contents), Destination::SourceAddress);
+        }
+        let request = stun(Class::Request, Some("server1:client1"));
+        // Truncated (the length no longer matches) and trailing garbage.
+        assert_eq!(
+            destination(&request[..request.len() - 4]),
+            Destination::SourceAddress
+        );
+        let mut longer = request.clone();
+        longer.extend_from_slice(&[0; 4]);
+        assert_eq!(destination(&longer), Destination::SourceAddress);
+    }
+
+    #[test]
+    fn ufrags_are_replaced_and_a_taken_ufrag_stays_with_its_owner() {
+        let mut routes = Routes::default();
+        assert_eq!(routes.set_ufrags(id(1), vec!["aaaa".into()]), 0);
+        assert_eq!(
+            routes.set_ufrags(id(2), vec!["aaaa".into(), "bbbb".into()]),
+            1
+        );
+        assert_eq!(routes.ufrag_owner("aaaa"), Some(id(1)));
+        assert_eq!(routes.ufrag_owner("bbbb"), Some(id(2)));
+        assert_eq!(routes.set_ufrags(id(1), vec!["cccc".into()]), 0);
+        assert_eq!(routes.ufrag_owner("aaaa"), None);
+        assert_eq!(routes.ufrag_owner("cccc"), Some(id(1)));
+    }
+
+    #[test]
+    fn a_connection_keeps_its_most_recent_routes_only() {
+        let mut routes = Routes::default();
+        let cap = ROUTES_PER_CONNECTION as u16;
+        for port in 0..cap {
+            let learned = routes.learn(addr(port), id(1));
+            assert!(learned.new && !learned.evicted);
+        }
+        // Hearing from port 0 again makes port 1 the oldest.
+        assert_eq!(routes.learn(addr(0), id(1)), Learned::default());
+        let learned = routes.learn(addr(cap), id(1));
+        assert!(learned.new && learned.evicted);
+        assert_eq!(routes.address_owner(addr(1)), None);
+        assert_eq!(routes.address_owner(addr(0)), Some(id(1)));
+        assert_eq!(routes.routes_of(id(1)), ROUTES_PER_CONNECTION);
+        assert_eq!(routes.route_count(), ROUTES_PER_CONNECTION);
+    }
+
+    #[test]
+    fn a_route_moves_to_the_connection_last_asked_for() {
+        let mut routes = Routes::default();
+        routes.learn(addr(1), id(1));
+        let learned = routes.learn(addr(1), id(2));
+        assert!(learned.new && learned.moved);
+        assert_eq!(routes.address_owner(addr(1)), Some(id(2)));
+        assert_eq!((routes.routes_of(id(1)), routes.routes_of(id(2))), (0, 1));
+    }
+
+    #[test]
+    fn forgetting_a_connection_removes_its_ufrags_and_routes() {
+        let mut routes = Routes::default();
+        routes.set_ufrags(id(1), vec!["aaaa".into()]);
+        routes.set_ufrags(id(2), vec!["bbbb".into()]);
+        routes.learn(addr(1), id(1));
+        routes.learn(addr(2), id(2));
+        routes.forget(id(1));
+        assert_eq!(routes.ufrag_owner("aaaa"), None);
+        assert_eq!(routes.address_owner(addr(1)), None);
+        assert_eq!(routes.ufrag_owner("bbbb"), Some(id(2)));
+        assert_eq!(routes.address_owner(addr(2)), Some(id(2)));
+        assert_eq!(routes.route_count(), 1);
+    }
+}

@@ -1,0 +1,616 @@
+//! [`Server`]: many connections on one UDP socket (or one per address),
+//! in one thread, the way an SFU is built.
+
+mod connection;
+mod counters;
+mod demux;
+#[cfg(feature = "peer-connection")]
+mod peer_connection;
+mod socket;
+mod timers;
+
+use std::collections::VecDeque;
+use std::io;
+use std::net::SocketAddr;
+use std::ops::ControlFlow;
+use std::time::{Duration, Instant};
+
+use mio::{Events, Interest, Poll, Registry, Token};
+use sansrtc_adapter_core::{
+    DriverCore, DriverCounters, SendOutcome, SocketTable, RECEIVE_BUFFER_SIZE,
+};
+use sansrtc_proto::{Protocol, Receive};
+
+pub use connection::{ConnectionId, ServerConnection};
+pub use counters::ServerCounters;
+pub use demux::ROUTES_PER_CONNECTION;
+
+use demux::{Destination, Routes};
+use socket::ServerSocket;
+use timers::TimerHeap;
+
+use crate::error::DriverError;
+use crate::FIRST_SOCKET_TOKEN;
+
+/// Datagrams read from one socket in one [`Server::poll_once`]; the rest
+/// waits for the next call (which then does not block). Larger than the
+/// driver's [`RECEIVE_BATCH`](crate::RECEIVE_BATCH): every connection
+/// shares the socket.
+pub const SERVER_RECEIVE_BATCH: usize = 1024;
+
+/// Most events waiting for the application, all connections together;
+/// past it the oldest is dropped (counted in
+/// [`ServerCounters::events_dropped`]).
+pub const SERVER_EVENT_LIMIT: usize = 65_536;
+
+/// Readiness events taken from the OS in one poll.
+const EVENTS_CAPACITY: usize = 256;
+
+/// One connection and the server's bookkeeping for it.
+struct Slot<M: ServerConnection> {
+    id: ConnectionId,
+    /// The machine, its bounded outbox and event queue, deadline, counters.
+    core: DriverCore<M>,
+    /// The timer-heap entry this connection counts on (see `timers.rs`).
+    scheduled: Option<Instant>,
+    /// The last poll in which it got an input.
+    touched_in_poll: u64,
+    /// It is in the server's list of connections waiting for a writable
+    /// socket.
+    blocked: bool,
+}
+
+/// A slot number's current generation and connection, if any.
+struct Entry<M: ServerConnection> {
+    generation: u32,
+    slot: Option<Slot<M>>,
+}
+
+/// Runs many [`ServerConnection`]s (for instance
+/// `sansrtc::RtcPeerConnection`s) over the same mio UDP sockets in one
+/// thread: one socket per local address, shared by every connection.
+///
+/// - **Sockets**: [`Server::bind`] / [`Server::add_socket`]. Every
+///   connection is told every socket's address
+///   ([`ServerConnection::add_server_address`]). Bind specific addresses,
+///   not `0.0.0.0`: the address is what the connections put in their
+///   candidates.
+/// - **Connections**: [`Server::add_connection`] returns a
+///   [`ConnectionId`]; [`Server::remove_connection`] gives the machine
+///   back. Both at any time.
+/// - **Routing**: a STUN Binding request goes to the connection whose
+///   local ufrag its USERNAME names first, and its source address becomes
+///   a route to that connection (at most [`ROUTES_PER_CONNECTION`] per
+///   connection, the least recently heard evicted); every other datagram
+///   goes by its source address. What nobody claims is dropped and counted
+///   ([`ServerCounters::unknown_ufrag`], [`ServerCounters::unroutable`]).
+/// - **Timers**: one heap of deadlines; a poll touches only connections
+///   that received a datagram or whose deadline passed
+///   ([`Server::touched_last_poll`]), so an idle connection costs nothing
+///   per poll.
+/// - **Commands**: [`Server::with_connection`] runs one on a connection,
+///   then drains it and sends at once.
+/// - **Events**: `(ConnectionId, event)` pairs, from [`Server::take_event`]
+///   or [`Server::run_until`].
+///
+/// Each connection has its own [`DriverCore`]: the outbox, drain and
+/// event bounds of a [`Driver`](crate::Driver) hold per connection, and
+/// [`Server::connection_counters`] reads its [`DriverCounters`].
+/// `now` is `std::time::Instant::now()` at each input.
+pub struct Server<M: ServerConnection> {
+    poll: Poll,
+    readiness: Events,
+    foreign: Vec<Token>,
+    sockets: SocketTable<ServerSocket>,
+    buffer: Box<[u8]>,
+    entries: Vec<Entry<M>>,
+    /// Slot numbers with no connection, to reuse.
+    free: Vec<u32>,
+    live: usize,
+    routes: Routes,
+    timers: TimerHeap,
+    /// Scratch space for the timer entries due in one poll.
+    due: Vec<(Instant, ConnectionId)>,
+    /// Connections with transmits waiting for a writable socket.
+    blocked: VecDeque<ConnectionId>,
+    events: VecDeque<(ConnectionId, M::Event)>,
+    counters: ServerCounters,
+    /// Numbers the polls, to count each connection once per poll.
+    poll_number: u64,
+    touched_this_poll: usize,
+    touched_last_poll: usize,
+}
+
+impl<M: ServerConnection> Server<M> {
+    /// A server with its own `mio::Poll`, no socket and no connection yet.
+    pub fn new() -> Result<Self, DriverError> {
+        Ok(Self {
+            poll: Poll::new().map_err(DriverError::CreatePoll)?,
+            readiness: Events::with_capacity(EVENTS_CAPACITY),
+            foreign: Vec::new(),
+            sockets: SocketTable::new(),
+            buffer: vec![0; RECEIVE_BUFFER_SIZE].into_boxed_slice(),
+            entries: Vec::new(),
+            free: Vec::new(),
+            live: 0,
+            routes: Routes::default(),
+            timers: TimerHeap::default(),
+            due: Vec::new(),
+            blocked: VecDeque::new(),
+            events: VecDeque::new(),
+            counters: ServerCounters::default(),
+            poll_number: 0,
+            touched_this_poll: 0,
+            touched_last_poll: 0,
+        })
+    }
+
+    /// Binds a UDP socket to `address` and adds it; returns the bound
+    /// address (with the port the OS chose for port 0).
+    pub fn bind(&mut self, address: SocketAddr) -> Result<SocketAddr, DriverError> {
+        let socket = std::net::UdpSocket::bind(address)
+            .map_err(|source| DriverError::Bind { address, source })?;
+        self.add_socket(socket)
+    }
+
+    /// Adds a socket the application bound itself (it is made
+    /// non-blocking); returns its local address. Connections already in
+    /// the server are told about it.
+    pub fn add_socket(&mut self, socket: std::net::UdpSocket) -> Result<SocketAddr, DriverError> {
+        let local = socket.local_addr().map_err(DriverError::LocalAddress)?;
+        if self.sockets.contains(local) {
+            return Err(DriverError::DuplicateAddress(local));
+        }
+        socket
+            .set_nonblocking(true)
+            .map_err(DriverError::Register)?;
+        let mut socket = mio::net::UdpSocket::from_std(socket);
+        let token = Token(FIRST_SOCKET_TOKEN + self.sockets.len());
+        self.poll
+            .registry()
+            .register(&mut socket, token, Interest::READABLE | Interest::WRITABLE)
+            .map_err(DriverError::Register)?;
+        self.sockets.push(
+            local,
+            ServerSocket {
+                udp: socket,
+                // Datagrams may have arrived before registration.
+                readable: true,
+            },
+        );
+        let now = Instant::now();
+        for index in 0..self.entries.len() {
+            if let Some(slot) = self.entries[index].slot.as_mut() {
+                slot.core.command(|m| m.add_server_address(now, local));
+                self.settle(index);
+            }
+        }
+        Ok(local)
+    }
+
+    /// The local addresses of the server's sockets, in the order added.
+    pub fn local_addrs(&self) -> impl Iterator<Item = SocketAddr> + '_ {
+        self.sockets.local_addrs()
+    }
+
+    /// The poll's registry, for the application's own sources (tokens below
+    /// [`FIRST_SOCKET_TOKEN`]).
+    pub fn registry(&self) -> &Registry {
+        self.poll.registry()
+    }
+
+    /// The application's tokens that were ready in the last
+    /// [`Server::poll_once`].
+    pub fn foreign_tokens(&self) -> &[Token] {
+        &self.foreign
+    }
+
+    /// Adds a connection: tells it every socket's address, reads its
+    /// ufrags, drains it and sends what it has.
+    pub fn add_connection(&mut self, connection: M) -> ConnectionId {
+        let now = Instant::now();
+        let mut core = DriverCore::new(connection);
+        core.command(|m| {
+            for local in self.sockets.local_addrs() {
+                m.add_server_address(now, local);
+            }
+        });
+        let index = match self.free.pop() {
+            Some(index) => index,
+            None => {
+                let index = u32::try_from(self.entries.len()).expect("fewer than 2^32 connections");
+                self.entries.push(Entry {
+                    generation: 0,
+                    slot: None,
+                });
+                index
+            }
+        };
+        let entry = &mut self.entries[index as usize];
+        let id = ConnectionId {
+            index,
+            generation: entry.generation,
+        };
+        entry.slot = Some(Slot {
+            id,
+            core,
+            scheduled: None,
+            touched_in_poll: 0,
+            blocked: false,
+        });
+        self.live += 1;
+        self.sync_ufrags(index as usize);
+        self.settle(index as usize);
+        id
+    }
+
+    /// Removes a connection and gives it back. What it still had to send
+    /// is sent once more, then dropped if a socket would block; its routes
+    /// and ufrags are forgotten at once. Its events already queued stay
+    /// queued. `None` if no such connection is in the server.
+    pub fn remove_connection(&mut self, id: ConnectionId) -> Option<M> {
+        let index = self.index_of(id)?;
+        let entry = &mut self.entries[index];
+        let mut slot = entry.slot.take()?;
+        entry.generation = entry.generation.wrapping_add(1);
+        self.free.push(id.index);
+        self.live -= 1;
+        self.routes.forget(id);
+        send_outbox(&mut slot.core, &self.sockets);
+        Some(slot.core.into_machine())
+    }
+
+    /// The connection `id`, if it is in the server.
+    pub fn connection(&self, id: ConnectionId) -> Option<&M> {
+        let index = self.index_of(id)?;
+        self.entries[index].slot.as_ref().map(|s| s.core.machine())
+    }
+
+    /// Runs `command` on the connection `id`, then re-reads its ufrags,
+    /// drains it and sends what it can at once (events wait for
+    /// [`Server::take_event`]). `None` if no such connection is in the
+    /// server.
+    pub fn with_connection<R>(
+        &mut self,
+        id: ConnectionId,
+        command: impl FnOnce(&mut M) -> R,
+    ) -> Option<R> {
+        let index = self.index_of(id)?;
+        let slot = self.entries[index].slot.as_mut()?;
+        let result = slot.core.command(command);
+        self.counters.commands += 1;
+        self.sync_ufrags(index);
+        self.settle(index);
+        Some(result)
+    }
+
+    /// The connections in the server, by slot number.
+    pub fn connection_ids(&self) -> impl Iterator<Item = ConnectionId> + '_ {
+        self.entries
+            .iter()
+            .filter_map(|e| e.slot.as_ref().map(|s| s.id))
+    }
+
+    /// How many connections are in the server.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    /// Whether no connection is in the server.
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// What went through the server and what it dropped.
+    pub fn counters(&self) -> ServerCounters {
+        self.counters
+    }
+
+    /// The outbox and event counts of connection `id`.
+    pub fn connection_counters(&self, id: ConnectionId) -> Option<DriverCounters> {
+        let index = self.index_of(id)?;
+        self.entries[index].slot.as_ref().map(|s| s.core.counters())
+    }
+
+    /// How many connections got an input (a datagram or an expired timer)
+    /// in the last [`Server::poll_once`]: the measure of its work, which
+    /// idle connections do not add to.
+    pub fn touched_last_poll(&self) -> usize {
+        self.touched_last_poll
+    }
+
+    /// How many source addresses are routed, to all connections.
+    pub fn route_count(&self) -> usize {
+        self.routes.route_count()
+    }
+
+    /// How many source addresses are routed to connection `id`.
+    pub fn routes_of(&self, id: ConnectionId) -> usize {
+        self.routes.routes_of(id)
+    }
+
+    /// Entries in the timer heap, outdated ones included (at most about
+    /// twice the number of connections).
+    pub fn timer_entries(&self) -> usize {
+        self.timers.len()
+    }
+
+    /// The oldest event not taken yet, with its connection.
+    pub fn take_event(&mut self) -> Option<(ConnectionId, M::Event)> {
+        self.events.pop_front()
+    }
+
+    /// One turn of the loop: wait for readiness (at most `max_wait`, and at
+    /// most until the earliest connection deadline; `None` and no deadline:
+    /// until a socket or a foreign source is ready), then fire the
+    /// deadlines that passed and read the sockets, routing each datagram to
+    /// its connection. Only connections with a due deadline or a datagram
+    /// are touched. Returns at once without blocking if events are waiting
+    /// or a socket has more datagrams than one batch.
+    pub fn poll_once(&mut self, max_wait: Option<Duration>) -> Result<(), DriverError> {
+        self.counters.polls += 1;
+        self.poll_number += 1;
+        self.touched_this_poll = 0;
+        self.retry_blocked();
+        let wait = self.wait_time(max_wait);
+        self.foreign.clear();
+        match self.poll.poll(&mut self.readiness, wait) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => self.readiness.clear(),
+            Err(e) => return Err(DriverError::Poll(e)),
+        }
+        for event in self.readiness.iter() {
+            let token = event.token();
+            match token.0.checked_sub(FIRST_SOCKET_TOKEN) {
+                Some(index) if index < self.sockets.len() => {
+                    if event.is_readable() || event.is_error() {
+                        self.sockets[index].socket.readable = true;
+                    }
+                }
+                _ => self.foreign.push(token),
+            }
+        }
+        self.fire_due_timers();
+        for index in 0..self.sockets.len() {
+            self.read_socket(index);
+        }
+        // Writable events need no bookkeeping: every turn retries.
+        self.retry_blocked();
+        self.touched_last_poll = self.touched_this_poll;
+        Ok(())
+    }
+
+    /// Loops [`Server::poll_once`] and hands each event to `on_event` with
+    /// the server (to react with commands, add or remove connections) until
+    /// it returns [`ControlFlow::Break`] (`Some`) or `give_up` passes
+    /// (`None`).
+    pub fn run_until<B>(
+        &mut self,
+        give_up: Instant,
+        mut on_event: impl FnMut(&mut Self, ConnectionId, M::Event) -> ControlFlow<B>,
+    ) -> Result<Option<B>, DriverError> {
+        loop {
+            while let Some((id, event)) = self.events.pop_front() {
+                if let ControlFlow::Break(b) = on_event(self, id, event) {
+                    return Ok(Some(b));
+                }
+            }
+            let now = Instant::now();
+            if now >= give_up {
+                return Ok(None);
+            }
+            self.poll_once(Some(give_up - now))?;
+        }
+    }
+
+    /// The slot number of `id`, if that connection is in the server.
+    fn index_of(&self, id: ConnectionId) -> Option<usize> {
+        let index = id.index as usize;
+        let entry = self.entries.get(index)?;
+        (entry.generation == id.generation && entry.slot.is_some()).then_some(index)
+    }
+
+    /// How long the poll may block.
+    fn wait_time(&self, max_wait: Option<Duration>) -> Option<Duration> {
+        if !self.events.is_empty() || self.sockets.iter().any(|s| s.socket.readable) {
+            return Some(Duration::ZERO);
+        }
+        let until_timer = self
+            .timers
+            .next()
+            .map(|at| at.saturating_duration_since(Instant::now()));
+        match (until_timer, max_wait) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Re-reads the ufrags of the connection in slot `index`.
+    fn sync_ufrags(&mut self, index: usize) {
+        let Some(slot) = self.entries[index].slot.as_ref() else {
+            return;
+        };
+        let ufrags = slot.core.machine().local_ufrags();
+        self.counters.ufrag_conflicts += self.routes.set_ufrags(slot.id, ufrags);
+    }
+
+    /// Counts the connection in slot `index` as touched by this poll.
+    fn touch(&mut self, index: usize) {
+        let Some(slot) = self.entries[index].slot.as_mut() else {
+            return;
+        };
+        if slot.touched_in_poll != self.poll_number {
+            slot.touched_in_poll = self.poll_number;
+            self.touched_this_poll += 1;
+            self.counters.connections_touched += 1;
+        }
+    }
+
+    /// After an input to the connection in slot `index`: drains it, moves
+    /// its events to the server's queue, schedules its deadline and sends
+    /// its outbox (what a socket would not take waits in the blocked list).
+    fn settle(&mut self, index: usize) {
+        let Some(slot) = self.entries[index].slot.as_mut() else {
+            return;
+        };
+        slot.core.drain();
+        self.counters.drains += 1;
+        while let Some(event) = slot.core.take_event() {
+            if self.events.len() >= SERVER_EVENT_LIMIT {
+                self.events.pop_front();
+                self.counters.events_dropped += 1;
+            }
+            self.events.push_back((slot.id, event));
+        }
+        slot.scheduled = self
+            .timers
+            .schedule(slot.id, slot.core.next_timeout(), slot.scheduled);
+        send_outbox(&mut slot.core, &self.sockets);
+        if slot.core.pending_transmits() > 0 && !slot.blocked {
+            slot.blocked = true;
+            self.blocked.push_back(slot.id);
+        }
+    }
+
+    /// Retries the outboxes of connections that found a socket full, in
+    /// the order they did.
+    fn retry_blocked(&mut self) {
+        for _ in 0..self.blocked.len() {
+            let Some(id) = self.blocked.pop_front() else {
+                return;
+            };
+            let Some(index) = self.index_of(id) else {
+                continue;
+            };
+            let Some(slot) = self.entries[index].slot.as_mut() else {
+                continue;
+            };
+            send_outbox(&mut slot.core, &self.sockets);
+            if slot.core.pending_transmits() > 0 {
+                self.blocked.push_back(id);
+            } else {
+                slot.blocked = false;
+            }
+        }
+    }
+
+    /// Fires the deadlines that passed; skips outdated heap entries and
+    /// pushes again those whose connection's deadline moved later.
+    fn fire_due_timers(&mut self) {
+        let now = Instant::now();
+        let mut due = std::mem::take(&mut self.due);
+        self.timers.pop_due(now, &mut due);
+        for (at, id) in due.drain(..) {
+            let Some(index) = self.index_of(id) else {
+                self.counters.stale_timers += 1;
+                continue;
+            };
+            let Some(slot) = self.entries[index].slot.as_mut() else {
+                continue;
+            };
+            if slot.scheduled != Some(at) {
+                self.counters.stale_timers += 1;
+                continue;
+            }
+            slot.scheduled = None;
+            match slot.core.next_timeout() {
+                Some(deadline) if deadline <= now => {
+                    slot.core.timeout(now);
+                    self.counters.timeouts_fired += 1;
+                    self.touch(index);
+                    self.settle(index);
+                }
+                later => slot.scheduled = self.timers.schedule(id, later, None),
+            }
+        }
+        self.due = due;
+        if self.timers.needs_rebuild(self.live) {
+            self.timers.rebuild(self.entries.iter().filter_map(|e| {
+                let slot = e.slot.as_ref()?;
+                Some((slot.scheduled?, slot.id))
+            }));
+        }
+    }
+
+    /// Reads up to [`SERVER_RECEIVE_BATCH`] datagrams from a readable
+    /// socket, each handed to its connection and the connection settled.
+    fn read_socket(&mut self, index: usize) {
+        for _ in 0..SERVER_RECEIVE_BATCH {
+            let bound = &mut self.sockets[index];
+            if !bound.socket.readable {
+                return;
+            }
+            match bound.socket.udp.recv_from(&mut self.buffer) {
+                Ok((len, source)) => {
+                    let local = bound.local;
+                    self.counters.datagrams_received += 1;
+                    self.deliver(local, source, len);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => bound.socket.readable = false,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => self.counters.receive_errors += 1,
+            }
+        }
+    }
+
+    /// Routes the datagram of `len` bytes in the buffer, from `source` to
+    /// the socket bound to `local`, to its connection, or drops and counts
+    /// it.
+    fn deliver(&mut self, local: SocketAddr, source: SocketAddr, len: usize) {
+        let contents = &self.buffer[..len];
+        let id = match demux::destination(contents) {
+            Destination::Ufrag(ufrag) => {
+                let Some(id) = self.routes.ufrag_owner(ufrag) else {
+                    self.counters.unknown_ufrag += 1;
+                    return;
+                };
+                let learned = self.routes.learn(source, id);
+                self.counters.routes_learned += u64::from(learned.new);
+                self.counters.routes_moved += u64::from(learned.moved);
+                self.counters.routes_evicted += u64::from(learned.evicted);
+                self.counters.routed_by_ufrag += 1;
+                id
+            }
+            Destination::SourceAddress => {
+                let Some(id) = self.routes.address_owner(source) else {
+                    self.counters.unroutable += 1;
+                    return;
+                };
+                self.counters.routed_by_address += 1;
+                id
+            }
+        };
+        let Some(index) = self.index_of(id) else {
+            // The tables forget a connection when it is removed.
+            self.counters.unroutable += 1;
+            return;
+        };
+        let Some(slot) = self.entries[index].slot.as_mut() else {
+            return;
+        };
+        slot.core.receive(
+            Instant::now(),
+            Receive {
+                protocol: Protocol::Udp,
+                source,
+                destination: local,
+                contents,
+            },
+        );
+        self.touch(index);
+        self.settle(index);
+    }
+}
+
+/// Sends `core`'s outbox through the server's sockets until one would
+/// block.
+fn send_outbox<M: ServerConnection>(core: &mut DriverCore<M>, sockets: &SocketTable<ServerSocket>) {
+    core.send_outbox(sockets, |socket, t| {
+        match socket.udp.send_to(&t.contents, t.destination) {
+            Ok(_) => SendOutcome::Sent,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => SendOutcome::WouldBlock,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => SendOutcome::Interrupted,
+            Err(_) => SendOutcome::Failed,
+        }
+    });
+}
