@@ -362,3 +362,57 @@ fn moving_deadlines_do_not_grow_the_timer_heap_past_its_bound() {
     // Outdated entries never fire: the other nine are still an hour away.
     assert_eq!(server.touched_last_poll(), 1);
 }
+
+#[test]
+fn a_socket_bound_later_is_told_to_every_connection_and_serves_them() {
+    let (mut server, v4, ids) = server_with(2);
+    let v6 = server.bind("[::1]:0".parse().unwrap()).unwrap();
+    for id in &ids {
+        assert_eq!(server.connection(*id).unwrap().local, vec![v4, v6]);
+    }
+    let late = server.add_connection(Echo::new("late"));
+    assert_eq!(server.connection(late).unwrap().local, vec![v4, v6]);
+
+    let client = blocking_socket("[::1]:0");
+    deliver(&mut server, v6, &client, &binding_request("c1:peer"));
+    assert_eq!(echo_at(&client, v6), binding_request("c1:peer"));
+    deliver(&mut server, v6, &client, b"over IPv6");
+    assert_eq!(echo_at(&client, v6), b"over IPv6");
+    let heard: Vec<ConnectionId> = std::iter::from_fn(|| server.take_event())
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(heard, vec![ids[1], ids[1]]);
+    assert!(matches!(
+        server.bind(v6),
+        Err(sansrtc_mio::DriverError::Bind { .. })
+    ));
+}
+
+#[test]
+fn past_the_event_limit_the_oldest_events_of_all_connections_go() {
+    use sansrtc_mio::SERVER_EVENT_LIMIT;
+    let (mut server, _local, ids) = server_with(2);
+    let nowhere: SocketAddr = "192.0.2.1:9".parse().unwrap();
+    let per_connection = SERVER_EVENT_LIMIT / 2 + 1_000;
+    for id in &ids {
+        server
+            .with_connection(*id, |echo| {
+                for i in 0..per_connection as u32 {
+                    let tag = Heard::Datagram(nowhere, i.to_be_bytes().to_vec());
+                    echo.outputs.push_back(Output::Event(tag));
+                }
+            })
+            .unwrap();
+    }
+    let dropped = 2 * per_connection - SERVER_EVENT_LIMIT;
+    assert_eq!(server.counters().events_dropped, dropped as u64);
+    let first = (dropped as u32).to_be_bytes().to_vec();
+    assert_eq!(
+        server.take_event(),
+        Some((ids[0], Heard::Datagram(nowhere, first)))
+    );
+    assert_eq!(
+        std::iter::from_fn(|| server.take_event()).count(),
+        SERVER_EVENT_LIMIT - 1
+    );
+}
