@@ -75,8 +75,9 @@
 //! addresses and names its ICE ufrags; `sansrtc::RtcPeerConnection` is one,
 //! with the default feature `peer-connection`) over the same socket, in one
 //! thread, the way an SFU is built. A STUN Binding request goes to the
-//! connection whose ufrag its USERNAME names first (`"<ours>:<theirs>"`)
-//! and teaches the server a route from its source address (at most
+//! connection whose ufrag its USERNAME names first (`"<ours>:<theirs>"`);
+//! answered with a success response (its integrity was good), it teaches
+//! the server a route from its source address (at most
 //! [`ROUTES_PER_CONNECTION`] per connection); every other datagram follows
 //! the route of its source address; the rest is dropped and counted in
 //! [`ServerCounters`]. Deadlines live in one heap, so a poll touches only
@@ -90,19 +91,30 @@
 //! use std::time::{Duration, Instant};
 //! use sansrtc_mio::{Server, ServerConnection};
 //! use sansrtc_proto::{Machine, Output, Receive, Transmit};
-//! use sansrtc_stun::{attributes::Username, MessageBuilder, MessageType, TransactionId};
+//! use sansrtc_stun::{attributes::Username, Message, MessageBuilder, MessageType, TransactionId};
 //!
-//! /// Answers every datagram with its own name and reports the sender.
+//! /// Answers a Binding request with a success response and anything else
+//! /// with its own name; reports the sender.
 //! struct Named(&'static str, VecDeque<Output<Transmit, SocketAddr>>);
 //! impl Machine for Named {
 //!     type Event = SocketAddr;
 //!     fn handle_receive(&mut self, _now: Instant, d: Receive<'_>) {
 //!         self.1.push_back(Output::Event(d.source));
+//!         let contents = match Message::parse(d.contents) {
+//!             // (An ICE agent checks MESSAGE-INTEGRITY with its password first.)
+//!             Ok(m) if m.message_type() == MessageType::BINDING_REQUEST => {
+//!                 let mut response = Vec::new();
+//!                 let tid = m.transaction_id();
+//!                 MessageBuilder::new(&mut response, MessageType::BINDING_SUCCESS, tid).finish();
+//!                 response
+//!             }
+//!             _ => self.0.as_bytes().to_vec(),
+//!         };
 //!         self.1.push_back(Output::Transmit(Transmit {
 //!             protocol: d.protocol,
 //!             source: d.destination,
 //!             destination: d.source,
-//!             contents: self.0.as_bytes().to_vec(),
+//!             contents,
 //!         }));
 //!     }
 //!     fn handle_timeout(&mut self, _now: Instant) {}
@@ -131,7 +143,8 @@
 //! let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
 //! peer.set_read_timeout(Some(Duration::from_secs(5)))?;
 //! peer.send_to(&request, port)?;
-//! // Now the server knows the peer's address: other datagrams go to bob too.
+//! // Once bob answered it, the server knows the peer's address: the
+//! // peer's other datagrams go to bob too.
 //! peer.send_to(b"DTLS, say", port)?;
 //!
 //! let mut heard_by = Vec::new();
@@ -140,7 +153,9 @@
 //!     if heard_by.len() == 2 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
 //! })?;
 //! assert_eq!(heard_by, vec![bob, bob]);
-//! let mut buf = [0; 16];
+//! let mut buf = [0; 64];
+//! let (n, _) = peer.recv_from(&mut buf)?;
+//! assert!(Message::parse(&buf[..n]).is_ok()); // bob's success response
 //! let (n, from) = peer.recv_from(&mut buf)?;
 //! assert_eq!((&buf[..n], from), (&b"bob"[..], port));
 //! assert_eq!(server.counters().routed_by_ufrag, 1);

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use sansrtc_mio::{ConnectionId, Server, ServerConnection, ROUTES_PER_CONNECTION};
 use sansrtc_proto::{Machine, Output, Receive, Transmit};
 use sansrtc_stun::attributes::Username;
-use sansrtc_stun::{MessageBuilder, MessageType, TransactionId};
+use sansrtc_stun::{Message, MessageBuilder, MessageType, TransactionId};
 use support::{blocking_socket, give_up};
 
 /// What an [`Echo`] reports.
@@ -23,7 +23,10 @@ enum Heard {
     Timeout,
 }
 
-/// Echoes every datagram to its source and reports it; wants
+/// Echoes every datagram to its source and reports it, but answers a
+/// Binding request with a success response instead, unless the request's
+/// USERNAME ends in `:intruder` (then it sends nothing, as an ICE agent
+/// does for a request whose MESSAGE-INTEGRITY fails); wants
 /// `handle_timeout` at `deadline` (an hour away unless a test says).
 struct Echo {
     ufrag: String,
@@ -50,11 +53,27 @@ impl Machine for Echo {
             d.source,
             d.contents.to_vec(),
         )));
+        let contents = match Message::parse(d.contents) {
+            Ok(m) if m.message_type() == MessageType::BINDING_REQUEST => {
+                let forged = matches!(
+                    m.get::<Username<'_>>(),
+                    Ok(Some(Username(u))) if u.ends_with(":intruder")
+                );
+                if forged {
+                    return;
+                }
+                let mut response = Vec::new();
+                let tid = m.transaction_id();
+                MessageBuilder::new(&mut response, MessageType::BINDING_SUCCESS, tid).finish();
+                response
+            }
+            _ => d.contents.to_vec(),
+        };
         self.outputs.push_back(Output::Transmit(Transmit {
             protocol: d.protocol,
             source: d.destination,
             destination: d.source,
-            contents: d.contents.to_vec(),
+            contents,
         }));
     }
     fn handle_timeout(&mut self, now: Instant) {
@@ -91,6 +110,14 @@ fn binding_request(username: &str) -> Vec<u8> {
     b.add_fingerprint().unwrap();
     b.finish();
     request
+}
+
+/// Whether `datagram` is the success response to [`binding_request`].
+fn is_success_response(datagram: &[u8]) -> bool {
+    Message::parse(datagram).is_ok_and(|m| {
+        m.message_type() == MessageType::BINDING_SUCCESS
+            && m.transaction_id() == TransactionId([3; 12])
+    })
 }
 
 /// Polls until `done`; fails with `waiting_for` after 10 s.
@@ -149,7 +176,7 @@ fn a_binding_request_finds_its_connection_by_ufrag_and_then_data_by_address() {
 
     let request = binding_request("c1:peer");
     deliver(&mut server, local, &client, &request);
-    assert_eq!(echo_at(&client, local), request);
+    assert!(is_success_response(&echo_at(&client, local)));
     assert_eq!(
         server.take_event(),
         Some((ids[1], Heard::Datagram(me, request)))
@@ -215,11 +242,50 @@ fn datagrams_nobody_claims_are_dropped_and_counted() {
     }
     // The server still works.
     deliver(&mut server, local, &stranger, &request);
-    assert_eq!(echo_at(&stranger, local), request);
+    assert!(is_success_response(&echo_at(&stranger, local)));
 }
 
 #[test]
-fn a_peer_that_knows_a_ufrag_cannot_grow_the_route_table() {
+fn a_request_its_connection_does_not_answer_teaches_no_route() {
+    let (mut server, local, ids) = server_with(2);
+    let sockets: Vec<UdpSocket> = (0..ROUTES_PER_CONNECTION + 24)
+        .map(|_| blocking_socket("127.0.0.1:0"))
+        .collect();
+    // It knows c0's ufrag (they travel in the clear), not its password.
+    for socket in &sockets {
+        assert_eq!(
+            deliver(&mut server, local, socket, &binding_request("c0:intruder")),
+            1
+        );
+    }
+    let counters = server.counters();
+    assert_eq!(counters.routed_by_ufrag, sockets.len() as u64);
+    assert_eq!(counters.requests_unanswered, sockets.len() as u64);
+    assert_eq!((counters.routes_learned, server.route_count()), (0, 0));
+    deliver(
+        &mut server,
+        local,
+        &sockets[0],
+        b"data after a forged request",
+    );
+    assert_eq!(server.counters().unroutable, 1);
+    // A real peer's route is not disturbed by forged requests from its address.
+    let peer = blocking_socket("127.0.0.1:0");
+    deliver(&mut server, local, &peer, &binding_request("c1:peer"));
+    echo_at(&peer, local);
+    deliver(&mut server, local, &peer, &binding_request("c0:intruder"));
+    assert_eq!(server.routes_of(ids[1]), 1);
+    assert_eq!(server.routes_of(ids[0]), 0);
+    deliver(&mut server, local, &peer, b"still c1's");
+    assert_eq!(echo_at(&peer, local), b"still c1's");
+    let last = std::iter::from_fn(|| server.take_event()).last();
+    assert_eq!(last.map(|(id, _)| id), Some(ids[1]));
+}
+
+#[test]
+fn a_connection_keeps_its_most_recently_heard_routes_only() {
+    // Even requests the connection answers (a peer with the password, or
+    // one that checks from very many addresses) hold a bounded table.
     let (mut server, local, ids) = server_with(2);
     let request = binding_request("c0:peer");
     let sockets: Vec<UdpSocket> = (0..ROUTES_PER_CONNECTION + 24)
@@ -375,7 +441,7 @@ fn a_socket_bound_later_is_told_to_every_connection_and_serves_them() {
 
     let client = blocking_socket("[::1]:0");
     deliver(&mut server, v6, &client, &binding_request("c1:peer"));
-    assert_eq!(echo_at(&client, v6), binding_request("c1:peer"));
+    assert!(is_success_response(&echo_at(&client, v6)));
     deliver(&mut server, v6, &client, b"over IPv6");
     assert_eq!(echo_at(&client, v6), b"over IPv6");
     let heard: Vec<ConnectionId> = std::iter::from_fn(|| server.take_event())

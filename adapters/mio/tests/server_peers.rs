@@ -113,13 +113,23 @@ fn strangers_datagrams_are_dropped_and_counted_while_peers_connect() {
     assert_eq!(counters.unknown_ufrag, 1);
     assert!(counters.unroutable >= 5);
     // A request with a real ufrag but no valid integrity reaches its
-    // connection (the server cannot check integrity), which ignores it.
+    // connection (the server cannot check integrity), which does not
+    // answer it: it teaches no route.
+    let target = run.clients[0].server_id;
+    let routes = run.server.routes_of(target);
+    let before = run.server.counters();
     stranger
         .send_to(&stun_request(&format!("{ufrag}:intruder")), run.server_addr)
         .unwrap();
-    let before = run.server.counters().routed_by_ufrag;
     run.run_until(LIMIT, "the forged request", |r| {
-        r.server.counters().routed_by_ufrag > before
+        r.server.counters().routed_by_ufrag > before.routed_by_ufrag
+            && r.server.counters().requests_unanswered > before.requests_unanswered
+    });
+    assert_eq!(run.server.routes_of(target), routes);
+    assert_eq!(run.server.counters().routes_learned, before.routes_learned);
+    stranger.send_to(b"data after it", run.server_addr).unwrap();
+    run.run_until(LIMIT, "the stranger's data dropped", |r| {
+        r.server.counters().unroutable > before.unroutable
     });
     run.send_again(0);
     run.run_until(LIMIT, "client 0 still echoes", |r| r.clients[0].echoes == 2);

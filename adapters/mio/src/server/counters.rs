@@ -22,7 +22,12 @@ pub struct ServerCounters {
     /// Dropped: any other datagram from an address no connection has a
     /// route for.
     pub unroutable: u64,
-    /// Routes (source address → connection) learned from Binding requests.
+    /// Binding requests routed by ufrag that their connection did not
+    /// answer with a success response (bad MESSAGE-INTEGRITY, a role
+    /// conflict, a closed connection): they teach no route.
+    pub requests_unanswered: u64,
+    /// Routes (source address → connection) learned from Binding requests
+    /// their connection answered with a success response.
     pub routes_learned: u64,
     /// Routes taken from one connection by a request for another.
     pub routes_moved: u64,

@@ -2,8 +2,10 @@
 //!
 //! A STUN Binding request names the connection it is for: the first part
 //! of its USERNAME (`"<ours>:<theirs>"`, RFC 8445 §7.2.2) is the receiving
-//! agent's ufrag. Such a request goes to the connection with that ufrag,
-//! and its source address becomes a route to that connection. Every other
+//! agent's ufrag. Such a request goes to the connection with that ufrag;
+//! if the connection answers it with a success response (so its
+//! MESSAGE-INTEGRITY was good: only the connection knows the password),
+//! its source address becomes a route to that connection. Every other
 //! datagram (STUN responses and indications, DTLS, SRTP, SCTP in DTLS)
 //! goes by its source address along a route learned that way. The tables
 //! are `BTreeMap`s: their keys come from peers, and a B-tree cannot be
@@ -12,8 +14,9 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 
+use sansrtc_proto::{Protocol, Transmit};
 use sansrtc_stun::attributes::Username;
-use sansrtc_stun::{Message, MessageType};
+use sansrtc_stun::{Message, MessageType, TransactionId};
 
 use super::connection::ConnectionId;
 
@@ -29,7 +32,12 @@ pub const ROUTES_PER_CONNECTION: usize = 16;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Destination<'a> {
     /// A Binding request for the connection with this local ufrag.
-    Ufrag(&'a str),
+    Ufrag {
+        /// The connection's ufrag.
+        ufrag: &'a str,
+        /// The request's transaction, to recognise the answer.
+        transaction: TransactionId,
+    },
     /// Anything else: by source address.
     SourceAddress,
 }
@@ -49,10 +57,39 @@ pub(crate) fn destination(contents: &[u8]) -> Destination<'_> {
     }
     match message.get::<Username<'_>>() {
         Ok(Some(Username(username))) => match username.split_once(':') {
-            Some((ours, _)) => Destination::Ufrag(ours),
+            Some((ours, _)) => Destination::Ufrag {
+                ufrag: ours,
+                transaction: message.transaction_id(),
+            },
             None => Destination::SourceAddress,
         },
         _ => Destination::SourceAddress,
+    }
+}
+
+/// A Binding request a connection was handed: answered with a success
+/// response, its source address may become a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Request {
+    /// Where it came from.
+    pub(crate) source: SocketAddr,
+    /// Its transaction.
+    pub(crate) transaction: TransactionId,
+}
+
+impl Request {
+    /// Whether `transmit` is the Binding success response to this request.
+    pub(crate) fn answered_by(&self, transmit: &Transmit) -> bool {
+        if transmit.protocol != Protocol::Udp
+            || transmit.destination != self.source
+            || !Message::looks_like_stun(&transmit.contents)
+        {
+            return false;
+        }
+        Message::parse(&transmit.contents).is_ok_and(|m| {
+            m.message_type() == MessageType::BINDING_SUCCESS
+                && m.transaction_id() == self.transaction
+        })
     }
 }
 
@@ -214,7 +251,37 @@ mod tests {
     #[test]
     fn a_binding_request_goes_by_the_first_ufrag_of_its_username() {
         let request = stun(Class::Request, Some("server1:client1"));
-        assert_eq!(destination(&request), Destination::Ufrag("server1"));
+        assert_eq!(
+            destination(&request),
+            Destination::Ufrag {
+                ufrag: "server1",
+                transaction: TransactionId([7; 12])
+            }
+        );
+    }
+
+    #[test]
+    fn only_the_success_response_to_the_source_answers_a_request() {
+        let request = Request {
+            source: addr(1),
+            transaction: TransactionId([7; 12]),
+        };
+        let transmit = |to: SocketAddr, contents: Vec<u8>| Transmit {
+            protocol: Protocol::Udp,
+            source: addr(9),
+            destination: to,
+            contents,
+        };
+        assert!(request.answered_by(&transmit(addr(1), stun(Class::SuccessResponse, None))));
+        assert!(!request.answered_by(&transmit(addr(2), stun(Class::SuccessResponse, None))));
+        assert!(!request.answered_by(&transmit(addr(1), stun(Class::ErrorResponse, None))));
+        assert!(!request.answered_by(&transmit(addr(1), stun(Class::Request, Some("a:b")))));
+        assert!(!request.answered_by(&transmit(addr(1), b"DTLS".to_vec())));
+        let other = Request {
+            transaction: TransactionId([8; 12]),
+            ..request
+        };
+        assert!(!other.answered_by(&transmit(addr(1), stun(Class::SuccessResponse, None))));
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub use connection::{ConnectionId, ServerConnection};
 pub use counters::ServerCounters;
 pub use demux::ROUTES_PER_CONNECTION;
 
-use demux::{Destination, Routes};
+use demux::{Destination, Request, Routes};
 use socket::ServerSocket;
 use timers::TimerHeap;
 
@@ -79,9 +79,10 @@ struct Entry<M: ServerConnection> {
 ///   [`ConnectionId`]; [`Server::remove_connection`] gives the machine
 ///   back. Both at any time.
 /// - **Routing**: a STUN Binding request goes to the connection whose
-///   local ufrag its USERNAME names first, and its source address becomes
-///   a route to that connection (at most [`ROUTES_PER_CONNECTION`] per
-///   connection, the least recently heard evicted); every other datagram
+///   local ufrag its USERNAME names first; when the connection answers it
+///   with a success response, its source address becomes a route to that
+///   connection (at most [`ROUTES_PER_CONNECTION`] per connection, the
+///   least recently heard evicted); every other datagram
 ///   goes by its source address. What nobody claims is dropped and counted
 ///   ([`ServerCounters::unknown_ufrag`], [`ServerCounters::unroutable`]).
 /// - **Timers**: one heap of deadlines; a poll touches only connections
@@ -256,7 +257,7 @@ impl<M: ServerConnection> Server<M> {
         self.free.push(id.index);
         self.live -= 1;
         self.routes.forget(id);
-        send_outbox(&mut slot.core, &self.sockets);
+        send_outbox(&mut slot.core, &self.sockets, None);
         Some(slot.core.into_machine())
     }
 
@@ -450,8 +451,14 @@ impl<M: ServerConnection> Server<M> {
     /// its events to the server's queue, schedules its deadline and sends
     /// its outbox (what a socket would not take waits in the blocked list).
     fn settle(&mut self, index: usize) {
+        self.settle_answering(index, None);
+    }
+
+    /// [`Server::settle`] after handing the connection a Binding `request`:
+    /// whether it sent the success response to it.
+    fn settle_answering(&mut self, index: usize, request: Option<Request>) -> bool {
         let Some(slot) = self.entries[index].slot.as_mut() else {
-            return;
+            return false;
         };
         slot.core.drain();
         self.counters.drains += 1;
@@ -465,11 +472,12 @@ impl<M: ServerConnection> Server<M> {
         slot.scheduled = self
             .timers
             .schedule(slot.id, slot.core.next_timeout(), slot.scheduled);
-        send_outbox(&mut slot.core, &self.sockets);
+        let answered = send_outbox(&mut slot.core, &self.sockets, request);
         if slot.core.pending_transmits() > 0 && !slot.blocked {
             slot.blocked = true;
             self.blocked.push_back(slot.id);
         }
+        answered
     }
 
     /// Retries the outboxes of connections that found a socket full, in
@@ -485,7 +493,7 @@ impl<M: ServerConnection> Server<M> {
             let Some(slot) = self.entries[index].slot.as_mut() else {
                 continue;
             };
-            send_outbox(&mut slot.core, &self.sockets);
+            send_outbox(&mut slot.core, &self.sockets, None);
             if slot.core.pending_transmits() > 0 {
                 self.blocked.push_back(id);
             } else {
@@ -558,18 +566,20 @@ impl<M: ServerConnection> Server<M> {
     /// it.
     fn deliver(&mut self, local: SocketAddr, source: SocketAddr, len: usize) {
         let contents = &self.buffer[..len];
-        let id = match demux::destination(contents) {
-            Destination::Ufrag(ufrag) => {
+        let (id, request) = match demux::destination(contents) {
+            Destination::Ufrag { ufrag, transaction } => {
                 let Some(id) = self.routes.ufrag_owner(ufrag) else {
                     self.counters.unknown_ufrag += 1;
                     return;
                 };
-                let learned = self.routes.learn(source, id);
-                self.counters.routes_learned += u64::from(learned.new);
-                self.counters.routes_moved += u64::from(learned.moved);
-                self.counters.routes_evicted += u64::from(learned.evicted);
                 self.counters.routed_by_ufrag += 1;
-                id
+                (
+                    id,
+                    Some(Request {
+                        source,
+                        transaction,
+                    }),
+                )
             }
             Destination::SourceAddress => {
                 let Some(id) = self.routes.address_owner(source) else {
@@ -577,7 +587,7 @@ impl<M: ServerConnection> Server<M> {
                     return;
                 };
                 self.counters.routed_by_address += 1;
-                id
+                (id, None)
             }
         };
         let Some(index) = self.index_of(id) else {
@@ -598,19 +608,41 @@ impl<M: ServerConnection> Server<M> {
             },
         );
         self.touch(index);
-        self.settle(index);
+        let answered = self.settle_answering(index, request);
+        if request.is_none() {
+            return;
+        }
+        if !answered {
+            self.counters.requests_unanswered += 1;
+            return;
+        }
+        let learned = self.routes.learn(source, id);
+        self.counters.routes_learned += u64::from(learned.new);
+        self.counters.routes_moved += u64::from(learned.moved);
+        self.counters.routes_evicted += u64::from(learned.evicted);
     }
 }
 
 /// Sends `core`'s outbox through the server's sockets until one would
-/// block.
-fn send_outbox<M: ServerConnection>(core: &mut DriverCore<M>, sockets: &SocketTable<ServerSocket>) {
+/// block; whether one of the transmits sent was the success response to
+/// `request`.
+fn send_outbox<M: ServerConnection>(
+    core: &mut DriverCore<M>,
+    sockets: &SocketTable<ServerSocket>,
+    request: Option<Request>,
+) -> bool {
+    let mut answered = false;
     core.send_outbox(sockets, |socket, t| {
-        match socket.udp.send_to(&t.contents, t.destination) {
+        let outcome = match socket.udp.send_to(&t.contents, t.destination) {
             Ok(_) => SendOutcome::Sent,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => SendOutcome::WouldBlock,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => SendOutcome::Interrupted,
             Err(_) => SendOutcome::Failed,
+        };
+        if outcome == SendOutcome::Sent && request.is_some_and(|r| r.answered_by(t)) {
+            answered = true;
         }
+        outcome
     });
+    answered
 }
