@@ -184,5 +184,5 @@ pub use error::DriverError;
 pub use sansrtc_adapter_core::{DriverCounters, DRAIN_LIMIT, EVENT_LIMIT, OUTBOX_LIMIT};
 pub use server::{
     ConnectionId, Server, ServerConnection, ServerCounters, ROUTES_PER_CONNECTION,
-    SERVER_EVENT_LIMIT, SERVER_RECEIVE_BATCH,
+    SERVER_EVENT_LIMIT, SERVER_RECEIVE_BATCH, SERVER_SOCKET_BUFFER,
 };

@@ -43,6 +43,13 @@ pub const SERVER_RECEIVE_BATCH: usize = 1024;
 /// [`ServerCounters::events_dropped`]).
 pub const SERVER_EVENT_LIMIT: usize = 65_536;
 
+/// The receive and send buffer sizes [`Server::bind`] asks for: 4 MiB,
+/// where a single-connection socket's default is about 200 KiB. Every
+/// connection shares the socket, so a burst from many peers at once (a
+/// thousand messages, a thousand handshakes) must fit; the kernel caps the
+/// request (`net.core.rmem_max` / `wmem_max` on Linux).
+pub const SERVER_SOCKET_BUFFER: usize = 4 * 1024 * 1024;
+
 /// Readiness events taken from the OS in one poll.
 const EVENTS_CAPACITY: usize = 256;
 
@@ -146,17 +153,18 @@ impl<M: ServerConnection> Server<M> {
         })
     }
 
-    /// Binds a UDP socket to `address` and adds it; returns the bound
-    /// address (with the port the OS chose for port 0).
+    /// Binds a UDP socket to `address`, asks for
+    /// [`SERVER_SOCKET_BUFFER`]-byte receive and send buffers (what the OS
+    /// grants is not checked: it caps the request), and adds it; returns
+    /// the bound address (with the port the OS chose for port 0).
     pub fn bind(&mut self, address: SocketAddr) -> Result<SocketAddr, DriverError> {
-        let socket = std::net::UdpSocket::bind(address)
-            .map_err(|source| DriverError::Bind { address, source })?;
+        let socket = bind_udp(address).map_err(|source| DriverError::Bind { address, source })?;
         self.add_socket(socket)
     }
 
     /// Adds a socket the application bound itself (it is made
-    /// non-blocking); returns its local address. Connections already in
-    /// the server are told about it.
+    /// non-blocking; its buffer sizes are left as they are); returns its
+    /// local address. Connections already in the server are told about it.
     pub fn add_socket(&mut self, socket: std::net::UdpSocket) -> Result<SocketAddr, DriverError> {
         let local = socket.local_addr().map_err(DriverError::LocalAddress)?;
         if self.sockets.contains(local) {
@@ -621,6 +629,20 @@ impl<M: ServerConnection> Server<M> {
         self.counters.routes_moved += u64::from(learned.moved);
         self.counters.routes_evicted += u64::from(learned.evicted);
     }
+}
+
+/// A UDP socket bound to `address` with large buffers.
+fn bind_udp(address: SocketAddr) -> io::Result<std::net::UdpSocket> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::for_address(address), Type::DGRAM, None)?;
+    if address.is_ipv6() {
+        socket.set_only_v6(true)?;
+    }
+    // Best effort: a smaller buffer is a lossier server, not a broken one.
+    let _ = socket.set_recv_buffer_size(SERVER_SOCKET_BUFFER);
+    let _ = socket.set_send_buffer_size(SERVER_SOCKET_BUFFER);
+    socket.bind(&address.into())?;
+    Ok(socket.into())
 }
 
 /// Sends `core`'s outbox through the server's sockets until one would
