@@ -135,6 +135,49 @@ fn strangers_datagrams_are_dropped_and_counted_while_peers_connect() {
     run.run_until(LIMIT, "client 0 still echoes", |r| r.clients[0].echoes == 2);
 }
 
+#[test]
+fn an_ice_restart_gives_the_server_the_new_ufrag() {
+    let mut run = Echoes::new();
+    for _ in 0..3 {
+        run.connect_one();
+    }
+    run.run_until(LIMIT, "three echoes", |r| r.echoed(1) == 3);
+    let id = run.clients[1].server_id;
+    let old = run.server.connection(id).unwrap().transport_ufrags();
+    let before = run.server.counters();
+    run.restart_ice(1);
+    let new = run.server.connection(id).unwrap().transport_ufrags();
+    assert_ne!(new, old);
+    // The client's checks now name the new ufrag, which finds the
+    // connection (its agent counts the requests it authenticated); the
+    // channel still echoes.
+    let requests = run
+        .server
+        .connection(id)
+        .unwrap()
+        .ice_stats()
+        .requests_received;
+    run.run_until(LIMIT, "checks with the new ufrag", |r| {
+        r.server
+            .connection(id)
+            .unwrap()
+            .ice_stats()
+            .requests_received
+            > requests
+    });
+    run.send_again(1);
+    run.run_until(LIMIT, "client 1's echo after the restart", |r| {
+        r.clients[1].echoes == 2
+    });
+    let after = run.server.counters();
+    assert_eq!(after.unknown_ufrag, before.unknown_ufrag);
+    assert_eq!(after.ufrag_conflicts, 0);
+    assert_eq!(
+        run.server.connection(id).unwrap().connection_state(),
+        PeerConnectionState::Connected
+    );
+}
+
 fn stun_request(username: &str) -> Vec<u8> {
     use sansrtc_stun::attributes::Username;
     use sansrtc_stun::{MessageBuilder, MessageType, TransactionId};

@@ -199,6 +199,38 @@ impl Echoes {
         self.clients.iter().filter(|c| c.echoes >= n).count()
     }
 
+    /// Client `index` restarts ICE: it offers again with new credentials,
+    /// its server connection answers (with new ones too).
+    pub fn restart_ice(&mut self, index: usize) {
+        let now = Instant::now();
+        let client = &mut self.clients[index];
+        let offer = client
+            .core
+            .command(|pc| {
+                pc.restart_ice();
+                let offer = pc.create_offer(now)?;
+                pc.set_local_description(now, offer)?;
+                Ok::<_, RtcError>(pc.local_description().expect("just set"))
+            })
+            .expect("the client offers");
+        client.settle();
+        let answer = self
+            .server
+            .with_connection(client.server_id, |pc| {
+                pc.set_remote_description(now, offer)?;
+                let answer = pc.create_answer()?;
+                pc.set_local_description(now, answer)?;
+                Ok::<_, RtcError>(pc.local_description().expect("just set"))
+            })
+            .expect("the connection is there")
+            .expect("the server answers");
+        client
+            .core
+            .command(|pc| pc.set_remote_description(now, answer))
+            .unwrap();
+        client.settle();
+    }
+
     /// Sends client `index`'s message again on its open channel.
     pub fn send_again(&mut self, index: usize) {
         let client = &mut self.clients[index];
