@@ -78,8 +78,9 @@
 //! connection whose ufrag its USERNAME names first (`"<ours>:<theirs>"`);
 //! answered with a success response (its integrity was good), it teaches
 //! the server a route from its source address (at most
-//! [`ROUTES_PER_CONNECTION`] per connection); every other datagram follows
-//! the route of its source address; the rest is dropped and counted in
+//! [`ROUTES_PER_CONNECTION`] per connection); a STUN response goes to the
+//! connection that sent the request (by transaction id); every other
+//! datagram follows the route of its source address; the rest is dropped and counted in
 //! [`ServerCounters`]. Deadlines live in one heap, so a poll touches only
 //! the connections with a datagram or a due deadline
 //! ([`Server::touched_last_poll`]). See `docs/adapters-server.md`.
@@ -184,5 +185,5 @@ pub use error::DriverError;
 pub use sansrtc_adapter_core::{DriverCounters, DRAIN_LIMIT, EVENT_LIMIT, OUTBOX_LIMIT};
 pub use server::{
     ConnectionId, Server, ServerConnection, ServerCounters, ROUTES_PER_CONNECTION,
-    SERVER_EVENT_LIMIT, SERVER_RECEIVE_BATCH, SERVER_SOCKET_BUFFER,
+    SERVER_EVENT_LIMIT, SERVER_RECEIVE_BATCH, SERVER_SOCKET_BUFFER, TRANSACTIONS_PER_CONNECTION,
 };

@@ -8,7 +8,9 @@ use std::collections::VecDeque;
 use std::net::{SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
-use sansrtc_mio::{ConnectionId, Server, ServerConnection, ROUTES_PER_CONNECTION};
+use sansrtc_mio::{
+    ConnectionId, Server, ServerConnection, ROUTES_PER_CONNECTION, TRANSACTIONS_PER_CONNECTION,
+};
 use sansrtc_proto::{Machine, Output, Receive, Transmit};
 use sansrtc_stun::attributes::Username;
 use sansrtc_stun::{Message, MessageBuilder, MessageType, TransactionId};
@@ -481,4 +483,119 @@ fn past_the_event_limit_the_oldest_events_of_all_connections_go() {
         std::iter::from_fn(|| server.take_event()).count(),
         SERVER_EVENT_LIMIT - 1
     );
+}
+
+/// A Binding request (no USERNAME) with transaction `n`, as a connection
+/// sends one to a STUN server.
+fn request_with_transaction(n: u8) -> Vec<u8> {
+    let mut request = Vec::new();
+    MessageBuilder::new(
+        &mut request,
+        MessageType::BINDING_REQUEST,
+        TransactionId([n; 12]),
+    )
+    .finish();
+    request
+}
+
+/// The success response to [`request_with_transaction`]`(n)`.
+fn response_with_transaction(n: u8) -> Vec<u8> {
+    let mut response = Vec::new();
+    MessageBuilder::new(
+        &mut response,
+        MessageType::BINDING_SUCCESS,
+        TransactionId([n; 12]),
+    )
+    .finish();
+    response
+}
+
+#[test]
+fn a_response_to_a_connections_own_request_finds_it_by_transaction() {
+    let (mut server, local, ids) = server_with(3);
+    // A STUN server nobody has a route from.
+    let stun_server = blocking_socket("127.0.0.1:0");
+    let to = stun_server.local_addr().unwrap();
+    server
+        .with_connection(ids[2], |echo| {
+            echo.outputs.push_back(Output::Transmit(Transmit {
+                protocol: sansrtc_proto::Protocol::Udp,
+                source: local,
+                destination: to,
+                contents: request_with_transaction(40),
+            }));
+        })
+        .unwrap();
+    assert_eq!(server.pending_transactions(), 1);
+    assert_eq!(echo_at(&stun_server, local), request_with_transaction(40));
+
+    deliver(
+        &mut server,
+        local,
+        &stun_server,
+        &response_with_transaction(40),
+    );
+    assert_eq!(
+        server.take_event(),
+        Some((ids[2], Heard::Datagram(to, response_with_transaction(40))))
+    );
+    assert_eq!(server.counters().routed_by_transaction, 1);
+    assert_eq!(server.pending_transactions(), 0);
+    // A second copy, and a response nobody asked for, find nobody.
+    deliver(
+        &mut server,
+        local,
+        &stun_server,
+        &response_with_transaction(40),
+    );
+    deliver(
+        &mut server,
+        local,
+        &stun_server,
+        &response_with_transaction(41),
+    );
+    assert_eq!(server.counters().unroutable, 2);
+    assert_eq!(server.route_count(), 0);
+}
+
+#[test]
+fn a_connection_keeps_its_newest_transactions_only() {
+    let (mut server, local, ids) = server_with(2);
+    let stun_server = blocking_socket("127.0.0.1:0");
+    let to = stun_server.local_addr().unwrap();
+    let extra = 36;
+    server
+        .with_connection(ids[0], |echo| {
+            for n in 0..(TRANSACTIONS_PER_CONNECTION + extra) as u8 {
+                echo.outputs.push_back(Output::Transmit(Transmit {
+                    protocol: sansrtc_proto::Protocol::Udp,
+                    source: local,
+                    destination: to,
+                    contents: request_with_transaction(n),
+                }));
+            }
+        })
+        .unwrap();
+    assert_eq!(server.pending_transactions(), TRANSACTIONS_PER_CONNECTION);
+    assert_eq!(server.counters().transactions_forgotten, extra as u64);
+    deliver(
+        &mut server,
+        local,
+        &stun_server,
+        &response_with_transaction(0),
+    );
+    deliver(
+        &mut server,
+        local,
+        &stun_server,
+        &response_with_transaction(99),
+    );
+    let counters = server.counters();
+    assert_eq!(
+        (counters.unroutable, counters.routed_by_transaction),
+        (1, 1)
+    );
+    // A removed connection's transactions go with it.
+    server.remove_connection(ids[0]).unwrap();
+    assert_eq!(server.pending_transactions(), 0);
 }

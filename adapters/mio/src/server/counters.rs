@@ -15,6 +15,9 @@ pub struct ServerCounters {
     /// Datagrams handed to a connection because they were a STUN Binding
     /// request naming one of its ufrags.
     pub routed_by_ufrag: u64,
+    /// STUN responses handed to the connection that sent the request
+    /// (by transaction id).
+    pub routed_by_transaction: u64,
     /// Datagrams handed to a connection by their source address.
     pub routed_by_address: u64,
     /// Dropped: a Binding request naming a ufrag no connection has.
@@ -34,6 +37,10 @@ pub struct ServerCounters {
     /// Routes evicted because their connection had
     /// [`ROUTES_PER_CONNECTION`](crate::ROUTES_PER_CONNECTION) newer ones.
     pub routes_evicted: u64,
+    /// Outstanding transactions forgotten because their connection had
+    /// [`TRANSACTIONS_PER_CONNECTION`](crate::TRANSACTIONS_PER_CONNECTION)
+    /// newer ones.
+    pub transactions_forgotten: u64,
     /// Ufrags a connection claimed that another connection already had
     /// (the first keeps it).
     pub ufrag_conflicts: u64,

@@ -16,7 +16,7 @@ use std::net::SocketAddr;
 
 use sansrtc_proto::{Protocol, Transmit};
 use sansrtc_stun::attributes::Username;
-use sansrtc_stun::{Message, MessageType, TransactionId};
+use sansrtc_stun::{Class, Message, MessageType, TransactionId};
 
 use super::connection::ConnectionId;
 
@@ -38,13 +38,17 @@ pub(crate) enum Destination<'a> {
         /// The request's transaction, to recognise the answer.
         transaction: TransactionId,
     },
+    /// A STUN response (success or error): by its transaction if a
+    /// connection sent the request, else by source address.
+    Response(TransactionId),
     /// Anything else: by source address.
     SourceAddress,
 }
 
 /// Reads where `contents` goes: a well-formed STUN Binding request whose
-/// USERNAME has the form `ours:theirs` goes by `ours`; everything else
-/// (including a request that does not parse) by its source address.
+/// USERNAME has the form `ours:theirs` goes by `ours`; a well-formed STUN
+/// response by its transaction; everything else (including STUN that does
+/// not parse) by its source address.
 pub(crate) fn destination(contents: &[u8]) -> Destination<'_> {
     if !Message::looks_like_stun(contents) {
         return Destination::SourceAddress;
@@ -52,6 +56,12 @@ pub(crate) fn destination(contents: &[u8]) -> Destination<'_> {
     let Ok(message) = Message::parse(contents) else {
         return Destination::SourceAddress;
     };
+    if matches!(
+        message.class(),
+        Class::SuccessResponse | Class::ErrorResponse
+    ) {
+        return Destination::Response(message.transaction_id());
+    }
     if message.message_type() != MessageType::BINDING_REQUEST {
         return Destination::SourceAddress;
     }
@@ -220,7 +230,7 @@ impl Routes {
 mod tests {
     use super::*;
     use sansrtc_stun::attributes::Software;
-    use sansrtc_stun::{Class, MessageBuilder, Method, TransactionId};
+    use sansrtc_stun::{MessageBuilder, Method};
 
     fn id(index: u32) -> ConnectionId {
         ConnectionId {
@@ -286,8 +296,13 @@ mod tests {
 
     #[test]
     fn everything_else_goes_by_source_address() {
+        for class in [Class::SuccessResponse, Class::ErrorResponse] {
+            assert_eq!(
+                destination(&stun(class, None)),
+                Destination::Response(TransactionId([7; 12]))
+            );
+        }
         for contents in [
-            stun(Class::SuccessResponse, Some("a:b")),
             stun(Class::Indication, Some("a:b")),
             stun(Class::Request, None),
             stun(Class::Request, Some("no-colon")),

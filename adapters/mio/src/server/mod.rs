@@ -8,6 +8,7 @@ mod demux;
 mod peer_connection;
 mod socket;
 mod timers;
+mod transactions;
 
 use std::collections::VecDeque;
 use std::io;
@@ -19,15 +20,17 @@ use mio::{Events, Interest, Poll, Registry, Token};
 use sansrtc_adapter_core::{
     DriverCore, DriverCounters, SendOutcome, SocketTable, RECEIVE_BUFFER_SIZE,
 };
-use sansrtc_proto::{Protocol, Receive};
+use sansrtc_proto::{Protocol, Receive, Transmit};
 
 pub use connection::{ConnectionId, ServerConnection};
 pub use counters::ServerCounters;
 pub use demux::ROUTES_PER_CONNECTION;
+pub use transactions::TRANSACTIONS_PER_CONNECTION;
 
 use demux::{Destination, Request, Routes};
 use socket::ServerSocket;
 use timers::TimerHeap;
+use transactions::Transactions;
 
 use crate::error::DriverError;
 use crate::FIRST_SOCKET_TOKEN;
@@ -89,8 +92,11 @@ struct Entry<M: ServerConnection> {
 ///   local ufrag its USERNAME names first; when the connection answers it
 ///   with a success response, its source address becomes a route to that
 ///   connection (at most [`ROUTES_PER_CONNECTION`] per connection, the
-///   least recently heard evicted); every other datagram
-///   goes by its source address. What nobody claims is dropped and counted
+///   least recently heard evicted); a STUN response to a request a
+///   connection sent goes to it by transaction id (at most
+///   [`TRANSACTIONS_PER_CONNECTION`] remembered per connection); every
+///   other datagram goes by its source address. What nobody claims is
+///   dropped and counted
 ///   ([`ServerCounters::unknown_ufrag`], [`ServerCounters::unroutable`]).
 /// - **Timers**: one heap of deadlines; a poll touches only connections
 ///   that received a datagram or whose deadline passed
@@ -116,6 +122,8 @@ pub struct Server<M: ServerConnection> {
     free: Vec<u32>,
     live: usize,
     routes: Routes,
+    /// The connections' outstanding STUN requests.
+    transactions: Transactions,
     timers: TimerHeap,
     /// Scratch space for the timer entries due in one poll.
     due: Vec<(Instant, ConnectionId)>,
@@ -142,6 +150,7 @@ impl<M: ServerConnection> Server<M> {
             free: Vec::new(),
             live: 0,
             routes: Routes::default(),
+            transactions: Transactions::default(),
             timers: TimerHeap::default(),
             due: Vec::new(),
             blocked: VecDeque::new(),
@@ -264,8 +273,10 @@ impl<M: ServerConnection> Server<M> {
         entry.generation = entry.generation.wrapping_add(1);
         self.free.push(id.index);
         self.live -= 1;
+        let mut watch = Watch::new(id, None, &mut self.transactions);
+        send_outbox(&mut slot.core, &self.sockets, &mut watch);
         self.routes.forget(id);
-        send_outbox(&mut slot.core, &self.sockets, None);
+        self.transactions.forget(id);
         Some(slot.core.into_machine())
     }
 
@@ -336,6 +347,12 @@ impl<M: ServerConnection> Server<M> {
     /// How many source addresses are routed to connection `id`.
     pub fn routes_of(&self, id: ConnectionId) -> usize {
         self.routes.routes_of(id)
+    }
+
+    /// Outstanding STUN requests of all connections whose responses the
+    /// server will route by transaction id.
+    pub fn pending_transactions(&self) -> usize {
+        self.transactions.len()
     }
 
     /// Entries in the timer heap, outdated ones included (at most about
@@ -480,7 +497,10 @@ impl<M: ServerConnection> Server<M> {
         slot.scheduled = self
             .timers
             .schedule(slot.id, slot.core.next_timeout(), slot.scheduled);
-        let answered = send_outbox(&mut slot.core, &self.sockets, request);
+        let mut watch = Watch::new(slot.id, request, &mut self.transactions);
+        send_outbox(&mut slot.core, &self.sockets, &mut watch);
+        let answered = watch.answered;
+        self.counters.transactions_forgotten += watch.forgotten;
         if slot.core.pending_transmits() > 0 && !slot.blocked {
             slot.blocked = true;
             self.blocked.push_back(slot.id);
@@ -501,7 +521,9 @@ impl<M: ServerConnection> Server<M> {
             let Some(slot) = self.entries[index].slot.as_mut() else {
                 continue;
             };
-            send_outbox(&mut slot.core, &self.sockets, None);
+            let mut watch = Watch::new(id, None, &mut self.transactions);
+            send_outbox(&mut slot.core, &self.sockets, &mut watch);
+            self.counters.transactions_forgotten += watch.forgotten;
             if slot.core.pending_transmits() > 0 {
                 self.blocked.push_back(id);
             } else {
@@ -589,6 +611,18 @@ impl<M: ServerConnection> Server<M> {
                     }),
                 )
             }
+            Destination::Response(transaction) => {
+                if let Some(id) = self.transactions.answered(transaction) {
+                    self.counters.routed_by_transaction += 1;
+                    (id, None)
+                } else if let Some(id) = self.routes.address_owner(source) {
+                    self.counters.routed_by_address += 1;
+                    (id, None)
+                } else {
+                    self.counters.unroutable += 1;
+                    return;
+                }
+            }
             Destination::SourceAddress => {
                 let Some(id) = self.routes.address_owner(source) else {
                     self.counters.unroutable += 1;
@@ -645,15 +679,47 @@ fn bind_udp(address: SocketAddr) -> io::Result<std::net::UdpSocket> {
     Ok(socket.into())
 }
 
+/// What the server looks for in a connection's transmits as they leave.
+struct Watch<'a> {
+    id: ConnectionId,
+    /// A Binding request just handed to the connection.
+    request: Option<Request>,
+    /// Its success response was sent.
+    answered: bool,
+    /// Where the connection's STUN requests are remembered.
+    transactions: &'a mut Transactions,
+    /// Older transactions forgotten to make room.
+    forgotten: u64,
+}
+
+impl<'a> Watch<'a> {
+    fn new(id: ConnectionId, request: Option<Request>, transactions: &'a mut Transactions) -> Self {
+        Self {
+            id,
+            request,
+            answered: false,
+            transactions,
+            forgotten: 0,
+        }
+    }
+
+    /// `transmit` was sent.
+    fn sent(&mut self, transmit: &Transmit) {
+        if self.request.is_some_and(|r| r.answered_by(transmit)) {
+            self.answered = true;
+        } else if let Some(transaction) = transactions::request_transaction(transmit) {
+            self.forgotten += u64::from(self.transactions.sent(self.id, transaction));
+        }
+    }
+}
+
 /// Sends `core`'s outbox through the server's sockets until one would
-/// block; whether one of the transmits sent was the success response to
-/// `request`.
+/// block, showing `watch` every transmit sent.
 fn send_outbox<M: ServerConnection>(
     core: &mut DriverCore<M>,
     sockets: &SocketTable<ServerSocket>,
-    request: Option<Request>,
-) -> bool {
-    let mut answered = false;
+    watch: &mut Watch<'_>,
+) {
     core.send_outbox(sockets, |socket, t| {
         let outcome = match socket.udp.send_to(&t.contents, t.destination) {
             Ok(_) => SendOutcome::Sent,
@@ -661,10 +727,9 @@ fn send_outbox<M: ServerConnection>(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => SendOutcome::Interrupted,
             Err(_) => SendOutcome::Failed,
         };
-        if outcome == SendOutcome::Sent && request.is_some_and(|r| r.answered_by(t)) {
-            answered = true;
+        if outcome == SendOutcome::Sent {
+            watch.sent(t);
         }
         outcome
     });
-    answered
 }
