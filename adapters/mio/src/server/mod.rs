@@ -6,6 +6,8 @@ mod counters;
 mod demux;
 #[cfg(feature = "peer-connection")]
 mod peer_connection;
+mod sending;
+mod slots;
 mod socket;
 mod timers;
 mod transactions;
@@ -17,18 +19,19 @@ use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use mio::{Events, Interest, Poll, Registry, Token};
-use sansrtc_adapter_core::{
-    DriverCore, DriverCounters, SendOutcome, SocketTable, RECEIVE_BUFFER_SIZE,
-};
-use sansrtc_proto::{Protocol, Receive, Transmit};
+use sansrtc_adapter_core::{DriverCore, DriverCounters, SocketTable, RECEIVE_BUFFER_SIZE};
+use sansrtc_proto::{Protocol, Receive};
 
 pub use connection::{ConnectionId, ServerConnection};
 pub use counters::ServerCounters;
 pub use demux::ROUTES_PER_CONNECTION;
+pub use socket::SERVER_SOCKET_BUFFER;
 pub use transactions::TRANSACTIONS_PER_CONNECTION;
 
 use demux::{Destination, Request, Routes};
-use socket::ServerSocket;
+use sending::{send_outbox, Watch};
+use slots::Slots;
+use socket::{bind_udp, ServerSocket};
 use timers::TimerHeap;
 use transactions::Transactions;
 
@@ -46,35 +49,8 @@ pub const SERVER_RECEIVE_BATCH: usize = 1024;
 /// [`ServerCounters::events_dropped`]).
 pub const SERVER_EVENT_LIMIT: usize = 65_536;
 
-/// The receive and send buffer sizes [`Server::bind`] asks for: 4 MiB,
-/// where a single-connection socket's default is about 200 KiB. Every
-/// connection shares the socket, so a burst from many peers at once (a
-/// thousand messages, a thousand handshakes) must fit; the kernel caps the
-/// request (`net.core.rmem_max` / `wmem_max` on Linux).
-pub const SERVER_SOCKET_BUFFER: usize = 4 * 1024 * 1024;
-
 /// Readiness events taken from the OS in one poll.
 const EVENTS_CAPACITY: usize = 256;
-
-/// One connection and the server's bookkeeping for it.
-struct Slot<M: ServerConnection> {
-    id: ConnectionId,
-    /// The machine, its bounded outbox and event queue, deadline, counters.
-    core: DriverCore<M>,
-    /// The timer-heap entry this connection counts on (see `timers.rs`).
-    scheduled: Option<Instant>,
-    /// The last poll in which it got an input.
-    touched_in_poll: u64,
-    /// It is in the server's list of connections waiting for a writable
-    /// socket.
-    blocked: bool,
-}
-
-/// A slot number's current generation and connection, if any.
-struct Entry<M: ServerConnection> {
-    generation: u32,
-    slot: Option<Slot<M>>,
-}
 
 /// Runs many [`ServerConnection`]s (for instance
 /// `sansrtc::RtcPeerConnection`s) over the same mio UDP sockets in one
@@ -117,10 +93,7 @@ pub struct Server<M: ServerConnection> {
     foreign: Vec<Token>,
     sockets: SocketTable<ServerSocket>,
     buffer: Box<[u8]>,
-    entries: Vec<Entry<M>>,
-    /// Slot numbers with no connection, to reuse.
-    free: Vec<u32>,
-    live: usize,
+    connections: Slots<M>,
     routes: Routes,
     /// The connections' outstanding STUN requests.
     transactions: Transactions,
@@ -146,9 +119,7 @@ impl<M: ServerConnection> Server<M> {
             foreign: Vec::new(),
             sockets: SocketTable::new(),
             buffer: vec![0; RECEIVE_BUFFER_SIZE].into_boxed_slice(),
-            entries: Vec::new(),
-            free: Vec::new(),
-            live: 0,
+            connections: Slots::default(),
             routes: Routes::default(),
             transactions: Transactions::default(),
             timers: TimerHeap::default(),
@@ -197,10 +168,11 @@ impl<M: ServerConnection> Server<M> {
             },
         );
         let now = Instant::now();
-        for index in 0..self.entries.len() {
-            if let Some(slot) = self.entries[index].slot.as_mut() {
+        let ids: Vec<ConnectionId> = self.connection_ids().collect();
+        for id in ids {
+            if let Some(slot) = self.connections.get_mut(id) {
                 slot.core.command(|m| m.add_server_address(now, local));
-                self.settle(index);
+                self.settle(id);
             }
         }
         Ok(local)
@@ -233,32 +205,9 @@ impl<M: ServerConnection> Server<M> {
                 m.add_server_address(now, local);
             }
         });
-        let index = match self.free.pop() {
-            Some(index) => index,
-            None => {
-                let index = u32::try_from(self.entries.len()).expect("fewer than 2^32 connections");
-                self.entries.push(Entry {
-                    generation: 0,
-                    slot: None,
-                });
-                index
-            }
-        };
-        let entry = &mut self.entries[index as usize];
-        let id = ConnectionId {
-            index,
-            generation: entry.generation,
-        };
-        entry.slot = Some(Slot {
-            id,
-            core,
-            scheduled: None,
-            touched_in_poll: 0,
-            blocked: false,
-        });
-        self.live += 1;
-        self.sync_ufrags(index as usize);
-        self.settle(index as usize);
+        let id = self.connections.insert(core);
+        self.sync_ufrags(id);
+        self.settle(id);
         id
     }
 
@@ -267,12 +216,7 @@ impl<M: ServerConnection> Server<M> {
     /// and ufrags are forgotten at once. Its events already queued stay
     /// queued. `None` if no such connection is in the server.
     pub fn remove_connection(&mut self, id: ConnectionId) -> Option<M> {
-        let index = self.index_of(id)?;
-        let entry = &mut self.entries[index];
-        let mut slot = entry.slot.take()?;
-        entry.generation = entry.generation.wrapping_add(1);
-        self.free.push(id.index);
-        self.live -= 1;
+        let mut slot = self.connections.remove(id)?;
         let mut watch = Watch::new(id, None, &mut self.transactions);
         send_outbox(&mut slot.core, &self.sockets, &mut watch);
         self.routes.forget(id);
@@ -282,8 +226,7 @@ impl<M: ServerConnection> Server<M> {
 
     /// The connection `id`, if it is in the server.
     pub fn connection(&self, id: ConnectionId) -> Option<&M> {
-        let index = self.index_of(id)?;
-        self.entries[index].slot.as_ref().map(|s| s.core.machine())
+        self.connections.get(id).map(|s| s.core.machine())
     }
 
     /// Runs `command` on the connection `id`, then re-reads its ufrags,
@@ -295,30 +238,27 @@ impl<M: ServerConnection> Server<M> {
         id: ConnectionId,
         command: impl FnOnce(&mut M) -> R,
     ) -> Option<R> {
-        let index = self.index_of(id)?;
-        let slot = self.entries[index].slot.as_mut()?;
+        let slot = self.connections.get_mut(id)?;
         let result = slot.core.command(command);
         self.counters.commands += 1;
-        self.sync_ufrags(index);
-        self.settle(index);
+        self.sync_ufrags(id);
+        self.settle(id);
         Some(result)
     }
 
     /// The connections in the server, by slot number.
     pub fn connection_ids(&self) -> impl Iterator<Item = ConnectionId> + '_ {
-        self.entries
-            .iter()
-            .filter_map(|e| e.slot.as_ref().map(|s| s.id))
+        self.connections.iter().map(|s| s.id)
     }
 
     /// How many connections are in the server.
     pub fn len(&self) -> usize {
-        self.live
+        self.connections.len()
     }
 
     /// Whether no connection is in the server.
     pub fn is_empty(&self) -> bool {
-        self.live == 0
+        self.connections.len() == 0
     }
 
     /// What went through the server and what it dropped.
@@ -328,8 +268,7 @@ impl<M: ServerConnection> Server<M> {
 
     /// The outbox and event counts of connection `id`.
     pub fn connection_counters(&self, id: ConnectionId) -> Option<DriverCounters> {
-        let index = self.index_of(id)?;
-        self.entries[index].slot.as_ref().map(|s| s.core.counters())
+        self.connections.get(id).map(|s| s.core.counters())
     }
 
     /// How many connections got an input (a datagram or an expired timer)
@@ -429,13 +368,6 @@ impl<M: ServerConnection> Server<M> {
         }
     }
 
-    /// The slot number of `id`, if that connection is in the server.
-    fn index_of(&self, id: ConnectionId) -> Option<usize> {
-        let index = id.index as usize;
-        let entry = self.entries.get(index)?;
-        (entry.generation == id.generation && entry.slot.is_some()).then_some(index)
-    }
-
     /// How long the poll may block.
     fn wait_time(&self, max_wait: Option<Duration>) -> Option<Duration> {
         if !self.events.is_empty() || self.sockets.iter().any(|s| s.socket.readable) {
@@ -451,18 +383,18 @@ impl<M: ServerConnection> Server<M> {
         }
     }
 
-    /// Re-reads the ufrags of the connection in slot `index`.
-    fn sync_ufrags(&mut self, index: usize) {
-        let Some(slot) = self.entries[index].slot.as_ref() else {
+    /// Re-reads the ufrags of connection `id`.
+    fn sync_ufrags(&mut self, id: ConnectionId) {
+        let Some(slot) = self.connections.get(id) else {
             return;
         };
         let ufrags = slot.core.machine().local_ufrags();
         self.counters.ufrag_conflicts += self.routes.set_ufrags(slot.id, ufrags);
     }
 
-    /// Counts the connection in slot `index` as touched by this poll.
-    fn touch(&mut self, index: usize) {
-        let Some(slot) = self.entries[index].slot.as_mut() else {
+    /// Counts connection `id` as touched by this poll.
+    fn touch(&mut self, id: ConnectionId) {
+        let Some(slot) = self.connections.get_mut(id) else {
             return;
         };
         if slot.touched_in_poll != self.poll_number {
@@ -472,17 +404,17 @@ impl<M: ServerConnection> Server<M> {
         }
     }
 
-    /// After an input to the connection in slot `index`: drains it, moves
-    /// its events to the server's queue, schedules its deadline and sends
-    /// its outbox (what a socket would not take waits in the blocked list).
-    fn settle(&mut self, index: usize) {
-        self.settle_answering(index, None);
+    /// After an input to connection `id`: drains it, moves its events to
+    /// the server's queue, schedules its deadline and sends its outbox
+    /// (what a socket would not take waits in the blocked list).
+    fn settle(&mut self, id: ConnectionId) {
+        self.settle_answering(id, None);
     }
 
     /// [`Server::settle`] after handing the connection a Binding `request`:
     /// whether it sent the success response to it.
-    fn settle_answering(&mut self, index: usize, request: Option<Request>) -> bool {
-        let Some(slot) = self.entries[index].slot.as_mut() else {
+    fn settle_answering(&mut self, id: ConnectionId, request: Option<Request>) -> bool {
+        let Some(slot) = self.connections.get_mut(id) else {
             return false;
         };
         slot.core.drain();
@@ -515,10 +447,7 @@ impl<M: ServerConnection> Server<M> {
             let Some(id) = self.blocked.pop_front() else {
                 return;
             };
-            let Some(index) = self.index_of(id) else {
-                continue;
-            };
-            let Some(slot) = self.entries[index].slot.as_mut() else {
+            let Some(slot) = self.connections.get_mut(id) else {
                 continue;
             };
             let mut watch = Watch::new(id, None, &mut self.transactions);
@@ -539,11 +468,8 @@ impl<M: ServerConnection> Server<M> {
         let mut due = std::mem::take(&mut self.due);
         self.timers.pop_due(now, &mut due);
         for (at, id) in due.drain(..) {
-            let Some(index) = self.index_of(id) else {
+            let Some(slot) = self.connections.get_mut(id) else {
                 self.counters.stale_timers += 1;
-                continue;
-            };
-            let Some(slot) = self.entries[index].slot.as_mut() else {
                 continue;
             };
             if slot.scheduled != Some(at) {
@@ -555,18 +481,19 @@ impl<M: ServerConnection> Server<M> {
                 Some(deadline) if deadline <= now => {
                     slot.core.timeout(now);
                     self.counters.timeouts_fired += 1;
-                    self.touch(index);
-                    self.settle(index);
+                    self.touch(id);
+                    self.settle(id);
                 }
                 later => slot.scheduled = self.timers.schedule(id, later, None),
             }
         }
         self.due = due;
-        if self.timers.needs_rebuild(self.live) {
-            self.timers.rebuild(self.entries.iter().filter_map(|e| {
-                let slot = e.slot.as_ref()?;
-                Some((slot.scheduled?, slot.id))
-            }));
+        if self.timers.needs_rebuild(self.connections.len()) {
+            self.timers.rebuild(
+                self.connections
+                    .iter()
+                    .filter_map(|slot| Some((slot.scheduled?, slot.id))),
+            );
         }
     }
 
@@ -632,12 +559,9 @@ impl<M: ServerConnection> Server<M> {
                 (id, None)
             }
         };
-        let Some(index) = self.index_of(id) else {
+        let Some(slot) = self.connections.get_mut(id) else {
             // The tables forget a connection when it is removed.
             self.counters.unroutable += 1;
-            return;
-        };
-        let Some(slot) = self.entries[index].slot.as_mut() else {
             return;
         };
         slot.core.receive(
@@ -649,8 +573,8 @@ impl<M: ServerConnection> Server<M> {
                 contents,
             },
         );
-        self.touch(index);
-        let answered = self.settle_answering(index, request);
+        self.touch(id);
+        let answered = self.settle_answering(id, request);
         if request.is_none() {
             return;
         }
@@ -663,73 +587,4 @@ impl<M: ServerConnection> Server<M> {
         self.counters.routes_moved += u64::from(learned.moved);
         self.counters.routes_evicted += u64::from(learned.evicted);
     }
-}
-
-/// A UDP socket bound to `address` with large buffers.
-fn bind_udp(address: SocketAddr) -> io::Result<std::net::UdpSocket> {
-    use socket2::{Domain, Socket, Type};
-    let socket = Socket::new(Domain::for_address(address), Type::DGRAM, None)?;
-    if address.is_ipv6() {
-        socket.set_only_v6(true)?;
-    }
-    // Best effort: a smaller buffer is a lossier server, not a broken one.
-    let _ = socket.set_recv_buffer_size(SERVER_SOCKET_BUFFER);
-    let _ = socket.set_send_buffer_size(SERVER_SOCKET_BUFFER);
-    socket.bind(&address.into())?;
-    Ok(socket.into())
-}
-
-/// What the server looks for in a connection's transmits as they leave.
-struct Watch<'a> {
-    id: ConnectionId,
-    /// A Binding request just handed to the connection.
-    request: Option<Request>,
-    /// Its success response was sent.
-    answered: bool,
-    /// Where the connection's STUN requests are remembered.
-    transactions: &'a mut Transactions,
-    /// Older transactions forgotten to make room.
-    forgotten: u64,
-}
-
-impl<'a> Watch<'a> {
-    fn new(id: ConnectionId, request: Option<Request>, transactions: &'a mut Transactions) -> Self {
-        Self {
-            id,
-            request,
-            answered: false,
-            transactions,
-            forgotten: 0,
-        }
-    }
-
-    /// `transmit` was sent.
-    fn sent(&mut self, transmit: &Transmit) {
-        if self.request.is_some_and(|r| r.answered_by(transmit)) {
-            self.answered = true;
-        } else if let Some(transaction) = transactions::request_transaction(transmit) {
-            self.forgotten += u64::from(self.transactions.sent(self.id, transaction));
-        }
-    }
-}
-
-/// Sends `core`'s outbox through the server's sockets until one would
-/// block, showing `watch` every transmit sent.
-fn send_outbox<M: ServerConnection>(
-    core: &mut DriverCore<M>,
-    sockets: &SocketTable<ServerSocket>,
-    watch: &mut Watch<'_>,
-) {
-    core.send_outbox(sockets, |socket, t| {
-        let outcome = match socket.udp.send_to(&t.contents, t.destination) {
-            Ok(_) => SendOutcome::Sent,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => SendOutcome::WouldBlock,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => SendOutcome::Interrupted,
-            Err(_) => SendOutcome::Failed,
-        };
-        if outcome == SendOutcome::Sent {
-            watch.sent(t);
-        }
-        outcome
-    });
 }
