@@ -599,3 +599,39 @@ fn a_connection_keeps_its_newest_transactions_only() {
     server.remove_connection(ids[0]).unwrap();
     assert_eq!(server.pending_transactions(), 0);
 }
+
+#[test]
+fn after_an_ice_restart_the_previous_ufrag_still_finds_the_connection() {
+    let (mut server, local, ids) = server_with(2);
+    let peer = blocking_socket("127.0.0.1:0");
+    server
+        .with_connection(ids[0], |echo| echo.ufrag = "c0-restarted".into())
+        .unwrap();
+    // The peer has not seen the answer yet: it still checks with "c0".
+    assert_eq!(
+        deliver(&mut server, local, &peer, &binding_request("c0:peer")),
+        1
+    );
+    assert!(is_success_response(&echo_at(&peer, local)));
+    deliver(
+        &mut server,
+        local,
+        &peer,
+        &binding_request("c0-restarted:peer"),
+    );
+    echo_at(&peer, local);
+    // One restart later, "c0" is forgotten.
+    server
+        .with_connection(ids[0], |echo| echo.ufrag = "c0-again".into())
+        .unwrap();
+    deliver(&mut server, local, &peer, &binding_request("c0:peer"));
+    deliver(
+        &mut server,
+        local,
+        &peer,
+        &binding_request("c0-restarted:peer"),
+    );
+    echo_at(&peer, local);
+    let counters = server.counters();
+    assert_eq!((counters.routed_by_ufrag, counters.unknown_ufrag), (3, 1));
+}

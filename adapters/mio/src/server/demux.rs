@@ -118,6 +118,10 @@ pub(crate) struct Learned {
 #[derive(Debug, Default)]
 struct Owned {
     ufrags: Vec<String>,
+    /// The ufrags before the last change (an ICE restart): an agent still
+    /// accepts checks with its previous credentials for a while, and the
+    /// peer keeps using them until it has the new ones.
+    previous: Vec<String>,
     /// Its routes, heard from least recently first.
     addresses: VecDeque<SocketAddr>,
 }
@@ -141,19 +145,28 @@ impl Routes {
         self.by_address.get(&source).copied()
     }
 
-    /// Sets `id`'s local ufrags to `ufrags` (what it no longer has is
-    /// forgotten). Returns how many of them another connection already
-    /// had: those stay with the other connection.
+    /// Sets `id`'s local ufrags to `ufrags`. The ones it had until now
+    /// stay routed to it too, until the next change. Returns how many of
+    /// the new ones another connection already had: those stay with the
+    /// other connection.
     pub(crate) fn set_ufrags(&mut self, id: ConnectionId, ufrags: Vec<String>) -> u64 {
         let owned = self.owned.entry(id).or_default();
         if owned.ufrags == ufrags {
             return 0;
         }
-        for old in owned.ufrags.drain(..) {
-            if self.by_ufrag.get(&old) == Some(&id) {
+        let current = std::mem::take(&mut owned.ufrags);
+        for old in owned.previous.drain(..) {
+            if !ufrags.contains(&old)
+                && !current.contains(&old)
+                && self.by_ufrag.get(&old) == Some(&id)
+            {
                 self.by_ufrag.remove(&old);
             }
         }
+        owned.previous = current
+            .into_iter()
+            .filter(|u| !ufrags.contains(u))
+            .collect();
         let mut conflicts = 0;
         for ufrag in &ufrags {
             match self.by_ufrag.get(ufrag) {
@@ -205,7 +218,7 @@ impl Routes {
         let Some(owned) = self.owned.remove(&id) else {
             return;
         };
-        for ufrag in owned.ufrags {
+        for ufrag in owned.ufrags.into_iter().chain(owned.previous) {
             if self.by_ufrag.get(&ufrag) == Some(&id) {
                 self.by_ufrag.remove(&ufrag);
             }
@@ -324,18 +337,34 @@ mod tests {
     }
 
     #[test]
-    fn ufrags_are_replaced_and_a_taken_ufrag_stays_with_its_owner() {
+    fn a_taken_ufrag_stays_with_its_owner() {
         let mut routes = Routes::default();
         assert_eq!(routes.set_ufrags(id(1), vec!["aaaa".into()]), 0);
-        assert_eq!(
-            routes.set_ufrags(id(2), vec!["aaaa".into(), "bbbb".into()]),
-            1
-        );
+        let both = vec!["aaaa".into(), "bbbb".into()];
+        assert_eq!(routes.set_ufrags(id(2), both), 1);
         assert_eq!(routes.ufrag_owner("aaaa"), Some(id(1)));
         assert_eq!(routes.ufrag_owner("bbbb"), Some(id(2)));
-        assert_eq!(routes.set_ufrags(id(1), vec!["cccc".into()]), 0);
+    }
+
+    #[test]
+    fn replaced_ufrags_stay_routed_until_the_next_change() {
+        let mut routes = Routes::default();
+        routes.set_ufrags(id(1), vec!["aaaa".into()]);
+        // An ICE restart: the old ufrag still finds the connection.
+        routes.set_ufrags(id(1), vec!["bbbb".into()]);
+        assert_eq!(routes.ufrag_owner("aaaa"), Some(id(1)));
+        assert_eq!(routes.ufrag_owner("bbbb"), Some(id(1)));
+        // Another restart: only the last two are routed.
+        routes.set_ufrags(id(1), vec!["cccc".into()]);
         assert_eq!(routes.ufrag_owner("aaaa"), None);
+        assert_eq!(routes.ufrag_owner("bbbb"), Some(id(1)));
         assert_eq!(routes.ufrag_owner("cccc"), Some(id(1)));
+        // Reading the same ufrags again changes nothing.
+        routes.set_ufrags(id(1), vec!["cccc".into()]);
+        assert_eq!(routes.ufrag_owner("bbbb"), Some(id(1)));
+        routes.forget(id(1));
+        assert_eq!(routes.ufrag_owner("bbbb"), None);
+        assert_eq!(routes.ufrag_owner("cccc"), None);
     }
 
     #[test]
