@@ -68,6 +68,104 @@
 //! the waker alive: dropping it closes its descriptor, and a wake-up not
 //! yet polled goes with it.
 //!
+//! # Many connections on one port: [`Server`]
+//!
+//! A [`Server`] runs many connections (any [`ServerConnection`]: a
+//! [`Machine`](sansrtc_proto::Machine) that can be told the server's
+//! addresses and names its ICE ufrags; `sansrtc::RtcPeerConnection` is one,
+//! with the default feature `peer-connection`) over the same socket, in one
+//! thread, the way an SFU is built. A STUN Binding request goes to the
+//! connection whose ufrag its USERNAME names first (`"<ours>:<theirs>"`);
+//! answered with a success response (its integrity was good), it teaches
+//! the server a route from its source address (at most
+//! [`ROUTES_PER_CONNECTION`] per connection); a STUN response goes to the
+//! connection that sent the request (by transaction id); every other
+//! datagram follows the route of its source address; the rest is dropped and counted in
+//! [`ServerCounters`]. Deadlines live in one heap, so a poll touches only
+//! the connections with a datagram or a due deadline
+//! ([`Server::touched_last_poll`]). See `docs/adapters-server.md`.
+//!
+//! ```
+//! use std::collections::VecDeque;
+//! use std::net::SocketAddr;
+//! use std::ops::ControlFlow;
+//! use std::time::{Duration, Instant};
+//! use sansrtc_mio::{Server, ServerConnection};
+//! use sansrtc_proto::{Machine, Output, Receive, Transmit};
+//! use sansrtc_stun::{attributes::Username, Message, MessageBuilder, MessageType, TransactionId};
+//!
+//! /// Answers a Binding request with a success response and anything else
+//! /// with its own name; reports the sender.
+//! struct Named(&'static str, VecDeque<Output<Transmit, SocketAddr>>);
+//! impl Machine for Named {
+//!     type Event = SocketAddr;
+//!     fn handle_receive(&mut self, _now: Instant, d: Receive<'_>) {
+//!         self.1.push_back(Output::Event(d.source));
+//!         let contents = match Message::parse(d.contents) {
+//!             // (An ICE agent checks MESSAGE-INTEGRITY with its password first.)
+//!             Ok(m) if m.message_type() == MessageType::BINDING_REQUEST => {
+//!                 let mut response = Vec::new();
+//!                 let tid = m.transaction_id();
+//!                 MessageBuilder::new(&mut response, MessageType::BINDING_SUCCESS, tid).finish();
+//!                 response
+//!             }
+//!             _ => self.0.as_bytes().to_vec(),
+//!         };
+//!         self.1.push_back(Output::Transmit(Transmit {
+//!             protocol: d.protocol,
+//!             source: d.destination,
+//!             destination: d.source,
+//!             contents,
+//!         }));
+//!     }
+//!     fn handle_timeout(&mut self, _now: Instant) {}
+//!     fn poll_output(&mut self) -> Output<Transmit, SocketAddr> {
+//!         self.1.pop_front().unwrap_or(Output::Timeout(None))
+//!     }
+//! }
+//! impl ServerConnection for Named {
+//!     fn add_server_address(&mut self, _now: Instant, _local: SocketAddr) {}
+//!     fn local_ufrags(&self) -> Vec<String> {
+//!         vec![self.0.to_string()]
+//!     }
+//! }
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut server = Server::new()?;
+//! let port = server.bind("127.0.0.1:0".parse()?)?;
+//! let alice = server.add_connection(Named("alice", VecDeque::new()));
+//! let bob = server.add_connection(Named("bob", VecDeque::new()));
+//!
+//! // A peer checks connectivity with bob: USERNAME "bob:<its own ufrag>".
+//! let mut request = Vec::new();
+//! let mut b = MessageBuilder::new(&mut request, MessageType::BINDING_REQUEST, TransactionId([1; 12]));
+//! b.add(&Username("bob:peer"))?;
+//! b.finish();
+//! let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+//! peer.set_read_timeout(Some(Duration::from_secs(5)))?;
+//! peer.send_to(&request, port)?;
+//! // Once bob answered it, the server knows the peer's address: the
+//! // peer's other datagrams go to bob too.
+//! peer.send_to(b"DTLS, say", port)?;
+//!
+//! let mut heard_by = Vec::new();
+//! server.run_until(Instant::now() + Duration::from_secs(5), |_server, id, _peer| {
+//!     heard_by.push(id);
+//!     if heard_by.len() == 2 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+//! })?;
+//! assert_eq!(heard_by, vec![bob, bob]);
+//! let mut buf = [0; 64];
+//! let (n, _) = peer.recv_from(&mut buf)?;
+//! assert!(Message::parse(&buf[..n]).is_ok()); // bob's success response
+//! let (n, from) = peer.recv_from(&mut buf)?;
+//! assert_eq!((&buf[..n], from), (&b"bob"[..], port));
+//! assert_eq!(server.counters().routed_by_ufrag, 1);
+//! assert_eq!(server.counters().routed_by_address, 1);
+//! # let _ = alice;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! Not done: TCP and TLS transmits ([`sansrtc_proto::Protocol::Tcp`] /
 //! `Tls`, for TURN over TCP and ICE-TCP) are dropped and counted in
 //! [`DriverCounters::unsupported_protocol`]; the received `destination`
@@ -80,9 +178,14 @@
 mod driver;
 mod error;
 mod resolver;
+mod server;
 mod sockets;
 
 pub use driver::{Driver, FIRST_SOCKET_TOKEN, RECEIVE_BATCH};
 pub use error::DriverError;
 pub use resolver::{system_lookup, NameAnswer, NameResolver, MAX_PENDING_NAMES};
 pub use sansrtc_adapter_core::{DriverCounters, DRAIN_LIMIT, EVENT_LIMIT, OUTBOX_LIMIT};
+pub use server::{
+    ConnectionId, Server, ServerConnection, ServerCounters, ROUTES_PER_CONNECTION,
+    SERVER_EVENT_LIMIT, SERVER_RECEIVE_BATCH, SERVER_SOCKET_BUFFER, TRANSACTIONS_PER_CONNECTION,
+};
