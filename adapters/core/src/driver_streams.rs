@@ -129,12 +129,12 @@ impl<M: Machine> DriverCore<M> {
     /// the local address, with the stream's protocol. A TLS failure or
     /// close_notify ends the stream.
     pub fn stream_received(&mut self, now: Instant, id: StreamId, bytes: &[u8]) {
-        self.counters.stream_bytes_read += bytes.len() as u64;
         let mut plaintext = Vec::new();
         let (key, result) = match self.streams.get_mut(id) {
             Some(stream) => (stream.key, stream.received(bytes, &mut plaintext)),
             None => return,
         };
+        self.counters.stream_bytes_read += bytes.len() as u64;
         if !plaintext.is_empty() {
             self.input(|m| {
                 m.handle_receive(

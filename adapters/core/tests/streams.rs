@@ -247,6 +247,7 @@ fn every_end_of_a_stream_reaches_the_machine_and_a_new_transmit_reopens() {
     core.stream_written(ids[3], 1);
     assert!(core.machine().received.is_empty());
     assert_eq!(core.counters().streams_closed, 4);
+    assert_eq!(core.counters().stream_bytes_read, 0);
 
     core.command(|m| m.send(Protocol::Tcp, servers[0], b"again"));
     let reopened = send(&mut core);

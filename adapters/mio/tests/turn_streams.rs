@@ -285,3 +285,72 @@ fn nothing_listening_and_an_untrusted_certificate_are_relay_errors_at_once() {
         "{reason:?}"
     );
 }
+
+/// The stream glue without TURN: a plain TCP echo server gets ~450 KiB of
+/// frames of every size back in order; a server that closes its end is
+/// reported, and the next frame opens a new stream.
+#[test]
+fn frames_over_a_plain_tcp_stream_echo_in_order_and_a_close_is_reported() {
+    let server = echo_server(100);
+    let mut driver = Driver::new(StreamClient::default()).unwrap();
+    let local = driver.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let deadline = Instant::now() + CALL_LIMIT;
+    let next_event = |driver: &mut Driver<StreamClient>| loop {
+        if let Some(e) = driver.take_event() {
+            return e;
+        }
+        assert!(Instant::now() < deadline, "gave up waiting for an event");
+        driver.poll_once(Some(Duration::from_millis(50))).unwrap();
+    };
+
+    driver.with_machine(|m| m.send(local, server, vec![1; 100]));
+    assert_eq!(
+        next_event(&mut driver),
+        StreamClientEvent::Closed {
+            local,
+            remote: server,
+            protocol: sansrtc::Protocol::Tcp
+        }
+    );
+    assert_eq!(driver.stream_count(), 0);
+
+    let frames = echo_frames();
+    let sent: Vec<u8> = frames.concat();
+    driver.with_machine(|m| {
+        for f in frames {
+            m.send(local, server, f);
+        }
+    });
+    let mut echoed = Vec::new();
+    while echoed.len() < sent.len() {
+        match next_event(&mut driver) {
+            StreamClientEvent::Bytes {
+                protocol,
+                from,
+                at,
+                bytes,
+            } => {
+                assert_eq!(
+                    (protocol, from, at),
+                    (sansrtc::Protocol::Tcp, server, local)
+                );
+                echoed.extend_from_slice(&bytes);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(echoed == sent, "the echo differs");
+    let c = driver.counters();
+    assert_eq!(
+        (c.streams_opened, c.streams_connected, c.streams_closed),
+        (2, 2, 1),
+        "{c:?}"
+    );
+    assert_eq!(c.stream_frames_dropped, 0);
+    assert_eq!(c.stream_bytes_read, sent.len() as u64);
+    assert_eq!(c.stream_bytes_written, 100 + sent.len() as u64);
+    assert_eq!(
+        driver.last_stream_close().map(|c| c.reason.clone()),
+        Some(StreamCloseReason::PeerClosed)
+    );
+}

@@ -337,3 +337,77 @@ fn untrusted_certificate_and_wrong_name_are_refused_and_reported() {
         assert_eq!(d.counters().tls_failures, 0);
     });
 }
+
+/// The stream glue without TURN: a plain TCP echo server gets ~450 KiB of
+/// frames of every size back in order; a server that closes its end is
+/// reported, and the next frame opens a new stream.
+#[test]
+fn frames_over_a_plain_tcp_stream_echo_in_order_and_a_close_is_reported() {
+    let server = echo_server(100);
+    runtime().block_on(async {
+        let mut driver = Driver::new(StreamClient::default());
+        let local = driver.bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+
+        // The first connection: the server reads 100 bytes and closes (FIN).
+        driver.with_machine(|m| m.send(local, server, vec![1; 100]));
+        let closed = tokio::time::timeout(CALL_LIMIT, driver.next_event())
+            .await
+            .expect("the close in time")
+            .unwrap();
+        assert_eq!(
+            closed,
+            StreamClientEvent::Closed {
+                local,
+                remote: server,
+                protocol: sansrtc::Protocol::Tcp
+            }
+        );
+        assert_eq!(driver.stream_count(), 0);
+
+        // The next frames open a second connection, which echoes.
+        let frames = echo_frames();
+        let sent: Vec<u8> = frames.concat();
+        driver.with_machine(|m| {
+            for f in frames {
+                m.send(local, server, f);
+            }
+        });
+        let mut echoed = Vec::new();
+        let collect = async {
+            while echoed.len() < sent.len() {
+                match driver.next_event().await.unwrap() {
+                    StreamClientEvent::Bytes {
+                        protocol,
+                        from,
+                        at,
+                        bytes,
+                    } => {
+                        assert_eq!(
+                            (protocol, from, at),
+                            (sansrtc::Protocol::Tcp, server, local)
+                        );
+                        echoed.extend_from_slice(&bytes);
+                    }
+                    other => panic!("{other:?}"),
+                }
+            }
+        };
+        tokio::time::timeout(CALL_LIMIT, collect)
+            .await
+            .expect("the echo in time");
+        assert!(echoed == sent, "the echo differs");
+        let c = driver.counters();
+        assert_eq!(
+            (c.streams_opened, c.streams_connected, c.streams_closed),
+            (2, 2, 1),
+            "{c:?}"
+        );
+        assert_eq!(c.stream_frames_dropped, 0);
+        assert_eq!(c.stream_bytes_read, sent.len() as u64);
+        assert_eq!(c.stream_bytes_written, 100 + sent.len() as u64);
+        assert_eq!(
+            driver.last_stream_close().map(|c| c.reason.clone()),
+            Some(StreamCloseReason::PeerClosed)
+        );
+    });
+}

@@ -141,3 +141,126 @@ pub fn selected_local_candidate(pc: &RtcPeerConnection, now: Instant) -> (String
     };
     (local.candidate_type.clone(), local.relay_protocol.clone())
 }
+
+/// What [`StreamClient`] tells the test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamClientEvent {
+    /// Stream bytes, as read.
+    Bytes {
+        protocol: sansrtc::Protocol,
+        from: SocketAddr,
+        at: SocketAddr,
+        bytes: Vec<u8>,
+    },
+    /// `handle_stream_closed`.
+    Closed {
+        local: SocketAddr,
+        remote: SocketAddr,
+        protocol: sansrtc::Protocol,
+    },
+}
+
+/// A machine that sends TCP frames on command and reports what comes back
+/// and which streams closed.
+#[derive(Default)]
+pub struct StreamClient {
+    outbox: std::collections::VecDeque<sansrtc::Output<sansrtc::Transmit, StreamClientEvent>>,
+}
+
+impl StreamClient {
+    /// A command: one frame from `local` to `remote` over TCP.
+    pub fn send(&mut self, local: SocketAddr, remote: SocketAddr, frame: Vec<u8>) {
+        self.outbox
+            .push_back(sansrtc::Output::Transmit(sansrtc::Transmit {
+                protocol: sansrtc::Protocol::Tcp,
+                source: local,
+                destination: remote,
+                contents: frame,
+            }));
+    }
+}
+
+impl sansrtc::Machine for StreamClient {
+    type Event = StreamClientEvent;
+    fn handle_receive(&mut self, _now: Instant, d: sansrtc::Receive<'_>) {
+        self.outbox
+            .push_back(sansrtc::Output::Event(StreamClientEvent::Bytes {
+                protocol: d.protocol,
+                from: d.source,
+                at: d.destination,
+                bytes: d.contents.to_vec(),
+            }));
+    }
+    fn handle_timeout(&mut self, _now: Instant) {}
+    fn poll_output(&mut self) -> sansrtc::Output<sansrtc::Transmit, StreamClientEvent> {
+        self.outbox
+            .pop_front()
+            .unwrap_or(sansrtc::Output::Timeout(None))
+    }
+    fn handle_stream_closed(
+        &mut self,
+        _now: Instant,
+        local: SocketAddr,
+        remote: SocketAddr,
+        protocol: sansrtc::Protocol,
+    ) {
+        self.outbox
+            .push_back(sansrtc::Output::Event(StreamClientEvent::Closed {
+                local,
+                remote,
+                protocol,
+            }));
+    }
+}
+
+/// A TCP server on 127.0.0.1 in a thread: the first connection is closed
+/// after `close_first_after` bytes were read from it (nothing echoed);
+/// every other one is echoed back until its client closes. Accepts at most
+/// 4 connections, each read bounded by a 10 s timeout.
+pub fn echo_server(close_first_after: usize) -> SocketAddr {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().take(4).enumerate() {
+            let Ok(mut stream) = stream else { return };
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            std::thread::spawn(move || {
+                let mut buf = vec![0; 65536];
+                let mut total = 0;
+                while let Ok(k) = stream.read(&mut buf) {
+                    if k == 0 {
+                        return;
+                    }
+                    total += k;
+                    if n == 0 {
+                        if total >= close_first_after {
+                            return; // dropped: closed
+                        }
+                    } else if stream.write_all(&buf[..k]).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    address
+}
+
+/// The frames the echo tests send: every size from 0 to 300 bytes, then
+/// 40 of 10 KiB (about 450 KiB in all, within `STREAM_QUEUE_LIMIT`), each
+/// byte numbered so a reordering would show.
+pub fn echo_frames() -> Vec<Vec<u8>> {
+    let mut counter = 0u8;
+    let mut next = || {
+        counter = counter.wrapping_add(7);
+        counter
+    };
+    let mut frames: Vec<Vec<u8>> = (0..=300)
+        .map(|n| (0..n).map(|_| next()).collect())
+        .collect();
+    frames.extend((0..40).map(|_| (0..10 * 1024).map(|_| next()).collect()));
+    frames
+}
