@@ -413,11 +413,12 @@ fn frames_over_a_plain_tcp_stream_echo_in_order_and_a_close_is_reported() {
 }
 
 /// The streams' sockets and connects in progress keep the driver `Send`
-/// and `Sync`, so a task can own it (the async API spawns one per peer
-/// connection).
+/// (and `Sync` when the machine is), so a task can own it (the async API
+/// spawns one per peer connection).
 #[test]
 fn a_driver_with_streams_can_move_between_threads() {
+    fn send<T: Send>() {}
     fn send_and_sync<T: Send + Sync>() {}
-    send_and_sync::<Driver<RtcPeerConnection>>();
+    send::<Driver<RtcPeerConnection>>();
     send_and_sync::<Driver<StreamClient>>();
 }
