@@ -70,7 +70,6 @@ fn send_datagram(socket: &RegisteredSocket, t: &Transmit) -> SendOutcome {
 ///   threads, its own sockets) go into [`Driver::registry`] with tokens
 ///   below [`FIRST_SOCKET_TOKEN`]; their readiness is in
 ///   [`Driver::foreign_tokens`] after each `poll_once`.
-///
 /// - TCP and TLS transmits (TURN over TCP and `turns:`) go over streams the
 ///   driver opens at the first transmit from a `source` to a
 ///   `destination` (a non-blocking TCP connect from the source's IP,
