@@ -13,8 +13,8 @@ pub struct DriverCounters {
     pub timeouts: u64,
     /// Transmits dropped because no socket is bound to their `source`.
     pub unknown_source: u64,
-    /// Transmits dropped because their protocol is TCP or TLS (not
-    /// supported by this adapter yet).
+    /// No longer counted (always 0): TCP and TLS transmits now go over the
+    /// driver's streams. Kept so that code reading it still compiles.
     pub unsupported_protocol: u64,
     /// Transmits dropped because the OS refused them (e.g. unreachable
     /// destination, datagram larger than the OS allows).
@@ -30,4 +30,27 @@ pub struct DriverCounters {
     /// Drains cut off after [`crate::DRAIN_LIMIT`] outputs without a
     /// timeout (a machine that never ends a drain).
     pub runaway_drains: u64,
+    /// Streams the driver started to connect (a machine's first TCP/TLS
+    /// transmit to a remote).
+    pub streams_opened: u64,
+    /// Streams whose connection was made.
+    pub streams_connected: u64,
+    /// Streams that ended, for any reason (each reported to the machine
+    /// with `Machine::handle_stream_closed`).
+    pub streams_closed: u64,
+    /// Of those, connections that could not be made.
+    pub stream_connect_failures: u64,
+    /// Of those, streams whose TLS failed (an untrusted certificate, a
+    /// wrong name, a bad record, an alert).
+    pub tls_failures: u64,
+    /// Of those, streams never opened because [`crate::STREAM_LIMIT`]
+    /// streams were open (the transmit is dropped).
+    pub streams_refused: u64,
+    /// Frames (TCP/TLS transmits) dropped whole because
+    /// [`crate::STREAM_QUEUE_LIMIT`] bytes were queued for their stream.
+    pub stream_frames_dropped: u64,
+    /// Bytes the OS took for the streams (TLS: records).
+    pub stream_bytes_written: u64,
+    /// Bytes read from the streams (TLS: records).
+    pub stream_bytes_read: u64,
 }

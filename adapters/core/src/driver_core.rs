@@ -9,6 +9,7 @@ use sansrtc_proto::{Machine, Output, Protocol, Receive, Transmit};
 use crate::counters::DriverCounters;
 use crate::limits::{DRAIN_LIMIT, EVENT_LIMIT, OUTBOX_LIMIT};
 use crate::sockets::SocketTable;
+use crate::streams::{StreamClose, StreamTable};
 
 /// What the runtime's send call did with one transmit, for
 /// [`DriverCore::send_outbox`].
@@ -45,7 +46,14 @@ pub struct DriverCore<M: Machine> {
     must_drain: bool,
     outbox: VecDeque<Transmit>,
     events: VecDeque<M::Event>,
-    counters: DriverCounters,
+    pub(crate) counters: DriverCounters,
+    /// The TCP/TLS streams and their TLS settings.
+    pub(crate) streams: StreamTable,
+    /// Streams that ended where no `now` was at hand (a transmit refused
+    /// in [`DriverCore::send_outbox`]): the machine is told at the next
+    /// [`DriverCore::start_streams`].
+    pub(crate) unreported_closes: Vec<StreamClose>,
+    pub(crate) last_stream_close: Option<StreamClose>,
 }
 
 impl<M: Machine> DriverCore<M> {
@@ -59,6 +67,9 @@ impl<M: Machine> DriverCore<M> {
             outbox: VecDeque::new(),
             events: VecDeque::new(),
             counters: DriverCounters::default(),
+            streams: StreamTable::default(),
+            unreported_closes: Vec::new(),
+            last_stream_close: None,
         }
     }
 
@@ -88,6 +99,19 @@ impl<M: Machine> DriverCore<M> {
     pub fn command<R>(&mut self, command: impl FnOnce(&mut M) -> R) -> R {
         self.must_drain = true;
         command(&mut self.machine)
+    }
+
+    /// Runs `input` on the machine (the streams' inputs); it must be drained
+    /// afterwards.
+    pub(crate) fn input(&mut self, input: impl FnOnce(&mut M)) {
+        self.must_drain = true;
+        input(&mut self.machine);
+    }
+
+    /// Whether an input reached the machine since the last drain: a runtime
+    /// that fed the streams checks it before it waits.
+    pub fn needs_drain(&self) -> bool {
+        self.must_drain
     }
 
     /// Hands a received datagram to the machine (counted in
@@ -152,8 +176,10 @@ impl<M: Machine> DriverCore<M> {
 
     /// Sends the outbox in order until `send` returns
     /// [`SendOutcome::WouldBlock`] or the outbox is empty. A TCP or TLS
-    /// transmit, or one whose `source` no socket in `sockets` serves (see
-    /// [`SocketTable::for_source`]), is dropped and counted without calling
+    /// transmit goes to its stream's queue (opening the stream: the runtime
+    /// connects it at [`DriverCore::start_streams`]); a UDP transmit whose
+    /// `source` no socket in `sockets` serves (see
+    /// [`SocketTable::for_source`]) is dropped and counted without calling
     /// `send`; otherwise `send` gets the socket and the transmit, which
     /// leaves the outbox unless the socket would block or the call was
     /// interrupted.
@@ -164,8 +190,9 @@ impl<M: Machine> DriverCore<M> {
     ) {
         while let Some(t) = self.outbox.front() {
             if t.protocol != Protocol::Udp {
-                self.counters.unsupported_protocol += 1;
-                self.outbox.pop_front();
+                if let Some(t) = self.outbox.pop_front() {
+                    self.queue_stream_frame(t);
+                }
                 continue;
             }
             let Some(bound) = sockets.for_source(t.source) else {

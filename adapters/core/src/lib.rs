@@ -12,6 +12,15 @@
 //!   family on the same port.
 //! - [`DriverCore::send_outbox`] sends the outbox in order through the
 //!   runtime's send call, which answers with a [`SendOutcome`].
+//! - TCP and TLS transmits (TURN over TCP and TLS) go to streams keyed by
+//!   [`StreamKey`] (local, remote, protocol), at most [`STREAM_LIMIT`],
+//!   each with at most [`STREAM_QUEUE_LIMIT`] bytes queued. The runtime
+//!   connects ([`DriverCore::start_streams`]), writes
+//!   ([`DriverCore::stream_output`]) and reads
+//!   ([`DriverCore::stream_received`]) plain TCP sockets; TLS is rustls
+//!   (ring provider) driven over the bytes here, with [`TlsSettings`]
+//!   (roots, server names). Every end of a stream reaches the machine as
+//!   `Machine::handle_stream_closed`.
 //!
 //! - [`bind_mdns_v4`] / [`bind_mdns_v6`] build the multicast sockets mDNS
 //!   runs on, with the options RFC 6762 asks for, for either runtime to
@@ -78,16 +87,27 @@
 
 mod counters;
 mod driver_core;
+mod driver_streams;
 mod limits;
 mod multicast;
 mod names;
 mod sockets;
+mod streams;
 
 pub use counters::DriverCounters;
 pub use driver_core::{DriverCore, SendOutcome};
-pub use limits::{DRAIN_LIMIT, EVENT_LIMIT, OUTBOX_LIMIT, RECEIVE_BUFFER_SIZE};
+pub use limits::{
+    DRAIN_LIMIT, EVENT_LIMIT, OUTBOX_LIMIT, RECEIVE_BUFFER_SIZE, STREAM_LIMIT, STREAM_QUEUE_LIMIT,
+};
 pub use multicast::{
     bind_mdns_v4, bind_mdns_v6, mdns_source, MDNS_GROUP_V4, MDNS_GROUP_V6, MDNS_PORT,
 };
 pub use names::{classify_name, NameKind, MAX_NAME_LEN};
+/// The rustls the drivers' TLS streams use (for [`TlsSettings`]' root
+/// stores, client configurations and server names).
+pub use rustls;
 pub use sockets::{BoundSocket, SocketTable};
+pub use streams::{
+    ring_client_config, webpki_roots, StreamClose, StreamCloseReason, StreamId, StreamKey,
+    TlsSettings,
+};

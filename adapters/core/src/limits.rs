@@ -17,3 +17,14 @@ pub const EVENT_LIMIT: usize = 65_536;
 /// The size of a driver's receive buffer: the largest UDP payload (IPv6
 /// jumbograms aside), so no datagram is truncated.
 pub const RECEIVE_BUFFER_SIZE: usize = 65_535;
+
+/// Most TCP/TLS streams (open or connecting) a driver keeps at once; a
+/// transmit that would open another is dropped and the machine is told the
+/// stream closed (counted in [`crate::DriverCounters::streams_refused`]).
+pub const STREAM_LIMIT: usize = 64;
+
+/// Most bytes queued for one stream: whole frames waiting for the
+/// connection (and the TLS handshake) plus bytes the OS has not taken yet.
+/// A frame that does not fit is dropped whole, so the stream stays framed
+/// (counted in [`crate::DriverCounters::stream_frames_dropped`]).
+pub const STREAM_QUEUE_LIMIT: usize = 512 * 1024;

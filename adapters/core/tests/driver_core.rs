@@ -217,6 +217,18 @@ fn the_outbox_is_sent_in_order_through_the_socket_that_serves_each_source() {
     assert_eq!(core.pending_transmits(), 0);
     assert_eq!(counters.sent, 3);
     assert_eq!(counters.send_errors, 1);
-    assert_eq!(counters.unsupported_protocol, 2);
+    assert_eq!(counters.unsupported_protocol, 0);
     assert_eq!(counters.unknown_source, 1);
+    // TCP and TLS went to two streams (same addresses, two protocols),
+    // waiting for the runtime to connect them.
+    let mut opened = Vec::new();
+    core.start_streams(Instant::now(), |_, key| {
+        opened.push((key.protocol, key.local, key.remote));
+        Ok(())
+    });
+    assert_eq!(
+        opened,
+        vec![(Protocol::Tcp, local, peer), (Protocol::Tls, local, peer)]
+    );
+    assert_eq!(core.counters().streams_opened, 2);
 }

@@ -4,19 +4,24 @@
 use std::io;
 use std::net::SocketAddr;
 use std::ops::ControlFlow;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mio::{Events, Interest, Poll, Registry, Token};
+use sansrtc_adapter_core::rustls::pki_types::ServerName;
+use sansrtc_adapter_core::rustls::{self, ClientConfig, RootCertStore};
 use sansrtc_adapter_core::{
-    DriverCore, DriverCounters, SendOutcome, SocketTable, RECEIVE_BUFFER_SIZE,
+    DriverCore, DriverCounters, SendOutcome, SocketTable, StreamClose, RECEIVE_BUFFER_SIZE,
 };
-use sansrtc_proto::{Machine, Protocol, Receive};
+use sansrtc_proto::{Machine, Protocol, Receive, Transmit};
 
 use crate::error::DriverError;
 use crate::sockets::RegisteredSocket;
+use crate::streams::StreamSockets;
 
-/// The driver registers its sockets with tokens from this one up; tokens
-/// the application registers through [`Driver::registry`] must be below it.
+/// The driver registers its sockets (UDP, and the TCP sockets of its
+/// streams) with tokens from this one up; tokens the application registers
+/// through [`Driver::registry`] must be below it.
 pub const FIRST_SOCKET_TOKEN: usize = usize::MAX / 2;
 
 /// Datagrams read from one socket in one [`Driver::poll_once`]; the rest
@@ -25,6 +30,21 @@ pub const RECEIVE_BATCH: usize = 64;
 
 /// Readiness events taken from the OS in one poll.
 const EVENTS_CAPACITY: usize = 256;
+
+/// Times [`Driver`]'s `send_outbox` drains the machine again when streams
+/// ended while sending (the rest waits for the next turn, which then does
+/// not block).
+const SEND_ROUNDS: usize = 8;
+
+/// The runtime's send call for one datagram.
+fn send_datagram(socket: &RegisteredSocket, t: &Transmit) -> SendOutcome {
+    match socket.udp.send_to(&t.contents, t.destination) {
+        Ok(_) => SendOutcome::Sent,
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => SendOutcome::WouldBlock,
+        Err(e) if e.kind() == io::ErrorKind::Interrupted => SendOutcome::Interrupted,
+        Err(_) => SendOutcome::Failed,
+    }
+}
 
 /// Runs one [`Machine`] over mio UDP sockets, for an application that owns
 /// its event loop.
@@ -50,6 +70,17 @@ const EVENTS_CAPACITY: usize = 256;
 ///   threads, its own sockets) go into [`Driver::registry`] with tokens
 ///   below [`FIRST_SOCKET_TOKEN`]; their readiness is in
 ///   [`Driver::foreign_tokens`] after each `poll_once`.
+/// - TCP and TLS transmits (TURN over TCP and `turns:`) go over streams the
+///   driver opens at the first transmit from a `source` to a
+///   `destination` (a non-blocking TCP connect from the source's IP,
+///   registered with the poll, then for TLS a rustls handshake, see
+///   [`Driver::set_tls_roots`] and [`Driver::set_tls_server_name`]); the
+///   bytes read come back as a [`Receive`] with that protocol, from the
+///   destination to the source; a stream that cannot be opened, fails or
+///   ends is reported with [`Machine::handle_stream_closed`]. Bounded by
+///   [`STREAM_LIMIT`](crate::STREAM_LIMIT) and
+///   [`STREAM_QUEUE_LIMIT`](crate::STREAM_QUEUE_LIMIT); see
+///   `docs/adapters-streams.md`.
 ///
 /// `now` is `std::time::Instant::now()` at each input.
 pub struct Driver<M: Machine> {
@@ -60,6 +91,8 @@ pub struct Driver<M: Machine> {
     foreign: Vec<Token>,
     sockets: SocketTable<RegisteredSocket>,
     buffer: Box<[u8]>,
+    /// The TCP sockets of the streams.
+    streams: StreamSockets,
 }
 
 impl<M: Machine> Driver<M> {
@@ -74,6 +107,7 @@ impl<M: Machine> Driver<M> {
             foreign: Vec::new(),
             sockets: SocketTable::new(),
             buffer: vec![0; RECEIVE_BUFFER_SIZE].into_boxed_slice(),
+            streams: StreamSockets::default(),
         })
     }
 
@@ -158,6 +192,36 @@ impl<M: Machine> Driver<M> {
         self.core.next_timeout()
     }
 
+    /// TLS streams opened from now on trust exactly `roots` (by default
+    /// the Mozilla roots of the `webpki-roots` crate). Fails only if rustls
+    /// cannot build a configuration.
+    pub fn set_tls_roots(&mut self, roots: RootCertStore) -> Result<(), rustls::Error> {
+        self.core.tls_settings().set_roots(roots)
+    }
+
+    /// TLS streams opened from now on use `config` (a custom verifier,
+    /// client certificates); it replaces [`Driver::set_tls_roots`].
+    pub fn set_tls_client_config(&mut self, config: Arc<ClientConfig>) {
+        self.core.tls_settings().set_client_config(config);
+    }
+
+    /// The certificate of the TLS server at `server` must be valid for
+    /// `name` (the host of the `turns:` URL). Without it the driver checks
+    /// the server's IP address (an IP SAN).
+    pub fn set_tls_server_name(&mut self, server: SocketAddr, name: ServerName<'static>) {
+        self.core.tls_settings().set_server_name(server, name);
+    }
+
+    /// How many TCP/TLS streams are open or connecting.
+    pub fn stream_count(&self) -> usize {
+        self.core.stream_count()
+    }
+
+    /// The last stream that ended (reported to the machine), and why.
+    pub fn last_stream_close(&self) -> Option<&StreamClose> {
+        self.core.last_stream_close()
+    }
+
     /// The oldest event the machine produced that the application has not
     /// taken yet.
     pub fn take_event(&mut self) -> Option<M::Event> {
@@ -186,6 +250,9 @@ impl<M: Machine> Driver<M> {
         }
         for event in self.readiness.iter() {
             let token = event.token();
+            if self.streams.note(event) {
+                continue;
+            }
             match token.0.checked_sub(FIRST_SOCKET_TOKEN) {
                 Some(index) if index < self.sockets.len() => {
                     if event.is_readable() || event.is_error() {
@@ -199,6 +266,18 @@ impl<M: Machine> Driver<M> {
         for index in 0..self.sockets.len() {
             self.read_socket(index);
         }
+        self.streams
+            .connect_and_write(self.poll.registry(), &mut self.core);
+        let sockets = &self.sockets;
+        self.streams.read(
+            self.poll.registry(),
+            &mut self.core,
+            &mut self.buffer,
+            |core| {
+                core.drain();
+                core.send_outbox(sockets, send_datagram);
+            },
+        );
         // Writable events need no bookkeeping: every turn retries the outbox.
         self.send_outbox();
         Ok(())
@@ -230,7 +309,11 @@ impl<M: Machine> Driver<M> {
 
     /// How long the poll may block.
     fn wait_time(&self, max_wait: Option<Duration>) -> Option<Duration> {
-        if self.core.has_events() || self.sockets.iter().any(|s| s.socket.readable) {
+        if self.core.has_events()
+            || self.core.needs_drain()
+            || self.sockets.iter().any(|s| s.socket.readable)
+            || self.streams.has_work()
+        {
             return Some(Duration::ZERO);
         }
         let until_timer = self
@@ -244,16 +327,23 @@ impl<M: Machine> Driver<M> {
     }
 
     /// Sends queued transmits in order until a socket would block (mio then
-    /// reports it writable) or the queue is empty.
+    /// reports it writable) or the queue is empty; TCP/TLS transmits go to
+    /// their streams (new ones start connecting), whose queued bytes are
+    /// written until a socket would block. A stream that ends meanwhile is
+    /// reported to the machine, which is drained again (a bounded number of
+    /// times).
     fn send_outbox(&mut self) {
-        self.core.send_outbox(&self.sockets, |socket, t| {
-            match socket.udp.send_to(&t.contents, t.destination) {
-                Ok(_) => SendOutcome::Sent,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => SendOutcome::WouldBlock,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => SendOutcome::Interrupted,
-                Err(_) => SendOutcome::Failed,
+        for _ in 0..SEND_ROUNDS {
+            self.core.send_outbox(&self.sockets, send_datagram);
+            self.streams
+                .start(Instant::now(), self.poll.registry(), &mut self.core);
+            self.streams
+                .connect_and_write(self.poll.registry(), &mut self.core);
+            if !self.core.needs_drain() {
+                return;
             }
-        });
+            self.core.drain();
+        }
     }
 
     /// Calls `handle_timeout` if the machine's timer is due.

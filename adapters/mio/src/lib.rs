@@ -166,12 +166,14 @@
 //! # }
 //! ```
 //!
-//! Not done: TCP and TLS transmits ([`sansrtc_proto::Protocol::Tcp`] /
-//! `Tls`, for TURN over TCP and ICE-TCP) are dropped and counted in
-//! [`DriverCounters::unsupported_protocol`]; the received `destination`
-//! is the socket's bound address (bind specific addresses, not `0.0.0.0`,
-//! when the machine needs to know which local IP was hit). See
-//! `docs/adapters.md`.
+//! TCP and TLS transmits ([`sansrtc_proto::Protocol::Tcp`] / `Tls`: TURN
+//! over TCP and `turns:`) go over streams the driver opens, with TLS by
+//! rustls (see [`Driver`] and `docs/adapters-streams.md`).
+//!
+//! Not done: ICE-TCP candidates (no listening sockets); the received
+//! `destination` of a datagram is the socket's bound address (bind
+//! specific addresses, not `0.0.0.0`, when the machine needs to know which
+//! local IP was hit). See `docs/adapters.md`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -180,11 +182,15 @@ mod error;
 mod resolver;
 mod server;
 mod sockets;
+mod streams;
 
 pub use driver::{Driver, FIRST_SOCKET_TOKEN, RECEIVE_BATCH};
 pub use error::DriverError;
 pub use resolver::{system_lookup, NameAnswer, NameResolver, MAX_PENDING_NAMES};
-pub use sansrtc_adapter_core::{DriverCounters, DRAIN_LIMIT, EVENT_LIMIT, OUTBOX_LIMIT};
+pub use sansrtc_adapter_core::{
+    ring_client_config, rustls, webpki_roots, DriverCounters, StreamClose, StreamCloseReason,
+    StreamKey, DRAIN_LIMIT, EVENT_LIMIT, OUTBOX_LIMIT, STREAM_LIMIT, STREAM_QUEUE_LIMIT,
+};
 pub use server::{
     ConnectionId, Server, ServerConnection, ServerCounters, ROUTES_PER_CONNECTION,
     SERVER_EVENT_LIMIT, SERVER_RECEIVE_BATCH, SERVER_SOCKET_BUFFER, TRANSACTIONS_PER_CONNECTION,

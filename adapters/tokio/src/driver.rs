@@ -8,8 +8,12 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
+use std::sync::Arc;
+
+use sansrtc_adapter_core::rustls::pki_types::ServerName;
+use sansrtc_adapter_core::rustls::{self, ClientConfig, RootCertStore};
 use sansrtc_adapter_core::{
-    DriverCore, DriverCounters, SendOutcome, SocketTable, RECEIVE_BUFFER_SIZE,
+    DriverCore, DriverCounters, SendOutcome, SocketTable, StreamClose, RECEIVE_BUFFER_SIZE,
 };
 use sansrtc_proto::{Machine, Protocol, Receive};
 use tokio::io::ReadBuf;
@@ -17,6 +21,7 @@ use tokio::net::UdpSocket;
 use tokio::time::Sleep;
 
 use crate::error::DriverError;
+use crate::streams::StreamSockets;
 
 /// Inputs handled in one poll before yielding to the runtime, so a busy
 /// socket cannot starve the other tasks.
@@ -46,10 +51,23 @@ fn now() -> Instant {
 /// - Commands: [`Driver::with_machine`] gives `&mut M`; its outputs are
 ///   drained and sent at the next [`Driver::next_event`] / [`Driver::flush`].
 ///
+/// - TCP and TLS transmits (TURN over TCP and `turns:`) go over streams the
+///   driver opens at the first transmit from a `source` to a
+///   `destination` (a TCP connect from the source's IP, then for TLS a
+///   rustls handshake, see [`Driver::set_tls_roots`] and
+///   [`Driver::set_tls_server_name`]); the bytes read come back as a
+///   [`Receive`] with that protocol, from the destination to the source;
+///   a stream that cannot be opened, fails or ends is reported with
+///   [`Machine::handle_stream_closed`]. Bounded by
+///   [`STREAM_LIMIT`](crate::STREAM_LIMIT) and
+///   [`STREAM_QUEUE_LIMIT`](crate::STREAM_QUEUE_LIMIT); see
+///   `docs/adapters-streams.md`.
+///
 /// [`Driver::next_event`] is cancel-safe: a transmit is dequeued only once
 /// the OS took it, a datagram is handed to the machine in the same poll that
-/// received it, and the timer lives in the driver. So it can sit in a
-/// `tokio::select!` next to a command channel.
+/// received it, stream bytes leave their queue only once written, and the
+/// timer and the connects in progress live in the driver. So it can sit in
+/// a `tokio::select!` next to a command channel.
 pub struct Driver<M: Machine> {
     /// The machine, its outbox, event queue, deadline and counters.
     core: DriverCore<M>,
@@ -60,6 +78,8 @@ pub struct Driver<M: Machine> {
     /// The timer completed and must be reset before it is polled again.
     timer_fired: bool,
     buffer: Box<[u8]>,
+    /// The TCP sockets of the streams.
+    streams: StreamSockets,
 }
 
 impl<M: Machine> Driver<M> {
@@ -74,6 +94,7 @@ impl<M: Machine> Driver<M> {
             timer: None,
             timer_fired: false,
             buffer: vec![0; RECEIVE_BUFFER_SIZE].into_boxed_slice(),
+            streams: StreamSockets::default(),
         }
     }
 
@@ -131,6 +152,36 @@ impl<M: Machine> Driver<M> {
         self.core.next_timeout()
     }
 
+    /// TLS streams opened from now on trust exactly `roots` (by default
+    /// the Mozilla roots of the `webpki-roots` crate). Fails only if rustls
+    /// cannot build a configuration.
+    pub fn set_tls_roots(&mut self, roots: RootCertStore) -> Result<(), rustls::Error> {
+        self.core.tls_settings().set_roots(roots)
+    }
+
+    /// TLS streams opened from now on use `config` (a custom verifier,
+    /// client certificates); it replaces [`Driver::set_tls_roots`].
+    pub fn set_tls_client_config(&mut self, config: Arc<ClientConfig>) {
+        self.core.tls_settings().set_client_config(config);
+    }
+
+    /// The certificate of the TLS server at `server` must be valid for
+    /// `name` (the host of the `turns:` URL). Without it the driver checks
+    /// the server's IP address (an IP SAN).
+    pub fn set_tls_server_name(&mut self, server: SocketAddr, name: ServerName<'static>) {
+        self.core.tls_settings().set_server_name(server, name);
+    }
+
+    /// How many TCP/TLS streams are open or connecting.
+    pub fn stream_count(&self) -> usize {
+        self.core.stream_count()
+    }
+
+    /// The last stream that ended (reported to the machine), and why.
+    pub fn last_stream_close(&self) -> Option<&StreamClose> {
+        self.core.last_stream_close()
+    }
+
     /// The next event of the machine, running the I/O loop until there is
     /// one. Cancel-safe (see [`Driver`]).
     ///
@@ -155,13 +206,23 @@ impl<M: Machine> Driver<M> {
     }
 
     /// Drains the machine and waits until every transmit waiting in the
-    /// driver has been handed to the OS (events stay queued for
-    /// [`Driver::next_event`]).
+    /// driver has been handed to the OS, the bytes of connected streams
+    /// included (events stay queued for [`Driver::next_event`]; streams
+    /// still connecting are not waited for).
     pub async fn flush(&mut self) {
         poll_fn(|cx| {
-            self.core.drain();
-            self.send_outbox(cx);
-            if self.core.pending_transmits() == 0 {
+            loop {
+                self.core.drain();
+                self.send_outbox(cx);
+                let connected = self.streams.poll_connects(cx, now, &mut self.core);
+                if connected {
+                    self.streams.write(cx, now, &mut self.core);
+                }
+                if !connected && !self.core.needs_drain() {
+                    break;
+                }
+            }
+            if self.core.pending_transmits() == 0 && !self.streams.has_output(&self.core) {
                 Poll::Ready(())
             } else {
                 Poll::Pending
@@ -175,13 +236,26 @@ impl<M: Machine> Driver<M> {
         for _ in 0..STEPS_PER_POLL {
             self.core.drain();
             self.send_outbox(cx);
+            if self.core.needs_drain() {
+                // A stream ended while the outbox was sent: the machine knows.
+                continue;
+            }
             if let Some(event) = self.core.take_event() {
                 return Poll::Ready(Ok(event));
             }
-            if self.sockets.is_empty() && self.core.next_timeout().is_none() {
+            if self.sockets.is_empty()
+                && self.streams.is_empty()
+                && self.core.next_timeout().is_none()
+            {
                 return Poll::Ready(Err(DriverError::NothingToWaitFor));
             }
-            if self.poll_timer(cx) || self.poll_sockets(cx) {
+            if self.poll_timer(cx)
+                || self.poll_sockets(cx)
+                || self.streams.poll_connects(cx, now, &mut self.core)
+                || self
+                    .streams
+                    .poll_reads(cx, now, &mut self.core, &mut self.buffer)
+            {
                 continue;
             }
             return Poll::Pending;
@@ -192,7 +266,9 @@ impl<M: Machine> Driver<M> {
     }
 
     /// Sends queued transmits in order until a socket is not writable (its
-    /// waker is then registered) or the queue is empty.
+    /// waker is then registered) or the queue is empty; TCP/TLS transmits
+    /// go to their streams (new ones start connecting), whose queued bytes
+    /// are written until a socket would block.
     fn send_outbox(&mut self, cx: &mut Context<'_>) {
         self.core.send_outbox(&self.sockets, |socket, t| {
             match socket.poll_send_to(cx, &t.contents, t.destination) {
@@ -201,6 +277,8 @@ impl<M: Machine> Driver<M> {
                 Poll::Pending => SendOutcome::WouldBlock,
             }
         });
+        self.streams.start(now(), &mut self.core);
+        self.streams.write(cx, now, &mut self.core);
     }
 
     /// Fires the machine's timer if it is due; true if it did.

@@ -77,12 +77,14 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Not done: TCP and TLS transmits ([`sansrtc_proto::Protocol::Tcp`] /
-//! `Tls`, for TURN over TCP and ICE-TCP) are dropped and counted in
-//! [`DriverCounters::unsupported_protocol`]; the received `destination`
-//! is the socket's bound address (bind specific addresses, not `0.0.0.0`,
-//! when the machine needs to know which local IP was hit). See
-//! `docs/adapters.md`.
+//! TCP and TLS transmits ([`sansrtc_proto::Protocol::Tcp`] / `Tls`: TURN
+//! over TCP and `turns:`) go over streams the driver opens, with TLS by
+//! rustls (see [`Driver`] and `docs/adapters-streams.md`).
+//!
+//! Not done: ICE-TCP candidates (no listening sockets); the received
+//! `destination` of a datagram is the socket's bound address (bind
+//! specific addresses, not `0.0.0.0`, when the machine needs to know which
+//! local IP was hit). See `docs/adapters.md`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -90,6 +92,7 @@ mod driver;
 mod error;
 mod mdns;
 mod peer;
+mod streams;
 
 pub use driver::Driver;
 pub use error::DriverError;
@@ -101,4 +104,7 @@ pub use peer::{
 };
 /// The sansrtc types the async API takes and returns.
 pub use sansrtc;
-pub use sansrtc_adapter_core::{DriverCounters, DRAIN_LIMIT, EVENT_LIMIT, OUTBOX_LIMIT};
+pub use sansrtc_adapter_core::{
+    ring_client_config, rustls, webpki_roots, DriverCounters, StreamClose, StreamCloseReason,
+    StreamKey, DRAIN_LIMIT, EVENT_LIMIT, OUTBOX_LIMIT, STREAM_LIMIT, STREAM_QUEUE_LIMIT,
+};

@@ -2,9 +2,10 @@
 //! driver (the netsim network, the tokio and mio adapters, the peer
 //! connection composing sub-machines) can run any of them.
 
+use std::net::SocketAddr;
 use std::time::Instant;
 
-use crate::{Output, Receive, Transmit};
+use crate::{Output, Protocol, Receive, Transmit};
 
 /// A Sans-IO machine that knows addresses: it receives datagrams with their
 /// source and destination and asks for [`Transmit`]s from a local address it
@@ -90,6 +91,23 @@ pub trait Machine {
 
     /// The next output; [`Output::Timeout`] ends a drain.
     fn poll_output(&mut self) -> Output<Transmit, Self::Event>;
+
+    /// The driver's stream (`protocol` TCP or TLS) from the machine's local
+    /// address `local` to `remote` closed, failed, or could not be opened:
+    /// bytes queued for it are lost, and a later transmit to `remote` opens
+    /// a new stream. Streams are opened by the driver for the machine's
+    /// first TCP/TLS [`Transmit`] from `local` to `remote` (TURN over TCP or
+    /// TLS). The default does nothing (a machine that never sends over a
+    /// stream).
+    fn handle_stream_closed(
+        &mut self,
+        now: Instant,
+        local: SocketAddr,
+        remote: SocketAddr,
+        protocol: Protocol,
+    ) {
+        let _ = (now, local, remote, protocol);
+    }
 }
 
 impl<M: Machine + ?Sized> Machine for &mut M {
@@ -106,6 +124,16 @@ impl<M: Machine + ?Sized> Machine for &mut M {
     fn poll_output(&mut self) -> Output<Transmit, Self::Event> {
         (**self).poll_output()
     }
+
+    fn handle_stream_closed(
+        &mut self,
+        now: Instant,
+        local: SocketAddr,
+        remote: SocketAddr,
+        protocol: Protocol,
+    ) {
+        (**self).handle_stream_closed(now, local, remote, protocol);
+    }
 }
 
 impl<M: Machine + ?Sized> Machine for Box<M> {
@@ -121,5 +149,15 @@ impl<M: Machine + ?Sized> Machine for Box<M> {
 
     fn poll_output(&mut self) -> Output<Transmit, Self::Event> {
         (**self).poll_output()
+    }
+
+    fn handle_stream_closed(
+        &mut self,
+        now: Instant,
+        local: SocketAddr,
+        remote: SocketAddr,
+        protocol: Protocol,
+    ) {
+        (**self).handle_stream_closed(now, local, remote, protocol);
     }
 }

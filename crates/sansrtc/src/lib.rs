@@ -100,6 +100,7 @@ mod rtcp_component;
 pub mod signaling;
 mod states;
 pub mod stats;
+mod stream_closed;
 mod transport;
 mod transport_map;
 

@@ -837,4 +837,14 @@ impl Machine for RtcPeerConnection {
             .min();
         Output::Timeout(next)
     }
+
+    fn handle_stream_closed(
+        &mut self,
+        now: Instant,
+        local: SocketAddr,
+        remote: SocketAddr,
+        _protocol: sansrtc_proto::Protocol,
+    ) {
+        RtcPeerConnection::handle_stream_closed(self, now, local, remote);
+    }
 }
