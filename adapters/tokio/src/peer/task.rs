@@ -128,11 +128,11 @@ impl TaskState {
                     self.options.track_queue_len,
                 ));
                 self.tracks.insert(track.transceiver, shared.clone());
-                if self
-                    .remote_tracks
-                    .try_send(TrackReceiver { shared })
-                    .is_err()
-                {
+                let receiver = TrackReceiver {
+                    shared,
+                    link: self.link.clone(),
+                };
+                if self.remote_tracks.try_send(receiver).is_err() {
                     Counters::bump(&self.counters.remote_handles_dropped);
                 }
             }
