@@ -39,7 +39,8 @@ pub struct PeerConnectionOptions {
     pub send_high_water: u64,
     /// The channel's `bufferedAmountLowThreshold`: a waiting
     /// [`crate::DataChannel::send`] is woken by the `bufferedamountlow`
-    /// event when the amount falls to it. Default 256 KiB.
+    /// event when the amount falls to it (taken as at most
+    /// `send_high_water`). Default 256 KiB.
     pub send_low_water: u64,
     /// The largest message a [`crate::DataChannelStream`] write sends.
     /// Default 64 KiB (the remote's `a=max-message-size` is usually

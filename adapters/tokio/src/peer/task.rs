@@ -73,8 +73,13 @@ impl TaskState {
             .data_channel(id)
             .map(|info| (info.label.clone(), info.state))
             .unwrap_or((String::new(), DataChannelState::Closed));
-        // bufferedamountlow at the low-water mark wakes waiting senders.
-        let _ = pc.set_buffered_amount_low_threshold(id, self.options.send_low_water);
+        // bufferedamountlow at the low-water mark wakes waiting senders (a
+        // mark above the high-water one could never wake them).
+        let low = self
+            .options
+            .send_low_water
+            .min(self.options.send_high_water);
+        let _ = pc.set_buffered_amount_low_threshold(id, low);
         let shared = Arc::new(ChannelShared::new(
             id,
             label,
