@@ -51,8 +51,9 @@
 //! **Backpressure.** Sending: [`DataChannel::send`] and stream writes wait
 //! while the channel's `bufferedAmount` is above a high-water mark, and
 //! are woken by the `bufferedamountlow` event at the low-water mark.
-//! Receiving: each channel's queue is bounded in bytes; while one is full
-//! the task stops reading its sockets (it still runs its timers and
+//! Receiving: each channel's queue is bounded in bytes, and so are all
+//! of them together; while one bound is reached the task stops reading its
+//! sockets (it still runs its timers and
 //! commands), so the remote's SCTP stops at its window and what it has in
 //! flight waits in the kernel's socket buffer. A reader that stalls for
 //! longer than ICE's consent timeouts (8 s to `disconnected`, 30 s to

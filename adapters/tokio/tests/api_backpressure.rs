@@ -110,3 +110,61 @@ async fn a_slow_reader_bounds_the_sender() {
     );
     assert_eq!(b.counters().messages_without_handle, 0);
 }
+
+/// Many channels, none of them full on its own, cannot add up: the queues
+/// of all channels together stop the reading at their own bound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_queues_of_many_channels_are_bounded_together() {
+    const CHANNELS: usize = 8;
+    const PER_CHANNEL: usize = 8; // messages of MESSAGE bytes: 2 MiB in all
+    const TOTAL: usize = 512 << 10;
+    let mut reader_options = loopback_options(24);
+    reader_options.channel_queue_bytes = 1 << 20;
+    reader_options.connection_queue_bytes = TOTAL;
+    let a = loopback_peer(23).await;
+    let b = loopback_peer_with(reader_options).await;
+    let mut channels = Vec::new();
+    for i in 0..CHANNELS {
+        let init = DataChannelInit::new(format!("c{i}"));
+        channels.push(a.create_data_channel(init).await.expect("channel"));
+    }
+    signal(&a, &b).await;
+    let mut remotes = Vec::new();
+    for _ in 0..CHANNELS {
+        remotes.push(
+            within("accept", b.accept_data_channel())
+                .await
+                .expect("accepted"),
+        );
+    }
+    remotes.sort_by(|x, y| x.label().cmp(y.label()));
+    for channel in &channels {
+        within("open", channel.wait_open()).await.expect("open");
+    }
+    for (c, channel) in channels.iter().enumerate() {
+        for i in 0..PER_CHANNEL {
+            channel.send(message(c * 100 + i)).await.expect("send");
+        }
+    }
+    // Nobody reads for a while: the queues fill up to their joint bound.
+    let mut max_total = 0;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let total: usize = remotes.iter().map(|r| r.queued_bytes()).sum();
+        max_total = max_total.max(total);
+    }
+    eprintln!("all queues together held at most {max_total} B (bound {TOTAL})");
+    // The bound, plus the messages completed by the datagram in hand.
+    assert!(max_total <= TOTAL + 2 * MESSAGE, "{max_total}");
+    assert!(
+        max_total >= TOTAL / 2,
+        "the queues never filled: {max_total}"
+    );
+    assert!(b.counters().reading_pauses > 0);
+    for (c, remote) in remotes.iter().enumerate() {
+        for i in 0..PER_CHANNEL {
+            let got = within("message", remote.recv()).await.expect("a message");
+            assert_eq!(got, DataChannelMessage::Binary(message(c * 100 + i)));
+        }
+    }
+}

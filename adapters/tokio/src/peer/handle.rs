@@ -83,7 +83,7 @@ pub struct PeerConnectionCounters {
     /// took it).
     pub events_dropped: u64,
     /// Times the task stopped reading its sockets because a data
-    /// channel's queue was full.
+    /// channel's queue, or all of them together, reached their bound.
     pub reading_pauses: u64,
     /// Messages of channels without a handle (dropped before the remote
     /// stopped sending).

@@ -30,10 +30,15 @@ pub struct PeerConnectionOptions {
     pub socket_receive_buffer: usize,
     /// Bytes of received messages a data channel queues for the
     /// application (its [`crate::DataChannel::recv`]). When one channel's
-    /// queue holds this much, the task stops reading the sockets until the
-    /// application reads (the backpressure of a slow reader; see the crate
-    /// doc). Default 1 MiB.
+    /// queue holds this much (or all together hold
+    /// `connection_queue_bytes`), the task stops reading the sockets until
+    /// the application reads (the backpressure of a slow reader; see the
+    /// crate doc). Default 1 MiB.
     pub channel_queue_bytes: usize,
+    /// Bytes the queues of all channels may hold together before the task
+    /// stops reading (so many channels, each under its own bound, cannot
+    /// add up: a remote may open up to 1024). Default 4 MiB.
+    pub connection_queue_bytes: usize,
     /// [`crate::DataChannel::send`] waits while the channel's
     /// `bufferedAmount` is above this. Default 1 MiB.
     pub send_high_water: u64,
@@ -73,6 +78,7 @@ impl Default for PeerConnectionOptions {
             seed: None,
             socket_receive_buffer: 4 << 20,
             channel_queue_bytes: 1 << 20,
+            connection_queue_bytes: 4 << 20,
             send_high_water: 1 << 20,
             send_low_water: 256 << 10,
             stream_chunk_size: 64 << 10,
@@ -102,6 +108,7 @@ impl std::fmt::Debug for PeerConnectionOptions {
             .field("seed", &self.seed)
             .field("socket_receive_buffer", &self.socket_receive_buffer)
             .field("channel_queue_bytes", &self.channel_queue_bytes)
+            .field("connection_queue_bytes", &self.connection_queue_bytes)
             .field("send_high_water", &self.send_high_water)
             .field("send_low_water", &self.send_low_water)
             .field("stream_chunk_size", &self.stream_chunk_size)

@@ -57,7 +57,7 @@ pub(crate) struct TaskState {
     pub(crate) remote_tracks: mpsc::Sender<TrackReceiver>,
     pub(crate) state: watch::Sender<PeerConnectionState>,
     pub(crate) counters: Arc<Counters>,
-    /// Notified when a full channel queue has room again.
+    /// Notified whenever a message leaves a channel queue.
     pub(crate) room: Arc<Notify>,
 }
 
@@ -106,9 +106,19 @@ impl TaskState {
         }
     }
 
-    /// Whether a channel's queue is full (the task then stops reading).
-    fn any_channel_full(&self) -> bool {
-        self.channels.values().any(|c| c.is_full())
+    /// Whether a channel's queue is full, or all of them together hold
+    /// [`PeerConnectionOptions::connection_queue_bytes`] (the task then
+    /// stops reading).
+    fn queues_full(&self) -> bool {
+        let mut total = 0;
+        for channel in self.channels.values() {
+            let (bytes, full) = channel.fill();
+            total += bytes;
+            if full || total >= self.options.connection_queue_bytes {
+                return true;
+            }
+        }
+        false
     }
 
     fn emit(&self, event: PeerConnectionEvent) {
@@ -290,7 +300,7 @@ async fn sleep_until(at: Option<Instant>) {
     }
 }
 
-/// The task's loop. While a channel's queue is full it does not read the
+/// The task's loop. While the channel queues are full it does not read the
 /// sockets (the backpressure of a slow reader) but still runs the
 /// machine's timers and the commands; it ends on `close()`, when every
 /// handle is gone, or when the driver fails, closing the connection and
@@ -303,10 +313,10 @@ pub(crate) async fn run(
     let mut closed_by = None;
     let mut paused = false;
     loop {
-        let reading = !state.any_channel_full();
+        let reading = !state.queues_full();
         if !reading && !paused {
             Counters::bump(&state.counters.reading_pauses);
-            tracing::trace!("a channel's queue is full: not reading");
+            tracing::trace!("channel queues full: not reading");
         }
         paused = !reading;
         let timer = driver.next_timeout();
