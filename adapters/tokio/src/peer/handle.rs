@@ -107,8 +107,7 @@ impl PeerConnection {
     ) -> Result<Self, Error> {
         let rng = match options.seed {
             Some(seed) => ChaCha20Rng::seed_from_u64(seed),
-            None => ChaCha20Rng::from_rng(rand_core::OsRng)
-                .map_err(|e| Error::Rtc(sansrtc::RtcError::InvalidArgument(e.to_string())))?,
+            None => ChaCha20Rng::from_rng(rand_core::OsRng).map_err(Error::Randomness)?,
         };
         let pc = RtcPeerConnection::new(configuration, rng, now(), SystemTime::now())?;
         let mut driver = Driver::new(pc);

@@ -313,6 +313,11 @@ pub(crate) async fn run(
     let mut closed_by = None;
     let mut paused = false;
     loop {
+        // The current state, also while events wait unread in the driver.
+        let current = driver.machine().connection_state();
+        state
+            .state
+            .send_if_modified(|s| std::mem::replace(s, current) != current);
         let reading = !state.queues_full();
         if !reading && !paused {
             Counters::bump(&state.counters.reading_pauses);
