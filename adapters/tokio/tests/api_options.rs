@@ -56,3 +56,16 @@ async fn an_explicit_address_that_cannot_be_bound_is_an_error() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The handles can be shared across tasks and threads.
+#[test]
+fn the_handles_are_send_and_sync() {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send_sync::<PeerConnection>();
+    send_sync::<sansrtc_tokio::DataChannel>();
+    send_sync::<sansrtc_tokio::DataChannelStream>();
+    send_sync::<sansrtc_tokio::TrackSender>();
+    send_sync::<sansrtc_tokio::TrackReceiver>();
+    send_sync::<sansrtc_tokio::Events>();
+    send_sync::<Error>();
+}
