@@ -59,7 +59,9 @@ async fn a_slow_reader_bounds_the_sender() {
                 assert_eq!(got, DataChannelMessage::Binary(message(i)), "message {i}");
                 read.store(i + 1, Ordering::SeqCst);
             }
-            max_queued
+            // Kept open (dropping it would close the channel) until the
+            // sender is done.
+            (max_queued, remote)
         }
     });
 
@@ -74,7 +76,7 @@ async fn a_slow_reader_bounds_the_sender() {
         }
     })
     .await;
-    let max_queued = within_for(Duration::from_secs(60), "read", reader)
+    let (max_queued, _remote) = within_for(Duration::from_secs(60), "read", reader)
         .await
         .expect("reader");
     let paused = b.counters().reading_pauses;

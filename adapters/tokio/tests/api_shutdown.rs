@@ -122,3 +122,39 @@ async fn after_close_every_call_fails_with_task_ended() {
     // Closing again does nothing.
     within("second close", a.close()).await;
 }
+
+#[tokio::test]
+async fn dropping_a_channels_last_handle_closes_that_channel_only() {
+    let (a, channel, b, remote) = pair(37).await;
+    let other = a
+        .create_data_channel(DataChannelInit::new("other"))
+        .await
+        .expect("channel");
+    let remote_other = within("accept", b.accept_data_channel())
+        .await
+        .expect("accepted");
+    within("open", other.wait_open()).await.expect("open");
+    let clone = channel.clone();
+    drop(channel);
+    clone
+        .send("still open")
+        .await
+        .expect("a clone keeps it open");
+    assert_eq!(
+        within("message", remote.recv()).await,
+        Some(DataChannelMessage::Text("still open".into()))
+    );
+    drop(clone);
+    assert_eq!(within("channel ends", remote.recv()).await, None);
+    assert!(matches!(
+        remote.send_now("late").await,
+        Err(Error::ChannelClosed)
+    ));
+    // The connection and its other channel go on.
+    other.send("other").await.expect("send");
+    assert_eq!(
+        within("other channel", remote_other.recv()).await,
+        Some(DataChannelMessage::Text("other".into()))
+    );
+    assert_eq!(a.connection_state(), PeerConnectionState::Connected);
+}
