@@ -305,7 +305,9 @@ impl PeerConnection {
     /// The next data channel the remote opened (the `datachannel` event).
     /// Fails with [`Error::TaskEnded`] once the connection has ended.
     /// Cancel-safe. Messages on a channel not yet accepted wait in its
-    /// queue, which counts toward the reading pause like any other.
+    /// queue, which counts toward the reading pause like any other: a
+    /// channel nobody reads stops the whole connection once its queue is
+    /// full, so close (or drop) the channels you do not want.
     pub async fn accept_data_channel(&self) -> Result<DataChannel, Error> {
         let mut channels = self.inner.remote_channels.lock().await;
         channels.recv().await.ok_or(Error::TaskEnded)
