@@ -52,13 +52,13 @@
 //! while the channel's `bufferedAmount` is above a high-water mark, and
 //! are woken by the `bufferedamountlow` event at the low-water mark.
 //! Receiving: each channel's queue is bounded in bytes, and so are all
-//! of them together; while one bound is reached the task stops reading its
-//! sockets (it still runs its timers and
-//! commands), so the remote's SCTP stops at its window and what it has in
-//! flight waits in the kernel's socket buffer. A reader that stalls for
-//! longer than ICE's consent timeouts (8 s to `disconnected`, 30 s to
-//! `failed`) loses the connection, since consent checks are not read
-//! either. Media is real time: a remote track's queue drops its oldest
+//! of them together; while one bound is reached the data channels are
+//! paused: the task holds back the datagrams that carry DTLS (a bounded
+//! buffer) and hands the machine everything else, so ICE (consent), its
+//! timers and media go on while the remote's SCTP, unacknowledged, stops
+//! at its window. A stall longer than the remote's SCTP retransmission
+//! limit (about 27 s for a sansrtc peer) loses the data channels, not the
+//! connection. Media is real time: a remote track's queue drops its oldest
 //! sample when full.
 //!
 //! **Cancel safety.** Waiting methods (`recv`, `accept_*`, `wait_open`,

@@ -79,7 +79,7 @@ async fn a_slow_reader_bounds_the_sender() {
     let (max_queued, _remote) = within_for(Duration::from_secs(60), "read", reader)
         .await
         .expect("reader");
-    let paused = b.counters().reading_pauses;
+    let paused = b.counters().data_channel_pauses;
     eprintln!(
         "sender ahead by at most {max_ahead} messages, buffered at most {max_buffered} B; \
          reader queue at most {max_queued} B; reading paused {paused} times"
@@ -162,7 +162,7 @@ async fn the_queues_of_many_channels_are_bounded_together() {
         max_total >= TOTAL / 2,
         "the queues never filled: {max_total}"
     );
-    assert!(b.counters().reading_pauses > 0);
+    assert!(b.counters().data_channel_pauses > 0);
     for (c, remote) in remotes.iter().enumerate() {
         for i in 0..PER_CHANNEL {
             let got = within("message", remote.recv()).await.expect("a message");

@@ -15,7 +15,7 @@ use super::error::Error;
 pub(crate) struct ChannelShared {
     pub(crate) id: ChannelId,
     pub(crate) label: String,
-    /// Bytes the inbound queue may hold before the task stops reading.
+    /// Bytes the inbound queue may hold before the data channels pause.
     queue_limit: usize,
     /// `send` waits while `bufferedAmount` (as known) is above this.
     high_water: u64,
@@ -78,7 +78,7 @@ impl ChannelShared {
         let mut s = self.lock();
         if let Some(message) = s.inbox.pop_front() {
             s.inbox_bytes -= message.len();
-            // The task, if it stopped reading, looks again (this queue or
+            // The task, if it paused the data channels, looks again (this queue or
             // the total may be under their bounds now).
             self.room.notify_one();
             return Poll::Ready(Some(message));
@@ -171,7 +171,7 @@ impl ChannelShared {
     }
 
     /// Bytes queued, and whether that fills the queue (the task then
-    /// stops reading).
+    /// pauses the data channels).
     pub(crate) fn fill(&self) -> (usize, bool) {
         let bytes = self.lock().inbox_bytes;
         (bytes, bytes >= self.queue_limit)

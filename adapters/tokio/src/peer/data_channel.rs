@@ -23,7 +23,7 @@ use super::link::Link;
 ///
 /// Received messages wait in a bounded queue
 /// ([`crate::PeerConnectionOptions::channel_queue_bytes`]); while it is
-/// full the connection stops reading its sockets, so a slow reader slows
+/// full the connection's data channels pause, so a slow reader slows
 /// the remote sender down instead of growing memory.
 #[derive(Clone)]
 pub struct DataChannel {

@@ -20,6 +20,7 @@ use super::bind::{interface_addresses, udp_socket};
 use super::data_channel::DataChannel;
 use super::error::Error;
 use super::events::Events;
+use super::gate::Gate;
 use super::link::Link;
 use super::media::{TrackReceiver, TrackSender};
 use super::options::PeerConnectionOptions;
@@ -82,9 +83,14 @@ pub struct PeerConnectionCounters {
     /// Events dropped because the [`Events`] queue was full (or nobody
     /// took it).
     pub events_dropped: u64,
-    /// Times the task stopped reading its sockets because a data
-    /// channel's queue, or all of them together, reached their bound.
-    pub reading_pauses: u64,
+    /// Times the data channels were paused (DTLS datagrams held back)
+    /// because a channel's queue, or all of them together, reached their
+    /// bound.
+    pub data_channel_pauses: u64,
+    /// DTLS datagrams dropped while paused because the held ones filled
+    /// [`PeerConnectionOptions::held_datagram_bytes`] (the peer's SCTP
+    /// retransmits them).
+    pub held_dropped: u64,
     /// Messages of channels without a handle (dropped before the remote
     /// stopped sending).
     pub messages_without_handle: u64,
@@ -110,7 +116,7 @@ impl PeerConnection {
             None => ChaCha20Rng::from_rng(rand_core::OsRng).map_err(Error::Randomness)?,
         };
         let pc = RtcPeerConnection::new(configuration, rng, now(), SystemTime::now())?;
-        let mut driver = Driver::new(pc);
+        let mut driver = Driver::new(Gate::new(pc, options.held_datagram_bytes));
         let local_addresses = bind_sockets(&mut driver, &options)?;
 
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
@@ -118,7 +124,7 @@ impl PeerConnection {
         let (events_tx, events_rx) = mpsc::channel(options.event_capacity.max(1));
         let (channels_tx, channels_rx) = mpsc::channel(ACCEPT_QUEUE);
         let (tracks_tx, tracks_rx) = mpsc::channel(ACCEPT_QUEUE);
-        let (state_tx, state_rx) = watch::channel(driver.machine().connection_state());
+        let (state_tx, state_rx) = watch::channel(driver.machine().pc.connection_state());
         let counters = Arc::new(Counters::default());
         let state = TaskState {
             options,
@@ -195,7 +201,8 @@ impl PeerConnection {
         let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
         PeerConnectionCounters {
             events_dropped: get(&c.events_dropped),
-            reading_pauses: get(&c.reading_pauses),
+            data_channel_pauses: get(&c.data_channel_pauses),
+            held_dropped: get(&c.held_dropped),
             messages_without_handle: get(&c.messages_without_handle),
             media_without_receiver: get(&c.media_without_receiver),
             remote_handles_dropped: get(&c.remote_handles_dropped),
@@ -305,7 +312,7 @@ impl PeerConnection {
     /// The next data channel the remote opened (the `datachannel` event).
     /// Fails with [`Error::TaskEnded`] once the connection has ended.
     /// Cancel-safe. Messages on a channel not yet accepted wait in its
-    /// queue, which counts toward the reading pause like any other: a
+    /// queue, which counts toward the pause like any other: a
     /// channel nobody reads stops the whole connection once its queue is
     /// full, so close (or drop) the channels you do not want.
     pub async fn accept_data_channel(&self) -> Result<DataChannel, Error> {
@@ -369,7 +376,7 @@ impl std::fmt::Debug for PeerConnection {
 /// machine. An address given explicitly must bind; of the interfaces found
 /// automatically, those that do not are skipped (logged).
 fn bind_sockets(
-    driver: &mut Driver<RtcPeerConnection>,
+    driver: &mut Driver<Gate>,
     options: &PeerConnectionOptions,
 ) -> Result<Vec<SocketAddr>, Error> {
     let explicit = !options.local_addresses.is_empty();
@@ -389,7 +396,7 @@ fn bind_sockets(
             Err(error) => return Err(error),
         };
         let local = driver.add_socket(socket)?;
-        driver.with_machine(|pc| pc.add_local_address(now(), local))?;
+        driver.with_machine(|gate| gate.pc.add_local_address(now(), local))?;
         bound.push(local);
     }
     if bound.is_empty() {

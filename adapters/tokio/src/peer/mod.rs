@@ -7,6 +7,7 @@ mod channel_state;
 mod data_channel;
 mod error;
 mod events;
+mod gate;
 mod handle;
 mod io;
 mod link;

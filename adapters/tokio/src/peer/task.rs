@@ -1,4 +1,5 @@
-//! The connection's task: one `Driver<RtcPeerConnection>`, the commands of
+//! The connection's task: one `Driver<Gate>` (the peer connection behind
+//! its gate), the commands of
 //! the handles, and the events of the machine handed to the channels,
 //! tracks and event stream they belong to.
 
@@ -16,6 +17,7 @@ use tokio::sync::{mpsc, watch, Notify};
 use super::channel_state::ChannelShared;
 use super::data_channel::{ChannelOwner, DataChannel};
 use super::events::PeerConnectionEvent;
+use super::gate::Gate;
 use super::link::{Link, Request, WeakLink};
 use super::media::{MediaSample, TrackReceiver, TrackShared};
 use super::options::PeerConnectionOptions;
@@ -32,10 +34,11 @@ pub(crate) fn now() -> Instant {
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
     pub(crate) events_dropped: AtomicU64,
-    pub(crate) reading_pauses: AtomicU64,
+    pub(crate) data_channel_pauses: AtomicU64,
     pub(crate) messages_without_handle: AtomicU64,
     pub(crate) media_without_receiver: AtomicU64,
     pub(crate) remote_handles_dropped: AtomicU64,
+    pub(crate) held_dropped: AtomicU64,
 }
 
 impl Counters {
@@ -108,7 +111,7 @@ impl TaskState {
 
     /// Whether a channel's queue is full, or all of them together hold
     /// [`PeerConnectionOptions::connection_queue_bytes`] (the task then
-    /// stops reading).
+    /// pauses the data channels).
     fn queues_full(&self) -> bool {
         let mut total = 0;
         for channel in self.channels.values() {
@@ -292,46 +295,47 @@ impl TaskState {
     }
 }
 
-/// Sleeps until `at`, or forever.
-async fn sleep_until(at: Option<Instant>) {
-    match at {
-        Some(at) => tokio::time::sleep_until(at.into()).await,
-        None => std::future::pending().await,
-    }
-}
-
-/// The task's loop. While the channel queues are full it does not read the
-/// sockets (the backpressure of a slow reader) but still runs the
-/// machine's timers and the commands; it ends on `close()`, when every
-/// handle is gone, or when the driver fails, closing the connection and
-/// sending what closing sends (for at most `close_timeout`).
+/// The task's loop: commands and the driver's events, in a `select!`. While
+/// the channel queues are full the [`Gate`] holds back the datagrams that
+/// carry DTLS (so the data channels stop while ICE, its timers and media
+/// go on); once they have room the held datagrams are handed over one at a
+/// time, each only when the events of the one before were delivered. It
+/// ends on `close()`, when every handle is gone, or when the driver fails,
+/// closing the connection and sending what closing sends (for at most
+/// `close_timeout`).
 pub(crate) async fn run(
-    mut driver: Driver<RtcPeerConnection>,
+    mut driver: Driver<Gate>,
     mut requests: mpsc::UnboundedReceiver<Request>,
     mut state: TaskState,
 ) {
     let mut closed_by = None;
     let mut paused = false;
     loop {
-        // The current state, also while events wait unread in the driver.
-        let current = driver.machine().connection_state();
+        let current = driver.machine().pc.connection_state();
         state
             .state
             .send_if_modified(|s| std::mem::replace(s, current) != current);
-        let reading = !state.queues_full();
-        if !reading && !paused {
-            Counters::bump(&state.counters.reading_pauses);
-            tracing::trace!("channel queues full: not reading");
+        let full = state.queues_full();
+        if full != paused {
+            paused = full;
+            driver.with_machine(|gate| gate.paused = full);
+            if full {
+                Counters::bump(&state.counters.data_channel_pauses);
+                tracing::trace!("channel queues full: DTLS held back");
+            }
         }
-        paused = !reading;
-        let timer = driver.next_timeout();
+        let releasing = !full && driver.machine().has_held();
+        state
+            .counters
+            .held_dropped
+            .store(driver.machine().held_dropped, Ordering::Relaxed);
         tokio::select! {
+            // Commands first: they are few (each caller waits for its
+            // answer), and the network must not starve them.
+            biased;
             request = requests.recv() => match request {
                 Some(Request::Run(command)) => {
-                    driver.with_machine(|pc| command(pc, &mut state, now()));
-                    if paused {
-                        driver.flush().await;
-                    }
+                    driver.with_machine(|gate| command(&mut gate.pc, &mut state, now()));
                 }
                 Some(Request::Close(reply)) => {
                     closed_by = Some(reply);
@@ -342,21 +346,21 @@ pub(crate) async fn run(
                     break;
                 }
             },
-            event = driver.next_event(), if reading => match event {
-                Ok(event) => driver.with_machine(|pc| state.on_event(pc, now(), event)),
+            event = driver.next_event() => match event {
+                Ok(event) => driver.with_machine(|gate| state.on_event(&mut gate.pc, now(), event)),
                 Err(error) => {
                     tracing::warn!(%error, "driver failed");
                     break;
                 }
             },
-            () = sleep_until(timer), if !reading => {
-                driver.with_machine(|pc| sansrtc::Machine::handle_timeout(pc, now()));
-                driver.flush().await;
+            () = state.room.notified(), if full => {}
+            // Only when the driver had no event left (it is polled first).
+            () = std::future::ready(()), if releasing => {
+                driver.with_machine(|gate| gate.release_one(now()));
             }
-            () = state.room.notified(), if !reading => {}
         }
     }
-    driver.with_machine(|pc| pc.close(now()));
+    driver.with_machine(|gate| gate.pc.close(now()));
     // DTLS close_notify and SCTP ABORT: out before the sockets go.
     let flushed = tokio::time::timeout(state.options.close_timeout, driver.flush()).await;
     state.end();
