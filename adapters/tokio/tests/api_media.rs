@@ -101,3 +101,69 @@ async fn audio_frames_and_rtp_cross_and_a_keyframe_request_comes_back() {
     b.close().await;
     assert_eq!(within("track ends", track.recv()).await, None);
 }
+
+/// While the data channels are paused by a reader that does not read, media
+/// keeps flowing: only DTLS datagrams are held back, SRTP goes through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn media_flows_while_a_stalled_reader_pauses_the_data_channels() {
+    use bytes::Bytes;
+    use sansrtc_tokio::sansrtc::{DataChannelInit, DataChannelMessage};
+    let a = loopback_peer(63).await;
+    let mut options = loopback_options(64);
+    options.channel_queue_bytes = 128 << 10;
+    let b = loopback_peer_with(options).await;
+    let mic = a
+        .add_track(
+            MediaStreamTrack::new("mic", MediaKind::Audio),
+            vec!["s".into()],
+        )
+        .await
+        .expect("track");
+    let channel = a
+        .create_data_channel(DataChannelInit::new("bulk"))
+        .await
+        .expect("channel");
+    signal(&a, &b).await;
+    let track = within("track", b.accept_track()).await.expect("track");
+    let remote = within("accept", b.accept_data_channel())
+        .await
+        .expect("accepted");
+    within("open", channel.wait_open()).await.expect("open");
+    // 2 MiB that nobody reads for now.
+    let flood = tokio::spawn(async move {
+        for i in 0..64u8 {
+            channel
+                .send(Bytes::from(vec![i; 32 << 10]))
+                .await
+                .expect("send");
+        }
+        channel
+    });
+    within("paused", async {
+        while b.counters().data_channel_pauses == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await;
+    for i in 0..10u32 {
+        mic.write_frame(i * 960, &[0xf8, 0xff, i as u8])
+            .await
+            .expect("frame");
+        let (data, _, _) = within("frame while paused", track.recv_frame())
+            .await
+            .expect("frame");
+        assert_eq!(data, [0xf8, 0xff, i as u8]);
+    }
+    assert!(
+        remote.queued_bytes() >= 128 << 10,
+        "the channels were paused all along"
+    );
+    for i in 0..64u8 {
+        let got = within("bulk", remote.recv()).await.expect("message");
+        assert_eq!(
+            got,
+            DataChannelMessage::Binary(Bytes::from(vec![i; 32 << 10]))
+        );
+    }
+    let _channel = within("flood done", flood).await.expect("sender");
+}
