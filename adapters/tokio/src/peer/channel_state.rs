@@ -177,6 +177,12 @@ impl ChannelShared {
         (bytes, bytes >= self.queue_limit)
     }
 
+    /// Closed, with nothing left to read.
+    pub(crate) fn closed_and_empty(&self) -> bool {
+        let s = self.lock();
+        s.ready == DataChannelState::Closed && s.inbox.is_empty()
+    }
+
     /// The machine's new state for the channel.
     pub(crate) fn set_ready_state(&self, ready: DataChannelState) {
         let mut s = self.lock();

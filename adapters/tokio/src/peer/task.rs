@@ -112,7 +112,12 @@ impl TaskState {
     /// Whether a channel's queue is full, or all of them together hold
     /// [`PeerConnectionOptions::connection_queue_bytes`] (the task then
     /// pauses the data channels).
-    fn queues_full(&self) -> bool {
+    ///
+    /// A closed channel counts until its queue is read (a remote could
+    /// otherwise fill, close and reopen channels nobody reads); it is
+    /// forgotten once its queue is empty.
+    fn queues_full(&mut self) -> bool {
+        self.channels.retain(|_, c| !c.closed_and_empty());
         let mut total = 0;
         for channel in self.channels.values() {
             let (bytes, full) = channel.fill();
@@ -229,10 +234,8 @@ impl TaskState {
             },
             DataChannelEvent::Open(id) => self.set_channel_state(id, DataChannelState::Open),
             DataChannelEvent::Closing(id) => self.set_channel_state(id, DataChannelState::Closing),
-            DataChannelEvent::Close(id) => {
-                self.set_channel_state(id, DataChannelState::Closed);
-                self.channels.remove(&id);
-            }
+            // Kept until its queue is read (see `queues_full`).
+            DataChannelEvent::Close(id) => self.set_channel_state(id, DataChannelState::Closed),
             DataChannelEvent::BufferedAmountLow(id) => {
                 if let Some(shared) = self.channels.get(&id) {
                     shared.set_buffered(pc.buffered_amount(id).unwrap_or(0));
