@@ -12,7 +12,7 @@ use sansrtc::{
     ChannelId, DataChannelEvent, DataChannelState, MediaEvent, PeerConnectionState, PeerEvent,
     RtcPeerConnection, TransceiverId,
 };
-use tokio::sync::{mpsc, watch, Notify};
+use tokio::sync::{mpsc, oneshot, watch, Notify};
 
 use super::channel_state::ChannelShared;
 use super::data_channel::{ChannelOwner, DataChannel};
@@ -298,6 +298,29 @@ impl TaskState {
     }
 }
 
+/// Commands taken from the queue per turn of the loop before it waits.
+const COMMAND_BATCH: usize = 32;
+
+/// Applies one request; `Some` when the task must end (with the reply of a
+/// `close()`, if that is why).
+fn apply(
+    driver: &mut Driver<Gate>,
+    state: &mut TaskState,
+    request: Option<Request>,
+) -> Option<Option<oneshot::Sender<()>>> {
+    match request {
+        Some(Request::Run(command)) => {
+            driver.with_machine(|gate| command(&mut gate.pc, state, now()));
+            None
+        }
+        Some(Request::Close(reply)) => Some(Some(reply)),
+        None => {
+            tracing::debug!("every handle was dropped");
+            Some(None)
+        }
+    }
+}
+
 /// The task's loop: commands and the driver's events, in a `select!`. While
 /// the channel queues are full the [`Gate`] holds back the datagrams that
 /// carry DTLS (so the data channels stop while ICE, its timers and media
@@ -311,9 +334,8 @@ pub(crate) async fn run(
     mut requests: mpsc::UnboundedReceiver<Request>,
     mut state: TaskState,
 ) {
-    let mut closed_by = None;
     let mut paused = false;
-    loop {
+    let closed_by = 'running: loop {
         let current = driver.machine().pc.connection_state();
         state
             .state
@@ -332,37 +354,41 @@ pub(crate) async fn run(
             .counters
             .held_dropped
             .store(driver.machine().held_dropped, Ordering::Relaxed);
+        // The commands waiting now, a batch at most per turn: a busy
+        // network cannot starve them, nor they the network.
+        for _ in 0..COMMAND_BATCH {
+            let request = match requests.try_recv() {
+                Ok(request) => Some(request),
+                Err(mpsc::error::TryRecvError::Empty) => break,
+                Err(mpsc::error::TryRecvError::Disconnected) => None,
+            };
+            if let Some(end) = apply(&mut driver, &mut state, request) {
+                break 'running end;
+            }
+        }
         tokio::select! {
-            // Commands first: they are few (each caller waits for its
-            // answer), and the network must not starve them.
+            // The driver's events before the next held datagram, so each
+            // held one is released only once the events of the one before
+            // were delivered.
             biased;
-            request = requests.recv() => match request {
-                Some(Request::Run(command)) => {
-                    driver.with_machine(|gate| command(&mut gate.pc, &mut state, now()));
-                }
-                Some(Request::Close(reply)) => {
-                    closed_by = Some(reply);
-                    break;
-                }
-                None => {
-                    tracing::debug!("every handle was dropped");
-                    break;
-                }
-            },
             event = driver.next_event() => match event {
                 Ok(event) => driver.with_machine(|gate| state.on_event(&mut gate.pc, now(), event)),
                 Err(error) => {
                     tracing::warn!(%error, "driver failed");
-                    break;
+                    break None;
                 }
             },
+            request = requests.recv() => {
+                if let Some(end) = apply(&mut driver, &mut state, request) {
+                    break end;
+                }
+            }
             () = state.room.notified(), if full => {}
-            // Only when the driver had no event left (it is polled first).
             () = std::future::ready(()), if releasing => {
                 driver.with_machine(|gate| gate.release_one(now()));
             }
         }
-    }
+    };
     driver.with_machine(|gate| gate.pc.close(now()));
     // DTLS close_notify and SCTP ABORT: out before the sockets go.
     let flushed = tokio::time::timeout(state.options.close_timeout, driver.flush()).await;
