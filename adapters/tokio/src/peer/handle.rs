@@ -16,7 +16,8 @@ use sansrtc::{
 use tokio::sync::{mpsc, watch, Notify};
 use tracing::Instrument;
 
-use super::bind::{interface_addresses, udp_socket};
+use super::bind::bind_sockets;
+use super::counters::{Counters, PeerConnectionCounters};
 use super::data_channel::DataChannel;
 use super::error::Error;
 use super::events::Events;
@@ -24,7 +25,8 @@ use super::gate::Gate;
 use super::link::Link;
 use super::media::{TrackReceiver, TrackSender};
 use super::options::PeerConnectionOptions;
-use super::task::{self, now, Counters, TaskState};
+use super::task::{self, now};
+use super::task_state::TaskState;
 use crate::Driver;
 
 /// Numbers the connections of the process, for their tracing spans.
@@ -74,31 +76,6 @@ struct Inner {
     remote_tracks: tokio::sync::Mutex<mpsc::Receiver<TrackReceiver>>,
     state: watch::Receiver<PeerConnectionState>,
     counters: Arc<Counters>,
-}
-
-/// What the connection's task dropped or did to stay within its bounds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct PeerConnectionCounters {
-    /// Events dropped because the [`Events`] queue was full (or nobody
-    /// took it).
-    pub events_dropped: u64,
-    /// Times the data channels were paused (DTLS datagrams held back)
-    /// because a channel's queue, or all of them together, reached their
-    /// bound.
-    pub data_channel_pauses: u64,
-    /// DTLS datagrams dropped while paused because the held ones filled
-    /// [`PeerConnectionOptions::held_datagram_bytes`] (the peer's SCTP
-    /// retransmits them).
-    pub held_dropped: u64,
-    /// Messages of channels without a handle (dropped before the remote
-    /// stopped sending).
-    pub messages_without_handle: u64,
-    /// Frames or packets of transceivers without a [`TrackReceiver`].
-    pub media_without_receiver: u64,
-    /// Remote channels or tracks dropped because their accept queue was
-    /// full.
-    pub remote_handles_dropped: u64,
 }
 
 impl PeerConnection {
@@ -197,16 +174,7 @@ impl PeerConnection {
 
     /// What the task dropped or paused for.
     pub fn counters(&self) -> PeerConnectionCounters {
-        let c = &self.inner.counters;
-        let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
-        PeerConnectionCounters {
-            events_dropped: get(&c.events_dropped),
-            data_channel_pauses: get(&c.data_channel_pauses),
-            held_dropped: get(&c.held_dropped),
-            messages_without_handle: get(&c.messages_without_handle),
-            media_without_receiver: get(&c.media_without_receiver),
-            remote_handles_dropped: get(&c.remote_handles_dropped),
-        }
+        self.inner.counters.snapshot()
     }
 
     /// Runs `f` with the machine on the connection's task, for what this
@@ -370,37 +338,4 @@ impl std::fmt::Debug for PeerConnection {
             .field("connection_state", &self.connection_state())
             .finish()
     }
-}
-
-/// Binds the sockets of the connection and reports their addresses to the
-/// machine. An address given explicitly must bind; of the interfaces found
-/// automatically, those that do not are skipped (logged).
-fn bind_sockets(
-    driver: &mut Driver<Gate>,
-    options: &PeerConnectionOptions,
-) -> Result<Vec<SocketAddr>, Error> {
-    let explicit = !options.local_addresses.is_empty();
-    let addresses = if explicit {
-        options.local_addresses.clone()
-    } else {
-        interface_addresses()?
-    };
-    let mut bound = Vec::new();
-    for ip in addresses {
-        let socket = match udp_socket(ip, options.socket_receive_buffer) {
-            Ok(socket) => socket,
-            Err(error) if !explicit => {
-                tracing::debug!(%error, "interface address skipped");
-                continue;
-            }
-            Err(error) => return Err(error),
-        };
-        let local = driver.add_socket(socket)?;
-        driver.with_machine(|gate| gate.pc.add_local_address(now(), local))?;
-        bound.push(local);
-    }
-    if bound.is_empty() {
-        return Err(Error::NoLocalAddress);
-    }
-    Ok(bound)
 }
