@@ -158,3 +158,19 @@ async fn dropping_a_channels_last_handle_closes_that_channel_only() {
     );
     assert_eq!(a.connection_state(), PeerConnectionState::Connected);
 }
+
+#[tokio::test]
+async fn a_live_data_channel_keeps_its_connection_running() {
+    let (a, channel, _b, remote) = pair(39).await;
+    drop(a);
+    channel
+        .send("after the handle")
+        .await
+        .expect("still running");
+    assert_eq!(
+        within("message", remote.recv()).await,
+        Some(DataChannelMessage::Text("after the handle".into()))
+    );
+    drop(channel);
+    assert_eq!(within("channel ends", remote.recv()).await, None);
+}
