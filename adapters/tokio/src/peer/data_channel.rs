@@ -197,6 +197,19 @@ fn channel_error(error: RtcError) -> Error {
     }
 }
 
+/// The received messages as a stream (the same as [`DataChannel::recv`]):
+/// ends once the channel is closed and read.
+impl futures_core::Stream for DataChannel {
+    type Item = DataChannelMessage;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<DataChannelMessage>> {
+        self.shared.poll_recv(cx)
+    }
+}
+
 impl std::fmt::Debug for DataChannel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DataChannel")

@@ -154,6 +154,18 @@ impl TrackReceiver {
     }
 }
 
+/// The received samples as a stream (the same as [`TrackReceiver::recv`]).
+impl futures_core::Stream for TrackReceiver {
+    type Item = MediaSample;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<MediaSample>> {
+        self.shared.poll_recv(cx)
+    }
+}
+
 impl std::fmt::Debug for TrackReceiver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TrackReceiver")
