@@ -1,6 +1,81 @@
-//! An async driver that runs any address-aware sansrtc machine (anything
+//! sansrtc on tokio: an async WebRTC [`PeerConnection`], and underneath it
+//! the [`Driver`] that runs any address-aware sansrtc machine (anything
 //! implementing [`sansrtc_proto::Machine`]) over tokio UDP sockets and a
 //! tokio timer.
+//!
+//! # The async API
+//!
+//! [`PeerConnection`] runs one [`sansrtc::RtcPeerConnection`] on its own
+//! task, in a [`Driver`] over UDP sockets bound to the local addresses
+//! ([`PeerConnectionOptions`]: every interface by default), with tokio's
+//! clock. The handle is cheap to clone and `Send + Sync`; its methods are
+//! the W3C ones, `async`, each a command to the task. Data channels are
+//! [`DataChannel`]s (`send`, `recv`, `wait_open`, `close`, a backpressured
+//! `send`, and [`DataChannelStream`] for `AsyncRead + AsyncWrite`); media
+//! goes through [`TrackSender`] and [`TrackReceiver`]; the other events
+//! come from one [`Events`] stream. Two peers on 127.0.0.1, one message:
+//!
+//! ```
+//! use sansrtc_tokio::sansrtc::{DataChannelInit, DataChannelMessage, RtcConfiguration};
+//! use sansrtc_tokio::{PeerConnection, PeerConnectionOptions};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+//! # runtime.block_on(async {
+//! let loopback = || PeerConnectionOptions::with_local_addresses(["127.0.0.1".parse().unwrap()]);
+//! let alice = PeerConnection::new(RtcConfiguration::default(), loopback()).await?;
+//! let bob = PeerConnection::new(RtcConfiguration::default(), loopback()).await?;
+//! let chat = alice.create_data_channel(DataChannelInit::new("chat")).await?;
+//!
+//! // Signaling (here without trickle: host candidates on loopback are
+//! // gathered at once, so each description carries them).
+//! let offer = alice.create_offer().await?;
+//! alice.set_local_description(offer).await?;
+//! bob.set_remote_description(alice.local_description().await?.unwrap()).await?;
+//! let answer = bob.create_answer().await?;
+//! bob.set_local_description(answer).await?;
+//! alice.set_remote_description(bob.local_description().await?.unwrap()).await?;
+//!
+//! let incoming = bob.accept_data_channel().await?;
+//! chat.wait_open().await?;
+//! chat.send("hello").await?;
+//! assert_eq!(incoming.recv().await, Some(DataChannelMessage::Text("hello".into())));
+//!
+//! alice.close().await; // bob's channel ends too
+//! assert_eq!(incoming.recv().await, None);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })
+//! # }
+//! ```
+//!
+//! **Backpressure.** Sending: [`DataChannel::send`] and stream writes wait
+//! while the channel's `bufferedAmount` is above a high-water mark, and
+//! are woken by the `bufferedamountlow` event at the low-water mark.
+//! Receiving: each channel's queue is bounded in bytes, and so are all
+//! of them together; while one bound is reached the data channels are
+//! paused: the task holds back the datagrams that carry DTLS (a bounded
+//! buffer) and hands the machine everything else, so ICE (consent), its
+//! timers and media go on while the remote's SCTP, unacknowledged, stops
+//! at its window. A stall longer than the remote's SCTP retransmission
+//! limit (about 27 s for a sansrtc peer) loses the data channels, not the
+//! connection. Media is real time: a remote track's queue drops its oldest
+//! sample when full.
+//!
+//! **Cancel safety.** Waiting methods (`recv`, `accept_*`, `wait_open`,
+//! the room wait of `send`) take nothing until they return it. Commands
+//! are queued on first poll and run even if the future is then dropped.
+//!
+//! **Shutdown.** The connection runs while a [`PeerConnection`],
+//! [`DataChannel`] or [`TrackSender`] exists. [`PeerConnection::close`], or
+//! dropping the last of them, closes the machine (SCTP ABORT, DTLS
+//! close_notify), sends that for at most
+//! [`PeerConnectionOptions::close_timeout`], and ends the task; later calls
+//! fail with [`Error::TaskEnded`].
+//!
+//! **Tracing.** Each connection's task runs in a `peer_connection` span
+//! with a process-wide `id` ([`PeerConnection::id`]).
+//!
+//! # The driver
 //!
 //! The machine stays Sans-IO; the [`Driver`] does the I/O it asks for,
 //! following the workspace's one contract: after every input (a received

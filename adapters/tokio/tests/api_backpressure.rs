@@ -59,7 +59,9 @@ async fn a_slow_reader_bounds_the_sender() {
                 assert_eq!(got, DataChannelMessage::Binary(message(i)), "message {i}");
                 read.store(i + 1, Ordering::SeqCst);
             }
-            max_queued
+            // Kept open (dropping it would close the channel) until the
+            // sender is done.
+            (max_queued, remote)
         }
     });
 
@@ -74,13 +76,13 @@ async fn a_slow_reader_bounds_the_sender() {
         }
     })
     .await;
-    let max_queued = within_for(Duration::from_secs(60), "read", reader)
+    let (max_queued, _remote) = within_for(Duration::from_secs(60), "read", reader)
         .await
         .expect("reader");
-    let paused = b.counters().reading_pauses;
+    let paused = b.counters().data_channel_pauses;
     eprintln!(
         "sender ahead by at most {max_ahead} messages, buffered at most {max_buffered} B; \
-         reader queue at most {max_queued} B; reading paused {paused} times"
+         reader queue at most {max_queued} B; channels paused {paused} times"
     );
 
     // The reader's queue: its bound plus at most one message (a datagram
@@ -109,4 +111,118 @@ async fn a_slow_reader_bounds_the_sender() {
         "the reader's queue never filled: the test did not test"
     );
     assert_eq!(b.counters().messages_without_handle, 0);
+}
+
+/// Many channels, none of them full on its own, cannot add up: the queues
+/// of all channels together stop the reading at their own bound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_queues_of_many_channels_are_bounded_together() {
+    const CHANNELS: usize = 8;
+    const PER_CHANNEL: usize = 8; // messages of MESSAGE bytes: 2 MiB in all
+    const TOTAL: usize = 512 << 10;
+    let mut reader_options = loopback_options(24);
+    reader_options.channel_queue_bytes = 1 << 20;
+    reader_options.connection_queue_bytes = TOTAL;
+    let a = loopback_peer(23).await;
+    let b = loopback_peer_with(reader_options).await;
+    let mut channels = Vec::new();
+    for i in 0..CHANNELS {
+        let init = DataChannelInit::new(format!("c{i}"));
+        channels.push(a.create_data_channel(init).await.expect("channel"));
+    }
+    signal(&a, &b).await;
+    let mut remotes = Vec::new();
+    for _ in 0..CHANNELS {
+        remotes.push(
+            within("accept", b.accept_data_channel())
+                .await
+                .expect("accepted"),
+        );
+    }
+    remotes.sort_by(|x, y| x.label().cmp(y.label()));
+    for channel in &channels {
+        within("open", channel.wait_open()).await.expect("open");
+    }
+    for (c, channel) in channels.iter().enumerate() {
+        for i in 0..PER_CHANNEL {
+            channel.send(message(c * 100 + i)).await.expect("send");
+        }
+    }
+    // Nobody reads for a while: the queues fill up to their joint bound.
+    let mut max_total = 0;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let total: usize = remotes.iter().map(|r| r.queued_bytes()).sum();
+        max_total = max_total.max(total);
+    }
+    eprintln!("all queues together held at most {max_total} B (bound {TOTAL})");
+    // The bound, plus the messages completed by the datagram in hand.
+    assert!(max_total <= TOTAL + 2 * MESSAGE, "{max_total}");
+    assert!(
+        max_total >= TOTAL / 2,
+        "the queues never filled: {max_total}"
+    );
+    assert!(b.counters().data_channel_pauses > 0);
+    for (c, remote) in remotes.iter().enumerate() {
+        for i in 0..PER_CHANNEL {
+            let got = within("message", remote.recv()).await.expect("a message");
+            assert_eq!(got, DataChannelMessage::Binary(message(c * 100 + i)));
+        }
+    }
+}
+
+/// Channels the remote fills and closes count until they are read, even
+/// when nobody accepted them: closing cannot be used to get around the
+/// bound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closed_unread_channels_still_count_toward_the_bound() {
+    const CHANNELS: usize = 8;
+    const SIZE: usize = 64 << 10;
+    const TOTAL: usize = 256 << 10;
+    let mut reader_options = loopback_options(26);
+    reader_options.connection_queue_bytes = TOTAL;
+    let a = loopback_peer(25).await;
+    let b = loopback_peer_with(reader_options).await;
+    let first = a
+        .create_data_channel(DataChannelInit::new("c0"))
+        .await
+        .expect("channel");
+    signal(&a, &b).await;
+    within("open", first.wait_open()).await.expect("open");
+    let mut channels = vec![first];
+    for i in 1..CHANNELS {
+        let init = DataChannelInit::new(format!("c{i}"));
+        channels.push(a.create_data_channel(init).await.expect("channel"));
+    }
+    for (i, channel) in channels.iter().enumerate() {
+        within("open", channel.wait_open()).await.expect("open");
+        channel
+            .send(Bytes::from(vec![i as u8; SIZE]))
+            .await
+            .expect("send");
+        channel.close().await.expect("close");
+    }
+    // Nobody has accepted anything yet; give the data time to arrive.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut remotes = Vec::new();
+    for _ in 0..CHANNELS {
+        remotes.push(
+            within("accept", b.accept_data_channel())
+                .await
+                .expect("accepted"),
+        );
+    }
+    let queued: usize = remotes.iter().map(|r| r.queued_bytes()).sum();
+    eprintln!("{queued} B queued in closed, unaccepted channels (bound {TOTAL})");
+    assert!(queued <= TOTAL + SIZE, "{queued}");
+    assert!(b.counters().data_channel_pauses > 0);
+    remotes.sort_by(|x, y| x.label().cmp(y.label()));
+    for (i, remote) in remotes.iter().enumerate() {
+        let got = within("message", remote.recv()).await;
+        assert_eq!(
+            got,
+            Some(DataChannelMessage::Binary(Bytes::from(vec![i as u8; SIZE])))
+        );
+        assert_eq!(within("closed", remote.recv()).await, None);
+    }
 }

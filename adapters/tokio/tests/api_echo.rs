@@ -7,18 +7,17 @@ mod api_support;
 use api_support::*;
 use bytes::Bytes;
 use sansrtc_tokio::sansrtc::{DataChannelInit, DataChannelMessage, PeerConnectionState};
-use sansrtc_tokio::{PeerConnection, PeerConnectionEvent};
+use sansrtc_tokio::{Events, PeerConnection, PeerConnectionEvent};
 use tokio::sync::watch;
 
 /// Forwards `from`'s trickled candidates to `to` once `to` has its remote
 /// description (`remote_set`); returns the connection states `from`
 /// reported, once its stream ends or it is connected.
 async fn trickle(
-    from: &PeerConnection,
+    mut events: Events,
     to: PeerConnection,
     mut remote_set: watch::Receiver<bool>,
 ) -> Vec<PeerConnectionState> {
-    let mut events = from.events().expect("first take");
     let mut states = Vec::new();
     while let Some(event) = events.recv().await {
         match event {
@@ -42,13 +41,12 @@ async fn trickle(
 async fn two_peers_trickle_candidates_and_echo_text_and_binary() {
     let a = loopback_peer(1).await;
     let b = loopback_peer(2).await;
-    assert!(matches!(a.events(), Ok(_)));
+    let a_events = a.events().expect("first take");
+    let b_events = b.events().expect("first take");
     assert!(
         matches!(a.events(), Err(sansrtc_tokio::Error::EventsTaken)),
         "one event stream per connection"
     );
-    // A fresh pair, since the first stream of `a` was dropped above.
-    let a = loopback_peer(3).await;
 
     let chat = a
         .create_data_channel(DataChannelInit::new("chat"))
@@ -59,14 +57,8 @@ async fn two_peers_trickle_candidates_and_echo_text_and_binary() {
     // them from now on.
     let (a_has_remote, a_remote_set) = watch::channel(false);
     let (b_has_remote, b_remote_set) = watch::channel(false);
-    let a_trickle = tokio::spawn({
-        let (a, b) = (a.clone(), b.clone());
-        async move { trickle(&a, b, b_remote_set).await }
-    });
-    let b_trickle = tokio::spawn({
-        let (a, b) = (a.clone(), b.clone());
-        async move { trickle(&b, a, a_remote_set).await }
-    });
+    let a_trickle = tokio::spawn(trickle(a_events, b.clone(), b_remote_set));
+    let b_trickle = tokio::spawn(trickle(b_events, a.clone(), a_remote_set));
     a.set_local_description(offer.clone()).await.expect("local");
     b.set_remote_description(offer).await.expect("remote");
     b_has_remote.send_replace(true);

@@ -122,3 +122,64 @@ async fn after_close_every_call_fails_with_task_ended() {
     // Closing again does nothing.
     within("second close", a.close()).await;
 }
+
+#[tokio::test]
+async fn dropping_a_channels_last_handle_closes_that_channel_only() {
+    let (a, channel, b, remote) = pair(37).await;
+    let other = a
+        .create_data_channel(DataChannelInit::new("other"))
+        .await
+        .expect("channel");
+    let remote_other = within("accept", b.accept_data_channel())
+        .await
+        .expect("accepted");
+    within("open", other.wait_open()).await.expect("open");
+    let clone = channel.clone();
+    drop(channel);
+    clone
+        .send("still open")
+        .await
+        .expect("a clone keeps it open");
+    assert_eq!(
+        within("message", remote.recv()).await,
+        Some(DataChannelMessage::Text("still open".into()))
+    );
+    drop(clone);
+    assert_eq!(within("channel ends", remote.recv()).await, None);
+    assert!(matches!(
+        remote.send_now("late").await,
+        Err(Error::ChannelClosed)
+    ));
+    // The connection and its other channel go on.
+    other.send("other").await.expect("send");
+    assert_eq!(
+        within("other channel", remote_other.recv()).await,
+        Some(DataChannelMessage::Text("other".into()))
+    );
+    assert_eq!(a.connection_state(), PeerConnectionState::Connected);
+}
+
+#[tokio::test]
+async fn a_live_data_channel_keeps_its_connection_running() {
+    let (a, channel, _b, remote) = pair(39).await;
+    drop(a);
+    channel
+        .send("after the handle")
+        .await
+        .expect("still running");
+    assert_eq!(
+        within("message", remote.recv()).await,
+        Some(DataChannelMessage::Text("after the handle".into()))
+    );
+    drop(channel);
+    // Read as a stream this time: it ends with the channel.
+    let mut remote = remote;
+    let rest = within(
+        "stream ends",
+        std::future::poll_fn(|cx| {
+            futures_core::Stream::poll_next(std::pin::Pin::new(&mut remote), cx)
+        }),
+    )
+    .await;
+    assert_eq!(rest, None);
+}

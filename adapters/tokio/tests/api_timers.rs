@@ -125,3 +125,131 @@ async fn consent_expiry_disconnects_then_fails_the_survivor() {
     assert!(failed_after <= Duration::from_secs(40), "{failed_after:?}");
     drop(channel);
 }
+
+/// What a stalled reader saw.
+struct Stalled {
+    /// The reader's connection state at the end of the stall.
+    state: PeerConnectionState,
+    /// Every message arrived, intact and in order.
+    intact: bool,
+    counters: sansrtc_tokio::PeerConnectionCounters,
+}
+
+/// A reader that stops reading fills its queue, which pauses its data
+/// channels (DTLS datagrams held back, at most `held` bytes of them) while
+/// ICE and the timers go on. After `stall` (virtual time) the reader reads
+/// everything.
+async fn stall_reader(seed: u64, stall: Duration, held: usize) -> Stalled {
+    use bytes::Bytes;
+    use sansrtc_tokio::sansrtc::DataChannelMessage;
+    const MESSAGE: usize = 32 << 10;
+    const MESSAGES: usize = 96; // 3 MiB: more than the queue and the window
+    let mut options = loopback_options(seed + 1);
+    options.channel_queue_bytes = 256 << 10;
+    options.held_datagram_bytes = held;
+    let a = loopback_peer(seed).await;
+    let b = loopback_peer_with(options).await;
+    let channel = a
+        .create_data_channel(DataChannelInit::new("stall"))
+        .await
+        .expect("channel");
+    signal(&a, &b).await;
+    let remote = within("accept", b.accept_data_channel())
+        .await
+        .expect("accepted");
+    within("open", channel.wait_open()).await.expect("open");
+    // The flood starts once the remote (the controlled agent) has its
+    // nominated pair: a controlled agent that has a valid pair but missed
+    // the nomination arms no ICE timer at all and stays `connected` while
+    // it hears nothing (a gap of the ICE agent, found here).
+    within("remote nominated", async {
+        while !b
+            .with_machine(|pc, _| pc.selected_candidate_pair().is_some())
+            .await
+            .expect("b runs")
+        {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    let message = |i: usize| Bytes::from(pattern(i as u64 + 1, MESSAGE));
+    let sender = tokio::spawn(async move {
+        for i in 0..MESSAGES {
+            if channel.send(message(i)).await.is_err() {
+                return channel;
+            }
+        }
+        channel
+    });
+    tokio::time::sleep(stall).await;
+    let state = b.connection_state();
+    eprintln!(
+        "after a {stall:?} stall: {state}, {} B queued, {:?}",
+        remote.queued_bytes(),
+        b.counters()
+    );
+    let mut intact = true;
+    for i in 0..MESSAGES {
+        match tokio::time::timeout(Duration::from_secs(60), remote.recv()).await {
+            Ok(Some(got)) => intact &= got == DataChannelMessage::Binary(message(i)),
+            _ => {
+                intact = false;
+                break;
+            }
+        }
+    }
+    drop(sender);
+    Stalled {
+        state,
+        intact,
+        counters: b.counters(),
+    }
+}
+
+/// A stall shorter than ICE's disconnection timeout (8 s) costs nothing.
+#[tokio::test(start_paused = true)]
+async fn a_reader_stalled_for_5_s_loses_nothing() {
+    let stalled = stall_reader(45, Duration::from_secs(5), 4 << 20).await;
+    assert_eq!(stalled.state, PeerConnectionState::Connected);
+    assert!(stalled.intact, "messages lost or damaged");
+    assert_eq!(stalled.counters.held_dropped, 0);
+}
+
+/// A stall past ICE's disconnection timeout (8 s): only the datagrams that
+/// carry DTLS are held back, so consent checks are still answered and ICE
+/// stays `connected`; the peer's SCTP retransmits into the held buffer and
+/// everything arrives once the reader reads.
+#[tokio::test(start_paused = true)]
+async fn a_reader_stalled_for_20_s_keeps_ice_up_and_loses_nothing() {
+    let stalled = stall_reader(47, Duration::from_secs(20), 4 << 20).await;
+    assert_eq!(stalled.state, PeerConnectionState::Connected);
+    assert!(stalled.intact, "messages lost or damaged");
+}
+
+/// The limit: the peer's SCTP hears no acknowledgement while its data is
+/// held, and a sansrtc peer gives up after 10 retransmissions (its RTO
+/// capped at 3 s: about 27 s), aborting the association. The channel is
+/// lost; the connection (ICE, DTLS, media) is not.
+#[tokio::test(start_paused = true)]
+async fn a_reader_stalled_past_the_peers_sctp_patience_loses_the_channel_only() {
+    let stalled = stall_reader(49, Duration::from_secs(40), 4 << 20).await;
+    assert_eq!(stalled.state, PeerConnectionState::Connected);
+    assert!(
+        !stalled.intact,
+        "the peer's SCTP gave up, yet everything arrived"
+    );
+}
+
+/// A held buffer smaller than what the peer has in flight drops datagrams
+/// (counted); the peer's SCTP retransmits them and nothing is lost.
+#[tokio::test(start_paused = true)]
+async fn a_small_held_buffer_drops_and_the_peer_retransmits() {
+    let stalled = stall_reader(51, Duration::from_secs(5), 64 << 10).await;
+    eprintln!("{:?}", stalled.counters);
+    assert_eq!(stalled.state, PeerConnectionState::Connected);
+    assert!(
+        stalled.counters.held_dropped > 0,
+        "nothing dropped: untested"
+    );
+    assert!(stalled.intact, "messages lost or damaged");
+}

@@ -7,6 +7,10 @@ use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
 
 use super::error::Error;
+use super::gate::Gate;
+use super::options::PeerConnectionOptions;
+use super::task::now;
+use crate::Driver;
 
 /// The addresses to bind when none are given: every interface address,
 /// IPv4 and IPv6, except IPv6 link-local (a socket there needs a scope id
@@ -49,4 +53,37 @@ pub(crate) fn udp_socket(ip: IpAddr, receive_buffer: usize) -> Result<UdpSocket,
     socket.bind(&address.into()).map_err(bind_error)?;
     socket.set_nonblocking(true).map_err(bind_error)?;
     UdpSocket::from_std(socket.into()).map_err(bind_error)
+}
+
+/// Binds the sockets of the connection and reports their addresses to the
+/// machine. An address given explicitly must bind; of the interfaces found
+/// automatically, those that do not are skipped (logged).
+pub(crate) fn bind_sockets(
+    driver: &mut Driver<Gate>,
+    options: &PeerConnectionOptions,
+) -> Result<Vec<SocketAddr>, Error> {
+    let explicit = !options.local_addresses.is_empty();
+    let addresses = if explicit {
+        options.local_addresses.clone()
+    } else {
+        interface_addresses()?
+    };
+    let mut bound = Vec::new();
+    for ip in addresses {
+        let socket = match udp_socket(ip, options.socket_receive_buffer) {
+            Ok(socket) => socket,
+            Err(error) if !explicit => {
+                tracing::debug!(%error, "interface address skipped");
+                continue;
+            }
+            Err(error) => return Err(error),
+        };
+        let local = driver.add_socket(socket)?;
+        driver.with_machine(|gate| gate.pc.add_local_address(now(), local))?;
+        bound.push(local);
+    }
+    if bound.is_empty() {
+        return Err(Error::NoLocalAddress);
+    }
+    Ok(bound)
 }

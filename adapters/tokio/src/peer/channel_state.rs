@@ -15,11 +15,11 @@ use super::error::Error;
 pub(crate) struct ChannelShared {
     pub(crate) id: ChannelId,
     pub(crate) label: String,
-    /// Bytes the inbound queue may hold before the task stops reading.
+    /// Bytes the inbound queue may hold before the data channels pause.
     queue_limit: usize,
     /// `send` waits while `bufferedAmount` (as known) is above this.
     high_water: u64,
-    /// The task's: notified when a full queue has room again.
+    /// The task's: notified whenever a message leaves the queue.
     room: Arc<Notify>,
     state: Mutex<ChannelState>,
 }
@@ -77,11 +77,10 @@ impl ChannelShared {
     pub(crate) fn poll_recv(&self, cx: &mut Context<'_>) -> Poll<Option<DataChannelMessage>> {
         let mut s = self.lock();
         if let Some(message) = s.inbox.pop_front() {
-            let was_full = s.inbox_bytes >= self.queue_limit;
             s.inbox_bytes -= message.len();
-            if was_full && s.inbox_bytes < self.queue_limit {
-                self.room.notify_one();
-            }
+            // The task, if it paused the data channels, looks again (this queue or
+            // the total may be under their bounds now).
+            self.room.notify_one();
             return Poll::Ready(Some(message));
         }
         if s.ready == DataChannelState::Closed {
@@ -171,9 +170,17 @@ impl ChannelShared {
         wake(&mut s.wakers);
     }
 
-    /// Whether the inbound queue is full (the task stops reading).
-    pub(crate) fn is_full(&self) -> bool {
-        self.lock().inbox_bytes >= self.queue_limit
+    /// Bytes queued, and whether that fills the queue (the task then
+    /// pauses the data channels).
+    pub(crate) fn fill(&self) -> (usize, bool) {
+        let bytes = self.lock().inbox_bytes;
+        (bytes, bytes >= self.queue_limit)
+    }
+
+    /// Closed, with nothing left to read.
+    pub(crate) fn closed_and_empty(&self) -> bool {
+        let s = self.lock();
+        s.ready == DataChannelState::Closed && s.inbox.is_empty()
     }
 
     /// The machine's new state for the channel.

@@ -4,7 +4,8 @@ use std::future::poll_fn;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use sansrtc::{ChannelId, DataChannelMessage, DataChannelState};
+use sansrtc::{ChannelId, DataChannelMessage, DataChannelState, RtcError};
+use sansrtc_datachannel::DataChannelError;
 
 use super::channel_state::ChannelShared;
 use super::error::Error;
@@ -22,7 +23,7 @@ use super::link::Link;
 ///
 /// Received messages wait in a bounded queue
 /// ([`crate::PeerConnectionOptions::channel_queue_bytes`]); while it is
-/// full the connection stops reading its sockets, so a slow reader slows
+/// full the connection's data channels pause, so a slow reader slows
 /// the remote sender down instead of growing memory.
 #[derive(Clone)]
 pub struct DataChannel {
@@ -145,18 +146,20 @@ impl DataChannel {
                 shared.handed_over(bytes, pc.buffered_amount(id).unwrap_or(0), None);
                 result
             })
-            .await??;
-        Ok(())
+            .await?
+            .map_err(channel_error)
     }
 
     /// `bufferedAmount`: bytes sent and not yet handed to the network.
+    /// [`Error::ChannelClosed`] once the channel is closed (the machine
+    /// forgets closed channels; so do `send_now` and `close`).
     pub async fn buffered_amount(&self) -> Result<u64, Error> {
         let id = self.shared.id;
-        Ok(self
-            .owner
+        self.owner
             .link
             .call(move |pc, _, _| pc.buffered_amount(id))
-            .await??)
+            .await?
+            .map_err(channel_error)
     }
 
     /// Bytes of received messages waiting for [`DataChannel::recv`].
@@ -169,17 +172,41 @@ impl DataChannel {
     /// received before the close, then `None`.
     pub async fn close(&self) -> Result<(), Error> {
         let id = self.shared.id;
-        Ok(self
-            .owner
+        self.owner
             .link
             .call(move |pc, _, now| pc.close_channel(now, id))
-            .await??)
+            .await?
+            .map_err(channel_error)
     }
 
     /// The channel as a byte stream (`AsyncRead + AsyncWrite`), for a
     /// reliable, ordered channel: see [`DataChannelStream`].
     pub fn into_stream(self) -> DataChannelStream {
         DataChannelStream::new(self)
+    }
+}
+
+/// The machine's "no such channel" (it forgets closed channels) is
+/// [`Error::ChannelClosed`] here.
+fn channel_error(error: RtcError) -> Error {
+    match error {
+        RtcError::UnknownChannel | RtcError::DataChannel(DataChannelError::UnknownChannel) => {
+            Error::ChannelClosed
+        }
+        error => Error::Rtc(error),
+    }
+}
+
+/// The received messages as a stream (the same as [`DataChannel::recv`]):
+/// ends once the channel is closed and read.
+impl futures_core::Stream for DataChannel {
+    type Item = DataChannelMessage;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<DataChannelMessage>> {
+        self.shared.poll_recv(cx)
     }
 }
 

@@ -38,6 +38,9 @@ pub enum Error {
     /// candidate.
     #[error("no local address could be bound")]
     NoLocalAddress,
+    /// The OS gave no randomness to seed the connection's generator.
+    #[error("no randomness from the OS: {0}")]
+    Randomness(rand_core::Error),
     /// [`crate::PeerConnection::events`] was already called: the event
     /// stream has one consumer.
     #[error("the event stream was already taken")]

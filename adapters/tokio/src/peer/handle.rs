@@ -16,14 +16,17 @@ use sansrtc::{
 use tokio::sync::{mpsc, watch, Notify};
 use tracing::Instrument;
 
-use super::bind::{interface_addresses, udp_socket};
+use super::bind::bind_sockets;
+use super::counters::{Counters, PeerConnectionCounters};
 use super::data_channel::DataChannel;
 use super::error::Error;
 use super::events::Events;
+use super::gate::Gate;
 use super::link::Link;
 use super::media::{TrackReceiver, TrackSender};
 use super::options::PeerConnectionOptions;
-use super::task::{self, now, Counters, TaskState};
+use super::task::{self, now};
+use super::task_state::TaskState;
 use crate::Driver;
 
 /// Numbers the connections of the process, for their tracing spans.
@@ -75,26 +78,6 @@ struct Inner {
     counters: Arc<Counters>,
 }
 
-/// What the connection's task dropped or did to stay within its bounds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct PeerConnectionCounters {
-    /// Events dropped because the [`Events`] queue was full (or nobody
-    /// took it).
-    pub events_dropped: u64,
-    /// Times the task stopped reading its sockets because a data
-    /// channel's queue was full.
-    pub reading_pauses: u64,
-    /// Messages of channels without a handle (dropped before the remote
-    /// stopped sending).
-    pub messages_without_handle: u64,
-    /// Frames or packets of transceivers without a [`TrackReceiver`].
-    pub media_without_receiver: u64,
-    /// Remote channels or tracks dropped because their accept queue was
-    /// full.
-    pub remote_handles_dropped: u64,
-}
-
 impl PeerConnection {
     /// `new RTCPeerConnection(configuration)`, running: binds a UDP socket
     /// per local address ([`PeerConnectionOptions::local_addresses`]),
@@ -107,11 +90,10 @@ impl PeerConnection {
     ) -> Result<Self, Error> {
         let rng = match options.seed {
             Some(seed) => ChaCha20Rng::seed_from_u64(seed),
-            None => ChaCha20Rng::from_rng(rand_core::OsRng)
-                .map_err(|e| Error::Rtc(sansrtc::RtcError::InvalidArgument(e.to_string())))?,
+            None => ChaCha20Rng::from_rng(rand_core::OsRng).map_err(Error::Randomness)?,
         };
         let pc = RtcPeerConnection::new(configuration, rng, now(), SystemTime::now())?;
-        let mut driver = Driver::new(pc);
+        let mut driver = Driver::new(Gate::new(pc, options.held_datagram_bytes));
         let local_addresses = bind_sockets(&mut driver, &options)?;
 
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
@@ -119,7 +101,7 @@ impl PeerConnection {
         let (events_tx, events_rx) = mpsc::channel(options.event_capacity.max(1));
         let (channels_tx, channels_rx) = mpsc::channel(ACCEPT_QUEUE);
         let (tracks_tx, tracks_rx) = mpsc::channel(ACCEPT_QUEUE);
-        let (state_tx, state_rx) = watch::channel(driver.machine().connection_state());
+        let (state_tx, state_rx) = watch::channel(driver.machine().pc.connection_state());
         let counters = Arc::new(Counters::default());
         let state = TaskState {
             options,
@@ -192,15 +174,7 @@ impl PeerConnection {
 
     /// What the task dropped or paused for.
     pub fn counters(&self) -> PeerConnectionCounters {
-        let c = &self.inner.counters;
-        let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
-        PeerConnectionCounters {
-            events_dropped: get(&c.events_dropped),
-            reading_pauses: get(&c.reading_pauses),
-            messages_without_handle: get(&c.messages_without_handle),
-            media_without_receiver: get(&c.media_without_receiver),
-            remote_handles_dropped: get(&c.remote_handles_dropped),
-        }
+        self.inner.counters.snapshot()
     }
 
     /// Runs `f` with the machine on the connection's task, for what this
@@ -306,7 +280,9 @@ impl PeerConnection {
     /// The next data channel the remote opened (the `datachannel` event).
     /// Fails with [`Error::TaskEnded`] once the connection has ended.
     /// Cancel-safe. Messages on a channel not yet accepted wait in its
-    /// queue, which counts toward the reading pause like any other.
+    /// queue, which counts toward the pause like any other: a
+    /// channel nobody reads stops the whole connection once its queue is
+    /// full, so close (or drop) the channels you do not want.
     pub async fn accept_data_channel(&self) -> Result<DataChannel, Error> {
         let mut channels = self.inner.remote_channels.lock().await;
         channels.recv().await.ok_or(Error::TaskEnded)
@@ -362,37 +338,4 @@ impl std::fmt::Debug for PeerConnection {
             .field("connection_state", &self.connection_state())
             .finish()
     }
-}
-
-/// Binds the sockets of the connection and reports their addresses to the
-/// machine. An address given explicitly must bind; of the interfaces found
-/// automatically, those that do not are skipped (logged).
-fn bind_sockets(
-    driver: &mut Driver<RtcPeerConnection>,
-    options: &PeerConnectionOptions,
-) -> Result<Vec<SocketAddr>, Error> {
-    let explicit = !options.local_addresses.is_empty();
-    let addresses = if explicit {
-        options.local_addresses.clone()
-    } else {
-        interface_addresses()?
-    };
-    let mut bound = Vec::new();
-    for ip in addresses {
-        let socket = match udp_socket(ip, options.socket_receive_buffer) {
-            Ok(socket) => socket,
-            Err(error) if !explicit => {
-                tracing::debug!(%error, "interface address skipped");
-                continue;
-            }
-            Err(error) => return Err(error),
-        };
-        let local = driver.add_socket(socket)?;
-        driver.with_machine(|pc| pc.add_local_address(now(), local))?;
-        bound.push(local);
-    }
-    if bound.is_empty() {
-        return Err(Error::NoLocalAddress);
-    }
-    Ok(bound)
 }

@@ -7,7 +7,7 @@ use sansrtc::RtcPeerConnection;
 use tokio::sync::{mpsc, oneshot};
 
 use super::error::Error;
-use super::task::TaskState;
+use super::task_state::TaskState;
 
 /// Work for the task: runs with the machine, the task's registries and
 /// tokio's `now`.

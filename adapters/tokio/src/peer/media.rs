@@ -9,7 +9,7 @@ use std::task::{Context, Poll, Waker};
 use sansrtc::{MediaKind, TransceiverId};
 
 use super::error::Error;
-use super::link::Link;
+use super::link::{Link, WeakLink};
 
 /// Sends media on one transceiver (from [`crate::PeerConnection::add_track`]).
 /// Holding it keeps the connection running, like a
@@ -45,7 +45,10 @@ impl TrackSender {
             .await??)
     }
 
-    /// Sends a ready RTP packet (its SSRC is replaced by the sender's).
+    /// Sends a ready RTP packet (its SSRC is replaced by the sender's; its
+    /// sequence number and timestamp are kept, so do not mix it with
+    /// [`TrackSender::write_frame`] on one track: the receiver would see
+    /// two numberings).
     pub async fn write_rtp(&self, packet: &[u8]) -> Result<(), Error> {
         let (id, packet) = (self.transceiver, packet.to_vec());
         Ok(self
@@ -95,6 +98,7 @@ pub enum MediaSample {
 #[derive(Clone)]
 pub struct TrackReceiver {
     pub(crate) shared: Arc<TrackShared>,
+    pub(crate) link: WeakLink,
 }
 
 impl TrackReceiver {
@@ -135,9 +139,30 @@ impl TrackReceiver {
         }
     }
 
+    /// Asks the remote for a keyframe: a PLI, or a FIR when `full_intra`.
+    pub async fn request_keyframe(&self, full_intra: bool) -> Result<(), Error> {
+        let link = self.link.upgrade().ok_or(Error::TaskEnded)?;
+        let id = self.shared.transceiver;
+        Ok(link
+            .call(move |pc, _, now| pc.request_keyframe(now, id, full_intra))
+            .await??)
+    }
+
     /// Samples dropped because the queue was full.
     pub fn dropped(&self) -> u64 {
         self.shared.lock().dropped
+    }
+}
+
+/// The received samples as a stream (the same as [`TrackReceiver::recv`]).
+impl futures_core::Stream for TrackReceiver {
+    type Item = MediaSample;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<MediaSample>> {
+        self.shared.poll_recv(cx)
     }
 }
 

@@ -4,9 +4,11 @@
 
 mod bind;
 mod channel_state;
+mod counters;
 mod data_channel;
 mod error;
 mod events;
+mod gate;
 mod handle;
 mod io;
 mod link;
@@ -14,11 +16,13 @@ mod media;
 mod options;
 mod resolve;
 mod task;
+mod task_state;
 
+pub use counters::PeerConnectionCounters;
 pub use data_channel::{DataChannel, IntoMessage};
 pub use error::Error;
 pub use events::{Events, PeerConnectionEvent};
-pub use handle::{PeerConnection, PeerConnectionCounters};
+pub use handle::PeerConnection;
 pub use io::DataChannelStream;
 pub use media::{MediaSample, TrackReceiver, TrackSender};
 pub use options::PeerConnectionOptions;

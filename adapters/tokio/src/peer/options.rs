@@ -23,23 +23,34 @@ pub struct PeerConnectionOptions {
     pub seed: Option<u64>,
     /// Size of each UDP socket's kernel receive buffer (`SO_RCVBUF`,
     /// capped by the OS at `net.core.rmem_max`). Default 4 MiB: more than
-    /// SCTP's 1 MiB receive window, so that what the peer may have in
-    /// flight while the task is not reading (see
-    /// [`PeerConnectionOptions::channel_queue_bytes`]) waits in the kernel
-    /// instead of being dropped.
+    /// SCTP's 1 MiB receive window, so a burst that arrives while the task
+    /// waits for a core is not dropped by the kernel (the default buffer
+    /// holds about 90 datagrams on loopback).
     pub socket_receive_buffer: usize,
     /// Bytes of received messages a data channel queues for the
     /// application (its [`crate::DataChannel::recv`]). When one channel's
-    /// queue holds this much, the task stops reading the sockets until the
-    /// application reads (the backpressure of a slow reader; see the crate
-    /// doc). Default 1 MiB.
+    /// queue holds this much (or all together hold
+    /// `connection_queue_bytes`), the data channels are paused: datagrams
+    /// carrying DTLS are held back until the application reads (the
+    /// backpressure of a slow reader; see the crate doc). Default 1 MiB.
     pub channel_queue_bytes: usize,
+    /// Bytes the queues of all channels may hold together before the data
+    /// channels are paused (so many channels, each under its own bound,
+    /// cannot add up: a remote may open up to 1024). Default 4 MiB.
+    pub connection_queue_bytes: usize,
+    /// Bytes of DTLS datagrams held back while the data channels are
+    /// paused; past it they are dropped and counted
+    /// ([`crate::PeerConnectionCounters::held_dropped`]), and the peer's
+    /// SCTP retransmits them. The peer cannot have more than SCTP's receive
+    /// window (1 MiB) of new data in flight. Default 4 MiB.
+    pub held_datagram_bytes: usize,
     /// [`crate::DataChannel::send`] waits while the channel's
     /// `bufferedAmount` is above this. Default 1 MiB.
     pub send_high_water: u64,
     /// The channel's `bufferedAmountLowThreshold`: a waiting
     /// [`crate::DataChannel::send`] is woken by the `bufferedamountlow`
-    /// event when the amount falls to it. Default 256 KiB.
+    /// event when the amount falls to it (taken as at most
+    /// `send_high_water`). Default 256 KiB.
     pub send_low_water: u64,
     /// The largest message a [`crate::DataChannelStream`] write sends.
     /// Default 64 KiB (the remote's `a=max-message-size` is usually
@@ -72,6 +83,8 @@ impl Default for PeerConnectionOptions {
             seed: None,
             socket_receive_buffer: 4 << 20,
             channel_queue_bytes: 1 << 20,
+            connection_queue_bytes: 4 << 20,
+            held_datagram_bytes: 4 << 20,
             send_high_water: 1 << 20,
             send_low_water: 256 << 10,
             stream_chunk_size: 64 << 10,
@@ -101,6 +114,8 @@ impl std::fmt::Debug for PeerConnectionOptions {
             .field("seed", &self.seed)
             .field("socket_receive_buffer", &self.socket_receive_buffer)
             .field("channel_queue_bytes", &self.channel_queue_bytes)
+            .field("connection_queue_bytes", &self.connection_queue_bytes)
+            .field("held_datagram_bytes", &self.held_datagram_bytes)
             .field("send_high_water", &self.send_high_water)
             .field("send_low_water", &self.send_low_water)
             .field("stream_chunk_size", &self.stream_chunk_size)

@@ -1,25 +1,16 @@
-//! The connection's task: one `Driver<RtcPeerConnection>`, the commands of
-//! the handles, and the events of the machine handed to the channels,
-//! tracks and event stream they belong to.
+//! The connection's task: one `Driver<Gate>` (the peer connection behind
+//! its gate), the commands of the handles, and the loop that feeds one with
+//! the other (where the events go is `task_state.rs`).
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-use sansrtc::{
-    ChannelId, DataChannelEvent, DataChannelState, MediaEvent, PeerConnectionState, PeerEvent,
-    RtcPeerConnection, TransceiverId,
-};
-use tokio::sync::{mpsc, watch, Notify};
+use tokio::sync::{mpsc, oneshot};
 
-use super::channel_state::ChannelShared;
-use super::data_channel::{ChannelOwner, DataChannel};
-use super::events::PeerConnectionEvent;
-use super::link::{Link, Request, WeakLink};
-use super::media::{MediaSample, TrackReceiver, TrackShared};
-use super::options::PeerConnectionOptions;
-use super::resolve::{resolution, Resolution};
+use super::counters::Counters;
+use super::gate::Gate;
+use super::link::Request;
+use super::task_state::TaskState;
 use crate::Driver;
 
 /// The clock of the machine: tokio's (paused in `start_paused` tests).
@@ -27,316 +18,98 @@ pub(crate) fn now() -> Instant {
     tokio::time::Instant::now().into_std()
 }
 
-/// Counts of what the task dropped or did to keep its bounds, shared with
-/// the handles.
-#[derive(Debug, Default)]
-pub(crate) struct Counters {
-    pub(crate) events_dropped: AtomicU64,
-    pub(crate) reading_pauses: AtomicU64,
-    pub(crate) messages_without_handle: AtomicU64,
-    pub(crate) media_without_receiver: AtomicU64,
-    pub(crate) remote_handles_dropped: AtomicU64,
-}
+/// Commands taken from the queue per turn of the loop before it waits.
+const COMMAND_BATCH: usize = 32;
 
-impl Counters {
-    fn bump(counter: &AtomicU64) {
-        counter.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-/// What the task keeps beside the driver; commands get it with the
-/// machine.
-pub(crate) struct TaskState {
-    pub(crate) options: PeerConnectionOptions,
-    /// The task's own link: handles for remote channels are made from it.
-    pub(crate) link: WeakLink,
-    pub(crate) channels: HashMap<ChannelId, Arc<ChannelShared>>,
-    pub(crate) tracks: HashMap<TransceiverId, Arc<TrackShared>>,
-    pub(crate) events: mpsc::Sender<PeerConnectionEvent>,
-    pub(crate) remote_channels: mpsc::Sender<DataChannel>,
-    pub(crate) remote_tracks: mpsc::Sender<TrackReceiver>,
-    pub(crate) state: watch::Sender<PeerConnectionState>,
-    pub(crate) counters: Arc<Counters>,
-    /// Notified when a full channel queue has room again.
-    pub(crate) room: Arc<Notify>,
-}
-
-impl TaskState {
-    /// Registers a channel of the machine and makes its first handle.
-    pub(crate) fn register_channel(
-        &mut self,
-        pc: &mut RtcPeerConnection,
-        id: ChannelId,
-        link: Link,
-    ) -> DataChannel {
-        let (label, ready) = pc
-            .data_channel(id)
-            .map(|info| (info.label.clone(), info.state))
-            .unwrap_or((String::new(), DataChannelState::Closed));
-        // bufferedamountlow at the low-water mark wakes waiting senders.
-        let _ = pc.set_buffered_amount_low_threshold(id, self.options.send_low_water);
-        let shared = Arc::new(ChannelShared::new(
-            id,
-            label,
-            ready,
-            self.options.channel_queue_bytes,
-            self.options.send_high_water,
-            self.room.clone(),
-        ));
-        self.channels.insert(id, shared.clone());
-        DataChannel {
-            shared,
-            owner: Arc::new(ChannelOwner {
-                id,
-                link,
-                chunk_size: self.options.stream_chunk_size,
-            }),
+/// Applies one request; `Some` when the task must end (with the reply of a
+/// `close()`, if that is why).
+fn apply(
+    driver: &mut Driver<Gate>,
+    state: &mut TaskState,
+    request: Option<Request>,
+) -> Option<Option<oneshot::Sender<()>>> {
+    match request {
+        Some(Request::Run(command)) => {
+            driver.with_machine(|gate| command(&mut gate.pc, state, now()));
+            None
         }
-    }
-
-    /// The last handle of the channel went: its messages have nowhere to go.
-    pub(crate) fn forget_channel(&mut self, id: ChannelId) {
-        if let Some(shared) = self.channels.remove(&id) {
-            shared.set_ready_state(DataChannelState::Closed);
+        Some(Request::Close(reply)) => Some(Some(reply)),
+        None => {
+            tracing::debug!("every handle was dropped");
+            Some(None)
         }
-    }
-
-    /// Whether a channel's queue is full (the task then stops reading).
-    fn any_channel_full(&self) -> bool {
-        self.channels.values().any(|c| c.is_full())
-    }
-
-    fn emit(&self, event: PeerConnectionEvent) {
-        if self.events.try_send(event).is_err() {
-            Counters::bump(&self.counters.events_dropped);
-        }
-    }
-
-    /// One event of the machine.
-    fn on_event(&mut self, pc: &mut RtcPeerConnection, now: Instant, event: PeerEvent) {
-        match event {
-            PeerEvent::DataChannel(event) => self.on_channel_event(pc, event),
-            PeerEvent::Resolve { id, name } => self.resolve(pc, now, id, name),
-            PeerEvent::Track(track) => {
-                if self.tracks.contains_key(&track.transceiver) {
-                    return;
-                }
-                let shared = Arc::new(TrackShared::new(
-                    track.transceiver,
-                    track.kind,
-                    track.track_id,
-                    self.options.track_queue_len,
-                ));
-                self.tracks.insert(track.transceiver, shared.clone());
-                if self
-                    .remote_tracks
-                    .try_send(TrackReceiver { shared })
-                    .is_err()
-                {
-                    Counters::bump(&self.counters.remote_handles_dropped);
-                }
-            }
-            PeerEvent::Media(MediaEvent::Frame {
-                transceiver,
-                data,
-                rtp_timestamp,
-                keyframe,
-                payload_type,
-                ssrc,
-                ..
-            }) => self.on_media(
-                transceiver,
-                MediaSample::Frame {
-                    data,
-                    rtp_timestamp,
-                    keyframe,
-                    payload_type,
-                    ssrc,
-                },
-            ),
-            PeerEvent::Media(MediaEvent::Rtp {
-                transceiver,
-                packet,
-            }) => self.on_media(transceiver, MediaSample::Rtp(packet)),
-            PeerEvent::Media(MediaEvent::KeyframeRequest {
-                transceiver,
-                full_intra,
-            }) => self.emit(PeerConnectionEvent::KeyframeRequest {
-                transceiver,
-                full_intra,
-            }),
-            PeerEvent::IceCandidate(c) => self.emit(PeerConnectionEvent::IceCandidate(c)),
-            PeerEvent::IceCandidateError(e) => self.emit(PeerConnectionEvent::IceCandidateError(e)),
-            PeerEvent::IceConnectionStateChange(s) => {
-                self.emit(PeerConnectionEvent::IceConnectionStateChange(s))
-            }
-            PeerEvent::IceGatheringStateChange(s) => {
-                self.emit(PeerConnectionEvent::IceGatheringStateChange(s))
-            }
-            PeerEvent::ConnectionStateChange(s) => {
-                self.state.send_replace(s);
-                self.emit(PeerConnectionEvent::ConnectionStateChange(s));
-            }
-            PeerEvent::SignalingStateChange(s) => {
-                self.emit(PeerConnectionEvent::SignalingStateChange(s))
-            }
-            PeerEvent::NegotiationNeeded => self.emit(PeerConnectionEvent::NegotiationNeeded),
-            other => self.emit(PeerConnectionEvent::Other(other)),
-        }
-    }
-
-    fn on_media(&self, transceiver: TransceiverId, sample: MediaSample) {
-        match self.tracks.get(&transceiver) {
-            Some(track) => track.push(sample),
-            None => Counters::bump(&self.counters.media_without_receiver),
-        }
-    }
-
-    fn on_channel_event(&mut self, pc: &mut RtcPeerConnection, event: DataChannelEvent) {
-        match event {
-            DataChannelEvent::DataChannel(id) => {
-                // No handle left means nobody could accept it: the
-                // connection is closing anyway.
-                let Some(link) = self.link.upgrade() else {
-                    return;
-                };
-                let channel = self.register_channel(pc, id, link);
-                if self.remote_channels.try_send(channel).is_err() {
-                    Counters::bump(&self.counters.remote_handles_dropped);
-                }
-            }
-            DataChannelEvent::Message { channel, message } => match self.channels.get(&channel) {
-                Some(shared) => shared.push(message),
-                None => Counters::bump(&self.counters.messages_without_handle),
-            },
-            DataChannelEvent::Open(id) => self.set_channel_state(id, DataChannelState::Open),
-            DataChannelEvent::Closing(id) => self.set_channel_state(id, DataChannelState::Closing),
-            DataChannelEvent::Close(id) => {
-                self.set_channel_state(id, DataChannelState::Closed);
-                self.channels.remove(&id);
-            }
-            DataChannelEvent::BufferedAmountLow(id) => {
-                if let Some(shared) = self.channels.get(&id) {
-                    shared.set_buffered(pc.buffered_amount(id).unwrap_or(0));
-                }
-            }
-            DataChannelEvent::Error { channel, error } => {
-                tracing::debug!(?channel, %error, "data channel error");
-            }
-        }
-    }
-
-    fn set_channel_state(&self, id: ChannelId, state: DataChannelState) {
-        if let Some(shared) = self.channels.get(&id) {
-            shared.set_ready_state(state);
-        }
-    }
-
-    /// Answers a name-resolution request: at once, or from a task of its
-    /// own whose answer comes back as a command.
-    fn resolve(
-        &self,
-        pc: &mut RtcPeerConnection,
-        now: Instant,
-        id: sansrtc::ResolveId,
-        name: String,
-    ) {
-        let mdns = self.options.mdns_resolver.as_deref();
-        match resolution(&name, self.options.dns_resolver.as_ref(), mdns) {
-            Resolution::Now(addresses) => {
-                if let Err(error) = pc.resolved(now, id, &addresses) {
-                    tracing::debug!(%name, %error, "resolved() refused");
-                }
-            }
-            Resolution::Later(resolving) => {
-                let link = self.link.clone();
-                tokio::spawn(async move {
-                    let addresses = resolving.await;
-                    tracing::debug!(%name, ?addresses, "resolved");
-                    if let Some(link) = link.upgrade() {
-                        let _ = link.send(Box::new(move |pc, _, now| {
-                            if let Err(error) = pc.resolved(now, id, &addresses) {
-                                tracing::debug!(%name, %error, "resolved() refused");
-                            }
-                        }));
-                    }
-                });
-            }
-        }
-    }
-
-    /// The task ends: every channel and track ends with it.
-    fn end(&mut self) {
-        for (_, channel) in self.channels.drain() {
-            channel.set_ready_state(DataChannelState::Closed);
-        }
-        for (_, track) in self.tracks.drain() {
-            track.end();
-        }
-        self.state.send_replace(PeerConnectionState::Closed);
     }
 }
 
-/// Sleeps until `at`, or forever.
-async fn sleep_until(at: Option<Instant>) {
-    match at {
-        Some(at) => tokio::time::sleep_until(at.into()).await,
-        None => std::future::pending().await,
-    }
-}
-
-/// The task's loop. While a channel's queue is full it does not read the
-/// sockets (the backpressure of a slow reader) but still runs the
-/// machine's timers and the commands; it ends on `close()`, when every
-/// handle is gone, or when the driver fails, closing the connection and
-/// sending what closing sends (for at most `close_timeout`).
+/// The task's loop: commands and the driver's events, in a `select!`. While
+/// the channel queues are full the [`Gate`] holds back the datagrams that
+/// carry DTLS (so the data channels stop while ICE, its timers and media
+/// go on); once they have room the held datagrams are handed over one at a
+/// time, each only when the events of the one before were delivered. It
+/// ends on `close()`, when every handle is gone, or when the driver fails,
+/// closing the connection and sending what closing sends (for at most
+/// `close_timeout`).
 pub(crate) async fn run(
-    mut driver: Driver<RtcPeerConnection>,
+    mut driver: Driver<Gate>,
     mut requests: mpsc::UnboundedReceiver<Request>,
     mut state: TaskState,
 ) {
-    let mut closed_by = None;
     let mut paused = false;
-    loop {
-        let reading = !state.any_channel_full();
-        if !reading && !paused {
-            Counters::bump(&state.counters.reading_pauses);
-            tracing::trace!("a channel's queue is full: not reading");
+    let closed_by = 'running: loop {
+        let current = driver.machine().pc.connection_state();
+        state
+            .state
+            .send_if_modified(|s| std::mem::replace(s, current) != current);
+        let full = state.queues_full();
+        if full != paused {
+            paused = full;
+            driver.with_machine(|gate| gate.paused = full);
+            if full {
+                Counters::bump(&state.counters.data_channel_pauses);
+                tracing::trace!("channel queues full: DTLS held back");
+            }
         }
-        paused = !reading;
-        let timer = driver.next_timeout();
+        let releasing = !full && driver.machine().has_held();
+        state
+            .counters
+            .held_dropped
+            .store(driver.machine().held_dropped, Ordering::Relaxed);
+        // The commands waiting now, a batch at most per turn: a busy
+        // network cannot starve them, nor they the network.
+        for _ in 0..COMMAND_BATCH {
+            let request = match requests.try_recv() {
+                Ok(request) => Some(request),
+                Err(mpsc::error::TryRecvError::Empty) => break,
+                Err(mpsc::error::TryRecvError::Disconnected) => None,
+            };
+            if let Some(end) = apply(&mut driver, &mut state, request) {
+                break 'running end;
+            }
+        }
         tokio::select! {
-            request = requests.recv() => match request {
-                Some(Request::Run(command)) => {
-                    driver.with_machine(|pc| command(pc, &mut state, now()));
-                    if paused {
-                        driver.flush().await;
-                    }
-                }
-                Some(Request::Close(reply)) => {
-                    closed_by = Some(reply);
-                    break;
-                }
-                None => {
-                    tracing::debug!("every handle was dropped");
-                    break;
-                }
-            },
-            event = driver.next_event(), if reading => match event {
-                Ok(event) => driver.with_machine(|pc| state.on_event(pc, now(), event)),
+            // The driver's events before the next held datagram, so each
+            // held one is released only once the events of the one before
+            // were delivered.
+            biased;
+            event = driver.next_event() => match event {
+                Ok(event) => driver.with_machine(|gate| state.on_event(&mut gate.pc, now(), event)),
                 Err(error) => {
                     tracing::warn!(%error, "driver failed");
-                    break;
+                    break None;
                 }
             },
-            () = sleep_until(timer), if !reading => {
-                driver.with_machine(|pc| sansrtc::Machine::handle_timeout(pc, now()));
-                driver.flush().await;
+            request = requests.recv() => {
+                if let Some(end) = apply(&mut driver, &mut state, request) {
+                    break end;
+                }
             }
-            () = state.room.notified(), if !reading => {}
+            () = state.room.notified(), if full => {}
+            () = std::future::ready(()), if releasing => {
+                driver.with_machine(|gate| gate.release_one(now()));
+            }
         }
-    }
-    driver.with_machine(|pc| pc.close(now()));
+    };
+    driver.with_machine(|gate| gate.pc.close(now()));
     // DTLS close_notify and SCTP ABORT: out before the sockets go.
     let flushed = tokio::time::timeout(state.options.close_timeout, driver.flush()).await;
     state.end();
