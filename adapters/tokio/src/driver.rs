@@ -172,6 +172,13 @@ impl<M: Machine> Driver<M> {
         self.core.tls_settings().set_server_name(server, name);
     }
 
+    /// The certificate of every TLS server at `ip` (any port) must be
+    /// valid for `name`: the host of a `turns:` URL that resolved to `ip`.
+    /// [`Driver::set_tls_server_name`] for an address wins over it.
+    pub fn set_tls_host_name(&mut self, ip: std::net::IpAddr, name: ServerName<'static>) {
+        self.core.tls_settings().set_host_name(ip, name);
+    }
+
     /// How many TCP/TLS streams are open or connecting.
     pub fn stream_count(&self) -> usize {
         self.core.stream_count()

@@ -166,6 +166,16 @@ impl MdnsHandle {
     }
 }
 
+/// Resolves `.local` names for a [`crate::PeerConnection`]
+/// ([`crate::PeerConnectionOptions::mdns`]).
+impl crate::Resolver for MdnsHandle {
+    fn resolve(&self, name: &str) -> crate::Resolving {
+        let handle = self.clone();
+        let name = name.to_string();
+        Box::pin(async move { MdnsHandle::resolve(&handle, &name).await })
+    }
+}
+
 /// The task: commands and the driver's events, until the last handle is
 /// gone; then goodbyes for every name, sent within a bound.
 async fn run(mut driver: Driver<MdnsService>, mut commands: mpsc::UnboundedReceiver<Command>) {

@@ -237,3 +237,73 @@ async fn two_peers_hiding_their_addresses_connect_through_mdns() {
     assert_eq!(pair.remote_kind, sansrtc_sdp::CandidateKind::Host);
     assert_eq!(pair.remote, a.driver.local_addrs().next().unwrap());
 }
+
+/// The same on the async API: `hide_host_addresses` and an `MdnsHandle`
+/// in the options; the connection registers its names and resolves the
+/// remote's through the handle.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn peer_connections_hiding_their_addresses_connect_through_the_handle() {
+    use sansrtc_tokio::{PeerConnection, PeerConnectionEvent, PeerConnectionOptions};
+    async fn peer(seed: u64) -> PeerConnection {
+        let mut options = PeerConnectionOptions::with_local_addresses([LOOPBACK]);
+        options.seed = Some(seed);
+        options.hide_host_addresses = true;
+        options.mdns = Some(MdnsHandle::start(MdnsInterfaces::loopback()).unwrap());
+        PeerConnection::new(RtcConfiguration::default(), options)
+            .await
+            .unwrap()
+    }
+    async fn gathered(events: &mut sansrtc_tokio::Events) {
+        while let Some(event) = events.recv().await {
+            if matches!(event, PeerConnectionEvent::IceCandidate(None)) {
+                return;
+            }
+        }
+    }
+    let (a, b) = (peer(21).await, peer(22).await);
+    let (mut a_events, mut b_events) = (a.events().unwrap(), b.events().unwrap());
+    let channel = a
+        .create_data_channel(DataChannelInit::new("hidden"))
+        .await
+        .unwrap();
+    let offer = a.create_offer().await.unwrap();
+    a.set_local_description(offer).await.unwrap();
+    bounded(gathered(&mut a_events)).await;
+    let offer = a.local_description().await.unwrap().unwrap();
+    assert!(offer.sdp.contains(".local") && !offer.sdp.contains("127.0.0.1"));
+    b.set_remote_description(offer).await.unwrap();
+    let answer = b.create_answer().await.unwrap();
+    b.set_local_description(answer).await.unwrap();
+    bounded(gathered(&mut b_events)).await;
+    let answer = b.local_description().await.unwrap().unwrap();
+    assert!(answer.sdp.contains(".local") && !answer.sdp.contains("127.0.0.1"));
+    a.set_remote_description(answer).await.unwrap();
+    let remote = bounded(b.accept_data_channel()).await.unwrap();
+    bounded(channel.wait_open()).await.unwrap();
+    channel.send("hidden hello").await.unwrap();
+    assert_eq!(
+        bounded(remote.recv()).await,
+        Some(DataChannelMessage::Text("hidden hello".into()))
+    );
+    // Each side's selected pair names the other's host candidate: the
+    // name was resolved through mDNS (a peer-reflexive remote would mean
+    // it was learnt from the checks instead).
+    for (pc, other) in [(&a, &b), (&b, &a)] {
+        let other_address = other.local_addresses()[0];
+        let pair = bounded(async {
+            loop {
+                let pair = pc
+                    .with_machine(|pc, _| pc.selected_candidate_pair())
+                    .await
+                    .unwrap();
+                if let Some(pair) = pair {
+                    return pair;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await;
+        assert_eq!(pair.remote, other_address);
+        assert_eq!(pair.remote_kind, sansrtc_sdp::CandidateKind::Host);
+    }
+}

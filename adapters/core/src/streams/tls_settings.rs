@@ -1,7 +1,7 @@
 //! Which servers a driver's TLS streams trust, and by which name.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use rustls::pki_types::ServerName;
@@ -16,7 +16,8 @@ use rustls::{ClientConfig, RootCertStore};
 ///   certificates).
 /// - **Server names**: a driver only sees the server's address, so the
 ///   name its certificate is checked against is
-///   [`TlsSettings::set_server_name`]'s for that address, by default the
+///   [`TlsSettings::set_server_name`]'s for that address, else
+///   [`TlsSettings::set_host_name`]'s for its IP, by default the
 ///   IP address itself (`ServerName::IpAddress`, which a certificate
 ///   matches with an IP SAN). An application that resolved a `turns:` URL
 ///   host name gives that name here.
@@ -25,6 +26,8 @@ use rustls::{ClientConfig, RootCertStore};
 pub struct TlsSettings {
     config: Option<Arc<ClientConfig>>,
     names: HashMap<SocketAddr, ServerName<'static>>,
+    /// Names by server IP, whatever the port (from resolved URL hosts).
+    host_names: HashMap<IpAddr, ServerName<'static>>,
 }
 
 impl TlsSettings {
@@ -44,11 +47,19 @@ impl TlsSettings {
         self.names.insert(server, name);
     }
 
+    /// Check the certificate of every server at `ip` (any port) against
+    /// `name`: the host a `turns:` URL named and a resolver turned into
+    /// `ip`. [`TlsSettings::set_server_name`] for an address wins.
+    pub fn set_host_name(&mut self, ip: IpAddr, name: ServerName<'static>) {
+        self.host_names.insert(ip, name);
+    }
+
     /// The name the certificate of the server at `server` must carry: the
-    /// one set for it, else its IP address.
+    /// one set for it, else the one set for its IP, else its IP address.
     pub fn server_name(&self, server: SocketAddr) -> ServerName<'static> {
         self.names
             .get(&server)
+            .or_else(|| self.host_names.get(&server.ip()))
             .cloned()
             .unwrap_or_else(|| ServerName::IpAddress(server.ip().into()))
     }
@@ -106,5 +117,33 @@ mod tests {
         assert_eq!(tls.server_name(server), name);
         assert!(tls.client_config().is_ok());
         assert!(!webpki_roots().is_empty());
+    }
+}
+
+#[cfg(test)]
+mod host_name_tests {
+    use super::*;
+
+    #[test]
+    fn an_address_name_wins_over_a_host_name_which_wins_over_the_ip() {
+        let mut settings = TlsSettings::default();
+        let server: SocketAddr = "192.0.2.1:5349".parse().unwrap();
+        let other_port: SocketAddr = "192.0.2.1:443".parse().unwrap();
+        let elsewhere: SocketAddr = "192.0.2.2:5349".parse().unwrap();
+        let name = |n: &str| ServerName::try_from(n.to_string()).unwrap();
+        assert_eq!(
+            settings.server_name(server),
+            ServerName::IpAddress(server.ip().into())
+        );
+        settings.set_host_name(server.ip(), name("turn.example.org"));
+        assert_eq!(settings.server_name(server), name("turn.example.org"));
+        assert_eq!(settings.server_name(other_port), name("turn.example.org"));
+        assert_eq!(
+            settings.server_name(elsewhere),
+            ServerName::IpAddress(elsewhere.ip().into())
+        );
+        settings.set_server_name(server, name("exact.example.org"));
+        assert_eq!(settings.server_name(server), name("exact.example.org"));
+        assert_eq!(settings.server_name(other_port), name("turn.example.org"));
     }
 }

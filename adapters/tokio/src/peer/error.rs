@@ -45,6 +45,9 @@ pub enum Error {
     /// stream has one consumer.
     #[error("the event stream was already taken")]
     EventsTaken,
+    /// The TLS roots given in the options were refused.
+    #[error("the TLS roots were refused: {0}")]
+    Tls(crate::rustls::Error),
     /// The data channel is closed (or closing): nothing can be sent on it.
     #[error("the data channel is closed")]
     ChannelClosed,

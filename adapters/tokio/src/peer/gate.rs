@@ -100,6 +100,18 @@ impl Machine for Gate {
     fn poll_output(&mut self) -> Output<Transmit, PeerEvent> {
         self.pc.poll_output()
     }
+
+    /// A TURN server's stream ended: the connection must know at once (its
+    /// relay is gone), whatever the gate holds.
+    fn handle_stream_closed(
+        &mut self,
+        now: Instant,
+        local: std::net::SocketAddr,
+        remote: std::net::SocketAddr,
+        protocol: sansrtc::Protocol,
+    ) {
+        Machine::handle_stream_closed(&mut self.pc, now, local, remote, protocol);
+    }
 }
 
 /// Whether a datagram carries DTLS (RFC 7983: first byte 20–63), also

@@ -94,6 +94,13 @@ impl PeerConnection {
         };
         let pc = RtcPeerConnection::new(configuration, rng, now(), SystemTime::now())?;
         let mut driver = Driver::new(Gate::new(pc, options.held_datagram_bytes));
+        if options.hide_host_addresses {
+            // Before the addresses are added: every one gets its name.
+            driver.with_machine(|gate| gate.pc.hide_host_addresses(now()));
+        }
+        if let Some(roots) = options.tls_roots.clone() {
+            driver.set_tls_roots(roots).map_err(Error::Tls)?;
+        }
         let local_addresses = bind_sockets(&mut driver, &options)?;
 
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
@@ -114,6 +121,8 @@ impl PeerConnection {
             state: state_tx,
             counters: counters.clone(),
             room: Arc::new(Notify::new()),
+            host_names: Vec::new(),
+            tls_host_names: Vec::new(),
         };
         let span = tracing::info_span!("peer_connection", id);
         span.in_scope(|| tracing::debug!(?local_addresses, "peer connection started"));

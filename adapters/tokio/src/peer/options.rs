@@ -74,6 +74,24 @@ pub struct PeerConnectionOptions {
     /// they resolve to nothing (the remote's peer-reflexive candidate takes
     /// their place). The hook for an mDNS resolver.
     pub mdns_resolver: Option<Arc<dyn Resolver>>,
+    /// The mDNS service ([`crate::MdnsHandle`]): it resolves the remote's
+    /// `.local` candidates (when [`PeerConnectionOptions::mdns_resolver`]
+    /// is `None`) and answers for our own names when
+    /// [`PeerConnectionOptions::hide_host_addresses`] is on. Default
+    /// `None`. One handle can serve every connection of the process.
+    pub mdns: Option<crate::MdnsHandle>,
+    /// Hide the host addresses behind `<uuid>.local` names, as browsers do
+    /// (`RtcPeerConnection::hide_host_addresses`); the names are
+    /// registered with [`PeerConnectionOptions::mdns`] while the
+    /// connection lives. Without an mDNS handle nobody answers for them,
+    /// and the remote connects through the peer-reflexive candidate our
+    /// checks create. Default off.
+    pub hide_host_addresses: bool,
+    /// The roots TLS streams to `turns:` servers trust. `None` (the
+    /// default): the Mozilla roots of `webpki-roots`. The certificate is
+    /// checked against the URL's host name when it was resolved by the
+    /// connection (DNS), else against the server's IP address.
+    pub tls_roots: Option<crate::rustls::RootCertStore>,
 }
 
 impl Default for PeerConnectionOptions {
@@ -93,6 +111,9 @@ impl Default for PeerConnectionOptions {
             close_timeout: Duration::from_secs(3),
             dns_resolver: Arc::new(SystemResolver),
             mdns_resolver: None,
+            mdns: None,
+            hide_host_addresses: false,
+            tls_roots: None,
         }
     }
 }
@@ -123,6 +144,9 @@ impl std::fmt::Debug for PeerConnectionOptions {
             .field("track_queue_len", &self.track_queue_len)
             .field("close_timeout", &self.close_timeout)
             .field("mdns_resolver", &self.mdns_resolver.is_some())
+            .field("mdns", &self.mdns.is_some())
+            .field("hide_host_addresses", &self.hide_host_addresses)
+            .field("tls_roots", &self.tls_roots.as_ref().map(|r| r.len()))
             .finish_non_exhaustive()
     }
 }

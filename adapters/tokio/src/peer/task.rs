@@ -60,6 +60,12 @@ pub(crate) async fn run(
         state
             .state
             .send_if_modified(|s| std::mem::replace(s, current) != current);
+        for (ip, name) in state.take_tls_host_names() {
+            match crate::rustls::pki_types::ServerName::try_from(name) {
+                Ok(name) => driver.set_tls_host_name(ip, name),
+                Err(error) => tracing::debug!(%error, "not a TLS server name"),
+            }
+        }
         let full = state.queues_full();
         if full != paused {
             paused = full;

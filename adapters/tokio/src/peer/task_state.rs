@@ -36,6 +36,12 @@ pub(crate) struct TaskState {
     pub(crate) counters: Arc<Counters>,
     /// Notified whenever a message leaves a channel queue.
     pub(crate) room: Arc<Notify>,
+    /// The `<uuid>.local` names registered for our hidden host addresses
+    /// (unregistered when the task ends).
+    pub(crate) host_names: Vec<String>,
+    /// Resolved ICE server host names for the driver's TLS streams, taken
+    /// by the loop ([`TaskState::take_tls_host_names`]).
+    pub(crate) tls_host_names: Vec<(std::net::IpAddr, String)>,
 }
 
 impl TaskState {
@@ -114,6 +120,7 @@ impl TaskState {
         match event {
             PeerEvent::DataChannel(event) => self.on_channel_event(pc, event),
             PeerEvent::Resolve { id, name } => self.resolve(pc, now, id, name),
+            PeerEvent::HostName { name, address } => self.register_host_name(name, address),
             PeerEvent::Track(track) => {
                 if self.tracks.contains_key(&track.transceiver) {
                     return;
@@ -227,6 +234,26 @@ impl TaskState {
         }
     }
 
+    /// Our hidden host address `address` goes by `name`: the mDNS
+    /// responder answers for it while the connection lives.
+    fn register_host_name(&mut self, name: String, address: std::net::IpAddr) {
+        let Some(mdns) = self.options.mdns.clone() else {
+            tracing::debug!(%name, "no mDNS handle: nobody answers for the name");
+            return;
+        };
+        self.host_names.push(name.clone());
+        tokio::spawn(async move {
+            if let Err(error) = mdns.register(&name, address).await {
+                tracing::warn!(%name, %error, "mDNS registration failed");
+            }
+        });
+    }
+
+    /// The resolved ICE server names not yet given to the driver.
+    pub(crate) fn take_tls_host_names(&mut self) -> Vec<(std::net::IpAddr, String)> {
+        std::mem::take(&mut self.tls_host_names)
+    }
+
     /// Answers a name-resolution request: at once, or from a task of its
     /// own whose answer comes back as a command.
     fn resolve(
@@ -236,7 +263,16 @@ impl TaskState {
         id: sansrtc::ResolveId,
         name: String,
     ) {
-        let mdns = self.options.mdns_resolver.as_deref();
+        let handle = self
+            .options
+            .mdns
+            .as_ref()
+            .map(|h| h as &dyn crate::Resolver);
+        let mdns = self.options.mdns_resolver.as_deref().or(handle);
+        let dns_name = matches!(
+            sansrtc_adapter_core::classify_name(&name),
+            sansrtc_adapter_core::NameKind::Dns
+        );
         match resolution(&name, self.options.dns_resolver.as_ref(), mdns) {
             Resolution::Now(addresses) => {
                 if let Err(error) = pc.resolved(now, id, &addresses) {
@@ -249,7 +285,14 @@ impl TaskState {
                     let addresses = resolving.await;
                     tracing::debug!(%name, ?addresses, "resolved");
                     if let Some(link) = link.upgrade() {
-                        let _ = link.send(Box::new(move |pc, _, now| {
+                        let _ = link.send(Box::new(move |pc, state, now| {
+                            if dns_name {
+                                // A `turns:` server's certificate is checked
+                                // against the name its URL gave.
+                                for ip in &addresses {
+                                    state.tls_host_names.push((*ip, name.clone()));
+                                }
+                            }
                             if let Err(error) = pc.resolved(now, id, &addresses) {
                                 tracing::debug!(%name, %error, "resolved() refused");
                             }
@@ -260,8 +303,14 @@ impl TaskState {
         }
     }
 
-    /// The task ends: every channel and track ends with it.
+    /// The task ends: every channel and track ends with it, and our mDNS
+    /// names are withdrawn.
     pub(crate) fn end(&mut self) {
+        if let Some(mdns) = &self.options.mdns {
+            for name in self.host_names.drain(..) {
+                mdns.unregister(&name);
+            }
+        }
         for (_, channel) in self.channels.drain() {
             channel.set_ready_state(DataChannelState::Closed);
         }
