@@ -239,7 +239,7 @@ impl<M: ServerConnection> Server<M> {
         command: impl FnOnce(&mut M) -> R,
     ) -> Option<R> {
         let slot = self.connections.get_mut(id)?;
-        let result = slot.core.command(command);
+        let result = slot.span.in_scope(|| slot.core.command(command));
         self.counters.commands += 1;
         self.sync_ufrags(id);
         self.settle(id);
@@ -417,7 +417,7 @@ impl<M: ServerConnection> Server<M> {
         let Some(slot) = self.connections.get_mut(id) else {
             return false;
         };
-        slot.core.drain();
+        slot.span.in_scope(|| slot.core.drain());
         self.counters.drains += 1;
         while let Some(event) = slot.core.take_event() {
             if self.events.len() >= SERVER_EVENT_LIMIT {
@@ -479,7 +479,7 @@ impl<M: ServerConnection> Server<M> {
             slot.scheduled = None;
             match slot.core.next_timeout() {
                 Some(deadline) if deadline <= now => {
-                    slot.core.timeout(now);
+                    slot.span.in_scope(|| slot.core.timeout(now));
                     self.counters.timeouts_fired += 1;
                     self.touch(id);
                     self.settle(id);
@@ -564,15 +564,17 @@ impl<M: ServerConnection> Server<M> {
             self.counters.unroutable += 1;
             return;
         };
-        slot.core.receive(
-            Instant::now(),
-            Receive {
-                protocol: Protocol::Udp,
-                source,
-                destination: local,
-                contents,
-            },
-        );
+        slot.span.in_scope(|| {
+            slot.core.receive(
+                Instant::now(),
+                Receive {
+                    protocol: Protocol::Udp,
+                    source,
+                    destination: local,
+                    contents,
+                },
+            )
+        });
         self.touch(id);
         let answered = self.settle_answering(id, request);
         if request.is_none() {

@@ -20,6 +20,9 @@ pub(crate) struct Slot<M: ServerConnection> {
     /// It is in the server's list of connections waiting for a writable
     /// socket.
     pub(crate) blocked: bool,
+    /// `server_connection{id}`: entered while the connection runs an
+    /// input, so its logs say which connection they are about.
+    pub(crate) span: tracing::Span,
 }
 
 /// A slot number's current generation and connection, if any.
@@ -71,6 +74,7 @@ impl<M: ServerConnection> Slots<M> {
             scheduled: None,
             touched_in_poll: 0,
             blocked: false,
+            span: tracing::debug_span!("server_connection", id = %id),
         });
         self.live += 1;
         id
