@@ -147,6 +147,12 @@ impl<M: Machine> Driver<M> {
         self.core.counters()
     }
 
+    /// Whether events the machine gave are waiting for
+    /// [`Driver::next_event`].
+    pub fn has_pending_events(&self) -> bool {
+        self.core.has_events()
+    }
+
     /// When the machine wants `handle_timeout` next (as of the last drain).
     pub fn next_timeout(&self) -> Option<Instant> {
         self.core.next_timeout()

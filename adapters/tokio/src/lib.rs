@@ -53,13 +53,13 @@
 //! are woken by the `bufferedamountlow` event at the low-water mark.
 //! Receiving: each channel's queue is bounded in bytes, and so are all
 //! of them together; while one bound is reached the data channels are
-//! paused: the task holds back the datagrams that carry DTLS (a bounded
-//! buffer) and hands the machine everything else, so ICE (consent), its
-//! timers and media go on while the remote's SCTP, unacknowledged, stops
-//! at its window. A stall longer than the remote's SCTP retransmission
-//! limit (about 27 s for a sansrtc peer) loses the data channels, not the
-//! connection. Media is real time: a remote track's queue drops its oldest
-//! sample when full.
+//! paused: received messages wait in SCTP
+//! (`RtcPeerConnection::set_data_channel_read_budget`), whose receive
+//! window closes, so the remote stops at it, while SACKs (our own sending),
+//! ICE, DTLS and media go on; nothing is dropped and no stall is too long.
+//! When the queues have room again, what waited is delivered up to that
+//! room. Media is real time: a remote track's queue drops its oldest sample
+//! when full.
 //!
 //! **Cancel safety.** Waiting methods (`recv`, `accept_*`, `wait_open`,
 //! the room wait of `send`) take nothing until they return it. Commands

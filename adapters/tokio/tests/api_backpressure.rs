@@ -1,6 +1,7 @@
 //! Backpressure: a slow reader bounds what the sender can have in flight.
-//! The reader's channel queue stays under its bound (the task stops
-//! reading the sockets while it is full), the sender's `bufferedAmount`
+//! The reader's channel queue stays under its bound (while it is full the
+//! connection leaves received messages in SCTP, whose window closes), the
+//! sender's `bufferedAmount`
 //! stays under its high-water mark (its `send` waits), so the sender can
 //! only run a bounded distance ahead of the reader; everything arrives
 //! intact and in order afterwards.
@@ -225,4 +226,65 @@ async fn closed_unread_channels_still_count_toward_the_bound() {
         );
         assert_eq!(within("closed", remote.recv()).await, None);
     }
+}
+
+/// An echo that reads and sends in one loop, both sides bounded small, the
+/// other side sending and reading at once: the pattern that deadlocks when
+/// a paused receiver also stops the acknowledgements its own sending
+/// waits for. Paused delivery leaves SACKs flowing, so every message comes
+/// back, intact and in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_echo_that_reads_then_sends_in_one_loop_does_not_deadlock() {
+    const ECHO_MESSAGES: usize = 1000; // 16 MiB each way
+    const SIZE: usize = 16 << 10;
+    let small = |seed| {
+        let mut options = loopback_options(seed);
+        options.channel_queue_bytes = 128 << 10;
+        options.send_high_water = 256 << 10;
+        options.send_low_water = 64 << 10;
+        options
+    };
+    let a = loopback_peer_with(small(31)).await;
+    let b = loopback_peer_with(small(32)).await;
+    let channel = a
+        .create_data_channel(DataChannelInit::new("echo"))
+        .await
+        .expect("channel");
+    signal(&a, &b).await;
+    let remote = within("accept", b.accept_data_channel())
+        .await
+        .expect("accepted");
+    let echo = tokio::spawn(async move {
+        while let Some(message) = remote.recv().await {
+            if remote.send(message).await.is_err() {
+                break;
+            }
+        }
+    });
+    within("open", channel.wait_open()).await.expect("open");
+    let message = |i: usize| Bytes::from(pattern(i as u64 + 7, SIZE));
+    let sender = channel.clone();
+    let send = tokio::spawn(async move {
+        for i in 0..ECHO_MESSAGES {
+            sender.send(message(i)).await.expect("send");
+        }
+    });
+    let received = within_for(Duration::from_secs(60), "every echo", async {
+        let mut intact = 0;
+        for i in 0..ECHO_MESSAGES {
+            match channel.recv().await {
+                Some(DataChannelMessage::Binary(b)) if b == message(i) => intact += 1,
+                other => panic!("echo {i}: {:?}", other.map(|m| m.len())),
+            }
+        }
+        intact
+    })
+    .await;
+    assert_eq!(received, ECHO_MESSAGES);
+    send.await.expect("sender");
+    assert!(
+        b.counters().data_channel_pauses > 0 || a.counters().data_channel_pauses > 0,
+        "never paused: the bounds were not reached, untested"
+    );
+    drop(echo);
 }

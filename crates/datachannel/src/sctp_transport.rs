@@ -36,6 +36,15 @@ pub struct SctpTransport {
     association: Association,
     now: Instant,
     stats: SctpTransportStats,
+    /// Bytes of messages still to be taken out of the association before it
+    /// stops (`None`: no limit); see [`SctpTransport::set_read_budget`].
+    read_budget: Option<usize>,
+    /// The association may hold messages not taken yet (the budget ran
+    /// out): stream resets wait behind them ([`Self::deferred_resets`]).
+    unread: bool,
+    /// Incoming stream resets received while messages sent before them
+    /// were still unread: a channel closes only after its last message.
+    deferred_resets: Vec<Vec<u16>>,
 }
 
 impl SctpTransport {
@@ -51,6 +60,67 @@ impl SctpTransport {
             association: Association::new(sctp, rng, now),
             now,
             stats: SctpTransportStats::default(),
+            read_budget: None,
+            unread: false,
+            deferred_resets: Vec::new(),
+        }
+    }
+
+    /// How many bytes of received messages may still be handed to the
+    /// channels (`None`, the default: no limit): the receive backpressure
+    /// of an application that cannot take more. A message is taken while
+    /// the budget is above zero (so the last one may pass it by its own
+    /// size) and spends its length; at zero, whole messages wait in the
+    /// association, whose advertised receive window (a_rwnd) shrinks by
+    /// what they hold, so the peer stops sending at the window. Everything
+    /// else goes on: SACKs are sent and taken (our own sending proceeds),
+    /// zero-window probes are answered, timers run, nothing is dropped.
+    /// Setting a budget hands over what waits, up to it, and reopens the
+    /// window by what was taken. Drain [`SctpTransport::poll_output`]
+    /// afterwards.
+    pub fn set_read_budget(&mut self, budget: Option<usize>) {
+        self.read_budget = budget;
+        self.read_messages();
+    }
+
+    /// What is left of the read budget ([`SctpTransport::set_read_budget`]).
+    pub fn read_budget(&self) -> Option<usize> {
+        self.read_budget
+    }
+
+    /// Stops (`true`: a budget of zero) or resumes (`false`: no limit)
+    /// handing received messages to the channels; see
+    /// [`SctpTransport::set_read_budget`].
+    pub fn set_reading_paused(&mut self, paused: bool) {
+        self.set_read_budget(if paused { Some(0) } else { None });
+    }
+
+    /// Whether reading is paused: a budget of zero.
+    pub fn reading_paused(&self) -> bool {
+        self.read_budget == Some(0)
+    }
+
+    /// Hands the whole messages waiting in the association to the
+    /// channels, within the budget.
+    fn read_messages(&mut self) {
+        loop {
+            if self.read_budget == Some(0) {
+                self.unread = true;
+                return;
+            }
+            let Some(m) = self.association.read() else {
+                self.unread = false;
+                // Every message sent before these resets is delivered.
+                for streams in std::mem::take(&mut self.deferred_resets) {
+                    self.channels.handle_incoming_reset(&streams);
+                }
+                return;
+            };
+            if let Some(budget) = &mut self.read_budget {
+                *budget = budget.saturating_sub(m.data.len().max(1));
+            }
+            self.channels
+                .handle_owned_message(m.stream_id, m.ppid, m.data);
         }
     }
 
@@ -284,12 +354,7 @@ impl SctpTransport {
     fn on_sctp_event(&mut self, event: SctpEvent) {
         match event {
             SctpEvent::Connected => self.channels.handle_association_established(),
-            SctpEvent::Readable => {
-                while let Some(m) = self.association.read() {
-                    self.channels
-                        .handle_owned_message(m.stream_id, m.ppid, m.data);
-                }
-            }
+            SctpEvent::Readable => self.read_messages(),
             SctpEvent::BufferedAmountLow { stream_id } => {
                 let amount = self.association.buffered_amount(stream_id) as u64;
                 self.channels.handle_buffered_amount(stream_id, amount);
@@ -298,7 +363,11 @@ impl SctpTransport {
                 self.channels.handle_outgoing_reset_done(&streams)
             }
             SctpEvent::IncomingStreamsReset { streams } => {
-                self.channels.handle_incoming_reset(&streams)
+                if self.unread {
+                    self.deferred_resets.push(streams);
+                } else {
+                    self.channels.handle_incoming_reset(&streams)
+                }
             }
             SctpEvent::StreamResetFailed { streams } => self.channels.force_close_streams(&streams),
             SctpEvent::Closed(_) => self.channels.handle_association_closed(),

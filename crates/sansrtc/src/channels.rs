@@ -51,6 +51,46 @@ impl RtcPeerConnection {
         Ok(())
     }
 
+    /// Pauses (`true`) or resumes the delivery of received data-channel
+    /// messages: the receive backpressure of an application that cannot
+    /// take more. While paused, messages wait in the SCTP association,
+    /// whose receive window closes as they accumulate, so the peer stops
+    /// sending at the window (1 MiB); SACKs, our own sending, ICE, DTLS and
+    /// media go on and nothing is dropped. One association carries every
+    /// channel, so all of them pause together. Resuming delivers what
+    /// waited (at most the window) and reopens the window.
+    pub fn set_data_channels_paused(&mut self, now: Instant, paused: bool) {
+        self.set_data_channel_read_budget(now, if paused { Some(0) } else { None });
+    }
+
+    /// The finer form of [`RtcPeerConnection::set_data_channels_paused`]:
+    /// at most `budget` more bytes of received messages are delivered (a
+    /// message is delivered while the budget is above zero and spends its
+    /// length), then delivery pauses until a new budget is set; `None`: no
+    /// limit (the default). An application with `n` bytes of room sets
+    /// `Some(n)`, and its queues never pass their bound by more than one
+    /// message.
+    pub fn set_data_channel_read_budget(&mut self, now: Instant, budget: Option<usize>) {
+        if self.sctp().read_budget() == budget {
+            return;
+        }
+        self.sctp_mut().set_read_budget(budget);
+        self.pump_all(now);
+        self.drain(now);
+    }
+
+    /// What is left of the read budget
+    /// ([`RtcPeerConnection::set_data_channel_read_budget`]).
+    pub fn data_channel_read_budget(&self) -> Option<usize> {
+        self.sctp().read_budget()
+    }
+
+    /// Whether data-channel delivery is paused
+    /// ([`RtcPeerConnection::set_data_channels_paused`]).
+    pub fn data_channels_paused(&self) -> bool {
+        self.sctp().reading_paused()
+    }
+
     /// The channel's attributes (`label`, `id`, `readyState`, …).
     pub fn data_channel(&self, channel: ChannelId) -> Option<&DataChannelInfo> {
         self.sctp().channels().channel(channel)

@@ -251,3 +251,114 @@ fn closing_the_connection_closes_everything_and_refuses_calls() {
         .iter()
         .any(|e| matches!(e, PeerEvent::DataChannel(DataChannelEvent::Close(_)))));
 }
+
+/// Receive backpressure: while b pauses delivery, its SCTP window closes
+/// and a stops at it (a's messages wait in its own send buffer); SACKs and
+/// everything else go on for a minute (longer than SCTP's retransmission
+/// limit: zero-window probes are answered, nothing is given up), nothing
+/// reaches b's application, and b's own sending is not paused. Resumed,
+/// every message arrives, in order.
+#[test]
+fn paused_delivery_closes_the_window_and_loses_nothing() {
+    let (mut p, channel) = Pair::connected("paused");
+    let b_channel =
+        p.b.data_channels()
+            .next()
+            .map(|c| c.channel)
+            .expect("b has the channel");
+    p.b.set_data_channels_paused(p.now, true);
+    assert!(p.b.data_channels_paused());
+    const SIZE: usize = 16 * 1024;
+    let message = |i: u32| DataChannelMessage::Binary(vec![(i % 251) as u8; SIZE].into());
+    let total = 256u32; // 4 MiB: four times the receive window
+    let mut sent = 0u32;
+    let before_b = Pair::messages(&p.events_b).len();
+    let before_a = Pair::messages(&p.events_a).len();
+    for step in 0..600 {
+        while sent < total && p.a.send(p.now, channel, message(sent)).is_ok() {
+            sent += 1;
+        }
+        if step == 10 {
+            p.b.send(p.now, b_channel, DataChannelMessage::Text("from b".into()))
+                .unwrap();
+        }
+        p.run_for(Duration::from_millis(100));
+    }
+    assert_eq!(
+        Pair::messages(&p.events_b).len(),
+        before_b,
+        "nothing delivered while paused"
+    );
+    assert_eq!(
+        Pair::messages(&p.events_a)[before_a..]
+            .iter()
+            .map(|(_, m)| m.clone())
+            .collect::<Vec<_>>(),
+        vec![DataChannelMessage::Text("from b".into())],
+        "b's sending goes on"
+    );
+    for pc in [&p.a, &p.b] {
+        assert_eq!(pc.connection_state(), PeerConnectionState::Connected);
+    }
+    assert_eq!(
+        p.a.data_channel(channel).map(|c| c.state),
+        Some(DataChannelState::Open)
+    );
+    let buffered = p.a.buffered_amount(channel).unwrap();
+    let left_a = u64::from(sent) * SIZE as u64 - buffered;
+    assert!(buffered > 0, "the window stopped a");
+    // What b holds is bounded by its receiver: the window (1 MiB), and
+    // in-order chunks up to twice the window (zero-window probes, and the
+    // rest of a message partly held, RFC 9260 §6.2).
+    assert!(
+        left_a <= 2_200_000,
+        "at most twice the window left a: {left_a} bytes"
+    );
+
+    p.b.set_data_channels_paused(p.now, false);
+    assert!(!p.b.data_channels_paused());
+    let deadline = p.now + Duration::from_secs(60);
+    while Pair::messages(&p.events_b).len() - before_b < total as usize && p.now < deadline {
+        while sent < total && p.a.send(p.now, channel, message(sent)).is_ok() {
+            sent += 1;
+        }
+        p.run_for(Duration::from_millis(50));
+    }
+    let received: Vec<DataChannelMessage> = Pair::messages(&p.events_b)[before_b..]
+        .iter()
+        .map(|(_, m)| m.clone())
+        .collect();
+    assert_eq!(received.len(), total as usize);
+    for (i, m) in received.into_iter().enumerate() {
+        assert_eq!(m, message(i as u32), "message {i} in order and intact");
+    }
+}
+
+/// A read budget delivers that many bytes of messages (the last one may
+/// pass it by its own size), then holds the rest in SCTP until the next.
+#[test]
+fn a_read_budget_delivers_so_much_and_holds_the_rest() {
+    let (mut p, channel) = Pair::connected("budget");
+    const SIZE: usize = 4096;
+    let message = |i: u8| DataChannelMessage::Binary(vec![i; SIZE].into());
+    p.b.set_data_channel_read_budget(p.now, Some(0));
+    let before = Pair::messages(&p.events_b).len();
+    for i in 0..10 {
+        p.a.send(p.now, channel, message(i)).unwrap();
+    }
+    p.run_for(Duration::from_secs(2));
+    assert_eq!(Pair::messages(&p.events_b).len(), before);
+    // Two messages and one byte: the third is taken while one byte is left.
+    p.b.set_data_channel_read_budget(p.now, Some(2 * SIZE + 1));
+    p.run_for(Duration::from_secs(2));
+    assert_eq!(Pair::messages(&p.events_b).len() - before, 3);
+    assert_eq!(p.b.data_channel_read_budget(), Some(0));
+    // No limit: the rest, in order.
+    p.b.set_data_channel_read_budget(p.now, None);
+    p.run_for(Duration::from_secs(2));
+    let got: Vec<DataChannelMessage> = Pair::messages(&p.events_b)[before..]
+        .iter()
+        .map(|(_, m)| m.clone())
+        .collect();
+    assert_eq!(got, (0..10).map(message).collect::<Vec<_>>());
+}

@@ -6,8 +6,9 @@ use std::net::{IpAddr, SocketAddr};
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
 
+use sansrtc::RtcPeerConnection;
+
 use super::error::Error;
-use super::gate::Gate;
 use super::options::PeerConnectionOptions;
 use super::task::now;
 use crate::Driver;
@@ -59,7 +60,7 @@ pub(crate) fn udp_socket(ip: IpAddr, receive_buffer: usize) -> Result<UdpSocket,
 /// machine. An address given explicitly must bind; of the interfaces found
 /// automatically, those that do not are skipped (logged).
 pub(crate) fn bind_sockets(
-    driver: &mut Driver<Gate>,
+    driver: &mut Driver<RtcPeerConnection>,
     options: &PeerConnectionOptions,
 ) -> Result<Vec<SocketAddr>, Error> {
     let explicit = !options.local_addresses.is_empty();
@@ -79,7 +80,7 @@ pub(crate) fn bind_sockets(
             Err(error) => return Err(error),
         };
         let local = driver.add_socket(socket)?;
-        driver.with_machine(|gate| gate.pc.add_local_address(now(), local))?;
+        driver.with_machine(|pc| pc.add_local_address(now(), local))?;
         bound.push(local);
     }
     if bound.is_empty() {

@@ -9,14 +9,10 @@ pub struct PeerConnectionCounters {
     /// Events dropped because the [`crate::Events`] queue was full (or nobody
     /// took it).
     pub events_dropped: u64,
-    /// Times the data channels were paused (DTLS datagrams held back)
-    /// because a channel's queue, or all of them together, reached their
-    /// bound.
+    /// Times the data channels were paused (received messages left in
+    /// SCTP, whose window closes) because a channel's queue, or all of them
+    /// together, reached their bound.
     pub data_channel_pauses: u64,
-    /// DTLS datagrams dropped while paused because the held ones filled
-    /// [`crate::PeerConnectionOptions::held_datagram_bytes`] (the peer's SCTP
-    /// retransmits them).
-    pub held_dropped: u64,
     /// Messages of channels without a handle (dropped before the remote
     /// stopped sending).
     pub messages_without_handle: u64,
@@ -36,7 +32,6 @@ pub(crate) struct Counters {
     pub(crate) messages_without_handle: AtomicU64,
     pub(crate) media_without_receiver: AtomicU64,
     pub(crate) remote_handles_dropped: AtomicU64,
-    pub(crate) held_dropped: AtomicU64,
 }
 
 impl Counters {
@@ -50,7 +45,6 @@ impl Counters {
         PeerConnectionCounters {
             events_dropped: get(&self.events_dropped),
             data_channel_pauses: get(&self.data_channel_pauses),
-            held_dropped: get(&self.held_dropped),
             messages_without_handle: get(&self.messages_without_handle),
             media_without_receiver: get(&self.media_without_receiver),
             remote_handles_dropped: get(&self.remote_handles_dropped),

@@ -21,7 +21,6 @@ use super::counters::{Counters, PeerConnectionCounters};
 use super::data_channel::DataChannel;
 use super::error::Error;
 use super::events::Events;
-use super::gate::Gate;
 use super::link::Link;
 use super::media::{TrackReceiver, TrackSender};
 use super::options::PeerConnectionOptions;
@@ -93,10 +92,10 @@ impl PeerConnection {
             None => ChaCha20Rng::from_rng(rand_core::OsRng).map_err(Error::Randomness)?,
         };
         let pc = RtcPeerConnection::new(configuration, rng, now(), SystemTime::now())?;
-        let mut driver = Driver::new(Gate::new(pc, options.held_datagram_bytes));
+        let mut driver = Driver::new(pc);
         if options.hide_host_addresses {
             // Before the addresses are added: every one gets its name.
-            driver.with_machine(|gate| gate.pc.hide_host_addresses(now()));
+            driver.with_machine(|pc| pc.hide_host_addresses(now()));
         }
         if let Some(roots) = options.tls_roots.clone() {
             driver.set_tls_roots(roots).map_err(Error::Tls)?;
@@ -108,7 +107,7 @@ impl PeerConnection {
         let (events_tx, events_rx) = mpsc::channel(options.event_capacity.max(1));
         let (channels_tx, channels_rx) = mpsc::channel(ACCEPT_QUEUE);
         let (tracks_tx, tracks_rx) = mpsc::channel(ACCEPT_QUEUE);
-        let (state_tx, state_rx) = watch::channel(driver.machine().pc.connection_state());
+        let (state_tx, state_rx) = watch::channel(driver.machine().connection_state());
         let counters = Arc::new(Counters::default());
         let state = TaskState {
             options,

@@ -8,7 +8,6 @@ mod counters;
 mod data_channel;
 mod error;
 mod events;
-mod gate;
 mod handle;
 mod io;
 mod link;

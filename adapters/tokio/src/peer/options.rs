@@ -30,20 +30,15 @@ pub struct PeerConnectionOptions {
     /// Bytes of received messages a data channel queues for the
     /// application (its [`crate::DataChannel::recv`]). When one channel's
     /// queue holds this much (or all together hold
-    /// `connection_queue_bytes`), the data channels are paused: datagrams
-    /// carrying DTLS are held back until the application reads (the
-    /// backpressure of a slow reader; see the crate doc). Default 1 MiB.
+    /// `connection_queue_bytes`), the data channels are paused: received
+    /// messages wait in SCTP, whose receive window closes, until the
+    /// application reads (the backpressure of a slow reader; see the crate
+    /// doc). Default 1 MiB.
     pub channel_queue_bytes: usize,
     /// Bytes the queues of all channels may hold together before the data
     /// channels are paused (so many channels, each under its own bound,
     /// cannot add up: a remote may open up to 1024). Default 4 MiB.
     pub connection_queue_bytes: usize,
-    /// Bytes of DTLS datagrams held back while the data channels are
-    /// paused; past it they are dropped and counted
-    /// ([`crate::PeerConnectionCounters::held_dropped`]), and the peer's
-    /// SCTP retransmits them. The peer cannot have more than SCTP's receive
-    /// window (1 MiB) of new data in flight. Default 4 MiB.
-    pub held_datagram_bytes: usize,
     /// [`crate::DataChannel::send`] waits while the channel's
     /// `bufferedAmount` is above this. Default 1 MiB.
     pub send_high_water: u64,
@@ -102,7 +97,6 @@ impl Default for PeerConnectionOptions {
             socket_receive_buffer: 4 << 20,
             channel_queue_bytes: 1 << 20,
             connection_queue_bytes: 4 << 20,
-            held_datagram_bytes: 4 << 20,
             send_high_water: 1 << 20,
             send_low_water: 256 << 10,
             stream_chunk_size: 64 << 10,
@@ -136,7 +130,6 @@ impl std::fmt::Debug for PeerConnectionOptions {
             .field("socket_receive_buffer", &self.socket_receive_buffer)
             .field("channel_queue_bytes", &self.channel_queue_bytes)
             .field("connection_queue_bytes", &self.connection_queue_bytes)
-            .field("held_datagram_bytes", &self.held_datagram_bytes)
             .field("send_high_water", &self.send_high_water)
             .field("send_low_water", &self.send_low_water)
             .field("stream_chunk_size", &self.stream_chunk_size)

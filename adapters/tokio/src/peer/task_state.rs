@@ -89,24 +89,25 @@ impl TaskState {
         }
     }
 
-    /// Whether a channel's queue is full, or all of them together hold
-    /// [`PeerConnectionOptions::connection_queue_bytes`] (the task then
-    /// pauses the data channels).
+    /// How many more bytes of messages the queues can take: the least of
+    /// every channel's room (to [`PeerConnectionOptions::channel_queue_bytes`])
+    /// and the room of all of them together (to
+    /// [`PeerConnectionOptions::connection_queue_bytes`]). Zero: the task
+    /// pauses the data channels.
     ///
     /// A closed channel counts until its queue is read (a remote could
     /// otherwise fill, close and reopen channels nobody reads); it is
     /// forgotten once its queue is empty.
-    pub(crate) fn queues_full(&mut self) -> bool {
+    pub(crate) fn queue_room(&mut self) -> usize {
         self.channels.retain(|_, c| !c.closed_and_empty());
         let mut total = 0;
+        let mut room = usize::MAX;
         for channel in self.channels.values() {
-            let (bytes, full) = channel.fill();
+            let (bytes, _) = channel.fill();
             total += bytes;
-            if full || total >= self.options.connection_queue_bytes {
-                return true;
-            }
+            room = room.min(self.options.channel_queue_bytes.saturating_sub(bytes));
         }
-        false
+        room.min(self.options.connection_queue_bytes.saturating_sub(total))
     }
 
     fn emit(&self, event: PeerConnectionEvent) {
