@@ -8,14 +8,27 @@ const OPUS_SILENCE: [u8; 3] = [0xf8, 0xff, 0xfe];
 const OPUS_FRAME_TICKS: u32 = 960;
 
 /// How far the run got.
-#[derive(Default)]
 pub(crate) struct Progress {
+    /// When the peer connection was created (`connected_ms` counts from it).
+    pub(crate) created: Instant,
     /// What the run waits for (until the channel is open).
     pub(crate) waiting_for: &'static str,
     pub(crate) connected_at: Option<Instant>,
     pub(crate) echoes: Echoes,
     /// Opus frames sent.
     pub(crate) rtp_packets_sent: u64,
+}
+
+impl Progress {
+    fn new() -> Self {
+        Progress {
+            created: Instant::now(),
+            waiting_for: "ICE gathering",
+            connected_at: None,
+            echoes: Echoes::default(),
+            rtp_packets_sent: 0,
+        }
+    }
 }
 
 /// The echoes checked so far.
@@ -181,11 +194,16 @@ pub(crate) async fn run_offer(o: Options) -> i32 {
     res.insert("max_message_bytes".into(), largest.into());
 
     let deadline = tokio::time::Instant::now() + o.timeout;
-    let created = Instant::now();
-    let mut p = Progress::default();
-    let (pc, mut error) = match new_peer(offer_options(largest), o.dump_media.is_some()).await {
-        Ok((pc, events)) => {
-            let run = offer_session(&o, &pc, events, &sizes, created, &mut p);
+    let mut p = Progress::new();
+    let peer = async {
+        let (pc, events) = new_peer(offer_options(largest), o.dump_media.is_some()).await?;
+        let (audio, channel) = prepare(&o, &pc).await.map_err(|e| format!("offer: {e}"))?;
+        Ok::<_, String>((pc, events, audio, channel))
+    };
+    // The channel's handle lives until the connection is closed.
+    let (pc, mut error) = match peer.await {
+        Ok((pc, events, audio, channel)) => {
+            let run = offer_session(&o, &pc, events, audio, &channel, &sizes, &mut p);
             let error = match tokio::time::timeout_at(deadline, run).await {
                 Ok(result) => result.err(),
                 Err(_) if p.connected_at.is_none() => {
@@ -197,7 +215,7 @@ pub(crate) async fn run_offer(o: Options) -> i32 {
                 )),
                 Err(_) => Some("timeout while sending audio".into()),
             };
-            (Some(pc), error)
+            (Some((pc, channel)), error)
         }
         Err(e) => (None, Some(e)),
     };
@@ -209,7 +227,7 @@ pub(crate) async fn run_offer(o: Options) -> i32 {
         bytes,
         last: last_echo,
     } = p.echoes;
-    if let Some(pc) = &pc {
+    if let Some((pc, _)) = &pc {
         let total: u64 = sizes.iter().map(|&n| n as u64).sum();
         let throughput_mbps = match (p.connected_at, last_echo) {
             (Some(start), Some(end)) if end > start => {
@@ -220,7 +238,7 @@ pub(crate) async fn run_offer(o: Options) -> i32 {
         };
         res.insert(
             "connected_ms".into(),
-            p.connected_at.map(|t| ms(t - created)).into(),
+            p.connected_at.map(|t| ms(t - p.created)).into(),
         );
         res.insert("echoed".into(), echoed.into());
         res.insert("bytes".into(), bytes.into());
@@ -256,7 +274,7 @@ pub(crate) async fn run_offer(o: Options) -> i32 {
         res.insert("error".into(), e.into());
     }
     println!("{}", Value::Object(res));
-    if let Some(pc) = pc {
+    if let Some((pc, _channel)) = pc {
         pc.close().await;
     }
     if ok {
@@ -266,6 +284,26 @@ pub(crate) async fn run_offer(o: Options) -> i32 {
     }
 }
 
+/// The audio track (with `--media audio`) and channel `echo`, in this
+/// order (the audio m= section comes first), and the local offer. The
+/// handles live until the connection is closed: dropping the channel's
+/// last one would close it.
+pub(crate) async fn prepare(
+    o: &Options,
+    pc: &PeerConnection,
+) -> Result<(Option<TrackSender>, DataChannel), sansrtc_tokio::Error> {
+    let audio = match o.media.as_str() {
+        "audio" => {
+            let track = MediaStreamTrack::new("audio0", MediaKind::Audio);
+            Some(pc.add_track(track, vec!["sansrtc".into()]).await?)
+        }
+        _ => None,
+    };
+    let channel = pc.create_data_channel(DataChannelInit::new("echo")).await?;
+    pc.set_local_description(pc.create_offer().await?).await?;
+    Ok((audio, channel))
+}
+
 /// The offer/answer and the run: the messages sent and their echoes
 /// checked, audio for `--media-ms` once the channel is open; what it got
 /// to is in `p` (also when the deadline cuts it short).
@@ -273,27 +311,11 @@ pub(crate) async fn offer_session(
     o: &Options,
     pc: &PeerConnection,
     mut events: Events,
+    audio: Option<TrackSender>,
+    channel: &DataChannel,
     sizes: &[usize],
-    created: Instant,
     p: &mut Progress,
 ) -> Result<(), String> {
-    // Audio first: its m= section comes before the data channel's.
-    let audio = if o.media == "audio" {
-        let track = MediaStreamTrack::new("audio0", MediaKind::Audio);
-        let sender = pc.add_track(track, vec!["sansrtc".into()]).await;
-        Some(sender.map_err(|e| format!("offer: {e}"))?)
-    } else {
-        None
-    };
-    let channel = pc
-        .create_data_channel(DataChannelInit::new("echo"))
-        .await
-        .map_err(|e| format!("offer: {e}"))?;
-    let offer = pc.create_offer().await.map_err(|e| format!("offer: {e}"))?;
-    pc.set_local_description(offer)
-        .await
-        .map_err(|e| format!("offer: {e}"))?;
-    p.waiting_for = "ICE gathering";
     let offer = gathered("offerer", pc, &mut events)
         .await
         .ok_or("the session ended")?;
@@ -331,14 +353,14 @@ pub(crate) async fn offer_session(
             .map_err(|_| "data channel closed".to_owned())?;
         let now = Instant::now();
         p.connected_at = Some(now);
-        tracing::info!("echo open after {} ms", ms(now - created));
+        tracing::info!("echo open after {} ms", ms(now - p.created));
         let audio = async {
             send_audio(audio, o.media_ms, &mut p.rtp_packets_sent).await;
             Ok(())
         };
         tokio::try_join!(
-            send_all(&channel, sizes),
-            check_echoes(&channel, sizes, &mut p.echoes),
+            send_all(channel, sizes),
+            check_echoes(channel, sizes, &mut p.echoes),
             audio
         )
         .map(|_| ())
