@@ -190,31 +190,32 @@ impl AnswerServer {
 
     /// `GET /stats`: counters over every session, the latest one's states.
     pub(crate) async fn stats(&self) -> Value {
-        let mut out = Map::new();
-        let latest = {
+        let (peer_connections, latest) = {
             let sessions = self.sessions.lock().unwrap();
-            out.insert("peer_connections".into(), sessions.len().into());
-            sessions.last().cloned()
+            (sessions.len(), sessions.last().cloned())
         };
-        {
+        let mut out = {
             let c = self.counters.lock().unwrap();
-            out.insert("dc_messages_in".into(), c.dc_messages_in.into());
-            out.insert("dc_bytes_in".into(), c.dc_bytes_in.into());
-            out.insert("dc_text_in".into(), c.dc_text_in.into());
-            out.insert("dc_binary_in".into(), c.dc_binary_in.into());
-            out.insert("dc_messages_out".into(), c.dc_messages_out.into());
-            out.insert("dc_channels_open".into(), c.dc_channels_open.into());
-            out.insert("offers".into(), c.offers.into());
-            out.insert("last_error".into(), c.last_error.clone().into());
-            out.insert("rtp_packets_in".into(), c.rtp_packets_in.into());
-            out.insert("tracks_in".into(), c.tracks_in.into());
-        }
-        out.insert("dtls_state".into(), "new".into());
-        out.insert("ice_state".into(), "new".into());
-        out.insert("selected_srtp_profile".into(), Value::Null);
-        out.insert("dtls_cipher".into(), Value::Null);
-        out.insert("tls_version".into(), Value::Null);
-        if let Some(latest) = latest {
+            json!({
+                "peer_connections": peer_connections,
+                "dc_messages_in": c.dc_messages_in,
+                "dc_bytes_in": c.dc_bytes_in,
+                "dc_text_in": c.dc_text_in,
+                "dc_binary_in": c.dc_binary_in,
+                "dc_messages_out": c.dc_messages_out,
+                "dc_channels_open": c.dc_channels_open,
+                "offers": c.offers,
+                "last_error": c.last_error,
+                "rtp_packets_in": c.rtp_packets_in,
+                "tracks_in": c.tracks_in,
+                "dtls_state": "new",
+                "ice_state": "new",
+                "selected_srtp_profile": null,
+                "dtls_cipher": null,
+                "tls_version": null,
+            })
+        };
+        if let (Some(latest), Value::Object(out)) = (latest, &mut out) {
             let info = tokio::time::timeout(
                 Duration::from_secs(1),
                 latest.pc.with_machine(|pc, _| transport_info(pc)),
@@ -226,7 +227,7 @@ impl AnswerServer {
             };
             out.extend(info.unwrap_or_default());
         }
-        Value::Object(out)
+        out
     }
 
     /// Closes every session (each `close()` is bounded by the options'
