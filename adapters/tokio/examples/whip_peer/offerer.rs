@@ -134,6 +134,7 @@ fn offer_options(largest: usize) -> PeerConnectionOptions {
         ..loopback()
     }
 }
+
 /// POST (or GET without a body) over HTTP/1.1: the status and the body.
 pub(crate) async fn http(
     method: Method,
