@@ -17,169 +17,64 @@ pub(crate) struct Counters {
 }
 
 pub(crate) struct AnswerServer {
-    pub(crate) counters: Arc<Mutex<Counters>>,
-    pub(crate) sessions: Mutex<Vec<Arc<Handle<Answerer>>>>,
+    pub(crate) counters: Mutex<Counters>,
+    pub(crate) sessions: Mutex<Vec<Arc<Session>>>,
     pub(crate) save_sdp: Option<PathBuf>,
     pub(crate) dump_media: Option<PathBuf>,
 }
 
-/// One answering session: echoes every message with its type.
-pub(crate) struct Answerer {
+/// One answering session.
+pub(crate) struct Session {
     pub(crate) id: u64,
-    pub(crate) counters: Arc<Mutex<Counters>>,
-    pub(crate) gathered: Option<oneshot::Sender<RtcSessionDescription>>,
-    /// Echoes that SCTP's send buffer could not take yet, per channel.
-    pub(crate) backlog: HashMap<ChannelId, VecDeque<DataChannelMessage>>,
-    /// `--dump-media DIR`: received RTP and RTCP (after SRTP) saved here.
-    pub(crate) dump: Option<PathBuf>,
-    /// Packets saved so far, per kind.
-    pub(crate) dumped: HashMap<&'static str, usize>,
+    pub(crate) pc: PeerConnection,
+    /// The transport as it was when the session ended.
+    pub(crate) last_info: Mutex<Option<Map<String, Value>>>,
 }
 
-impl Answerer {
-    pub(crate) fn echo(&mut self, pc: &mut RtcPeerConnection, now: Instant, channel: ChannelId) {
-        let Some(queue) = self.backlog.get_mut(&channel) else {
-            return;
-        };
-        while let Some(message) = queue.pop_front() {
-            match pc.send(now, channel, message.clone()) {
-                Ok(()) => self.counters.lock().unwrap().dc_messages_out += 1,
-                Err(RtcError::DataChannel(DataChannelError::BufferFull { .. })) => {
-                    queue.push_front(message);
-                    return;
-                }
-                Err(e) => {
-                    tracing::warn!("session {}: echo: {e}", self.id);
-                    self.counters.lock().unwrap().last_error = Some(format!("echo: {e}"));
-                }
-            }
-        }
-        self.backlog.remove(&channel);
-    }
-}
-
-impl Answerer {
-    fn save_packet(&mut self, kind: &'static str, packet: &[u8]) {
-        let label = format!("session{}", self.id);
-        save_packet(&self.dump, &mut self.dumped, &label, kind, packet);
-    }
-}
-
-impl Session for Answerer {
-    /// The remote closed DTLS, or the transport failed: nothing more can
-    /// come (and ICE would keep checking a peer that is gone).
-    fn finished(&self, pc: &RtcPeerConnection) -> bool {
-        matches!(
-            pc.dtls_state(),
-            DtlsTransportState::Closed | DtlsTransportState::Failed
-        ) || pc.ice_connection_state() == IceConnectionState::Failed
-    }
-
-    fn on_event(&mut self, pc: &mut RtcPeerConnection, now: Instant, event: PeerEvent) {
-        log_event(&format!("session {}", self.id), &event);
-        if gathering_done(&event) {
-            if let (Some(tx), Some(answer)) = (self.gathered.take(), pc.local_description()) {
-                let _ = tx.send(answer);
-            }
-        }
-        match event {
-            PeerEvent::DataChannel(DataChannelEvent::DataChannel(channel)) => {
-                self.counters.lock().unwrap().dc_channels_open += 1;
-                let _ = pc.set_buffered_amount_low_threshold(channel, LOW_THRESHOLD);
-            }
-            PeerEvent::DataChannel(DataChannelEvent::Message { channel, message }) => {
-                {
-                    let mut c = self.counters.lock().unwrap();
-                    c.dc_messages_in += 1;
-                    c.dc_bytes_in += message.len() as u64;
-                    match message {
-                        DataChannelMessage::Text(_) => c.dc_text_in += 1,
-                        DataChannelMessage::Binary(_) => c.dc_binary_in += 1,
-                    }
-                }
-                self.backlog.entry(channel).or_default().push_back(message);
-                self.echo(pc, now, channel);
-            }
-            PeerEvent::DataChannel(DataChannelEvent::BufferedAmountLow(channel)) => {
-                self.echo(pc, now, channel)
-            }
-            PeerEvent::Track(track) if self.dump.is_some() => {
-                let _ = pc.set_receive_mode(track.transceiver, sansrtc::ReceiveMode::Rtp);
-                self.counters.lock().unwrap().tracks_in += 1;
-            }
-            PeerEvent::Media(MediaEvent::Rtp { ref packet, .. }) if self.dump.is_some() => {
-                self.counters.lock().unwrap().rtp_packets_in += 1;
-                self.save_packet("rtp", packet);
-            }
-            PeerEvent::Media(MediaEvent::Rtcp { ref packet }) => self.save_packet("rtcp", packet),
-            PeerEvent::Track(track) => {
-                tracing::info!(
-                    "session {}: track {:?} on mid {:?}",
-                    self.id,
-                    track.kind,
-                    track.mid
-                );
-                self.counters.lock().unwrap().tracks_in += 1;
-            }
-            PeerEvent::Media(MediaEvent::Frame { .. } | MediaEvent::Rtp { .. }) => {
-                self.counters.lock().unwrap().rtp_packets_in += 1;
-            }
-            PeerEvent::Resolve { id, name } => resolve(pc, now, id, &name),
-            _ => {}
-        }
-    }
+/// The remote closed DTLS, or the transport failed: nothing more can come
+/// (and ICE would keep checking a peer that is gone). No event tells of
+/// DTLS closing (`connectionState` stays `connected`), so the session
+/// looks now and then.
+fn finished(pc: &RtcPeerConnection) -> bool {
+    matches!(
+        pc.dtls_state(),
+        DtlsTransportState::Closed | DtlsTransportState::Failed
+    ) || pc.ice_connection_state() == IceConnectionState::Failed
 }
 
 impl AnswerServer {
+    fn count(&self, f: impl FnOnce(&mut Counters)) {
+        f(&mut self.counters.lock().unwrap())
+    }
+
     /// `POST /offer`: a new session; its answer once gathering completed.
-    pub(crate) async fn offer(&self, offer: String) -> Result<(u64, String), String> {
+    pub(crate) async fn offer(self: &Arc<Self>, offer: String) -> Result<(u64, String), String> {
         let id = {
             let mut c = self.counters.lock().unwrap();
             c.offers += 1;
             c.offers
         };
         tracing::info!("session {id}: offer of {} bytes", offer.len());
-        let mut driver = new_session()?;
-        let dump = self.dump_media.is_some();
-        let (gathered_tx, gathered_rx) = oneshot::channel();
-        driver
-            .with_machine(|pc| -> Result<_, RtcError> {
-                let now = now();
-                if dump {
-                    pc.set_rtcp_events(true);
-                }
-                pc.set_remote_description(now, RtcSessionDescription::offer(offer.clone()))?;
-                let answer = pc.create_answer()?;
-                pc.set_local_description(now, answer)
-            })
-            .map_err(|e| format!("session {id}: {e}"))?;
-        let session = Answerer {
-            id,
-            counters: self.counters.clone(),
-            gathered: Some(gathered_tx),
-            backlog: HashMap::new(),
-            dump: self.dump_media.clone(),
-            dumped: HashMap::new(),
+        let (pc, mut events) = new_peer(loopback(), self.dump_media.is_some()).await?;
+        let negotiate = async {
+            pc.set_remote_description(RtcSessionDescription::offer(offer.clone()))
+                .await?;
+            pc.set_local_description(pc.create_answer().await?).await
         };
-        let handle = Arc::new(spawn_session(driver, session));
-        self.sessions.lock().unwrap().push(handle.clone());
-        // The gathering-complete event reaches the session at its first
-        // turn; the state may be complete already.
-        let complete = handle
-            .call(|pc, _, _| pc.ice_gathering_state() == IceGatheringState::Complete)
-            .await
-            .unwrap_or(false);
-        let answer = if complete {
-            handle
-                .call(|pc, _, _| pc.local_description())
-                .await
-                .flatten()
-        } else {
-            tokio::time::timeout(GATHERING_TIMEOUT, gathered_rx)
+        negotiate.await.map_err(|e| format!("session {id}: {e}"))?;
+        let session = Arc::new(Session {
+            id,
+            pc,
+            last_info: Mutex::new(None),
+        });
+        self.sessions.lock().unwrap().push(session.clone());
+        let who = format!("session {id}");
+        let answer =
+            tokio::time::timeout(GATHERING_TIMEOUT, gathered(&who, &session.pc, &mut events))
                 .await
                 .ok()
-                .and_then(Result::ok)
-        };
+                .flatten();
+        tokio::spawn(self.clone().run_session(session, events));
         let answer =
             answer.ok_or_else(|| format!("session {id}: ICE gathering did not complete"))?;
         save_sdp(&self.save_sdp, "answerer-offer.sdp", &offer);
@@ -187,51 +82,162 @@ impl AnswerServer {
         Ok((id, answer.sdp))
     }
 
-    /// `GET /stats`: counters over every session, the latest one's states.
-    pub(crate) async fn stats(&self) -> Value {
-        let mut out = Map::new();
-        let latest = {
-            let sessions = self.sessions.lock().unwrap();
-            out.insert("peer_connections".into(), sessions.len().into());
-            sessions.last().cloned()
-        };
-        {
-            let c = self.counters.lock().unwrap();
-            out.insert("dc_messages_in".into(), c.dc_messages_in.into());
-            out.insert("dc_bytes_in".into(), c.dc_bytes_in.into());
-            out.insert("dc_text_in".into(), c.dc_text_in.into());
-            out.insert("dc_binary_in".into(), c.dc_binary_in.into());
-            out.insert("dc_messages_out".into(), c.dc_messages_out.into());
-            out.insert("dc_channels_open".into(), c.dc_channels_open.into());
-            out.insert("offers".into(), c.offers.into());
-            out.insert("last_error".into(), c.last_error.clone().into());
-            out.insert("rtp_packets_in".into(), c.rtp_packets_in.into());
-            out.insert("tracks_in".into(), c.tracks_in.into());
-        }
-        out.insert("dtls_state".into(), "new".into());
-        out.insert("ice_state".into(), "new".into());
-        out.insert("selected_srtp_profile".into(), Value::Null);
-        out.insert("dtls_cipher".into(), Value::Null);
-        out.insert("tls_version".into(), Value::Null);
-        if let Some(latest) = latest {
-            let info = tokio::time::timeout(
-                Duration::from_secs(1),
-                latest.call(|pc, _, _| transport_info(pc)),
-            )
-            .await
-            .ok()
-            .flatten();
-            if let Some(info) = info.or_else(|| latest.last_info.lock().unwrap().clone()) {
-                out.extend(info);
+    /// The session until it is over: remote channels echoed, remote tracks
+    /// counted, events logged; then it is closed.
+    async fn run_session(self: Arc<Self>, session: Arc<Session>, events: Events) {
+        let (id, pc) = (session.id, &session.pc);
+        let who = format!("session {id}");
+        let dump = Dump::new(self.dump_media.clone(), format!("session{id}"));
+        tokio::spawn(log_events(who.clone(), events, dump.clone()));
+        let mut tick = tokio::time::interval(Duration::from_millis(500));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                channel = pc.accept_data_channel() => {
+                    let Ok(channel) = channel else { break };
+                    tracing::info!("{who}: data channel {:?}", channel.label());
+                    self.count(|c| c.dc_channels_open += 1);
+                    tokio::spawn(self.clone().echo(id, channel));
+                }
+                track = pc.accept_track() => {
+                    let Ok(track) = track else { break };
+                    tracing::info!("{who}: track {:?} {:?}", track.kind(), track.track_id());
+                    self.count(|c| c.tracks_in += 1);
+                    tokio::spawn(self.clone().count_media(pc.clone(), track, dump.clone()));
+                }
+                _ = tick.tick() => {}
+            }
+            match pc.with_machine(|pc, _| finished(pc)).await {
+                Ok(false) => {}
+                Ok(true) => {
+                    tracing::info!("{who}: the session is over");
+                    break;
+                }
+                Err(_) => break,
             }
         }
-        Value::Object(out)
+        if let Some(info) = final_info(&who, pc).await {
+            *session.last_info.lock().unwrap() = Some(info);
+        }
+        pc.close().await;
+        tracing::info!("{who}: closed; {:?}", pc.counters());
     }
 
+    /// Echoes every message of `channel` with its type. Reading and
+    /// sending are two loops joined by an unbounded queue (the backlog the
+    /// remote's sending rate bounds, as in every other answerer of the
+    /// matrix): `send` waits while `bufferedAmount` is over the high-water
+    /// mark, and only reading the sockets brings the SACKs that lower it,
+    /// but a channel whose received messages are not read stops the
+    /// connection's reading. `recv` then `send` in one loop deadlocks once
+    /// both directions are full (the remote sees no more SACKs or ICE
+    /// consent answers).
+    async fn echo(self: Arc<Self>, id: u64, channel: DataChannel) {
+        let (backlog, mut echoes) = tokio::sync::mpsc::unbounded_channel();
+        let read = async {
+            while let Some(message) = channel.recv().await {
+                self.count(|c| {
+                    c.dc_messages_in += 1;
+                    c.dc_bytes_in += message.len() as u64;
+                    match message {
+                        DataChannelMessage::Text(_) => c.dc_text_in += 1,
+                        DataChannelMessage::Binary(_) => c.dc_binary_in += 1,
+                    }
+                });
+                let _ = backlog.send(message);
+            }
+            drop(backlog);
+        };
+        let write = async {
+            while let Some(message) = echoes.recv().await {
+                match channel.send(message).await {
+                    Ok(()) => self.count(|c| c.dc_messages_out += 1),
+                    Err(e) => {
+                        tracing::warn!("session {id}: echo: {e}");
+                        self.count(|c| c.last_error = Some(format!("echo: {e}")));
+                    }
+                }
+            }
+        };
+        tokio::join!(read, write);
+    }
+
+    /// Counts the RTP packets (or frames) of a remote track; with
+    /// `--dump-media` the track is switched to RTP packets and the first
+    /// ones are saved.
+    async fn count_media(
+        self: Arc<Self>,
+        pc: PeerConnection,
+        track: TrackReceiver,
+        dump: Arc<Dump>,
+    ) {
+        if dump.dir.is_some() {
+            let transceiver = track.transceiver();
+            let _ = pc
+                .with_machine(move |pc, _| {
+                    pc.set_receive_mode(transceiver, sansrtc::ReceiveMode::Rtp)
+                })
+                .await;
+        }
+        drop(pc);
+        while let Some(sample) = track.recv().await {
+            self.count(|c| c.rtp_packets_in += 1);
+            if let MediaSample::Rtp(packet) = &sample {
+                dump.save("rtp", packet);
+            }
+        }
+    }
+
+    /// `GET /stats`: counters over every session, the latest one's states.
+    pub(crate) async fn stats(&self) -> Value {
+        let (peer_connections, latest) = {
+            let sessions = self.sessions.lock().unwrap();
+            (sessions.len(), sessions.last().cloned())
+        };
+        let mut out = {
+            let c = self.counters.lock().unwrap();
+            json!({
+                "peer_connections": peer_connections,
+                "dc_messages_in": c.dc_messages_in,
+                "dc_bytes_in": c.dc_bytes_in,
+                "dc_text_in": c.dc_text_in,
+                "dc_binary_in": c.dc_binary_in,
+                "dc_messages_out": c.dc_messages_out,
+                "dc_channels_open": c.dc_channels_open,
+                "offers": c.offers,
+                "last_error": c.last_error,
+                "rtp_packets_in": c.rtp_packets_in,
+                "tracks_in": c.tracks_in,
+                "dtls_state": "new",
+                "ice_state": "new",
+                "selected_srtp_profile": null,
+                "dtls_cipher": null,
+                "tls_version": null,
+            })
+        };
+        if let (Some(latest), Value::Object(out)) = (latest, &mut out) {
+            let info = tokio::time::timeout(
+                Duration::from_secs(1),
+                latest.pc.with_machine(|pc, _| transport_info(pc)),
+            )
+            .await;
+            let info = match info {
+                Ok(Ok(info)) => Some(info),
+                _ => latest.last_info.lock().unwrap().clone(),
+            };
+            out.extend(info.unwrap_or_default());
+        }
+        out
+    }
+
+    /// Closes every session (each `close()` is bounded by the options'
+    /// `close_timeout`).
     pub(crate) async fn close(&self) {
         let sessions: Vec<_> = std::mem::take(&mut *self.sessions.lock().unwrap());
         for session in sessions {
-            session.close().await;
+            let who = format!("session {}", session.id);
+            *session.last_info.lock().unwrap() = final_info(&who, &session.pc).await;
+            session.pc.close().await;
         }
     }
 }
@@ -277,7 +283,7 @@ pub(crate) async fn serve(
                 }
                 Err(e) => {
                     tracing::error!("POST /offer: {e}");
-                    server.counters.lock().unwrap().last_error = Some(e.clone());
+                    server.count(|c| c.last_error = Some(e.clone()));
                     reply(StatusCode::BAD_REQUEST, "text/plain", format!("{e}\n"))
                 }
             }
@@ -301,7 +307,7 @@ pub(crate) async fn run_answer(o: Options) -> i32 {
     };
     tracing::info!("answerer listening on 127.0.0.1:{}", o.port);
     let server = Arc::new(AnswerServer {
-        counters: Arc::new(Mutex::new(Counters::default())),
+        counters: Mutex::new(Counters::default()),
         sessions: Mutex::new(Vec::new()),
         save_sdp: o.save_sdp.clone(),
         dump_media: o.dump_media.clone(),

@@ -1,11 +1,7 @@
-//! What every session shares: clocks, message patterns, SDP filtering, sockets, stats.
+//! What both roles share: message patterns, SDP filtering, the peer
+//! connection, gathering, the event log, stats, media dumps.
 
 use super::*;
-
-/// The machine's clock: tokio's.
-pub(crate) fn now() -> Instant {
-    tokio::time::Instant::now().into_std()
-}
 
 /// Milliseconds, rounded to the microsecond as the reference peers do.
 pub(crate) fn ms(d: Duration) -> f64 {
@@ -52,47 +48,76 @@ pub(crate) fn save_sdp(dir: &Option<PathBuf>, name: &str, sdp: &str) {
     let Some(dir) = dir else { return };
     let write = std::fs::create_dir_all(dir).and_then(|_| std::fs::write(dir.join(name), sdp));
     if let Err(e) = write {
-        tracing::warn!("cannot save {}: {e}", Path::new(dir).join(name).display());
+        tracing::warn!("cannot save {}: {e}", dir.join(name).display());
     }
 }
 
-/// The UDP socket's receive buffer. SCTP may have up to its receive
-/// window (1 MiB) in flight; with the default buffer (208 KiB of kernel
-/// memory, about 90 datagrams on loopback) a burst that arrives while the
-/// task waits for a core overflows it (`RcvbufErrors` in /proc/net/snmp),
-/// and a lost tail costs an SCTP retransmission timeout (200 ms).
-pub(crate) const RECEIVE_BUFFER: usize = 4 << 20;
-
-/// A UDP socket on `127.0.0.1:0` with a receive buffer for SCTP's window.
-pub(crate) fn udp_socket() -> Result<tokio::net::UdpSocket, String> {
-    use socket2::{Domain, Protocol, Socket, Type};
-    let socket = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))
-        .map_err(|e| format!("UDP socket: {e}"))?;
-    if let Err(e) = socket.set_recv_buffer_size(RECEIVE_BUFFER) {
-        tracing::warn!("SO_RCVBUF {RECEIVE_BUFFER}: {e}");
-    }
-    let address: SocketAddr = "127.0.0.1:0".parse().expect("address");
-    socket
-        .bind(&address.into())
-        .and_then(|()| socket.set_nonblocking(true))
-        .map_err(|e| format!("bind {address}: {e}"))?;
-    tokio::net::UdpSocket::from_std(socket.into()).map_err(|e| format!("UDP socket: {e}"))
-}
-
-/// A fresh peer connection in a driver on `127.0.0.1:0`, entropy-seeded.
-pub(crate) fn new_session() -> Result<Driver<RtcPeerConnection>, String> {
-    let rng = ChaCha20Rng::from_entropy();
-    let pc = RtcPeerConnection::new(RtcConfiguration::default(), rng, now(), SystemTime::now())
+/// A peer connection on one UDP socket on `127.0.0.1:0` (the options'
+/// default 4 MiB receive buffer holds SCTP's window), seeded from the OS,
+/// and its event stream. `--dump-media` asks for RTCP events.
+pub(crate) async fn new_peer(
+    options: PeerConnectionOptions,
+    rtcp_events: bool,
+) -> Result<(PeerConnection, Events), String> {
+    let pc = PeerConnection::new(RtcConfiguration::default(), options)
+        .await
         .map_err(|e| format!("new RTCPeerConnection: {e}"))?;
-    let mut driver = Driver::new(pc);
-    let local = driver
-        .add_socket(udp_socket()?)
-        .map_err(|e| e.to_string())?;
-    driver
-        .with_machine(|pc| pc.add_local_address(now(), local))
-        .map_err(|e| format!("add_local_address: {e}"))?;
-    tracing::info!("peer connection on udp {local}");
-    Ok(driver)
+    let events = pc.events().map_err(|e| e.to_string())?;
+    if rtcp_events {
+        pc.with_machine(|pc, _| pc.set_rtcp_events(true))
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    tracing::info!("peer connection on udp {:?}", pc.local_addresses());
+    Ok((pc, events))
+}
+
+/// The options of every connection: one socket on 127.0.0.1.
+pub(crate) fn loopback() -> PeerConnectionOptions {
+    PeerConnectionOptions::with_local_addresses([IpAddr::from([127, 0, 0, 1])])
+}
+
+/// Waits for the end of ICE gathering (logging the events before it) and
+/// returns the local description, with every candidate; `None` if the
+/// connection ended first.
+pub(crate) async fn gathered(
+    who: &str,
+    pc: &PeerConnection,
+    events: &mut Events,
+) -> Option<RtcSessionDescription> {
+    while let Some(event) = events.recv().await {
+        log_event(who, &event);
+        if matches!(
+            event,
+            PeerConnectionEvent::IceGatheringStateChange(IceGatheringState::Complete)
+                | PeerConnectionEvent::IceCandidate(None)
+        ) {
+            return pc.local_description().await.ok().flatten();
+        }
+    }
+    None
+}
+
+/// Logs the connection's events until it ends, saving the RTCP packets
+/// among them with `--dump-media`.
+pub(crate) async fn log_events(who: String, mut events: Events, dump: Arc<Dump>) {
+    while let Some(event) = events.recv().await {
+        match event {
+            PeerConnectionEvent::Other(PeerEvent::Media(MediaEvent::Rtcp { packet })) => {
+                dump.save("rtcp", &packet)
+            }
+            event => log_event(&who, &event),
+        }
+    }
+}
+
+fn log_event(who: &str, event: &PeerConnectionEvent) {
+    match event {
+        PeerConnectionEvent::IceCandidate(Some(c)) => {
+            tracing::debug!("{who}: local candidate {}", c.candidate)
+        }
+        event => tracing::info!("{who}: {event:?}"),
+    }
 }
 
 /// The transport as the W3C stats would show it (`RTCTransportStats` and
@@ -133,49 +158,58 @@ pub(crate) fn transport_info(pc: &RtcPeerConnection) -> Map<String, Value> {
     out
 }
 
-/// Logs the counters of every layer.
-pub(crate) fn log_stats(who: &str, pc: &RtcPeerConnection) {
-    tracing::info!(
-        "{who}: transport {:?}; ice {:?}; dtls {:?}; sctp {:?}",
-        pc.transport_stats(),
-        pc.ice_stats(),
-        pc.dtls_stats(),
-        pc.sctp_stats()
-    );
-}
-
-/// Logs a peer event that is not data.
-pub(crate) fn log_event(who: &str, event: &PeerEvent) {
-    match event {
-        PeerEvent::DataChannel(DataChannelEvent::Message { .. })
-        | PeerEvent::DataChannel(DataChannelEvent::BufferedAmountLow(_)) => {}
-        PeerEvent::IceCandidate(Some(c)) => {
-            tracing::debug!("{who}: local candidate {}", c.candidate)
-        }
-        event => tracing::info!("{who}: {event:?}"),
-    }
+/// The transport (as [`transport_info`]) after logging the counters of
+/// every layer: what a session leaves behind.
+pub(crate) async fn final_info(who: &str, pc: &PeerConnection) -> Option<Map<String, Value>> {
+    let who = who.to_owned();
+    pc.with_machine(move |pc, _| {
+        tracing::info!(
+            "{who}: transport {:?}; ice {:?}; dtls {:?}; sctp {:?}",
+            pc.transport_stats(),
+            pc.ice_stats(),
+            pc.dtls_stats(),
+            pc.sctp_stats()
+        );
+        transport_info(pc)
+    })
+    .await
+    .ok()
 }
 
 /// Packets of each kind `--dump-media` keeps per session.
 const DUMP_LIMIT: usize = 40;
 
-/// `--dump-media`: saves a received packet as `<dir>/<label>-<kind>-<n>.bin`
+/// `--dump-media`: saves received packets as `<dir>/<label>-<kind>-<n>.bin`
 /// (the first [`DUMP_LIMIT`] of each kind).
-pub(crate) fn save_packet(
-    dir: &Option<PathBuf>,
-    dumped: &mut HashMap<&'static str, usize>,
-    label: &str,
-    kind: &'static str,
-    packet: &[u8],
-) {
-    let Some(dir) = dir else { return };
-    let n = dumped.entry(kind).or_default();
-    if *n >= DUMP_LIMIT {
-        return;
+pub(crate) struct Dump {
+    pub(crate) dir: Option<PathBuf>,
+    pub(crate) label: String,
+    pub(crate) saved: Mutex<HashMap<&'static str, usize>>,
+}
+
+impl Dump {
+    pub(crate) fn new(dir: Option<PathBuf>, label: String) -> Arc<Self> {
+        Arc::new(Dump {
+            dir,
+            label,
+            saved: Mutex::new(HashMap::new()),
+        })
     }
-    *n += 1;
-    let path = dir.join(format!("{label}-{kind}-{:03}.bin", *n));
-    if let Err(e) = std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&path, packet)) {
-        tracing::warn!("dump {}: {e}", path.display());
+
+    pub(crate) fn save(&self, kind: &'static str, packet: &[u8]) {
+        let Some(dir) = &self.dir else { return };
+        let n = {
+            let mut saved = self.saved.lock().unwrap();
+            let n = saved.entry(kind).or_default();
+            if *n >= DUMP_LIMIT {
+                return;
+            }
+            *n += 1;
+            *n
+        };
+        let path = dir.join(format!("{}-{kind}-{n:03}.bin", self.label));
+        if let Err(e) = std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&path, packet)) {
+            tracing::warn!("dump {}: {e}", path.display());
+        }
     }
 }

@@ -1,8 +1,8 @@
 //! `whip_peer`: sansrtc's peer for the interop matrix (`shared/interop`):
-//! one [`RtcPeerConnection`] per session, each in its own
-//! [`sansrtc_tokio::Driver`] on a UDP socket bound to `127.0.0.1:0`, with the
-//! WHIP-style HTTP signaling of the matrix's contract (non-trickle: every
-//! candidate is in the SDP).
+//! one [`PeerConnection`] (the async API of `sansrtc-tokio`) per session,
+//! on a UDP socket bound to `127.0.0.1:0`, with the WHIP-style HTTP
+//! signaling of the matrix's contract (non-trickle: every candidate is in
+//! the SDP).
 //!
 //! ```text
 //! whip_peer --role answer --port P [--timeout S] [--save-sdp DIR] [--dump-media DIR]
@@ -26,35 +26,36 @@
 //!   answerer's `/stats` and prints one JSON line on stdout. Exit 0 when ok,
 //!   1 when not, 2 on bad arguments.
 //!
-//! Logs go to stderr (`RUST_LOG`, default `info`). Every task that is not
-//! the session's own reaches its machine through a command channel, applied
-//! with [`Driver::with_machine`] in the session's `tokio::select!` loop.
+//! Logs go to stderr (`RUST_LOG`, default `info`). The connection's task
+//! answers name resolution (`.local` names resolve to nothing: the remote's
+//! peer-reflexive candidate takes their place); what the API does not wrap
+//! (the transport's details, the counters of each layer, RTCP events, the
+//! receive mode of `--dump-media`) goes through
+//! [`PeerConnection::with_machine`].
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::convert::Infallible;
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::net::IpAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::{header, Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
 use sansrtc::{
-    ChannelId, DataChannelEvent, DataChannelInit, DataChannelMessage, DtlsTransportState,
-    IceConnectionState, IceGatheringState, MediaEvent, MediaKind, MediaStreamTrack,
-    PeerConnectionState, PeerEvent, RtcConfiguration, RtcError, RtcPeerConnection,
-    RtcSessionDescription, TransceiverId,
+    DataChannelInit, DataChannelMessage, DtlsTransportState, IceConnectionState, IceGatheringState,
+    MediaEvent, MediaKind, MediaStreamTrack, PeerConnectionState, PeerEvent, RtcConfiguration,
+    RtcPeerConnection, RtcSessionDescription,
 };
-use sansrtc_datachannel::DataChannelError;
-use sansrtc_tokio::Driver;
+use sansrtc_tokio::{
+    DataChannel, Events, MediaSample, PeerConnection, PeerConnectionEvent, PeerConnectionOptions,
+    TrackReceiver, TrackSender,
+};
 use serde_json::{json, Map, Value};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, oneshot};
 
 /// `bufferedAmount` the offerer keeps under (the contract's 1 MiB).
 pub(crate) const BUFFER_LIMIT: u64 = 1024 * 1024;
@@ -62,20 +63,16 @@ pub(crate) const BUFFER_LIMIT: u64 = 1024 * 1024;
 pub(crate) const LOW_THRESHOLD: u64 = 256 * 1024;
 /// How long the answerer waits for ICE gathering before failing the POST.
 pub(crate) const GATHERING_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long closing waits for the sessions to say goodbye.
-pub(crate) const CLOSE_TIMEOUT: Duration = Duration::from_secs(3);
 
 mod answerer;
 mod common;
 mod offerer;
 mod options;
-mod session;
 
 use answerer::*;
 use common::*;
 use offerer::*;
 use options::*;
-use session::*;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
