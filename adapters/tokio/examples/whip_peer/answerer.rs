@@ -123,43 +123,30 @@ impl AnswerServer {
         tracing::info!("{who}: closed; {:?}", pc.counters());
     }
 
-    /// Echoes every message of `channel` with its type. Reading and
-    /// sending are two loops joined by an unbounded queue (the backlog the
-    /// remote's sending rate bounds, as in every other answerer of the
-    /// matrix): `send` waits while `bufferedAmount` is over the high-water
-    /// mark, and only reading the sockets brings the SACKs that lower it,
-    /// but a channel whose received messages are not read stops the
-    /// connection's reading. `recv` then `send` in one loop deadlocks once
-    /// both directions are full (the remote sees no more SACKs or ICE
-    /// consent answers).
+    /// Echoes every message of `channel` with its type: read, then send
+    /// (which waits while `bufferedAmount` is over the high-water mark).
+    /// While this loop waits to send, the connection's queue fills and its
+    /// data channels pause in SCTP (a closed receive window), so the
+    /// remote stops sending; the SACKs for our echo still arrive, so the
+    /// wait ends. Memory is bounded by the queue and the window.
     async fn echo(self: Arc<Self>, id: u64, channel: DataChannel) {
-        let (backlog, mut echoes) = tokio::sync::mpsc::unbounded_channel();
-        let read = async {
-            while let Some(message) = channel.recv().await {
-                self.count(|c| {
-                    c.dc_messages_in += 1;
-                    c.dc_bytes_in += message.len() as u64;
-                    match message {
-                        DataChannelMessage::Text(_) => c.dc_text_in += 1,
-                        DataChannelMessage::Binary(_) => c.dc_binary_in += 1,
-                    }
-                });
-                let _ = backlog.send(message);
-            }
-            drop(backlog);
-        };
-        let write = async {
-            while let Some(message) = echoes.recv().await {
-                match channel.send(message).await {
-                    Ok(()) => self.count(|c| c.dc_messages_out += 1),
-                    Err(e) => {
-                        tracing::warn!("session {id}: echo: {e}");
-                        self.count(|c| c.last_error = Some(format!("echo: {e}")));
-                    }
+        while let Some(message) = channel.recv().await {
+            self.count(|c| {
+                c.dc_messages_in += 1;
+                c.dc_bytes_in += message.len() as u64;
+                match message {
+                    DataChannelMessage::Text(_) => c.dc_text_in += 1,
+                    DataChannelMessage::Binary(_) => c.dc_binary_in += 1,
+                }
+            });
+            match channel.send(message).await {
+                Ok(()) => self.count(|c| c.dc_messages_out += 1),
+                Err(e) => {
+                    tracing::warn!("session {id}: echo: {e}");
+                    self.count(|c| c.last_error = Some(format!("echo: {e}")));
                 }
             }
-        };
-        tokio::join!(read, write);
+        }
     }
 
     /// Counts the RTP packets (or frames) of a remote track; with
