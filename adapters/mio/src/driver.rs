@@ -7,7 +7,7 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use mio::{Events, Interest, Poll, Registry, Token};
+use mio::{Events, Poll, Registry, Token};
 use sansrtc_adapter_core::rustls::pki_types::ServerName;
 use sansrtc_adapter_core::rustls::{self, ClientConfig, RootCertStore};
 use sansrtc_adapter_core::{
@@ -16,7 +16,7 @@ use sansrtc_adapter_core::{
 use sansrtc_proto::{Machine, Protocol, Receive, Transmit};
 
 use crate::error::DriverError;
-use crate::sockets::RegisteredSocket;
+use crate::sockets::{register_socket, RegisteredSocket};
 use crate::streams::StreamSockets;
 
 /// The driver registers its sockets (UDP, and the TCP sockets of its
@@ -122,27 +122,7 @@ impl<M: Machine> Driver<M> {
     /// Adds a socket the application bound itself (it is made
     /// non-blocking); returns its local address.
     pub fn add_socket(&mut self, socket: std::net::UdpSocket) -> Result<SocketAddr, DriverError> {
-        let local = socket.local_addr().map_err(DriverError::LocalAddress)?;
-        if self.sockets.contains(local) {
-            return Err(DriverError::DuplicateAddress(local));
-        }
-        socket
-            .set_nonblocking(true)
-            .map_err(DriverError::Register)?;
-        let mut socket = mio::net::UdpSocket::from_std(socket);
-        let token = Token(FIRST_SOCKET_TOKEN + self.sockets.len());
-        self.poll
-            .registry()
-            .register(&mut socket, token, Interest::READABLE | Interest::WRITABLE)
-            .map_err(DriverError::Register)?;
-        self.sockets.push(
-            local,
-            RegisteredSocket {
-                udp: socket,
-                // Datagrams may have arrived before registration.
-                readable: true,
-            },
-        );
+        let local = register_socket(self.poll.registry(), &mut self.sockets, socket)?;
         Ok(local)
     }
 

@@ -18,7 +18,7 @@ use std::net::SocketAddr;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
-use mio::{Events, Interest, Poll, Registry, Token};
+use mio::{Events, Poll, Registry, Token};
 use sansrtc_adapter_core::{DriverCore, DriverCounters, SocketTable, RECEIVE_BUFFER_SIZE};
 use sansrtc_proto::{Protocol, Receive};
 
@@ -28,10 +28,11 @@ pub use demux::ROUTES_PER_CONNECTION;
 pub use socket::SERVER_SOCKET_BUFFER;
 pub use transactions::TRANSACTIONS_PER_CONNECTION;
 
+use crate::sockets::{register_socket, RegisteredSocket};
 use demux::{Destination, Request, Routes};
 use sending::{send_outbox, Watch};
 use slots::Slots;
-use socket::{bind_udp, ServerSocket};
+use socket::bind_udp;
 use timers::TimerHeap;
 use transactions::Transactions;
 
@@ -91,7 +92,7 @@ pub struct Server<M: ServerConnection> {
     poll: Poll,
     readiness: Events,
     foreign: Vec<Token>,
-    sockets: SocketTable<ServerSocket>,
+    sockets: SocketTable<RegisteredSocket>,
     buffer: Box<[u8]>,
     connections: Slots<M>,
     routes: Routes,
@@ -146,27 +147,7 @@ impl<M: ServerConnection> Server<M> {
     /// non-blocking; its buffer sizes are left as they are); returns its
     /// local address. Connections already in the server are told about it.
     pub fn add_socket(&mut self, socket: std::net::UdpSocket) -> Result<SocketAddr, DriverError> {
-        let local = socket.local_addr().map_err(DriverError::LocalAddress)?;
-        if self.sockets.contains(local) {
-            return Err(DriverError::DuplicateAddress(local));
-        }
-        socket
-            .set_nonblocking(true)
-            .map_err(DriverError::Register)?;
-        let mut socket = mio::net::UdpSocket::from_std(socket);
-        let token = Token(FIRST_SOCKET_TOKEN + self.sockets.len());
-        self.poll
-            .registry()
-            .register(&mut socket, token, Interest::READABLE | Interest::WRITABLE)
-            .map_err(DriverError::Register)?;
-        self.sockets.push(
-            local,
-            ServerSocket {
-                udp: socket,
-                // Datagrams may have arrived before registration.
-                readable: true,
-            },
-        );
+        let local = register_socket(self.poll.registry(), &mut self.sockets, socket)?;
         let now = Instant::now();
         let ids: Vec<ConnectionId> = self.connection_ids().collect();
         for id in ids {

@@ -8,8 +8,8 @@ use sansrtc_proto::Transmit;
 
 use super::connection::{ConnectionId, ServerConnection};
 use super::demux::Request;
-use super::socket::ServerSocket;
 use super::transactions::{self, Transactions};
+use crate::sockets::RegisteredSocket;
 
 /// What the server looks for in a connection's transmits as they leave.
 pub(crate) struct Watch<'a> {
@@ -55,7 +55,7 @@ impl<'a> Watch<'a> {
 /// block, showing `watch` every transmit sent.
 pub(crate) fn send_outbox<M: ServerConnection>(
     core: &mut DriverCore<M>,
-    sockets: &SocketTable<ServerSocket>,
+    sockets: &SocketTable<RegisteredSocket>,
     watch: &mut Watch<'_>,
 ) {
     core.send_outbox(sockets, |socket, t| {

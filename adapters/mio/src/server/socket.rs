@@ -1,10 +1,8 @@
-//! A server socket: bound with large buffers, registered with the poll,
-//! with whether it may have datagrams.
+//! A server socket: bound with large buffers (registered like the
+//! driver's, `crate::sockets`).
 
 use std::io;
 use std::net::SocketAddr;
-
-use mio::net::UdpSocket;
 
 /// The receive and send buffer sizes [`Server::bind`](crate::Server::bind)
 /// asks for: 4 MiB, where a single-connection socket's default is about
@@ -12,14 +10,6 @@ use mio::net::UdpSocket;
 /// at once (a thousand messages, a thousand handshakes) must fit; the
 /// kernel caps the request (`net.core.rmem_max` / `wmem_max` on Linux).
 pub const SERVER_SOCKET_BUFFER: usize = 4 * 1024 * 1024;
-
-/// A socket registered with the server's poll.
-pub(crate) struct ServerSocket {
-    pub(crate) udp: UdpSocket,
-    /// mio reported it readable and it has not yet returned `WouldBlock`
-    /// (mio is edge-triggered: a socket must be read until it does).
-    pub(crate) readable: bool,
-}
 
 /// A UDP socket bound to `address` with [`SERVER_SOCKET_BUFFER`]-byte
 /// buffers asked for (an IPv6 one v6-only, so `0.0.0.0:p` and `[::]:p`

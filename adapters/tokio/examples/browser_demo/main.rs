@@ -11,6 +11,8 @@
 //! default (`--media-address IP` for another interface): open the page
 //! on the same host, or give an address the browser can reach.
 
+#[path = "../whip/cli.rs"]
+mod cli;
 // The server parses fragments; writing them is the client's.
 #[allow(dead_code)]
 #[path = "../whip/sdpfrag.rs"]
@@ -24,19 +26,9 @@ use std::net::{IpAddr, SocketAddr};
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    cli::init_tracing();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let value = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
+    let value = |name: &str| cli::value(&args, name);
     let listen: SocketAddr = match value("--listen")
         .unwrap_or_else(|| "127.0.0.1:8080".into())
         .parse()

@@ -11,6 +11,7 @@
 //! `--audio-frames`), trickles its candidates with PATCH, checks the echo
 //! and DELETEs the session; it exits 0 when everything came back.
 
+mod cli;
 mod client;
 mod http;
 mod sdpfrag;
@@ -27,19 +28,9 @@ fn usage() -> ! {
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    cli::init_tracing();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let value = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
+    let value = |name: &str| cli::value(&args, name);
     match args.first().map(String::as_str) {
         Some("server") => {
             let listen: SocketAddr = value("--listen")
