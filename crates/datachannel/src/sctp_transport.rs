@@ -39,12 +39,10 @@ pub struct SctpTransport {
     /// Bytes of messages still to be taken out of the association before it
     /// stops (`None`: no limit); see [`SctpTransport::set_read_budget`].
     read_budget: Option<usize>,
-    /// The association may hold messages not taken yet (the budget ran
-    /// out): stream resets wait behind them ([`Self::deferred_resets`]).
-    unread: bool,
-    /// Incoming stream resets received while messages sent before them
-    /// were still unread: a channel closes only after its last message.
-    deferred_resets: Vec<Vec<u16>>,
+    /// Streams the peer reset while whole messages of theirs were still
+    /// unread in the association (the budget ran out): each channel closes
+    /// only after its last message.
+    deferred_resets: Vec<u16>,
 }
 
 impl SctpTransport {
@@ -61,7 +59,6 @@ impl SctpTransport {
             now,
             stats: SctpTransportStats::default(),
             read_budget: None,
-            unread: false,
             deferred_resets: Vec::new(),
         }
     }
@@ -103,24 +100,21 @@ impl SctpTransport {
     /// Hands the whole messages waiting in the association to the
     /// channels, within the budget.
     fn read_messages(&mut self) {
-        loop {
-            if self.read_budget == Some(0) {
-                self.unread = true;
-                return;
-            }
+        while self.read_budget != Some(0) {
             let Some(m) = self.association.read() else {
-                self.unread = false;
-                // Every message sent before these resets is delivered.
-                for streams in std::mem::take(&mut self.deferred_resets) {
-                    self.channels.handle_incoming_reset(&streams);
-                }
                 return;
             };
+            let stream = m.stream_id;
             if let Some(budget) = &mut self.read_budget {
                 *budget = budget.saturating_sub(m.data.len().max(1));
             }
             self.channels
                 .handle_owned_message(m.stream_id, m.ppid, m.data);
+            // Its last message delivered, a reset stream's channel closes.
+            if self.deferred_resets.contains(&stream) && !self.association.has_unread(stream) {
+                self.deferred_resets.retain(|s| *s != stream);
+                self.channels.handle_incoming_reset(&[stream]);
+            }
         }
     }
 
@@ -363,10 +357,13 @@ impl SctpTransport {
                 self.channels.handle_outgoing_reset_done(&streams)
             }
             SctpEvent::IncomingStreamsReset { streams } => {
-                if self.unread {
-                    self.deferred_resets.push(streams);
-                } else {
-                    self.channels.handle_incoming_reset(&streams)
+                // A stream with messages still unread closes after them.
+                let (later, now): (Vec<u16>, Vec<u16>) = streams
+                    .into_iter()
+                    .partition(|s| self.association.has_unread(*s));
+                self.deferred_resets.extend(later);
+                if !now.is_empty() {
+                    self.channels.handle_incoming_reset(&now);
                 }
             }
             SctpEvent::StreamResetFailed { streams } => self.channels.force_close_streams(&streams),

@@ -362,3 +362,49 @@ fn a_read_budget_delivers_so_much_and_holds_the_rest() {
         .collect();
     assert_eq!(got, (0..10).map(message).collect::<Vec<_>>());
 }
+
+/// A channel the remote closes while its last messages wait behind a
+/// paused delivery closes only after them; a channel with nothing waiting
+/// closes at once, paused or not.
+#[test]
+fn a_remote_close_waits_behind_the_unread_messages_of_its_channel_only() {
+    let (mut p, first) = Pair::connected("first");
+    let second = p
+        .a
+        .create_data_channel(p.now, DataChannelInit::new("second"))
+        .unwrap();
+    assert!(p.run_until(Duration::from_secs(5), |p| Pair::opened(&p.events_a)
+        .contains(&second)));
+    let on_b = |p: &Pair, label: &str| {
+        p.b.data_channels()
+            .find(|c| c.label == label)
+            .map(|c| c.channel)
+            .unwrap()
+    };
+    let (b_first, b_second) = (on_b(&p, "first"), on_b(&p, "second"));
+    p.b.set_data_channels_paused(p.now, true);
+    let mark = p.events_b.len();
+    p.a.send(p.now, first, DataChannelMessage::Text("last words".into()))
+        .unwrap();
+    p.run_for(Duration::from_millis(500));
+    p.a.close_channel(p.now, first).unwrap();
+    p.a.close_channel(p.now, second).unwrap();
+    p.run_for(Duration::from_secs(2));
+    let closed = |events: &[PeerEvent], channel| {
+        events
+            .iter()
+            .position(|e| matches!(e, PeerEvent::DataChannel(DataChannelEvent::Close(c)) if *c == channel))
+    };
+    // The second channel had nothing waiting: closed while paused.
+    assert!(closed(&p.events_b[mark..], b_second).is_some());
+    assert!(closed(&p.events_b[mark..], b_first).is_none(), "closed before its message");
+    p.b.set_data_channels_paused(p.now, false);
+    p.run_for(Duration::from_secs(2));
+    let events = &p.events_b[mark..];
+    let message = events
+        .iter()
+        .position(|e| matches!(e, PeerEvent::DataChannel(DataChannelEvent::Message { channel, .. }) if *channel == b_first))
+        .expect("the last message delivered");
+    let close = closed(events, b_first).expect("then the channel closed");
+    assert!(message < close);
+}

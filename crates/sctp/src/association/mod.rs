@@ -340,6 +340,12 @@ impl Association {
         Some(m)
     }
 
+    /// Whether a whole message of `stream_id` waits to be [`read`](Self::read)
+    /// (an application that reads within a budget leaves some there).
+    pub fn has_unread(&self, stream_id: u16) -> bool {
+        self.receiver.has_ready_on(stream_id)
+    }
+
     /// Bytes queued on `stream_id` and not yet sent once (`bufferedAmount`).
     pub fn buffered_amount(&self, stream_id: u16) -> usize {
         self.sender

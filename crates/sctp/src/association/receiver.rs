@@ -126,6 +126,11 @@ impl Receiver {
         Some(m)
     }
 
+    /// Whether a whole message of `stream` is waiting to be read.
+    pub(crate) fn has_ready_on(&self, stream: u16) -> bool {
+        self.ready.iter().any(|m| m.stream_id == stream)
+    }
+
     /// Whether whole messages are waiting.
     pub(crate) fn has_ready(&self) -> bool {
         !self.ready.is_empty()
