@@ -369,12 +369,13 @@ fn a_read_budget_delivers_so_much_and_holds_the_rest() {
 #[test]
 fn a_remote_close_waits_behind_the_unread_messages_of_its_channel_only() {
     let (mut p, first) = Pair::connected("first");
-    let second = p
-        .a
-        .create_data_channel(p.now, DataChannelInit::new("second"))
-        .unwrap();
-    assert!(p.run_until(Duration::from_secs(5), |p| Pair::opened(&p.events_a)
-        .contains(&second)));
+    let second =
+        p.a.create_data_channel(p.now, DataChannelInit::new("second"))
+            .unwrap();
+    assert!(
+        p.run_until(Duration::from_secs(5), |p| Pair::opened(&p.events_a)
+            .contains(&second))
+    );
     let on_b = |p: &Pair, label: &str| {
         p.b.data_channels()
             .find(|c| c.label == label)
@@ -391,13 +392,16 @@ fn a_remote_close_waits_behind_the_unread_messages_of_its_channel_only() {
     p.a.close_channel(p.now, second).unwrap();
     p.run_for(Duration::from_secs(2));
     let closed = |events: &[PeerEvent], channel| {
-        events
-            .iter()
-            .position(|e| matches!(e, PeerEvent::DataChannel(DataChannelEvent::Close(c)) if *c == channel))
+        events.iter().position(
+            |e| matches!(e, PeerEvent::DataChannel(DataChannelEvent::Close(c)) if *c == channel),
+        )
     };
     // The second channel had nothing waiting: closed while paused.
     assert!(closed(&p.events_b[mark..], b_second).is_some());
-    assert!(closed(&p.events_b[mark..], b_first).is_none(), "closed before its message");
+    assert!(
+        closed(&p.events_b[mark..], b_first).is_none(),
+        "closed before its message"
+    );
     p.b.set_data_channels_paused(p.now, false);
     p.run_for(Duration::from_secs(2));
     let events = &p.events_b[mark..];
