@@ -21,6 +21,9 @@
 //!   allocator slack and memory freed during the handshakes but not given
 //!   back to the system.
 //!
+//! `cargo xtask bench` checks the target (at most half str0m's
+//! memory) on the `rss` row, the one that counts both whole.
+//!
 //! Not a timing, so not criterion: the figures are printed (one line each)
 //! and written to `<target dir>/sansrtc-bench/memory.json`, which
 //! `cargo xtask bench` reads beside criterion's files (its `Throughput::Heap`
