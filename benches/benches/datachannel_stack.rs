@@ -79,7 +79,9 @@ impl Parts {
         b.set_dtls_role(DtlsRole::Server);
         a.connect(now).unwrap();
         b.connect(now).unwrap();
-        let channel = a.create_data_channel(DataChannelInit::new("bench")).unwrap();
+        let channel = a
+            .create_data_channel(DataChannelInit::new("bench"))
+            .unwrap();
         let key = LessSafeKey::new(UnboundKey::new(&AES_128_GCM, &[7; 16]).unwrap());
         let mut parts = Parts {
             a,
@@ -124,7 +126,11 @@ fn drain_parts(
                 )
                 .unwrap();
                 let len = key
-                    .open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(aad), &mut packet)
+                    .open_in_place(
+                        Nonce::assume_unique_for_key(nonce),
+                        Aad::from(aad),
+                        &mut packet,
+                    )
                     .unwrap()
                     .len();
                 packet.truncate(len);
@@ -241,7 +247,11 @@ fn throughput<M: Measurement>(c: &mut Criterion<M>) {
             ("str0m", theirs.counts()),
             ("ceiling", parts.counts()),
         ] {
-            assert_eq!(counts.received, counts.messages * size as u64, "{who} {size}");
+            assert_eq!(
+                counts.received,
+                counts.messages * size as u64,
+                "{who} {size}"
+            );
         }
     }
     group.finish();

@@ -257,7 +257,10 @@ fn collect_heap(dir: &Path, since: SystemTime, out: &mut Vec<Measurement>) {
         if !fresh || path.extension().and_then(|e| e.to_str()) != Some("json") {
             continue;
         }
-        match fs::read_to_string(&path).map_err(|e| e.to_string()).and_then(|t| parse_heap_rows(&t)) {
+        match fs::read_to_string(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| parse_heap_rows(&t))
+        {
             Ok(ms) => out.extend(ms),
             Err(err) => eprintln!("xtask bench: {}: {err}", path.display()),
         }
@@ -395,10 +398,16 @@ pub fn run(args: &[String]) -> ExitCode {
     // refuse criterion's options): one `--bench` per benches/benches/*.rs.
     let targets = bench_targets(&root.join("benches/benches"));
     if let Some(unknown) = only.iter().find(|n| !targets.contains(n)) {
-        eprintln!("xtask bench: no bench target {unknown} (have: {})", targets.join(", "));
+        eprintln!(
+            "xtask bench: no bench target {unknown} (have: {})",
+            targets.join(", ")
+        );
         return ExitCode::from(2);
     }
-    for name in targets.iter().filter(|n| only.is_empty() || only.contains(n)) {
+    for name in targets
+        .iter()
+        .filter(|n| only.is_empty() || only.contains(n))
+    {
         cmd.args(["--bench", name]);
     }
     cmd.arg("--");
@@ -593,6 +602,10 @@ mod tests {
             median_ns: 2e6,
             ..batch
         };
-        assert!(figure(&connect).contains("500.0 /s"), "{}", figure(&connect));
+        assert!(
+            figure(&connect).contains("500.0 /s"),
+            "{}",
+            figure(&connect)
+        );
     }
 }
