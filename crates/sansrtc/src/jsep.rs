@@ -393,7 +393,7 @@ impl RtcPeerConnection {
             let separate = negotiate && rtcp_sockets && remote.rtp && !remote.rtcp_mux;
             transport.agent.set_rtcp_mux(now, !separate);
             if separate && transport.rtcp.is_none() {
-                transport.rtcp = Some(RtcpComponent::default());
+                transport.rtcp = Some(Box::new(RtcpComponent::default()));
             }
             let restarted = transport
                 .remote_ufrag
