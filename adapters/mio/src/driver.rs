@@ -122,8 +122,7 @@ impl<M: Machine> Driver<M> {
     /// Adds a socket the application bound itself (it is made
     /// non-blocking); returns its local address.
     pub fn add_socket(&mut self, socket: std::net::UdpSocket) -> Result<SocketAddr, DriverError> {
-        let local = register_socket(self.poll.registry(), &mut self.sockets, socket)?;
-        Ok(local)
+        register_socket(self.poll.registry(), &mut self.sockets, socket)
     }
 
     /// The local addresses of the driver's sockets, in the order added.
