@@ -330,3 +330,51 @@ fn pem_import_rejects_other_key_algorithms() {
         assert_eq!(err.dom_name(), "DataError");
     }
 }
+
+#[test]
+fn the_identity_is_the_certificate_and_its_key_for_generated_and_imported_certificates() {
+    for cert in [ecdsa(), rsa()] {
+        let imported = RtcCertificate::from_pem(&cert.to_pem()).unwrap();
+        for c in [cert, &imported] {
+            let identity = c.identity();
+            assert_eq!(
+                identity.certificate_chain(),
+                &[c.certificate_der().to_vec()]
+            );
+            assert_eq!(
+                identity
+                    .fingerprint(FingerprintAlgorithm::Sha256)
+                    .unwrap()
+                    .to_string(),
+                c.sha256_fingerprint().to_string()
+            );
+            assert_eq!(
+                identity.is_ecdsa(),
+                c.key_kind() == KeyKind::EcdsaP256Sha256
+            );
+        }
+        // A clone shares the identity rather than rebuilding it.
+        assert!(std::sync::Arc::ptr_eq(
+            cert.clone().identity(),
+            cert.identity()
+        ));
+    }
+}
+
+#[test]
+fn an_ecdsa_key_whose_embedded_public_key_lies_is_refused() {
+    // PKCS#8 P-256 keys carry the public key; one that does not belong to
+    // the private key must not be believed (it would sign for the wrong key).
+    let der = ecdsa().private_key_pkcs8_der().to_vec();
+    let mut lying = der.clone();
+    let last = lying.len() - 1;
+    lying[last] ^= 1;
+    assert_eq!(
+        RtcCertificate::from_der(ecdsa().certificate_der().to_vec(), lying),
+        Err(ConfigError::UnsupportedPrivateKey)
+    );
+    assert_eq!(
+        &RtcCertificate::from_der(ecdsa().certificate_der().to_vec(), der).unwrap(),
+        ecdsa()
+    );
+}

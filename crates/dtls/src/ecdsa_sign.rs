@@ -19,7 +19,7 @@ use p256::elliptic_curve::ops::{Invert, Reduce};
 use p256::elliptic_curve::point::AffineCoordinates;
 use p256::elliptic_curve::subtle::{ConditionallySelectable, ConstantTimeEq};
 use p256::elliptic_curve::{Curve, FieldBytesEncoding, PrimeField};
-use p256::{AffinePoint, NistP256, ProjectivePoint, Scalar};
+use p256::{AffinePoint, NistP256, NonZeroScalar, ProjectivePoint, Scalar};
 use sha2::{Digest, Sha256};
 
 use crate::error::DtlsError;
@@ -48,7 +48,7 @@ fn table() -> &'static Table {
 }
 
 /// `k·G` in constant time (for a secret `k`).
-fn mul_base(k: &Scalar) -> ProjectivePoint {
+pub(crate) fn mul_base(k: &Scalar) -> ProjectivePoint {
     let bytes = k.to_repr(); // big-endian
     let mut acc = ProjectivePoint::IDENTITY;
     for (i, row) in table().iter().enumerate() {
@@ -63,10 +63,10 @@ fn mul_base(k: &Scalar) -> ProjectivePoint {
     acc
 }
 
-/// An ECDSA P-256 signature of SHA-256(`msg`) by `key`, ASN.1 DER, with
+/// An ECDSA P-256 signature of SHA-256(`msg`) by the private scalar `key`, ASN.1 DER, with
 /// the RFC 6979 nonce (what `p256::ecdsa::SigningKey::sign` computes).
-pub(crate) fn sign(key: &p256::ecdsa::SigningKey, msg: &[u8]) -> Result<Vec<u8>, DtlsError> {
-    let d: &Scalar = key.as_nonzero_scalar().as_ref();
+pub(crate) fn sign(key: &NonZeroScalar, msg: &[u8]) -> Result<Vec<u8>, DtlsError> {
+    let d: &Scalar = key.as_ref();
     let z_bytes = Sha256::digest(msg);
     let k_bytes = rfc6979::generate_k::<Sha256, _>(
         &d.to_repr(),
@@ -123,7 +123,7 @@ mod tests {
         for n in 0..20usize {
             let key = p256::ecdsa::SigningKey::random(&mut rng);
             let msg = vec![n as u8; n * 13];
-            let ours = sign(&key, &msg).unwrap();
+            let ours = sign(key.as_nonzero_scalar(), &msg).unwrap();
             let theirs: Signature = key.sign(&msg);
             assert_eq!(ours, theirs.to_der().as_bytes());
             let public = key.verifying_key().to_encoded_point(false);

@@ -6,6 +6,7 @@ use rand_core::CryptoRngCore;
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPublicKey};
 use sha2::Sha256;
 
+use crate::ecdsa_key::EcdsaP256Key;
 use crate::error::DtlsError;
 use crate::fingerprint::{fingerprint_of, sha256_fingerprint};
 use crate::peer::{PeerCertificate, PeerKey};
@@ -16,7 +17,7 @@ use crate::{Fingerprint, HashAlgorithm};
 /// (RFC 6979); the RSA signers blind with, and PSS salts come from, the
 /// endpoint's RNG. Nothing here draws randomness of its own.
 enum SigningKey {
-    Ecdsa(p256::ecdsa::SigningKey),
+    Ecdsa(EcdsaP256Key),
     Rsa(Box<RsaSigningKeys>),
 }
 
@@ -56,10 +57,8 @@ impl Identity {
             .map_err(|_| DtlsError::InvalidIdentity("leaf certificate does not parse"))?;
         let key = match cert.key {
             PeerKey::EcdsaP256(ref public) => {
-                let key = p256::ecdsa::SigningKey::from_pkcs8_der(private_key_der)
-                    .map_err(|_| DtlsError::InvalidIdentity("not an ECDSA P-256 PKCS#8 key"))?;
-                let ours = key.verifying_key().to_encoded_point(false);
-                if ours.as_bytes() != public.as_slice() {
+                let key = EcdsaP256Key::from_pkcs8_der(private_key_der)?;
+                if key.public_key() != public.as_slice() {
                     return Err(DtlsError::InvalidIdentity("key does not match certificate"));
                 }
                 SigningKey::Ecdsa(key)
@@ -82,6 +81,25 @@ impl Identity {
             }
         };
         Ok(Self { chain, key })
+    }
+
+    /// An identity from a DER certificate chain (leaf first) and the
+    /// ECDSA P-256 key of its leaf, already read: no PKCS#8 to parse, no
+    /// point to compute. The key must match the leaf's public key.
+    pub fn from_ecdsa_p256(chain: Vec<Vec<u8>>, key: EcdsaP256Key) -> Result<Self, DtlsError> {
+        let leaf = chain
+            .first()
+            .ok_or(DtlsError::InvalidIdentity("empty certificate chain"))?;
+        let cert = PeerCertificate::parse(leaf)
+            .map_err(|_| DtlsError::InvalidIdentity("leaf certificate does not parse"))?;
+        match cert.key {
+            PeerKey::EcdsaP256(ref public) if key.public_key() == public.as_slice() => {}
+            _ => return Err(DtlsError::InvalidIdentity("key does not match certificate")),
+        }
+        Ok(Self {
+            chain,
+            key: SigningKey::Ecdsa(key),
+        })
     }
 
     /// An identity from PEM text as `openssl req -x509` writes it: one or
@@ -133,9 +151,7 @@ impl Identity {
         rng: &mut impl CryptoRngCore,
     ) -> Result<Vec<u8>, DtlsError> {
         match (&self.key, scheme) {
-            (SigningKey::Ecdsa(k), SignatureScheme::EcdsaSecp256r1Sha256) => {
-                crate::ecdsa_sign::sign(k, msg)
-            }
+            (SigningKey::Ecdsa(k), SignatureScheme::EcdsaSecp256r1Sha256) => k.sign(msg),
             (SigningKey::Rsa(k), SignatureScheme::RsaPkcs1Sha256) => k
                 .pkcs1
                 .try_sign_with_rng(rng, msg)

@@ -67,6 +67,7 @@ mod client;
 mod codec;
 mod config;
 mod ecdhe;
+mod ecdsa_key;
 mod ecdsa_sign;
 mod endpoint;
 mod error;
@@ -96,6 +97,7 @@ mod dtls13_hello_tests;
 mod finished_tests;
 
 pub use config::{DtlsConfig, Role};
+pub use ecdsa_key::EcdsaP256Key;
 pub use endpoint::{DtlsEndpoint, MAX_PLAINTEXT};
 pub use error::DtlsError;
 pub use event::{Connected, DtlsEvent};

@@ -155,17 +155,11 @@ impl RtcPeerConnection {
                 RtcCertificate::generate(&CertificateOptions::default(), wall_clock, &mut rng)?;
             certificates.push(Arc::new(generated));
         }
+        // Built once per certificate (generation or import), shared here.
         let identities = certificates
             .iter()
-            .map(|c| {
-                Identity::from_der(
-                    vec![c.certificate_der().to_vec()],
-                    c.private_key_pkcs8_der(),
-                )
-                .map(Arc::new)
-                .map_err(|e| RtcError::Certificate(e.to_string()))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|c| c.identity().clone())
+            .collect::<Vec<_>>();
         let agent = new_agent(&config, &mut rng, true)?;
         let sctp = SctpTransport::new(
             DataChannelConfig::default(),

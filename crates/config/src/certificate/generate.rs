@@ -1,10 +1,12 @@
 //! `generateCertificate()`: a fresh key and a self-signed certificate.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rand_core::{CryptoRng, RngCore};
 use rcgen::{CertificateParams, DistinguishedName, DnType, KeyPair, SerialNumber};
 use rsa::pkcs8::EncodePrivateKey;
+use sansrtc_dtls::{EcdsaP256Key, Identity};
 use time::OffsetDateTime;
 
 use super::signer::CertificateSigner;
@@ -32,14 +34,11 @@ impl RtcCertificate {
         now: SystemTime,
         rng: &mut R,
     ) -> Result<Self, ConfigError> {
-        let (pkcs8, signer) = match options.key_kind {
+        let (pkcs8, signer, ecdsa_key) = match options.key_kind {
             KeyKind::EcdsaP256Sha256 => {
-                let key = p256::SecretKey::random(rng);
-                let pkcs8 = p256::pkcs8::EncodePrivateKey::to_pkcs8_der(&key)
-                    .map_err(|_| ConfigError::CertificateGeneration)?
-                    .as_bytes()
-                    .to_vec();
-                (pkcs8, CertificateSigner::ecdsa(key.into()))
+                let key = EcdsaP256Key::generate(rng);
+                let signer = CertificateSigner::Ecdsa(key.clone());
+                (key.to_pkcs8_der(), signer, Some(key))
             }
             KeyKind::RsaPkcs1Sha256 => {
                 let key = rsa::RsaPrivateKey::new(rng, RSA_MODULUS_BITS)
@@ -51,7 +50,7 @@ impl RtcCertificate {
                     .to_vec();
                 let signer =
                     CertificateSigner::rsa(key).ok_or(ConfigError::CertificateGeneration)?;
-                (pkcs8, signer)
+                (pkcs8, signer, None)
             }
         };
         let key_pair = KeyPair::from_remote(Box::new(signer))
@@ -73,13 +72,23 @@ impl RtcCertificate {
         let certificate = params
             .self_signed(&key_pair)
             .map_err(|_| ConfigError::CertificateGeneration)?;
+        let certificate_der = certificate.der().to_vec();
+        let chain = vec![certificate_der.clone()];
+        // The identity the DTLS endpoints sign with, built once here
+        // rather than by every peer connection that uses the certificate.
+        let identity = match ecdsa_key {
+            Some(key) => Identity::from_ecdsa_p256(chain, key),
+            None => Identity::from_der(chain, &pkcs8),
+        }
+        .map_err(|_| ConfigError::CertificateGeneration)?;
 
         Ok(RtcCertificate {
             key_kind: options.key_kind,
-            certificate_der: certificate.der().to_vec(),
+            certificate_der,
             private_key_pkcs8_der: pkcs8,
             expires,
             origin: None,
+            identity: Arc::new(identity),
         })
     }
 }

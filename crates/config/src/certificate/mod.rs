@@ -8,10 +8,12 @@ mod pem_io;
 mod signer;
 
 use core::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub use fingerprint::{fingerprint_of, FINGERPRINT_ALGORITHMS};
 pub use generate::RSA_MODULUS_BITS;
+use sansrtc_dtls::Identity;
 /// The certificate fingerprint: `sansrtc-sdp`'s type, the one definition in
 /// the workspace.
 pub use sansrtc_sdp::attributes::Fingerprint;
@@ -54,14 +56,31 @@ impl Default for CertificateOptions {
 ///
 /// In a configuration, certificates are shared as `Arc<RtcCertificate>`;
 /// `setConfiguration` compares them by identity (`Arc::ptr_eq`), not content.
-#[derive(Clone, PartialEq, Eq)]
+/// Equality (`==`) compares the content, not the DTLS identity built from it.
+#[derive(Clone)]
 pub struct RtcCertificate {
     key_kind: KeyKind,
     certificate_der: Vec<u8>,
     private_key_pkcs8_der: Vec<u8>,
     expires: SystemTime,
     origin: Option<String>,
+    /// The key ready to sign, built once with the certificate: every peer
+    /// connection that uses the certificate shares it.
+    identity: Arc<Identity>,
 }
+
+impl PartialEq for RtcCertificate {
+    fn eq(&self, other: &Self) -> bool {
+        // The identity is a function of the certificate and key bytes.
+        self.key_kind == other.key_kind
+            && self.certificate_der == other.certificate_der
+            && self.private_key_pkcs8_der == other.private_key_pkcs8_der
+            && self.expires == other.expires
+            && self.origin == other.origin
+    }
+}
+
+impl Eq for RtcCertificate {}
 
 impl RtcCertificate {
     /// Which key algorithm the certificate uses.
@@ -77,6 +96,12 @@ impl RtcCertificate {
     /// The private key, PKCS#8 DER. Keep it secret.
     pub fn private_key_pkcs8_der(&self) -> &[u8] {
         &self.private_key_pkcs8_der
+    }
+
+    /// The DTLS identity (the certificate and its key, ready to sign),
+    /// shared by every peer connection that uses this certificate.
+    pub fn identity(&self) -> &Arc<Identity> {
+        &self.identity
     }
 
     /// When the certificate expires (its X.509 `notAfter`).

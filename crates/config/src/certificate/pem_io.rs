@@ -1,7 +1,10 @@
 //! PEM export and import: a `CERTIFICATE` block and a `PRIVATE KEY` (PKCS#8)
 //! block, so that a caller can keep its DTLS identity across runs.
 
+use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
+
+use sansrtc_dtls::Identity;
 
 use x509_parser::oid_registry::{OID_EC_P256, OID_KEY_TYPE_EC_PUBLIC_KEY, OID_PKCS1_RSAENCRYPTION};
 use x509_parser::prelude::{FromDer, X509Certificate};
@@ -80,12 +83,15 @@ impl RtcCertificate {
         } else {
             UNIX_EPOCH - Duration::from_secs(not_after.unsigned_abs())
         };
+        let identity = Identity::from_der(vec![certificate_der.clone()], &private_key_pkcs8_der)
+            .map_err(|_| ConfigError::UnsupportedPrivateKey)?;
         Ok(RtcCertificate {
             key_kind,
             certificate_der,
             private_key_pkcs8_der,
             expires,
             origin: None,
+            identity: Arc::new(identity),
         })
     }
 }

@@ -5,19 +5,16 @@
 //! and RSASSA-PKCS1-v1_5 is deterministic, so a seed and a `now` give the
 //! same certificate bytes every time.
 
-use p256::elliptic_curve::sec1::ToEncodedPoint;
-use p256::pkcs8::DecodePrivateKey;
 use rsa::pkcs1::EncodeRsaPublicKey;
+use rsa::pkcs8::DecodePrivateKey;
 use rsa::sha2::Sha256;
 use rsa::signature::{SignatureEncoding, Signer};
+use sansrtc_dtls::EcdsaP256Key;
 
 /// A private key that signs for rcgen.
 pub(super) enum CertificateSigner {
-    Ecdsa {
-        key: p256::ecdsa::SigningKey,
-        /// The uncompressed SEC1 point (the SubjectPublicKeyInfo's bits).
-        public: Vec<u8>,
-    },
+    /// ECDSA P-256 with its public key, signing with an RFC 6979 nonce.
+    Ecdsa(EcdsaP256Key),
     Rsa {
         key: Box<rsa::pkcs1v15::SigningKey<Sha256>>,
         /// The PKCS#1 `RSAPublicKey` DER (the SubjectPublicKeyInfo's bits).
@@ -26,15 +23,6 @@ pub(super) enum CertificateSigner {
 }
 
 impl CertificateSigner {
-    pub(super) fn ecdsa(key: p256::ecdsa::SigningKey) -> Self {
-        let public = key
-            .verifying_key()
-            .to_encoded_point(false)
-            .as_bytes()
-            .to_vec();
-        CertificateSigner::Ecdsa { key, public }
-    }
-
     pub(super) fn rsa(key: rsa::RsaPrivateKey) -> Option<Self> {
         let public = key.to_public_key().to_pkcs1_der().ok()?.as_bytes().to_vec();
         Some(CertificateSigner::Rsa {
@@ -47,19 +35,15 @@ impl CertificateSigner {
 impl rcgen::RemoteKeyPair for CertificateSigner {
     fn public_key(&self) -> &[u8] {
         match self {
-            CertificateSigner::Ecdsa { public, .. } | CertificateSigner::Rsa { public, .. } => {
-                public
-            }
+            CertificateSigner::Ecdsa(key) => key.public_key(),
+            CertificateSigner::Rsa { public, .. } => public,
         }
     }
 
     fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
         match self {
-            CertificateSigner::Ecdsa { key, .. } => {
-                let sig: p256::ecdsa::Signature = key
-                    .try_sign(msg)
-                    .map_err(|_| rcgen::Error::RemoteKeyError)?;
-                Ok(sig.to_der().as_bytes().to_vec())
+            CertificateSigner::Ecdsa(key) => {
+                key.sign(msg).map_err(|_| rcgen::Error::RemoteKeyError)
             }
             CertificateSigner::Rsa { key, .. } => key
                 .try_sign(msg)
@@ -70,7 +54,7 @@ impl rcgen::RemoteKeyPair for CertificateSigner {
 
     fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
         match self {
-            CertificateSigner::Ecdsa { .. } => &rcgen::PKCS_ECDSA_P256_SHA256,
+            CertificateSigner::Ecdsa(_) => &rcgen::PKCS_ECDSA_P256_SHA256,
             CertificateSigner::Rsa { .. } => &rcgen::PKCS_RSA_SHA256,
         }
     }
@@ -79,8 +63,8 @@ impl rcgen::RemoteKeyPair for CertificateSigner {
 /// The public key (as the certificate's SubjectPublicKeyInfo carries it)
 /// of a PKCS#8 ECDSA P-256 or RSA private key; `None` for anything else.
 pub(super) fn public_key_of_pkcs8(pkcs8: &[u8]) -> Option<Vec<u8>> {
-    if let Ok(key) = p256::SecretKey::from_pkcs8_der(pkcs8) {
-        return Some(key.public_key().to_encoded_point(false).as_bytes().to_vec());
+    if let Ok(key) = EcdsaP256Key::from_pkcs8_der(pkcs8) {
+        return Some(key.public_key().to_vec());
     }
     let key = rsa::RsaPrivateKey::from_pkcs8_der(pkcs8).ok()?;
     Some(key.to_public_key().to_pkcs1_der().ok()?.as_bytes().to_vec())
