@@ -76,6 +76,9 @@ pub(crate) struct Path {
     pub(crate) last_response: Instant,
     pub(crate) consent_next: Instant,
     pub(crate) lost: bool,
+    /// The peer nominated the pair; false for a pair a controlled agent
+    /// selected itself after `unnominated_wait`.
+    pub(crate) nominated: bool,
 }
 
 /// A resolution the application was asked for.

@@ -555,18 +555,58 @@ impl Agent {
     }
 
     pub(crate) fn nomination_deadlines(&self) -> Vec<Instant> {
-        self.nomination_pending()
+        let mut deadlines: Vec<Instant> = self
+            .nomination_pending()
             .into_iter()
             .filter(|&c| self.best_valid(c).is_some())
             .filter_map(|c| self.first_valid_at[usize::from(c) - 1])
             .map(|t| t + self.config.nomination_wait)
+            .collect();
+        deadlines.extend(
+            self.unnominated_pending()
+                .into_iter()
+                .filter_map(|c| self.first_valid_at[usize::from(c) - 1])
+                .map(|t| t + self.config.unnominated_wait),
+        );
+        deadlines
+    }
+
+    /// Components of a controlled full agent with a valid pair, nothing
+    /// selected, and no nomination yet: after `unnominated_wait` it
+    /// selects the best valid pair itself.
+    fn unnominated_pending(&self) -> Vec<u16> {
+        if self.controlling || self.config.lite || self.remote.is_none() {
+            return Vec::new();
+        }
+        self.active_components()
+            .filter(|&c| {
+                self.selected[usize::from(c) - 1].is_none()
+                    && self.previous[usize::from(c) - 1].is_none()
+                    && self.best_valid(c).is_some()
+            })
             .collect()
+    }
+
+    /// A controlled agent's own selection of the best valid pair of a
+    /// component the peer has not nominated within `unnominated_wait`
+    /// (see [`crate::AgentConfig::unnominated_wait`]): a path whose
+    /// consent is then checked like any selected one.
+    fn select_unnominated(&mut self, now: Instant) {
+        for c in self.unnominated_pending() {
+            let slot = usize::from(c) - 1;
+            let waited =
+                self.first_valid_at[slot].is_some_and(|t| now >= t + self.config.unnominated_wait);
+            if let (true, Some(best)) = (waited, self.best_valid(c)) {
+                self.select(now, c, best, false);
+            }
+        }
     }
 
     /// Regular nomination: once the best valid pair cannot be beaten by a
     /// pair still being checked (or `nomination_wait` has passed), check it
     /// again with USE-CANDIDATE.
     pub(crate) fn nominate(&mut self, now: Instant) {
+        self.select_unnominated(now);
         for c in self.nomination_pending() {
             let Some(best) = self.best_valid(c) else {
                 continue;
@@ -603,40 +643,52 @@ impl Agent {
                 .max_by_key(|(_, p)| p.priority)
                 .map(|(i, _)| i);
             let Some(best) = best else { continue };
-            if self.selected[slot].is_some_and(|s| s.pair == Some(best) && !s.lost) {
-                continue;
+            if let Some(path) = self.selected[slot].as_mut() {
+                if path.pair == Some(best) && !path.lost {
+                    // Already in use (perhaps selected before the peer
+                    // nominated it): now nominated, same path.
+                    path.nominated = true;
+                    continue;
+                }
             }
-            let jitter = self.consent_jitter();
-            let p = &self.pairs[best];
-            let (l, r) = (&self.locals[p.local], &self.remotes[p.remote]);
-            let info = SelectedPair {
-                component: c,
-                local: l.address,
-                local_base: l.base,
-                local_kind: l.kind,
-                remote: r.address,
-                remote_kind: r.kind,
-            };
-            let local_pref = ((l.priority >> 8) & 0xffff) as u16;
-            let prflx_priority = candidate_priority(CandidateKind::PeerReflexive, local_pref, c);
-            self.selected[slot] = Some(Path {
-                pair: Some(best),
-                prflx_priority,
-                info,
-                relay: l.relay,
-                last_response: now,
-                consent_next: now + jitter,
-                lost: false,
-            });
-            self.previous[slot] = None;
-            // A pair that works ends a failure (as libwebrtc does; see docs/ice.md).
-            self.failed = false;
-            self.emit(IceEvent::Selected(info));
+            self.select(now, c, best, true);
         }
         if self.previous.iter().all(Option::is_none) && self.all_selected() {
             self.previous_local = None;
             self.previous_remote = None;
         }
+    }
+
+    /// Makes `best` the selected path of component `c`.
+    fn select(&mut self, now: Instant, c: u16, best: usize, nominated: bool) {
+        let slot = usize::from(c) - 1;
+        let jitter = self.consent_jitter();
+        let p = &self.pairs[best];
+        let (l, r) = (&self.locals[p.local], &self.remotes[p.remote]);
+        let info = SelectedPair {
+            component: c,
+            local: l.address,
+            local_base: l.base,
+            local_kind: l.kind,
+            remote: r.address,
+            remote_kind: r.kind,
+        };
+        let local_pref = ((l.priority >> 8) & 0xffff) as u16;
+        let prflx_priority = candidate_priority(CandidateKind::PeerReflexive, local_pref, c);
+        self.selected[slot] = Some(Path {
+            pair: Some(best),
+            prflx_priority,
+            info,
+            relay: l.relay,
+            last_response: now,
+            consent_next: now + jitter,
+            lost: false,
+            nominated,
+        });
+        self.previous[slot] = None;
+        // A pair that works ends a failure (as libwebrtc does; see docs/ice.md).
+        self.failed = false;
+        self.emit(IceEvent::Selected(info));
     }
 }
 

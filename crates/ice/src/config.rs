@@ -143,6 +143,13 @@ pub struct AgentConfig {
     /// Regular nomination waits at most this long after the first valid pair
     /// of a component for better pairs still being checked.
     pub nomination_wait: Duration,
+    /// A controlled agent whose peer has not nominated a pair this long
+    /// after the first valid pair of a component selects the best valid
+    /// pair itself (as libwebrtc does), so that consent freshness watches
+    /// the path its data already takes (RFC 8445 §12.1 lets data flow on a
+    /// valid pair; RFC 7675 wants consent on every path data is sent on).
+    /// A later nomination replaces it.
+    pub unnominated_wait: Duration,
     /// Mean interval of consent checks (RFC 7675 §5.1: 5 s, randomised ±20 %).
     pub consent_interval: Duration,
     /// Consent expires after this long without a response (RFC 7675: 30 s).
@@ -180,6 +187,7 @@ impl Default for AgentConfig {
             stun_max_transmissions: 7,
             nomination: Nomination::Regular,
             nomination_wait: Duration::from_millis(500),
+            unnominated_wait: Duration::from_secs(3),
             consent_interval: Duration::from_secs(5),
             consent_timeout: Duration::from_secs(30),
             disconnected_timeout: Duration::from_secs(8),

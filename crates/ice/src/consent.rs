@@ -158,6 +158,7 @@ impl Agent {
                 && self.remote_end_of_candidates
                 && self.triggered.is_empty()
                 && self.all_selected()
+                && paths.iter().flatten().all(|p| p.nominated)
                 && !self
                     .transactions
                     .iter()

@@ -30,6 +30,9 @@ pub struct Pair {
     /// Return false to drop a datagram (from a?, transmit).
     pub filter: Filter,
     pub trickle: bool,
+    /// Timeouts fired in a row without the clock moving (an agent whose
+    /// timer stays due would spin its driver).
+    pub stalled: u32,
 }
 
 impl Pair {
@@ -49,6 +52,7 @@ impl Pair {
             wire: Vec::new(),
             filter: Box::new(|_, _| true),
             trickle: true,
+            stalled: 0,
         }
     }
 
@@ -161,6 +165,18 @@ impl Pair {
         let next = next
             .unwrap_or(self.now + Duration::from_secs(1))
             .max(self.now);
+        self.stalled = if next == self.now {
+            self.stalled + 1
+        } else {
+            0
+        };
+        assert!(
+            self.stalled < 10_000,
+            "a timer stays due at {:?}: a {:?}, b {:?}",
+            self.now - self.start,
+            ta.map(|t| t.saturating_duration_since(self.start)),
+            tb.map(|t| t.saturating_duration_since(self.start)),
+        );
         self.now = next;
         let now = self.now;
         self.a.handle_timeout(now);
