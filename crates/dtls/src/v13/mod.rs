@@ -1,0 +1,25 @@
+//! DTLS 1.3 (RFC 9147) building blocks, issue #20, first step: each module
+//! is self-contained and tested on its own; none is wired into the DTLS
+//! 1.2 handshake machine yet (see docs/dtls.md, "DTLS 1.3 (in progress)").
+//!
+//! - [`hkdf`]: HKDF, HKDF-Expand-Label with the `"tls13 "` or `"dtls13"`
+//!   label prefix, Derive-Secret (RFC 8446 §7.1, RFC 9147 §5.9).
+//! - [`key_schedule`]: early, handshake and master secrets, the traffic
+//!   secrets, finished keys, key update (RFC 8446 §7.1, §4.4.4, §7.2).
+//! - [`traffic_keys`]: `key`, `iv` and DTLS's `sn` key (RFC 8446 §7.3,
+//!   RFC 9147 §4.2.3).
+//! - [`exporter`]: the RFC 8446 §7.5 exporter (for the DTLS-SRTP keys).
+//! - [`cipher_suite`]: the TLS 1.3 cipher suites we implement.
+
+// Not wired into the endpoint yet: only the tests use these modules.
+#![allow(dead_code)]
+
+pub(crate) mod cipher_suite;
+pub(crate) mod error;
+pub(crate) mod exporter;
+pub(crate) mod hkdf;
+pub(crate) mod key_schedule;
+pub(crate) mod traffic_keys;
+
+#[cfg(test)]
+mod test_support;
