@@ -10,6 +10,10 @@
 //!   RFC 9147 §4.2.3).
 //! - [`exporter`]: the RFC 8446 §7.5 exporter (for the DTLS-SRTP keys).
 //! - [`cipher_suite`]: the TLS 1.3 cipher suites we implement.
+//! - [`record_header`]: the unified header and DTLSPlaintext (RFC 9147 §4).
+//! - [`record_number`]: sequence number and epoch reconstruction (§4.2.2).
+//! - [`inner_plaintext`]: DTLSInnerPlaintext (content type, padding).
+//! - [`record_protection`]: AEAD and record number encryption (§4.2.3).
 
 // Not wired into the endpoint yet: only the tests use these modules.
 #![allow(dead_code)]
@@ -18,7 +22,11 @@ pub(crate) mod cipher_suite;
 pub(crate) mod error;
 pub(crate) mod exporter;
 pub(crate) mod hkdf;
+pub(crate) mod inner_plaintext;
 pub(crate) mod key_schedule;
+pub(crate) mod record_header;
+pub(crate) mod record_number;
+pub(crate) mod record_protection;
 pub(crate) mod traffic_keys;
 
 #[cfg(test)]
