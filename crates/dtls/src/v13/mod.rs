@@ -14,6 +14,8 @@
 //! - [`record_number`]: sequence number and epoch reconstruction (§4.2.2).
 //! - [`inner_plaintext`]: DTLSInnerPlaintext (content type, padding).
 //! - [`record_protection`]: AEAD and record number encryption (§4.2.3).
+//! - [`hybrid_kem`]: X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem).
+//! - [`key_share`]: the 1.3 key shares: X25519, secp256r1, X25519MLKEM768.
 
 // Not wired into the endpoint yet: only the tests use these modules.
 #![allow(dead_code)]
@@ -22,8 +24,10 @@ pub(crate) mod cipher_suite;
 pub(crate) mod error;
 pub(crate) mod exporter;
 pub(crate) mod hkdf;
+pub(crate) mod hybrid_kem;
 pub(crate) mod inner_plaintext;
 pub(crate) mod key_schedule;
+pub(crate) mod key_share;
 pub(crate) mod record_header;
 pub(crate) mod record_number;
 pub(crate) mod record_protection;
