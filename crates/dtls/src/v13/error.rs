@@ -29,3 +29,15 @@ pub(crate) enum Dtls13Error {
     #[error("crypto library rejected {0}")]
     Crypto(&'static str),
 }
+
+impl From<crate::DtlsError> for Dtls13Error {
+    /// The shared TLS vector reader (`crate::codec::Reader`) reports
+    /// `DtlsError::Decode`; its causes carry over.
+    fn from(e: crate::DtlsError) -> Self {
+        match e {
+            crate::DtlsError::Decode(what) => Dtls13Error::Decode(what),
+            crate::DtlsError::TooLarge(what) => Dtls13Error::TooLarge(what),
+            _ => Dtls13Error::Decode("message"),
+        }
+    }
+}

@@ -16,21 +16,32 @@
 //! - [`record_protection`]: AEAD and record number encryption (§4.2.3).
 //! - [`hybrid_kem`]: X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem).
 //! - [`key_share`]: the 1.3 key shares: X25519, secp256r1, X25519MLKEM768.
+//! - Handshake encodings: [`supported_versions`], [`key_share_extension`]
+//!   (ClientHello, ServerHello and HelloRetryRequest forms),
+//!   [`hello_retry_request`] (the HRR random, cookie), [`downgrade`] (the
+//!   RFC 8446 §4.1.3 sentinel), [`encrypted_extensions`] (use_srtp) and
+//!   [`ack`] (RFC 9147 §7).
 
 // Not wired into the endpoint yet: only the tests use these modules.
 #![allow(dead_code)]
 
+pub(crate) mod ack;
 pub(crate) mod cipher_suite;
+pub(crate) mod downgrade;
+pub(crate) mod encrypted_extensions;
 pub(crate) mod error;
 pub(crate) mod exporter;
+pub(crate) mod hello_retry_request;
 pub(crate) mod hkdf;
 pub(crate) mod hybrid_kem;
 pub(crate) mod inner_plaintext;
 pub(crate) mod key_schedule;
 pub(crate) mod key_share;
+pub(crate) mod key_share_extension;
 pub(crate) mod record_header;
 pub(crate) mod record_number;
 pub(crate) mod record_protection;
+pub(crate) mod supported_versions;
 pub(crate) mod traffic_keys;
 
 #[cfg(test)]
