@@ -25,6 +25,16 @@ pub(crate) enum Dtls13Error {
     /// low-order point, ML-KEM key failing the modulus check).
     #[error("invalid key share: {0}")]
     KeyShare(&'static str),
+    /// A CertificateVerify signature does not verify.
+    #[error("bad CertificateVerify signature")]
+    BadSignature,
+    /// The peer used a parameter this version does not allow (e.g. an
+    /// RSA PKCS#1 v1.5 CertificateVerify).
+    #[error("illegal parameter: {0}")]
+    IllegalParameter(&'static str),
+    /// Signing failed in the crypto library.
+    #[error("signing failed")]
+    Signing,
     /// The crypto library refused a key (wrong length for the suite).
     #[error("crypto library rejected {0}")]
     Crypto(&'static str),

@@ -21,11 +21,14 @@
 //!   [`hello_retry_request`] (the HRR random, cookie), [`downgrade`] (the
 //!   RFC 8446 §4.1.3 sentinel), [`encrypted_extensions`] (use_srtp) and
 //!   [`ack`] (RFC 9147 §7).
+//! - [`transcript`]: the transcript hash (TLS-form messages, message_hash).
+//! - [`certificate_verify`]: the 1.3 signed content, ECDSA and RSA-PSS.
 
 // Not wired into the endpoint yet: only the tests use these modules.
 #![allow(dead_code)]
 
 pub(crate) mod ack;
+pub(crate) mod certificate_verify;
 pub(crate) mod cipher_suite;
 pub(crate) mod downgrade;
 pub(crate) mod encrypted_extensions;
@@ -43,6 +46,7 @@ pub(crate) mod record_number;
 pub(crate) mod record_protection;
 pub(crate) mod supported_versions;
 pub(crate) mod traffic_keys;
+pub(crate) mod transcript;
 
 #[cfg(test)]
 mod test_support;
