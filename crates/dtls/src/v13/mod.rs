@@ -23,6 +23,7 @@
 //!   [`ack`] (RFC 9147 §7).
 //! - [`transcript`]: the transcript hash (TLS-form messages, message_hash).
 //! - [`certificate_verify`]: the 1.3 signed content, ECDSA and RSA-PSS.
+//! - [`stateless_cookie`]: the HelloRetryRequest cookie of a stateless server.
 
 // Not wired into the endpoint yet: only the tests use these modules.
 #![allow(dead_code)]
@@ -44,6 +45,7 @@ pub(crate) mod key_share_extension;
 pub(crate) mod record_header;
 pub(crate) mod record_number;
 pub(crate) mod record_protection;
+pub(crate) mod stateless_cookie;
 pub(crate) mod supported_versions;
 pub(crate) mod traffic_keys;
 pub(crate) mod transcript;
