@@ -51,4 +51,6 @@ pub(crate) mod traffic_keys;
 pub(crate) mod transcript;
 
 #[cfg(test)]
+mod arbitrary_input_tests;
+#[cfg(test)]
 mod test_support;
