@@ -13,7 +13,9 @@ use super::record_header::{split_datagram, Record, SequenceNumberBits};
 use super::record_number::reconstruct_sequence_number;
 use super::record_protection::{HeaderForm, RecordProtection};
 use super::traffic_keys::TrafficKeys;
-use super::{ack, certificate_verify, hello_retry_request, hybrid_kem, inner_plaintext};
+use super::{
+    ack, certificate_verify, hello_retry_request, hybrid_kem, inner_plaintext, server_hello,
+};
 use super::{key_share_extension, supported_versions};
 
 fn protection(suite: Tls13CipherSuite) -> RecordProtection {
@@ -55,6 +57,7 @@ proptest! {
         let _ = EncryptedExtensions::parse(&body);
         let _ = certificate_verify::parse_body(&body);
         let _ = inner_plaintext::decode_inner_plaintext(&body);
+        let _ = server_hello::parse(&body);
     }
 
     /// A sealed record with any one bit flipped does not open.

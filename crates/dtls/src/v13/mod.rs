@@ -24,6 +24,8 @@
 //! - [`transcript`]: the transcript hash (TLS-form messages, message_hash).
 //! - [`certificate_verify`]: the 1.3 signed content, ECDSA and RSA-PSS.
 //! - [`stateless_cookie`]: the HelloRetryRequest cookie of a stateless server.
+//! - [`server_hello`]: the 1.3 ServerHello and HelloRetryRequest, told apart
+//!   from a 1.2 ServerHello (with its downgrade sentinel).
 
 // Not wired into the endpoint yet: only the tests use these modules.
 #![allow(dead_code)]
@@ -45,6 +47,7 @@ pub(crate) mod key_share_extension;
 pub(crate) mod record_header;
 pub(crate) mod record_number;
 pub(crate) mod record_protection;
+pub(crate) mod server_hello;
 pub(crate) mod stateless_cookie;
 pub(crate) mod supported_versions;
 pub(crate) mod traffic_keys;
