@@ -58,6 +58,7 @@ proptest! {
         let _ = certificate_verify::parse_body(&body);
         let _ = inner_plaintext::decode_inner_plaintext(&body);
         let _ = server_hello::parse(&body);
+        let _ = super::client_hello::ClientHello13::parse(&body);
     }
 
     /// A sealed record with any one bit flipped does not open.

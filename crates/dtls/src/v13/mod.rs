@@ -24,6 +24,7 @@
 //! - [`transcript`]: the transcript hash (TLS-form messages, message_hash).
 //! - [`certificate_verify`]: the 1.3 signed content, ECDSA and RSA-PSS.
 //! - [`stateless_cookie`]: the HelloRetryRequest cookie of a stateless server.
+//! - [`client_hello`]: the DTLS ClientHello with the 1.3 extensions.
 //! - [`server_hello`]: the 1.3 ServerHello and HelloRetryRequest, told apart
 //!   from a 1.2 ServerHello (with its downgrade sentinel).
 
@@ -33,6 +34,7 @@
 pub(crate) mod ack;
 pub(crate) mod certificate_verify;
 pub(crate) mod cipher_suite;
+pub(crate) mod client_hello;
 pub(crate) mod downgrade;
 pub(crate) mod encrypted_extensions;
 pub(crate) mod error;
