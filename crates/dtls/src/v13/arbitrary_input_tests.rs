@@ -59,6 +59,8 @@ proptest! {
         let _ = inner_plaintext::decode_inner_plaintext(&body);
         let _ = server_hello::parse(&body);
         let _ = super::client_hello::ClientHello13::parse(&body);
+        let _ = super::certificate_message::CertificateMessage::parse(&body);
+        let _ = super::key_update::parse_key_update(&body);
     }
 
     /// A sealed record with any one bit flipped does not open.

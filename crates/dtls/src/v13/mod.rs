@@ -24,6 +24,8 @@
 //! - [`transcript`]: the transcript hash (TLS-form messages, message_hash).
 //! - [`certificate_verify`]: the 1.3 signed content, ECDSA and RSA-PSS.
 //! - [`stateless_cookie`]: the HelloRetryRequest cookie of a stateless server.
+//! - [`certificate_message`]: the 1.3 Certificate message.
+//! - [`key_update`]: KeyUpdate and the Finished body.
 //! - [`client_hello`]: the DTLS ClientHello with the 1.3 extensions.
 //! - [`server_hello`]: the 1.3 ServerHello and HelloRetryRequest, told apart
 //!   from a 1.2 ServerHello (with its downgrade sentinel).
@@ -32,6 +34,7 @@
 #![allow(dead_code)]
 
 pub(crate) mod ack;
+pub(crate) mod certificate_message;
 pub(crate) mod certificate_verify;
 pub(crate) mod cipher_suite;
 pub(crate) mod client_hello;
@@ -46,6 +49,7 @@ pub(crate) mod inner_plaintext;
 pub(crate) mod key_schedule;
 pub(crate) mod key_share;
 pub(crate) mod key_share_extension;
+pub(crate) mod key_update;
 pub(crate) mod record_header;
 pub(crate) mod record_number;
 pub(crate) mod record_protection;
