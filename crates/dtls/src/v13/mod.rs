@@ -62,4 +62,6 @@ pub(crate) mod transcript;
 #[cfg(test)]
 mod arbitrary_input_tests;
 #[cfg(test)]
+mod composition_tests;
+#[cfg(test)]
 mod test_support;
