@@ -35,8 +35,8 @@ pub(crate) struct HeaderForm {
 }
 
 impl Default for HeaderForm {
-    /// 16-bit sequence number and length present: what RFC 9147 §4
-    /// recommends during the handshake and what lets records be packed.
+    /// 16-bit sequence number and length present: the form that tolerates
+    /// the most reordering and lets another record follow in the datagram.
     fn default() -> Self {
         HeaderForm {
             sixteen_bit_sequence: true,
