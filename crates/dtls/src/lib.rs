@@ -89,6 +89,7 @@ mod server;
 mod srtp;
 mod stats;
 mod suite;
+mod v13;
 mod writer;
 
 #[cfg(test)]
