@@ -14,7 +14,7 @@
 //! [`IDLE`] of simulated time idle (ICE consent checks, every 5 s ± 20 %
 //! per peer connection, are the idle timers).
 //!
-//! Three figures per `N`:
+//! Four figures per `N`:
 //!
 //! - `scale round` (criterion): one polling round: the same [`ACTIVE`]
 //!   pairs (spread over the fleet) each have their client send one
@@ -23,6 +23,9 @@
 //!   whatever timers of any connection fall due in it fire. Both sides'
 //!   work is in the figure. `cargo xtask bench` checks the round at 10,000
 //!   total against the round at 1,000 (at most 1.5×).
+//! - `scale messages` (criterion): the same round with the clock held
+//!   still, so no timer falls due: the active connections' work alone,
+//!   with `N` idle ones beside them.
 //! - `scale idle` (criterion): [`IDLE_SLICE`] of simulated time with no
 //!   message: the timer work of idle connections alone, which does grow
 //!   with `N` (every connection checks consent); its throughput is
@@ -156,6 +159,15 @@ fn scale<M: Measurement>(c: &mut Criterion<M>) {
                 (end.datagrams - start.datagrams) as f64 / rounds as f64
             );
         }
+
+        let mut group = c.benchmark_group("scale messages");
+        group.measurement_time(Duration::from_secs(5));
+        group.sample_size(20);
+        group.throughput(Throughput::Elements(active_count as u64));
+        group.bench_function(BenchmarkId::new("sansrtc", n), |b| {
+            b.iter(|| fleet.round(&active, &message, Duration::ZERO))
+        });
+        group.finish();
 
         let start = fleet.counts();
         let mut group = c.benchmark_group("scale idle");

@@ -2,7 +2,7 @@
 //! bench): each figure at 10,000 connections total beside the same figure
 //! at 1,000 total, measured in the same run, as the ratio
 //! `figure at 1,000 / figure at 10,000` per unit (per active message for
-//! the polling round, per connection-second for the idle timers, per peer
+//! the polling round with and without its timers, per connection-second for the idle timers, per peer
 //! connection for the heap). 1.0 means the figure does not grow with the
 //! idle connections; the round's target is at most 1.5× the round at
 //! 1,000 total, i.e. a ratio of at least [`ROUND_MIN_RATIO`].
@@ -15,7 +15,12 @@ pub const REFERENCE: &str = "1000-total";
 /// The parameter of the reference rows.
 const REFERENCE_PARAM: &str = "1000";
 /// The groups compared with their own 1,000-total row.
-const GROUPS: &[&str] = &["scale round", "scale idle", "scale heap per connection"];
+const GROUPS: &[&str] = &[
+    "scale round",
+    "scale messages",
+    "scale idle",
+    "scale heap per connection",
+];
 /// The polling round's group, the one with a target.
 pub const ROUND_GROUP: &str = "scale round";
 /// Issue #19 row 5: the round at 10,000 total costs at most 1.5× the round
