@@ -160,6 +160,8 @@ fn scale<M: Measurement>(c: &mut Criterion<M>) {
             );
         }
 
+        let start = fleet.counts();
+        let heap_before = ALLOCATOR.allocated();
         let mut group = c.benchmark_group("scale messages");
         group.measurement_time(Duration::from_secs(5));
         group.sample_size(20);
@@ -168,6 +170,17 @@ fn scale<M: Measurement>(c: &mut Criterion<M>) {
             b.iter(|| fleet.round(&active, &message, Duration::ZERO))
         });
         group.finish();
+        let end = fleet.counts();
+        let rounds = (end.client_messages - start.client_messages) / active_count as u64;
+        if rounds > 0 {
+            println!(
+                "scale: {n} pairs, clock held: {rounds} rounds, {:.2} timers fired and {:.1} \
+                 datagrams per round, heap {:+} B",
+                (end.timers_fired - start.timers_fired) as f64 / rounds as f64,
+                (end.datagrams - start.datagrams) as f64 / rounds as f64,
+                ALLOCATOR.allocated() as i64 - heap_before as i64
+            );
+        }
 
         let start = fleet.counts();
         let mut group = c.benchmark_group("scale idle");
