@@ -2,17 +2,19 @@
 //! `sansrtc-benches` and prints one table: each of our figures, and our
 //! figure as a ratio of every reference measured in the same run
 //! (libsrtp2, webrtc-srtp, the `rtp` crate, the raw-crypto or bare-`match`
-//! ceiling), with the issue's targets checked.
+//! ceiling; for the scale rows, the same figure at 1,000 connections total:
+//! [`bench_scale`]), with the issue's targets checked.
 //!
 //! Criterion's own files are the source: every `new/benchmark.json` (ids,
 //! throughput) with its `new/estimates.json` (median) written by this run.
 //! A ratio is `reference time / our time`, so 2.0 means twice as fast.
 //!
 //! Figures that are not times come from `<target>/sansrtc-bench/*.json`
-//! written by this run (today `memory.json` of the `memory` bench:
+//! written by this run (`memory.json` of the `memory` bench, `scale.json`
+//! of the `scale` bench:
 //! `{"rows":[{"group":…,"function":…,"param":…,"bytes":N},…]}`, bytes per
-//! peer connection); their ratio is `reference bytes / our bytes`, so 2.0
-//! there means half the memory.
+//! peer connection, or in total with `"unit":"total"`); their ratio is
+//! `reference bytes / our bytes`, so 2.0 there means half the memory.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -22,12 +24,20 @@ use std::time::SystemTime;
 
 use serde_json::Value;
 
+use crate::bench_scale;
 use crate::workspace_root;
 
 /// The function name of our implementation in every group.
 const OURS: &str = "sansrtc";
 /// Reference columns, in table order.
-const REFERENCES: &[&str] = &["libsrtp2", "webrtc-srtp", "rtp-crate", "str0m", "ceiling"];
+const REFERENCES: &[&str] = &[
+    "libsrtp2",
+    "webrtc-srtp",
+    "rtp-crate",
+    "str0m",
+    "ceiling",
+    bench_scale::REFERENCE,
+];
 
 /// One criterion measurement.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +65,9 @@ pub enum Throughput {
     /// Not a time: the figure is heap bytes per peer connection (the
     /// memory bench's `sansrtc-bench/memory.json`).
     Heap,
+    /// Not a time: the figure is heap bytes in total (a row of
+    /// `"unit":"total"`, e.g. the scale bench's whole fleet).
+    HeapTotal,
     /// Not given.
     None,
 }
@@ -113,6 +126,10 @@ pub fn targets_for(group: &str, param: &str) -> Vec<(&'static str, f64)> {
     } else if group == "handshake" {
         // Issue #19 row 3: full connections per second, 2x str0m.
         t.push(("str0m", 2.0));
+    } else if group.starts_with("scale ") {
+        // Issue #19 row 5: the polling round at 10,000 connections total
+        // costs at most 1.5x the round at 1,000 (xtask/src/bench_scale.rs).
+        t.extend(bench_scale::targets_for(group, param));
     } else if group == "memory per connection" && param == "rss" {
         // Issue #19 row 4: at most half str0m's memory per connection (the
         // ratio is str0m's bytes / ours). Checked on the resident set, the
@@ -185,6 +202,7 @@ pub fn build_rows(ms: &[Measurement]) -> Vec<Row> {
             ratios,
         });
     }
+    bench_scale::add_ratios(&mut rows);
     rows.sort_by_key(|r| {
         (
             r.group.clone(),
@@ -218,12 +236,14 @@ fn figure(m: &Measurement) -> String {
             }
         }
         Throughput::Heap => format!("{:8.1} KiB/pc {:>10}", m.median_ns / 1024.0, ""),
+        Throughput::HeapTotal => format!("{:8.1} MiB {:>13}", m.median_ns / (1 << 20) as f64, ""),
         Throughput::None => format!("{:10.1} ns {:>12}", m.median_ns, ""),
     }
 }
 
 /// Reads the rows of a `sansrtc-bench/*.json` file (figures that are not
-/// times: `{"rows":[{"group","function","param","bytes"}]}`).
+/// times: `{"rows":[{"group","function","param","bytes"}]}`, bytes per
+/// peer connection; with `"unit":"total"`, bytes in total).
 pub fn parse_heap_rows(json: &str) -> Result<Vec<Measurement>, String> {
     let v: Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
     let rows = v.get("rows").and_then(Value::as_array).ok_or("no rows")?;
@@ -240,7 +260,10 @@ pub fn parse_heap_rows(json: &str) -> Result<Vec<Measurement>, String> {
                 function: text("function")?,
                 param: text("param")?,
                 median_ns: r.get("bytes").and_then(Value::as_f64).ok_or("no bytes")?,
-                throughput: Throughput::Heap,
+                throughput: match r.get("unit").and_then(Value::as_str) {
+                    Some("total") => Throughput::HeapTotal,
+                    _ => Throughput::Heap,
+                },
             })
         })
         .collect()

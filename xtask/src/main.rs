@@ -13,6 +13,7 @@
 //!   SECONDS`, `--campaign EXECUTIONS`; docs/fuzzing.md).
 
 mod bench;
+mod bench_scale;
 mod ci;
 mod conformance;
 mod fuzz;
