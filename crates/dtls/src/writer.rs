@@ -82,10 +82,16 @@ impl RecordWriter {
     ) -> Result<(), DtlsError> {
         if h.epoch == 1 {
             let c = self.cipher.as_ref().ok_or(DtlsError::NotConnected)?;
-            let sealed = c.seal(&h, plaintext);
-            h.encode(sealed.len(), out);
-            out.extend_from_slice(&sealed);
+            out.reserve(HEADER_LEN + plaintext.len() + c.overhead());
+            let at = out.len();
+            // The header first, its length set once the payload is sealed
+            // behind it in the same buffer.
+            h.encode(0, out);
+            c.seal_append(&h, plaintext, out);
+            let len = out.len() - at - HEADER_LEN;
+            out[at + HEADER_LEN - 2..at + HEADER_LEN].copy_from_slice(&(len as u16).to_be_bytes());
         } else {
+            out.reserve(HEADER_LEN + plaintext.len());
             h.encode(plaintext.len(), out);
             out.extend_from_slice(plaintext);
         }
