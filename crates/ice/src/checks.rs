@@ -534,33 +534,39 @@ impl Agent {
             .map(|(i, _)| i)
     }
 
-    /// Components the controlling agent still has to nominate with regular nomination.
-    fn nomination_pending(&self) -> Vec<u16> {
-        if !self.controlling
-            || self.config.lite
-            || self.config.nomination != Nomination::Regular
-            || self.remote.is_none()
+    /// Components the controlling agent still has to nominate with regular
+    /// nomination. In a fixed array (there are at most two components):
+    /// the timeout asks on every poll while nomination is pending, which is
+    /// as long as data may already flow on a valid pair.
+    fn nomination_pending(&self) -> impl Iterator<Item = u16> {
+        let mut pending = [0u16; 2];
+        let mut n = 0;
+        if self.controlling
+            && !self.config.lite
+            && self.config.nomination == Nomination::Regular
+            && self.remote.is_some()
         {
-            return Vec::new();
-        }
-        self.active_components()
-            .filter(|&c| {
-                self.selected[usize::from(c) - 1].is_none_or_lost()
+            for c in self.active_components() {
+                let waiting = self.selected[usize::from(c) - 1].is_none_or_lost()
                     && !self
                         .pairs
                         .iter()
-                        .any(|p| p.component == c && (p.nominating || p.nominated))
-            })
-            .collect()
+                        .any(|p| p.component == c && (p.nominating || p.nominated));
+                if waiting && n < pending.len() {
+                    pending[n] = c;
+                    n += 1;
+                }
+            }
+        }
+        pending.into_iter().take(n)
     }
 
-    pub(crate) fn nomination_deadlines(&self) -> Vec<Instant> {
+    /// When each pending nomination is due (`nominate` acts on them).
+    pub(crate) fn nomination_deadlines(&self) -> impl Iterator<Item = Instant> + '_ {
         self.nomination_pending()
-            .into_iter()
             .filter(|&c| self.best_valid(c).is_some())
             .filter_map(|c| self.first_valid_at[usize::from(c) - 1])
             .map(|t| t + self.config.nomination_wait)
-            .collect()
     }
 
     /// Regular nomination: once the best valid pair cannot be beaten by a
