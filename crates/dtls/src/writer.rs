@@ -221,4 +221,37 @@ mod tests {
             assert!(d.len() <= 256);
         }
     }
+
+    #[test]
+    fn protected_records_are_sealed_behind_their_header_in_one_buffer() {
+        let cipher = || RecordCipher::new(Bulk::Aes128Gcm, &[1; 16], &[2; 4]).unwrap();
+        let mut w = RecordWriter::default();
+        w.set_cipher(cipher());
+        // Appended after what the buffer already holds, for every size up
+        // to the largest plaintext, and the empty one.
+        let mut out = b"prefix".to_vec();
+        for len in [0usize, 1, 15, 16, 17, 1132, 1 << 14] {
+            let data: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            let start = out.len();
+            w.record(ContentType::ApplicationData, 1, &data, &mut out)
+                .unwrap();
+            assert_eq!(out.len() - start, w.overhead(1) + len);
+            let (recs, err) = split_records(&out[start..]);
+            assert!(err.is_none());
+            let [(h, payload)] = recs[..] else {
+                panic!("one record")
+            };
+            assert_eq!(payload.len(), len + w.overhead(1) - HEADER_LEN);
+            assert_eq!(cipher().open(&h, payload).unwrap(), data);
+        }
+        assert_eq!(&out[..6], b"prefix");
+        // Epoch 1 without keys is refused and leaves nothing behind.
+        let mut plain = RecordWriter::default();
+        let mut out = Vec::new();
+        assert_eq!(
+            plain.record(ContentType::ApplicationData, 1, b"x", &mut out),
+            Err(DtlsError::NotConnected)
+        );
+        assert!(out.is_empty());
+    }
 }
