@@ -58,24 +58,34 @@ impl RecordCipher {
         self.bulk.overhead()
     }
 
-    /// The protected payload of a record with header `h`.
-    pub(crate) fn seal(&self, h: &RecordHeader, plaintext: &[u8]) -> Vec<u8> {
+    /// Appends the protected payload of a record with header `h` to `out`:
+    /// the explicit nonce (AES-GCM), then `plaintext` copied once and
+    /// sealed where it lies, then the tag. No other buffer is made.
+    pub(crate) fn seal_append(&self, h: &RecordHeader, plaintext: &[u8], out: &mut Vec<u8>) {
         let explicit = h.epoch_seq();
-        let mut out = Vec::with_capacity(plaintext.len() + self.overhead());
+        out.reserve(plaintext.len() + self.overhead());
         if self.bulk.explicit_nonce_len() == 8 {
             out.extend_from_slice(&explicit.to_be_bytes());
         }
-        let mut body = plaintext.to_vec();
+        let start = out.len();
+        out.extend_from_slice(plaintext);
         let aad = h.aad(plaintext.len());
         // Sealing only fails for inputs larger than ring's limit (~64 GiB).
-        if self
-            .key
-            .seal_in_place_append_tag(self.nonce(explicit), Aad::from(aad), &mut body)
-            .is_err()
-        {
-            body.clear();
+        match self.key.seal_in_place_separate_tag(
+            self.nonce(explicit),
+            Aad::from(aad),
+            &mut out[start..],
+        ) {
+            Ok(tag) => out.extend_from_slice(tag.as_ref()),
+            Err(_) => out.truncate(start),
         }
-        out.extend_from_slice(&body);
+    }
+
+    /// The protected payload of a record with header `h`, in a new buffer.
+    #[cfg(test)]
+    pub(crate) fn seal(&self, h: &RecordHeader, plaintext: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.seal_append(h, plaintext, &mut out);
         out
     }
 

@@ -321,7 +321,8 @@ impl DtlsEndpoint {
         if data.len() > MAX_PLAINTEXT {
             return Err(DtlsError::TooLarge("application data record"));
         }
-        let mut d = Vec::new();
+        // One buffer, sized once: header, explicit nonce, data, tag.
+        let mut d = Vec::with_capacity(self.writer.overhead(1) + data.len());
         self.writer
             .record(ContentType::ApplicationData, 1, data, &mut d)?;
         self.out.push_back(Output::Transmit(d));

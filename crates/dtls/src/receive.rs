@@ -12,7 +12,7 @@ use crate::error::DtlsError;
 use crate::event::DtlsEvent;
 use crate::handshake::{self, Fragment, HandshakeType};
 use crate::reassembly::Message;
-use crate::record::{split_records, ContentType, RecordHeader};
+use crate::record::{ContentType, RecordHeader, Records};
 
 impl DtlsEndpoint {
     /// Handles one received datagram (one or more records).
@@ -21,13 +21,14 @@ impl DtlsEndpoint {
             self.stats.after_close_datagrams += 1;
             return;
         }
-        let (records, err) = split_records(datagram);
-        if err.is_some() {
-            self.stats.malformed_datagrams += 1;
-        }
         let mut retransmit = false;
         self.refused_this_datagram = false;
-        for (h, payload) in records {
+        for record in Records::new(datagram) {
+            let Ok((h, payload)) = record else {
+                // The rest of the datagram cannot be framed.
+                self.stats.malformed_datagrams += 1;
+                break;
+            };
             if let Err(e) = self.handle_record(now, h, payload, &mut retransmit) {
                 self.fail(e);
             }

@@ -72,13 +72,45 @@ impl RecordHeader {
     }
 }
 
+/// The records of a datagram, framed one at a time as they are asked for
+/// (no list is made: a datagram on the data path is one record). A
+/// malformed record ends the datagram (the rest cannot be framed): it is
+/// yielded as the error, and nothing follows it.
+#[derive(Debug, Clone)]
+pub(crate) struct Records<'a> {
+    r: Reader<'a>,
+    failed: bool,
+}
+
+impl<'a> Records<'a> {
+    pub(crate) fn new(datagram: &'a [u8]) -> Self {
+        Self {
+            r: Reader::new(datagram, "record"),
+            failed: false,
+        }
+    }
+}
+
+impl<'a> Iterator for Records<'a> {
+    type Item = Result<(RecordHeader, &'a [u8]), DtlsError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed || self.r.is_empty() {
+            return None;
+        }
+        let rec = parse_one(&mut self.r);
+        self.failed = rec.is_err();
+        Some(rec)
+    }
+}
+
 /// Splits a datagram into records. A malformed record ends the datagram
 /// (the rest cannot be framed); what was framed before it is returned.
+#[cfg(test)]
 pub(crate) fn split_records(datagram: &[u8]) -> (Vec<(RecordHeader, &[u8])>, Option<DtlsError>) {
-    let mut r = Reader::new(datagram, "record");
     let mut out = Vec::new();
-    while !r.is_empty() {
-        match parse_one(&mut r) {
+    for rec in Records::new(datagram) {
+        match rec {
             Ok(rec) => out.push(rec),
             Err(e) => return (out, Some(e)),
         }
@@ -164,5 +196,21 @@ mod tests {
         let mut long = dgram.clone();
         long[11..13].copy_from_slice(&[0xff, 0xff]);
         assert!(split_records(&long).1.is_some());
+        // The iterator stops at the first malformed record: one error, then
+        // nothing, even if well-formed bytes follow it.
+        let mut bad_then_good = vec![99];
+        bad_then_good.extend_from_slice(&dgram[1..]);
+        bad_then_good.extend_from_slice(&dgram);
+        let items: Vec<_> = Records::new(&bad_then_good).collect();
+        assert_eq!(items, vec![Err(DtlsError::Decode("record content type"))]);
+        assert_eq!(Records::new(&[]).count(), 0);
+        // A record whose payload is over the limit is refused, not framed.
+        let mut oversized = Vec::new();
+        h.encode(MAX_RECORD_PAYLOAD + 1, &mut oversized);
+        oversized.resize(HEADER_LEN + MAX_RECORD_PAYLOAD + 1, 0);
+        assert_eq!(
+            Records::new(&oversized).collect::<Vec<_>>(),
+            vec![Err(DtlsError::TooLarge("record payload"))]
+        );
     }
 }

@@ -82,10 +82,16 @@ impl RecordWriter {
     ) -> Result<(), DtlsError> {
         if h.epoch == 1 {
             let c = self.cipher.as_ref().ok_or(DtlsError::NotConnected)?;
-            let sealed = c.seal(&h, plaintext);
-            h.encode(sealed.len(), out);
-            out.extend_from_slice(&sealed);
+            out.reserve(HEADER_LEN + plaintext.len() + c.overhead());
+            let at = out.len();
+            // The header first, its length set once the payload is sealed
+            // behind it in the same buffer.
+            h.encode(0, out);
+            c.seal_append(&h, plaintext, out);
+            let len = out.len() - at - HEADER_LEN;
+            out[at + HEADER_LEN - 2..at + HEADER_LEN].copy_from_slice(&(len as u16).to_be_bytes());
         } else {
+            out.reserve(HEADER_LEN + plaintext.len());
             h.encode(plaintext.len(), out);
             out.extend_from_slice(plaintext);
         }
@@ -214,5 +220,38 @@ mod tests {
         for d in w.pack_flight(&items, 256).unwrap() {
             assert!(d.len() <= 256);
         }
+    }
+
+    #[test]
+    fn protected_records_are_sealed_behind_their_header_in_one_buffer() {
+        let cipher = || RecordCipher::new(Bulk::Aes128Gcm, &[1; 16], &[2; 4]).unwrap();
+        let mut w = RecordWriter::default();
+        w.set_cipher(cipher());
+        // Appended after what the buffer already holds, for every size up
+        // to the largest plaintext, and the empty one.
+        let mut out = b"prefix".to_vec();
+        for len in [0usize, 1, 15, 16, 17, 1132, 1 << 14] {
+            let data: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            let start = out.len();
+            w.record(ContentType::ApplicationData, 1, &data, &mut out)
+                .unwrap();
+            assert_eq!(out.len() - start, w.overhead(1) + len);
+            let (recs, err) = split_records(&out[start..]);
+            assert!(err.is_none());
+            let [(h, payload)] = recs[..] else {
+                panic!("one record")
+            };
+            assert_eq!(payload.len(), len + w.overhead(1) - HEADER_LEN);
+            assert_eq!(cipher().open(&h, payload).unwrap(), data);
+        }
+        assert_eq!(&out[..6], b"prefix");
+        // Epoch 1 without keys is refused and leaves nothing behind.
+        let mut plain = RecordWriter::default();
+        let mut out = Vec::new();
+        assert_eq!(
+            plain.record(ContentType::ApplicationData, 1, b"x", &mut out),
+            Err(DtlsError::NotConnected)
+        );
+        assert!(out.is_empty());
     }
 }

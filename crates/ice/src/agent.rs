@@ -793,7 +793,7 @@ impl Agent {
         // the empty list of their deadlines.
         let all_selected = self.all_selected();
         if !all_selected {
-            self.nomination_deadlines().into_iter().for_each(&mut at);
+            self.nomination_deadlines().for_each(&mut at);
         }
         if let Some(t) = self.last_request_at {
             if !self.failed && !all_selected {

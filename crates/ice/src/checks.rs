@@ -534,57 +534,68 @@ impl Agent {
             .map(|(i, _)| i)
     }
 
-    /// Components the controlling agent still has to nominate with regular nomination.
-    fn nomination_pending(&self) -> Vec<u16> {
-        if !self.controlling
-            || self.config.lite
-            || self.config.nomination != Nomination::Regular
-            || self.remote.is_none()
+    /// Components the controlling agent still has to nominate with regular
+    /// nomination. In a fixed array (there are at most two components):
+    /// the timeout asks on every poll while nomination is pending, which is
+    /// as long as data may already flow on a valid pair.
+    fn nomination_pending(&self) -> impl Iterator<Item = u16> {
+        let mut pending = [0u16; 2];
+        let mut n = 0;
+        if self.controlling
+            && !self.config.lite
+            && self.config.nomination == Nomination::Regular
+            && self.remote.is_some()
         {
-            return Vec::new();
-        }
-        self.active_components()
-            .filter(|&c| {
-                self.selected[usize::from(c) - 1].is_none_or_lost()
+            for c in self.active_components() {
+                let waiting = self.selected[usize::from(c) - 1].is_none_or_lost()
                     && !self
                         .pairs
                         .iter()
-                        .any(|p| p.component == c && (p.nominating || p.nominated))
-            })
-            .collect()
+                        .any(|p| p.component == c && (p.nominating || p.nominated));
+                if waiting && n < pending.len() {
+                    pending[n] = c;
+                    n += 1;
+                }
+            }
+        }
+        pending.into_iter().take(n)
     }
 
-    pub(crate) fn nomination_deadlines(&self) -> Vec<Instant> {
-        let mut deadlines: Vec<Instant> = self
+    /// When each pending nomination is due (`nominate` acts on them), and
+    /// when a controlled agent selects an unnominated pair itself.
+    pub(crate) fn nomination_deadlines(&self) -> impl Iterator<Item = Instant> + '_ {
+        let nominations = self
             .nomination_pending()
-            .into_iter()
             .filter(|&c| self.best_valid(c).is_some())
             .filter_map(|c| self.first_valid_at[usize::from(c) - 1])
-            .map(|t| t + self.config.nomination_wait)
-            .collect();
-        deadlines.extend(
-            self.unnominated_pending()
-                .into_iter()
-                .filter_map(|c| self.first_valid_at[usize::from(c) - 1])
-                .map(|t| t + self.config.unnominated_wait),
-        );
-        deadlines
+            .map(|t| t + self.config.nomination_wait);
+        let unnominated = self
+            .unnominated_pending()
+            .filter_map(|c| self.first_valid_at[usize::from(c) - 1])
+            .map(|t| t + self.config.unnominated_wait);
+        nominations.chain(unnominated)
     }
 
     /// Components of a controlled full agent with a valid pair, nothing
     /// selected, and no nomination yet: after `unnominated_wait` it
-    /// selects the best valid pair itself.
-    fn unnominated_pending(&self) -> Vec<u16> {
-        if self.controlling || self.config.lite || self.remote.is_none() {
-            return Vec::new();
+    /// selects the best valid pair itself. In a fixed array, as
+    /// [`Agent::nomination_pending`].
+    fn unnominated_pending(&self) -> impl Iterator<Item = u16> {
+        let mut pending = [0u16; 2];
+        let mut n = 0;
+        if !self.controlling && !self.config.lite && self.remote.is_some() {
+            for c in self.active_components() {
+                let slot = usize::from(c) - 1;
+                let waiting = self.selected[slot].is_none()
+                    && self.previous[slot].is_none()
+                    && self.best_valid(c).is_some();
+                if waiting && n < pending.len() {
+                    pending[n] = c;
+                    n += 1;
+                }
+            }
         }
-        self.active_components()
-            .filter(|&c| {
-                self.selected[usize::from(c) - 1].is_none()
-                    && self.previous[usize::from(c) - 1].is_none()
-                    && self.best_valid(c).is_some()
-            })
-            .collect()
+        pending.into_iter().take(n)
     }
 
     /// A controlled agent's own selection of the best valid pair of a

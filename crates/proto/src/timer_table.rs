@@ -56,11 +56,20 @@ impl<K: TimerKind, const N: usize> TimerTable<K, N> {
 
     /// The earliest armed timer and its deadline: the answer to "when" and
     /// "why" for the next `handle_timeout`.
+    ///
+    /// On a tie the timer listed first in [`TimerKind::ALL`] wins. A plain
+    /// loop: machines ask this at the end of every drain of their outputs.
+    #[inline]
     pub fn next(&self) -> Option<(Instant, K)> {
-        K::ALL
-            .iter()
-            .filter_map(|&k| self.get(k).map(|at| (at, k)))
-            .min_by_key(|&(at, _)| at)
+        let mut best: Option<(Instant, K)> = None;
+        for &k in K::ALL {
+            if let Some(at) = self.deadlines[k.index()] {
+                if best.map_or(true, |(b, _)| at < b) {
+                    best = Some((at, k));
+                }
+            }
+        }
+        best
     }
 
     /// Disarms and returns every timer due at `now`, earliest first.
@@ -105,6 +114,11 @@ mod tests {
         assert_eq!(t.next(), Some((now + Duration::from_secs(1), T::C)));
         t.stop(T::C);
         assert_eq!(t.next(), Some((now + Duration::from_secs(2), T::B)));
+        // A tie goes to the timer listed first.
+        t.set(T::C, now + Duration::from_secs(2));
+        assert_eq!(t.next(), Some((now + Duration::from_secs(2), T::B)));
+        t.set(T::A, now + Duration::from_secs(2));
+        assert_eq!(t.next(), Some((now + Duration::from_secs(2), T::A)));
     }
 
     #[test]

@@ -108,7 +108,7 @@ impl RtcpComponent {
         loop {
             match dtls.poll_output() {
                 Output::Transmit(record) => {
-                    if agent.send(now, 2, &record).is_err() {
+                    if agent.send_owned(now, 2, record).is_err() {
                         stats.dtls_unsent += 1;
                     }
                     progress = true;

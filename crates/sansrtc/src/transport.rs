@@ -397,20 +397,34 @@ impl Transport {
     }
 
     /// Drains every sub-machine until none produces anything more.
+    ///
+    /// In the order output flows down: SCTP packets become DTLS records,
+    /// records become ICE sends, and ICE's transmits leave, so a message
+    /// sent goes out in one pass. What flows up — DTLS handing SCTP a
+    /// packet (or starting it), ICE handing DTLS data — is what needs
+    /// another pass: SCTP and DTLS are drained in turn until DTLS hands up
+    /// nothing more (a received packet's SACK leaves in the same pass),
+    /// and the whole is repeated while ICE hands up data. Each machine's
+    /// timeout is computed at the end of each of its drains, so fewer
+    /// passes are fewer timeout computations too.
     pub(crate) fn pump(&mut self, now: Instant) {
         loop {
-            let mut progress = false;
-            progress |= self.drain_agent(now);
-            progress |= self.start_dtls_client(now);
-            progress |= self.drain_dtls(now);
-            progress |= self.drain_sctp();
+            self.start_dtls_client(now);
+            loop {
+                self.drain_sctp();
+                if !self.drain_dtls(now) {
+                    break;
+                }
+            }
+            let mut again = false;
             if let Some(rtcp) = &mut self.rtcp {
-                progress |= rtcp.drain(now, &mut self.agent, &mut self.stats);
+                again |= rtcp.drain(now, &mut self.agent, &mut self.stats);
                 if let Some(error) = rtcp.failure.take() {
                     self.events.push_back(TransportEvent::DtlsFailed(error));
                 }
             }
-            if !progress {
+            again |= self.drain_agent(now);
+            if !again {
                 break;
             }
         }
@@ -427,17 +441,16 @@ impl Transport {
 
     /// The DTLS client starts on the first valid pair, as browsers do,
     /// without waiting for nomination (the handshake overlaps it).
-    fn start_dtls_client(&mut self, now: Instant) -> bool {
+    /// (Its first flight is drained with the endpoint's other output.)
+    fn start_dtls_client(&mut self, now: Instant) {
         let Some(dtls) = &mut self.dtls else {
-            return false;
+            return;
         };
         let idle = dtls.role() == Role::Client && !dtls.is_connected() && !self.dtls_started;
         if idle && (self.agent.has_valid_pair(1) || self.agent.selected_pair(1).is_some()) {
             dtls.start(now);
             self.dtls_started = true;
-            return true;
         }
-        false
     }
 
     fn drain_agent(&mut self, now: Instant) -> bool {
@@ -460,6 +473,9 @@ impl Transport {
         }
     }
 
+    /// Drains the DTLS endpoint: records go to ICE, application data to
+    /// SCTP. Whether SCTP got anything (a packet, or its start), i.e.
+    /// whether SCTP has to be drained again.
     fn drain_dtls(&mut self, now: Instant) -> bool {
         let mut progress = false;
         loop {
@@ -469,10 +485,11 @@ impl Transport {
             };
             match dtls.poll_output() {
                 Output::Transmit(record) => {
-                    if self.agent.send(now, 1, &record).is_err() {
+                    // By value: on a direct path the record is the
+                    // transmit's contents, not copied.
+                    if self.agent.send_owned(now, 1, record).is_err() {
                         self.stats.dtls_unsent += 1;
                     }
-                    progress = true;
                 }
                 Output::Event(DtlsEvent::Connected(connected)) => {
                     self.install_srtp();
@@ -494,8 +511,8 @@ impl Transport {
                         }
                     } else if let Some(sctp) = &mut self.sctp {
                         sctp.handle_receive_owned(now, packet);
+                        progress = true;
                     }
-                    progress = true;
                 }
                 Output::Event(DtlsEvent::Closed) => {
                     self.events.push_back(TransportEvent::DtlsClosed)
@@ -511,11 +528,12 @@ impl Transport {
         }
     }
 
-    fn drain_sctp(&mut self) -> bool {
-        let mut progress = false;
+    /// Drains the association: its packets become DTLS records (drained
+    /// next), its events go up.
+    fn drain_sctp(&mut self) {
         let Some(sctp) = &mut self.sctp else {
             self.sctp_timeout = None;
-            return false;
+            return;
         };
         loop {
             match sctp.poll_output() {
@@ -527,12 +545,11 @@ impl Transport {
                     if !sent {
                         self.stats.sctp_unsent += 1;
                     }
-                    progress = true;
                 }
                 Output::Event(event) => self.events.push_back(TransportEvent::Channel(event)),
                 Output::Timeout(at) => {
                     self.sctp_timeout = at;
-                    return progress;
+                    return;
                 }
             }
         }
