@@ -85,6 +85,8 @@ pub(crate) mod transcript;
 #[cfg(test)]
 mod arbitrary_input_tests;
 #[cfg(test)]
+mod chromium_client_hello_tests;
+#[cfg(test)]
 mod composition_tests;
 #[cfg(test)]
 mod connection_test_support;
