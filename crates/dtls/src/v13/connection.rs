@@ -42,7 +42,7 @@ const MAX_BUFFERED_RECORDS: usize = 32;
 /// The role's handshake.
 enum Handshake {
     Client(ClientHandshake),
-    Server(ServerHandshake),
+    Server(Box<ServerHandshake>),
 }
 
 /// Whether the connection still runs.
@@ -81,7 +81,12 @@ impl Dtls13Connection {
 
     /// A server waiting for a ClientHello.
     pub(crate) fn server(config: Dtls13Config, rng: &mut impl CryptoRngCore, now: Instant) -> Self {
-        Self::new(config, rng, now, Handshake::Server(ServerHandshake::new()))
+        Self::new(
+            config,
+            rng,
+            now,
+            Handshake::Server(Box::new(ServerHandshake::new())),
+        )
     }
 
     fn new(
@@ -101,6 +106,7 @@ impl Dtls13Connection {
                 next_send_seq: 0,
                 out: VecDeque::new(),
                 now,
+                created: now,
             },
             handshake,
             reassembler: Reassembler::default(),

@@ -19,7 +19,7 @@ use super::key_schedule::{KeySchedule, TrafficSecrets};
 use super::key_share::{ClientKeyShare, KeyShareGroup};
 use super::key_share_extension::KeyShareEntry;
 use super::peer_auth;
-use super::server_hello::{self, ParsedServerHello, ServerKeyShare};
+use super::server_hello::{self, ParsedServerHello, ServerHello13, ServerKeyShare};
 use super::supported_versions::{DTLS_1_2, DTLS_1_3};
 use super::transcript::Transcript;
 use crate::error::DtlsError;
@@ -32,15 +32,26 @@ use crate::suite::SrtpProfile;
 enum ClientState {
     /// ClientHello not sent yet.
     Start,
-    /// ClientHello sent; its body and our private key shares.
+    /// ClientHello sent; it, our private key shares, and the
+    /// HelloRetryRequest that made it a ClientHello2.
     WaitServerHello {
+        hello: Box<ClientHello13>,
         client_hello: Vec<u8>,
         key_shares: Vec<ClientKeyShare>,
+        retry: Option<Retry>,
     },
     /// After ServerHello: the encrypted part of the server's flight.
     Encrypted(Box<EncryptedPart>),
     /// Our final flight is sent.
     Done,
+}
+
+/// A HelloRetryRequest we answered: the suite it named, its body and
+/// ClientHello1's body (RFC 8446 §4.4.1's transcript restart).
+struct Retry {
+    suite: Tls13CipherSuite,
+    hello_retry_request: Vec<u8>,
+    client_hello1: Vec<u8>,
 }
 
 /// The negotiated state while the server's encrypted messages arrive.
@@ -108,8 +119,57 @@ impl ClientHandshake {
         cx.queue_message(0, msg_type::CLIENT_HELLO, body.clone());
         cx.transmit_flight()?;
         self.state = ClientState::WaitServerHello {
+            hello: Box::new(hello),
             client_hello: body,
             key_shares,
+            retry: None,
+        };
+        Ok(())
+    }
+
+    /// A HelloRetryRequest (once): ClientHello2 with a share of the group
+    /// it names and its cookie.
+    fn hello_retry_request(
+        &mut self,
+        cx: &mut HandshakeContext,
+        mut hello: Box<ClientHello13>,
+        client_hello1: Vec<u8>,
+        retry: &ServerHello13,
+        body: &[u8],
+    ) -> Result<(), DtlsError> {
+        let suite = Tls13CipherSuite::from_code(retry.cipher_suite)
+            .filter(|s| cx.config.cipher_suites.contains(s))
+            .ok_or(DtlsError::IllegalParameter("cipher suite"))?;
+        let group = match &retry.key_share {
+            Some(ServerKeyShare::RetryWithGroup(code)) => KeyShareGroup::from_code(*code)
+                .filter(|g| cx.config.groups.contains(g))
+                .filter(|g| !cx.config.client_key_shares.contains(g))
+                .ok_or(DtlsError::IllegalParameter("HelloRetryRequest group"))?,
+            _ => {
+                return Err(DtlsError::UnexpectedMessage(
+                    "HelloRetryRequest without a group",
+                ))
+            }
+        };
+        let (key, share) = ClientKeyShare::generate(group, &mut cx.rng);
+        hello.key_shares = Some(vec![KeyShareEntry {
+            group: group.code(),
+            key_exchange: share,
+        }]);
+        hello.cookie = retry.cookie.clone();
+        let client_hello2 = hello.encode()?;
+        cx.begin_flight();
+        cx.queue_message(0, msg_type::CLIENT_HELLO, client_hello2.clone());
+        cx.transmit_flight()?;
+        self.state = ClientState::WaitServerHello {
+            hello,
+            client_hello: client_hello2,
+            key_shares: vec![key],
+            retry: Some(Retry {
+                suite,
+                hello_retry_request: body.to_vec(),
+                client_hello1,
+            }),
         };
         Ok(())
     }
@@ -123,10 +183,47 @@ impl ClientHandshake {
     ) -> Result<Option<Established>, DtlsError> {
         match std::mem::replace(&mut self.state, ClientState::Done) {
             ClientState::WaitServerHello {
+                hello,
                 client_hello,
                 key_shares,
+                retry,
             } => {
-                let part = server_hello(cx, &client_hello, key_shares, &message)?;
+                if message.epoch != 0 || message.msg_type != msg_type::SERVER_HELLO {
+                    return Err(DtlsError::UnexpectedMessage("expected ServerHello"));
+                }
+                let parsed = match server_hello::parse(&message.body)? {
+                    ParsedServerHello::Dtls13(h) => h,
+                    ParsedServerHello::Dtls12 { .. } => return Err(DtlsError::ProtocolVersion),
+                };
+                if parsed.is_hello_retry_request() {
+                    if retry.is_some() {
+                        return Err(DtlsError::UnexpectedMessage("second HelloRetryRequest"));
+                    }
+                    self.hello_retry_request(cx, hello, client_hello, &parsed, &message.body)?;
+                    return Ok(None);
+                }
+                let transcript = match retry {
+                    Some(r) if r.suite.code() != parsed.cipher_suite => {
+                        return Err(DtlsError::IllegalParameter(
+                            "cipher suite differs from the HelloRetryRequest's",
+                        ))
+                    }
+                    Some(r) => {
+                        let mut t =
+                            Transcript::after_hello_retry_request(r.suite.hash(), &r.client_hello1);
+                        t.add_message(msg_type::SERVER_HELLO, &r.hello_retry_request)?;
+                        Some(t)
+                    }
+                    None => None,
+                };
+                let part = server_hello(
+                    cx,
+                    &client_hello,
+                    key_shares,
+                    parsed,
+                    transcript,
+                    &message.body,
+                )?;
                 self.state = ClientState::Encrypted(Box::new(part));
                 Ok(None)
             }
@@ -149,24 +246,15 @@ impl ClientHandshake {
 }
 
 /// ServerHello: the suite and share we offered, the handshake keys.
+/// `transcript` holds message_hash and the HelloRetryRequest after a retry.
 fn server_hello(
     cx: &mut HandshakeContext,
     client_hello: &[u8],
     key_shares: Vec<ClientKeyShare>,
-    message: &Message,
+    hello: ServerHello13,
+    transcript: Option<Transcript>,
+    server_hello_body: &[u8],
 ) -> Result<EncryptedPart, DtlsError> {
-    if message.epoch != 0 || message.msg_type != msg_type::SERVER_HELLO {
-        return Err(DtlsError::UnexpectedMessage("expected ServerHello"));
-    }
-    let hello = match server_hello::parse(&message.body)? {
-        ParsedServerHello::Dtls13(h) => h,
-        ParsedServerHello::Dtls12 { .. } => return Err(DtlsError::ProtocolVersion),
-    };
-    if hello.is_hello_retry_request() {
-        return Err(DtlsError::UnexpectedMessage(
-            "HelloRetryRequest (not implemented)",
-        ));
-    }
     let suite = Tls13CipherSuite::from_code(hello.cipher_suite)
         .filter(|s| cx.config.cipher_suites.contains(s))
         .ok_or(DtlsError::IllegalParameter("cipher suite"))?;
@@ -180,9 +268,9 @@ fn server_hello(
     let group = key.group();
     let shared_secret = key.shared_secret(&entry.key_exchange)?;
     let key_schedule = KeySchedule::dtls13(suite.hash());
-    let mut transcript = Transcript::new(suite.hash());
+    let mut transcript = transcript.unwrap_or_else(|| Transcript::new(suite.hash()));
     transcript.add_message(msg_type::CLIENT_HELLO, client_hello)?;
-    transcript.add_message(msg_type::SERVER_HELLO, &message.body)?;
+    transcript.add_message(msg_type::SERVER_HELLO, server_hello_body)?;
     let handshake_secret =
         key_schedule.handshake_secret(&key_schedule.early_secret(), &shared_secret)?;
     let traffic =

@@ -32,9 +32,17 @@ pub(crate) struct HandshakeContext {
     pub(crate) out: VecDeque<Output<Vec<u8>, Dtls13Event>>,
     /// The time of the input being handled.
     pub(crate) now: Instant,
+    /// When the connection was created (the stateless cookie's clock).
+    pub(crate) created: Instant,
 }
 
 impl HandshakeContext {
+    /// Milliseconds since the connection was created.
+    pub(crate) fn elapsed_ms(&self) -> u64 {
+        u64::try_from(self.now.saturating_duration_since(self.created).as_millis())
+            .unwrap_or(u64::MAX)
+    }
+
     /// Starts a new flight (the previous one is acknowledged by the
     /// peer's answer).
     pub(crate) fn begin_flight(&mut self) {

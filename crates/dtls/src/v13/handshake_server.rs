@@ -2,8 +2,8 @@
 //! ways: ClientHello → ServerHello (epoch 0), EncryptedExtensions,
 //! CertificateRequest, Certificate, CertificateVerify, Finished (epoch 2)
 //! → the client's Certificate, CertificateVerify, Finished (epoch 2).
-//! HelloRetryRequest is not sent yet: a ClientHello without a share of a
-//! group we accept fails with `NoCommonGroup`.
+//! A ClientHello without a share of a group we accept, but listing one in
+//! supported_groups, gets a HelloRetryRequest with a stateless cookie.
 
 use rand_core::RngCore;
 
@@ -20,7 +20,8 @@ use super::key_schedule::{KeySchedule, TrafficSecrets};
 use super::key_share::{server_key_share, KeyShareGroup};
 use super::key_share_extension::KeyShareEntry;
 use super::peer_auth;
-use super::server_hello::{ServerHello13, ServerKeyShare};
+use super::server_hello::{self, ServerHello13, ServerKeyShare};
+use super::stateless_cookie::{CookieContents, CookieKey};
 use super::transcript::Transcript;
 use crate::error::DtlsError;
 use crate::fingerprint::sha256_fingerprint;
@@ -56,6 +57,31 @@ enum ServerState {
 /// The server handshake.
 pub(crate) struct ServerHandshake {
     state: ServerState,
+    /// The HelloRetryRequest cookie key, made when first needed.
+    cookie_key: Option<CookieKey>,
+}
+
+/// How long a HelloRetryRequest cookie is accepted.
+const COOKIE_MAX_AGE_MS: u64 = 60_000;
+
+/// The suite and a group we accept that the client supports but sent no
+/// share for: what a HelloRetryRequest asks for.
+fn retry_choice(
+    config: &super::connection_config::Dtls13Config,
+    hello: &ClientHello13,
+) -> Option<(Tls13CipherSuite, KeyShareGroup)> {
+    let suite = config
+        .cipher_suites
+        .iter()
+        .copied()
+        .find(|s| hello.cipher_suites.contains(&s.code()))?;
+    let supported = hello.supported_groups.as_deref().unwrap_or_default();
+    let group = config
+        .groups
+        .iter()
+        .copied()
+        .find(|g| supported.contains(&g.code()))?;
+    Some((suite, group))
 }
 
 /// The parameters the server chose from a ClientHello.
@@ -118,6 +144,7 @@ impl ServerHandshake {
     pub(crate) fn new() -> Self {
         Self {
             state: ServerState::WaitClientHello,
+            cookie_key: None,
         }
     }
 
@@ -133,7 +160,22 @@ impl ServerHandshake {
                 if message.epoch != 0 || message.msg_type != msg_type::CLIENT_HELLO {
                     return Err(DtlsError::UnexpectedMessage("expected ClientHello"));
                 }
-                let awaiting = client_hello(cx, &message.body)?;
+                let hello = ClientHello13::parse(&message.body)?;
+                let (choice, transcript) = match &hello.cookie {
+                    Some(cookie) => {
+                        let (choice, transcript) = self.after_retry(cx, &hello, cookie)?;
+                        (choice, Some(transcript))
+                    }
+                    None => match choose(&cx.config, &hello) {
+                        Err(DtlsError::NoCommonGroup) if hello.offers_dtls13() => {
+                            self.send_hello_retry_request(cx, &hello, &message.body)?;
+                            self.state = ServerState::WaitClientHello;
+                            return Ok(None);
+                        }
+                        choice => (choice?, None),
+                    },
+                };
+                let awaiting = client_hello(cx, &message.body, &hello, choice, transcript)?;
                 self.state = ServerState::AwaitingClient(Box::new(awaiting));
                 Ok(None)
             }
@@ -155,10 +197,94 @@ impl ServerHandshake {
     }
 }
 
-/// ClientHello: choose, answer with our whole flight.
-fn client_hello(cx: &mut HandshakeContext, body: &[u8]) -> Result<AwaitingClient, DtlsError> {
-    let hello = ClientHello13::parse(body)?;
-    let choice = choose(&cx.config, &hello)?;
+impl ServerHandshake {
+    /// No share of a group we accept: a HelloRetryRequest naming one the
+    /// client supports, with a cookie that carries Hash(ClientHello1).
+    /// We stay waiting for a ClientHello (its message_seq is then 1).
+    fn send_hello_retry_request(
+        &mut self,
+        cx: &mut HandshakeContext,
+        hello: &ClientHello13,
+        body: &[u8],
+    ) -> Result<(), DtlsError> {
+        let (suite, group) = retry_choice(&cx.config, hello).ok_or(DtlsError::NoCommonGroup)?;
+        if self.cookie_key.is_none() {
+            self.cookie_key = Some(CookieKey::generate(&mut cx.rng)?);
+        }
+        let contents = CookieContents {
+            issued_at_ms: cx.elapsed_ms(),
+            cipher_suite: suite.code(),
+            selected_group: group.code(),
+            client_hello1_hash: suite.hash().digest(body),
+        };
+        let key = self.cookie_key.as_ref().ok_or(DtlsError::NoCommonGroup)?;
+        let cookie = key.seal(&contents, COOKIE_ADDRESS, &mut cx.rng)?;
+        let retry = server_hello::hello_retry_request(
+            hello.legacy_session_id.clone(),
+            suite.code(),
+            Some(group.code()),
+            Some(cookie),
+        )
+        .encode()?;
+        cx.begin_flight();
+        cx.queue_message(0, msg_type::SERVER_HELLO, retry);
+        cx.transmit_flight()?;
+        Ok(())
+    }
+
+    /// ClientHello2: the cookie opens, the suite and group are the ones
+    /// the HelloRetryRequest named; the transcript restarts with
+    /// message_hash and the HelloRetryRequest (rebuilt from the cookie).
+    fn after_retry(
+        &self,
+        cx: &HandshakeContext,
+        hello: &ClientHello13,
+        cookie: &[u8],
+    ) -> Result<(ServerChoice, Transcript), DtlsError> {
+        let key = self
+            .cookie_key
+            .as_ref()
+            .ok_or(DtlsError::IllegalParameter("cookie we did not send"))?;
+        let contents = key
+            .open(cookie, COOKIE_ADDRESS, cx.elapsed_ms(), COOKIE_MAX_AGE_MS)
+            .map_err(|_| DtlsError::IllegalParameter("cookie"))?;
+        let choice = choose(&cx.config, hello)?;
+        if choice.suite.code() != contents.cipher_suite
+            || choice.group.code() != contents.selected_group
+        {
+            return Err(DtlsError::IllegalParameter(
+                "ClientHello2 does not answer the HelloRetryRequest",
+            ));
+        }
+        let retry = server_hello::hello_retry_request(
+            hello.legacy_session_id.clone(),
+            contents.cipher_suite,
+            Some(contents.selected_group),
+            Some(cookie.to_vec()),
+        )
+        .encode()?;
+        let mut transcript = Transcript::after_hello_retry_request_hash(
+            choice.suite.hash(),
+            &contents.client_hello1_hash,
+        );
+        transcript.add_message(msg_type::SERVER_HELLO, &retry)?;
+        Ok((choice, transcript))
+    }
+}
+
+/// The address the cookie is bound to: the connection is not told its
+/// peer's address yet (the endpoint will pass it when 1.3 is wired in).
+const COOKIE_ADDRESS: &[u8] = b"";
+
+/// ClientHello: answer with our whole flight. `transcript` holds
+/// message_hash and the HelloRetryRequest after a retry.
+fn client_hello(
+    cx: &mut HandshakeContext,
+    body: &[u8],
+    hello: &ClientHello13,
+    choice: ServerChoice,
+    transcript: Option<Transcript>,
+) -> Result<AwaitingClient, DtlsError> {
     let identity = cx.config.shared.identity.clone();
     let offered_schemes = hello.signature_algorithms.clone().unwrap_or_default();
     let scheme = peer_auth::choose_scheme(&identity, &offered_schemes)?;
@@ -180,7 +306,7 @@ fn client_hello(cx: &mut HandshakeContext, body: &[u8]) -> Result<AwaitingClient
     .encode()?;
     let suite = choice.suite;
     let ks = KeySchedule::dtls13(suite.hash());
-    let mut transcript = Transcript::new(suite.hash());
+    let mut transcript = transcript.unwrap_or_else(|| Transcript::new(suite.hash()));
     transcript.add_message(msg_type::CLIENT_HELLO, body)?;
     transcript.add_message(msg_type::SERVER_HELLO, &server_hello)?;
     let handshake_secret = ks.handshake_secret(&ks.early_secret(), &shared_secret)?;

@@ -93,4 +93,6 @@ mod connection_test_support;
 #[cfg(test)]
 mod connection_tests;
 #[cfg(test)]
+mod hello_retry_tests;
+#[cfg(test)]
 mod test_support;
