@@ -41,33 +41,44 @@ const MAX_BUFFERED_RECORDS: usize = 32;
 
 /// The role's handshake.
 enum Handshake {
+    /// The client's.
     Client(ClientHandshake),
+    /// The server's.
     Server(Box<ServerHandshake>),
 }
 
 /// Whether the connection still runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Liveness {
+    /// Handshaking or connected.
     Running,
+    /// The peer sent close_notify.
     Closed,
+    /// A fatal error or alert.
     Failed,
 }
 
 /// A DTLS 1.3 connection.
 pub(crate) struct Dtls13Connection {
+    /// What the handshake acts on (keys, flight, output, RNG, config).
     cx: HandshakeContext,
+    /// The role's handshake.
     handshake: Handshake,
+    /// Handshake fragments not yet assembled into messages.
     reassembler: Reassembler,
+    /// The message_seq of the peer's next handshake message.
     next_receive_seq: u16,
     /// Protected records of an epoch we cannot read yet.
     buffered: Vec<Vec<u8>>,
     /// Records of the peer's current flight in epochs ≥ 1 (to ACK).
     received_handshake_records: Vec<RecordNumber>,
+    /// The completed handshake, once reported.
     established: Option<Established>,
     /// A client's completed handshake, reported once the server
     /// acknowledged our final flight or sent application data (so a client
     /// the server rejects never reports `Connected`).
     pending: Option<Established>,
+    /// Whether the connection still runs.
     liveness: Liveness,
     /// Retransmissions the peer's repeated flights triggered.
     peer_triggered_retransmissions: u32,

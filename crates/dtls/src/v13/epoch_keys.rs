@@ -27,17 +27,24 @@ pub(crate) const PLAINTEXT_RECORD_OVERHEAD: usize = 13;
 /// One epoch we write: its keys (none in epoch 0) and the next sequence
 /// number.
 struct WriteEpoch {
+    /// The epoch.
     epoch: u64,
+    /// Its keys; `None` in epoch 0 (DTLSPlaintext).
     protection: Option<RecordProtection>,
+    /// The sequence number of the next record.
     next_sequence_number: u64,
 }
 
 /// One epoch we read: its keys, the highest sequence number seen plus one,
 /// and which recent ones were seen.
 struct ReadEpoch {
+    /// The epoch.
     epoch: u64,
+    /// Its keys.
     protection: RecordProtection,
+    /// The highest sequence number opened plus one (for reconstruction).
     next_expected: u64,
+    /// Which recent sequence numbers were opened.
     replay: ReplayWindow,
 }
 
@@ -65,7 +72,9 @@ pub(crate) enum OpenOutcome {
 
 /// The write and read epochs of one connection.
 pub(crate) struct EpochKeys {
+    /// The epochs we write (0, then 2 and 3).
     write: Vec<WriteEpoch>,
+    /// The protected epochs we read (2, 3).
     read: Vec<ReadEpoch>,
 }
 

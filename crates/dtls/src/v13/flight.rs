@@ -13,22 +13,30 @@ use crate::handshake::{encode_fragment, HEADER_LEN};
 /// One handshake message of a flight.
 #[derive(Debug, Clone)]
 struct FlightMessage {
+    /// The epoch it is sent in.
     epoch: u64,
+    /// Its handshake type.
     msg_type: u8,
+    /// Its message_seq.
     message_seq: u16,
+    /// Its body (without the 12-byte header).
     body: Vec<u8>,
+    /// Whether an ACK covered every record of one of its transmissions.
     acknowledged: bool,
 }
 
 /// The flight we are responsible for delivering.
 #[derive(Debug, Default)]
 pub(crate) struct Flight {
+    /// The messages, in order.
     messages: Vec<FlightMessage>,
     /// Which messages each record we sent of this flight carried.
     sent_records: Vec<(RecordNumber, usize)>,
     /// When to retransmit; `None` when nothing is outstanding.
     deadline: Option<Instant>,
+    /// The current retransmission timeout (doubles per timer firing).
     timeout: Duration,
+    /// How often the timer fired for this flight.
     retransmissions: u32,
 }
 

@@ -35,9 +35,13 @@ enum ClientState {
     /// ClientHello sent; it, our private key shares, and the
     /// HelloRetryRequest that made it a ClientHello2.
     WaitServerHello {
+        /// The ClientHello sent.
         hello: Box<ClientHello13>,
+        /// Its encoded body (for the transcript).
         client_hello: Vec<u8>,
+        /// The private keys of its shares.
         key_shares: Vec<ClientKeyShare>,
+        /// The HelloRetryRequest it answers, if any.
         retry: Option<Retry>,
     },
     /// After ServerHello: the encrypted part of the server's flight.
@@ -49,28 +53,41 @@ enum ClientState {
 /// A HelloRetryRequest we answered: the suite it named, its body and
 /// ClientHello1's body (RFC 8446 §4.4.1's transcript restart).
 struct Retry {
+    /// The suite the HelloRetryRequest named.
     suite: Tls13CipherSuite,
+    /// Its body.
     hello_retry_request: Vec<u8>,
+    /// ClientHello1's body.
     client_hello1: Vec<u8>,
 }
 
 /// The negotiated state while the server's encrypted messages arrive.
 struct EncryptedPart {
+    /// The cipher suite.
     suite: Tls13CipherSuite,
+    /// The key exchange group.
     group: KeyShareGroup,
+    /// The suite's key schedule.
     key_schedule: KeySchedule,
+    /// The handshake secret.
     handshake_secret: Secret,
+    /// The handshake traffic secrets.
     traffic: TrafficSecrets,
+    /// The transcript so far.
     transcript: Transcript,
     /// The next message type expected.
     expect: u8,
+    /// The SRTP profile from EncryptedExtensions.
     srtp_profile: Option<SrtpProfile>,
+    /// The server's CertificateRequest.
     request: Option<CertificateRequest>,
+    /// The server's leaf certificate and chain, once checked.
     peer: Option<(PeerCertificate, Vec<Vec<u8>>)>,
 }
 
 /// The client handshake.
 pub(crate) struct ClientHandshake {
+    /// Where it is.
     state: ClientState,
 }
 

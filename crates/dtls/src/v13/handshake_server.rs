@@ -31,16 +31,25 @@ use crate::suite::SrtpProfile;
 
 /// The state after our flight, while the client's final flight arrives.
 struct AwaitingClient {
+    /// The cipher suite.
     suite: Tls13CipherSuite,
+    /// The key exchange group.
     group: KeyShareGroup,
+    /// The suite's key schedule.
     key_schedule: KeySchedule,
+    /// client_handshake_traffic_secret (for the client's Finished).
     client_handshake_secret: Secret,
+    /// The application traffic secrets.
     application: TrafficSecrets,
+    /// exporter_master_secret.
     exporter_master_secret: Secret,
+    /// The transcript so far.
     transcript: Transcript,
+    /// The SRTP profile we chose.
     srtp_profile: Option<SrtpProfile>,
     /// The next message type expected.
     expect: u8,
+    /// The client's leaf certificate and chain, once checked.
     peer: Option<(PeerCertificate, Vec<Vec<u8>>)>,
 }
 
@@ -56,6 +65,7 @@ enum ServerState {
 
 /// The server handshake.
 pub(crate) struct ServerHandshake {
+    /// Where it is.
     state: ServerState,
     /// The HelloRetryRequest cookie key, made when first needed.
     cookie_key: Option<CookieKey>,

@@ -89,6 +89,8 @@ mod chromium_client_hello_tests;
 #[cfg(test)]
 mod composition_tests;
 #[cfg(test)]
+mod connection_arbitrary_input_tests;
+#[cfg(test)]
 mod connection_test_support;
 #[cfg(test)]
 mod connection_tests;
