@@ -109,7 +109,12 @@ pub(crate) struct Pair {
     link_rng: ChaCha20Rng,
     /// In flight: (arrival, to the server?, datagram).
     in_flight: Vec<(Instant, bool, Vec<u8>)>,
+    /// Drops a datagram when it returns true (to the server?, datagram).
+    pub(crate) drop_filter: Option<DropFilter>,
 }
+
+/// A predicate over (to the server?, datagram) that drops datagrams.
+pub(crate) type DropFilter = Box<dyn FnMut(bool, &[u8]) -> bool>;
 
 const ONE_WAY: Duration = Duration::from_millis(10);
 
@@ -135,6 +140,7 @@ impl Pair {
             impairment,
             link_rng: ChaCha20Rng::seed_from_u64(seed ^ 0x5eed),
             in_flight: Vec::new(),
+            drop_filter: None,
         }
     }
 
@@ -171,6 +177,11 @@ impl Pair {
 
     fn send(&mut self, to_server: bool, datagram: Vec<u8>) {
         let i = self.impairment;
+        if let Some(filter) = &mut self.drop_filter {
+            if filter(to_server, &datagram) {
+                return;
+            }
+        }
         if self.percent(i.loss_percent) {
             return;
         }

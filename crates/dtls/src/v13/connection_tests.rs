@@ -152,6 +152,32 @@ fn the_final_flight_is_retransmitted_until_acknowledged() {
         pair.client.poll_output(),
         sansrtc_proto::Output::Timeout(None)
     ));
+
+    // Now lose the server's first ACK (its first epoch-3 record).
+    let (client, server) = config_pair(ecdsa_identity(), ecdsa_identity());
+    let mut pair = Pair::new(client, server, 4, Impairment::default());
+    let mut acks_dropped = 0;
+    pair.drop_filter = Some(Box::new(move |to_server, d: &[u8]| {
+        let epoch_3_record = d[0] & 0xe3 == 0x23;
+        let drop = !to_server && epoch_3_record && acks_dropped == 0;
+        acks_dropped += usize::from(drop);
+        drop
+    }));
+    pair.run(LIMIT);
+    assert!(pair.server_log.connected().is_some());
+    assert!(
+        pair.client_log.connected().is_some(),
+        "after the second ACK"
+    );
+    // The final flight went twice; the server ACKed twice.
+    assert_eq!(pair.client_log.datagrams.len(), 4);
+    let server_epoch_3 = pair
+        .server_log
+        .datagrams
+        .iter()
+        .filter(|d| d[0] & 0xe3 == 0x23)
+        .count();
+    assert_eq!(server_epoch_3, 2);
 }
 
 #[test]
@@ -259,4 +285,17 @@ fn a_silent_server_times_the_client_out() {
     );
     // 2 datagrams of ClientHello, sent 4 times.
     assert_eq!(pair.client_log.datagrams.len(), 8);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_datagrams() {
+    let (client_id, server_id) = (ecdsa_identity(), ecdsa_identity());
+    let run = |seed| {
+        let (client, server) = config_pair(client_id.clone(), server_id.clone());
+        let mut pair = Pair::new(client, server, seed, Impairment::default());
+        assert_connects(&mut pair);
+        (pair.client_log.datagrams, pair.server_log.datagrams)
+    };
+    assert_eq!(run(11), run(11));
+    assert_ne!(run(11), run(12));
 }
