@@ -8,6 +8,7 @@ use super::ack::RecordNumber;
 use super::epoch_keys::{EpochKeys, PLAINTEXT_RECORD_OVERHEAD, PROTECTED_RECORD_OVERHEAD};
 use super::error::Dtls13Error;
 use super::record_header::CONTENT_TYPE_HANDSHAKE;
+use crate::byte_set::ByteSet;
 use crate::handshake::{encode_fragment, HEADER_LEN};
 
 /// One handshake message of a flight.
@@ -21,8 +22,24 @@ struct FlightMessage {
     message_seq: u16,
     /// Its body (without the 12-byte header).
     body: Vec<u8>,
-    /// Whether an ACK covered every record of one of its transmissions.
+    /// The body bytes ACKed records carried.
+    acknowledged_bytes: ByteSet,
+    /// Whether ACKs covered the whole message (every byte, or the one
+    /// record of an empty body).
     acknowledged: bool,
+}
+
+/// One record we sent: which part of which message it carried.
+#[derive(Debug, Clone, Copy)]
+struct SentRecord {
+    /// The record number.
+    number: RecordNumber,
+    /// The message's index in the flight.
+    message: usize,
+    /// The fragment's start in the body.
+    start: usize,
+    /// The fragment's end in the body.
+    end: usize,
 }
 
 /// The flight we are responsible for delivering.
@@ -30,8 +47,9 @@ struct FlightMessage {
 pub(crate) struct Flight {
     /// The messages, in order.
     messages: Vec<FlightMessage>,
-    /// Which messages each record we sent of this flight carried.
-    sent_records: Vec<(RecordNumber, usize)>,
+    /// Each record we sent of this flight: its number, the message it
+    /// carried a fragment of, and the fragment's body range.
+    sent_records: Vec<SentRecord>,
     /// When to retransmit; `None` when nothing is outstanding.
     deadline: Option<Instant>,
     /// The current retransmission timeout (doubles per timer firing).
@@ -55,6 +73,7 @@ impl Flight {
             epoch,
             msg_type,
             message_seq,
+            acknowledged_bytes: ByteSet::new(body.len()),
             body,
             acknowledged: false,
         });
@@ -82,13 +101,15 @@ impl Flight {
         self.retransmissions
     }
 
-    /// Marks the messages the ACKed records carried; stops the timer once
-    /// all are acknowledged (RFC 9147 §7.1).
+    /// Marks the fragments the ACKed records carried; a message whose
+    /// every byte was ACKed is not sent again; the timer stops once all
+    /// are (RFC 9147 §7.1).
     pub(crate) fn on_ack(&mut self, acknowledged: &[RecordNumber]) {
-        for (number, index) in &self.sent_records {
-            if acknowledged.contains(number) {
-                if let Some(m) = self.messages.get_mut(*index) {
-                    m.acknowledged = true;
+        for sent in &self.sent_records {
+            if acknowledged.contains(&sent.number) {
+                if let Some(m) = self.messages.get_mut(sent.message) {
+                    m.acknowledged_bytes.insert(sent.start, sent.end);
+                    m.acknowledged = m.acknowledged_bytes.is_full();
                 }
             }
         }
@@ -157,7 +178,12 @@ impl Flight {
                     &m.body[offset..offset + take],
                 );
                 let number = keys.seal(m.epoch, CONTENT_TYPE_HANDSHAKE, &fragment, &mut current)?;
-                self.sent_records.push((number, index));
+                self.sent_records.push(SentRecord {
+                    number,
+                    message: index,
+                    start: offset,
+                    end: offset + take,
+                });
                 offset += take;
                 if offset == m.body.len() {
                     break;
@@ -205,10 +231,13 @@ mod tests {
         }
         assert_eq!(body, vec![7; 1400]);
         assert_eq!(flight.deadline(), Some(start + Duration::from_secs(1)));
-        // ACK the records of the second message only (the last one sent).
-        let last = flight.sent_records.last().unwrap().0;
-        flight.on_ack(&[last]);
+        // ACK the records of the second message only (the last one sent),
+        // and the first fragment of the first: not enough for it.
+        let last = flight.sent_records.last().unwrap().number;
+        let first = flight.sent_records[0].number;
+        flight.on_ack(&[last, first]);
         assert!(!flight.is_done());
+        assert!(!flight.messages[0].acknowledged && flight.messages[1].acknowledged);
         let again = flight
             .on_timeout(start, Duration::from_secs(60), 2, &mut keys, 1200)
             .unwrap()
@@ -219,7 +248,7 @@ mod tests {
             "only the first message"
         );
         assert_eq!(flight.deadline(), Some(start + Duration::from_secs(2)));
-        let numbers: Vec<_> = flight.sent_records.iter().map(|(n, _)| *n).collect();
+        let numbers: Vec<_> = flight.sent_records.iter().map(|r| r.number).collect();
         flight.on_ack(&numbers);
         assert!(flight.is_done());
         assert_eq!(flight.deadline(), None);
