@@ -70,7 +70,8 @@ pub(crate) struct Dtls13Connection {
     next_receive_seq: u16,
     /// Protected records of an epoch we cannot read yet.
     buffered: Vec<Vec<u8>>,
-    /// Records of the peer's current flight in epochs ≥ 1 (to ACK).
+    /// Handshake records of the peer to ACK: epoch 2, and for a client
+    /// the ServerHello's epoch-0 records.
     received_handshake_records: Vec<RecordNumber>,
     /// The completed handshake, once reported.
     established: Option<Established>,
@@ -80,6 +81,10 @@ pub(crate) struct Dtls13Connection {
     pending: Option<Established>,
     /// Whether the connection still runs.
     liveness: Liveness,
+    /// The peer's next message_seq when our current flight began: a
+    /// repeat of an earlier message means our flight was lost; a repeat of
+    /// a later one (part of the flight we are receiving) does not.
+    answered_below: u16,
     /// Retransmissions the peer's repeated flights triggered.
     peer_triggered_retransmissions: u32,
 }
@@ -127,6 +132,7 @@ impl Dtls13Connection {
             established: None,
             pending: None,
             liveness: Liveness::Running,
+            answered_below: 0,
             peer_triggered_retransmissions: 0,
         }
     }
@@ -200,6 +206,22 @@ impl Dtls13Connection {
         Ok(())
     }
 
+    /// Sends close_notify (in epoch 3 once connected); nothing more is
+    /// sent or delivered afterwards.
+    pub(crate) fn close(&mut self) {
+        if self.liveness != Liveness::Running {
+            return;
+        }
+        let epoch = self.cx.keys.current_write_epoch();
+        let _ = self.seal_and_send(
+            epoch,
+            CONTENT_TYPE_ALERT,
+            &[alert::WARNING, alert::CLOSE_NOTIFY],
+        );
+        self.cx.flight.finish();
+        self.liveness = Liveness::Closed;
+    }
+
     /// The retransmission timer.
     pub(crate) fn handle_timeout(&mut self, now: Instant) {
         self.cx.now = now;
@@ -207,6 +229,16 @@ impl Dtls13Connection {
             || !matches!(self.cx.flight.deadline(), Some(d) if d <= now)
         {
             return;
+        }
+        // A client holding part of the server's flight ACKs that part
+        // (RFC 9147 §7.1), so the server resends only the rest.
+        if matches!(self.handshake, Handshake::Client(_))
+            && self.pending.is_none()
+            && self.established.is_none()
+            && !self.received_handshake_records.is_empty()
+            && self.cx.keys.current_write_epoch() >= HANDSHAKE_EPOCH
+        {
+            self.send_ack(HANDSHAKE_EPOCH);
         }
         let shared = self.cx.config.shared.clone();
         match self.cx.flight.on_timeout(
@@ -266,6 +298,14 @@ impl Dtls13Connection {
                     CONTENT_TYPE_HANDSHAKE => {
                         // Unauthenticated: malformed fragments are dropped.
                         if let Ok(fragments) = parse_fragments(p.fragment) {
+                            // A client ACKs the server's ServerHello records
+                            // too (a server never ACKs a ClientHello).
+                            if matches!(self.handshake, Handshake::Client(_)) {
+                                self.note_handshake_record(RecordNumber {
+                                    epoch: 0,
+                                    sequence_number: p.sequence_number,
+                                });
+                            }
                             self.receive_fragments(0, &fragments, peer_retransmitted);
                         }
                     }
@@ -292,11 +332,7 @@ impl Dtls13Connection {
         match record.content_type {
             CONTENT_TYPE_HANDSHAKE => match parse_fragments(&record.content) {
                 Ok(fragments) => {
-                    if !self.received_handshake_records.contains(&record.number)
-                        && self.received_handshake_records.len() < 256
-                    {
-                        self.received_handshake_records.push(record.number);
-                    }
+                    self.note_handshake_record(record.number);
                     let epoch = record.number.epoch;
                     self.receive_fragments(epoch, &fragments, peer_retransmitted)
                 }
@@ -354,8 +390,10 @@ impl Dtls13Connection {
         let limits = &self.cx.config.shared;
         let (max_message, max_bytes) = (limits.max_handshake_message, limits.max_reassembly_bytes);
         for f in fragments {
-            if f.message_seq < self.next_receive_seq {
+            if f.message_seq < self.answered_below {
                 *peer_retransmitted = true;
+            } else if f.message_seq < self.next_receive_seq {
+                // Part of the flight we are receiving, again: nothing to do.
             } else if f.message_seq - self.next_receive_seq <= MAX_MESSAGES_AHEAD {
                 // Inconsistent or oversized fragments are dropped.
                 let _ = self
@@ -365,10 +403,14 @@ impl Dtls13Connection {
         }
         while let Some(message) = self.reassembler.take(self.next_receive_seq) {
             self.next_receive_seq = self.next_receive_seq.wrapping_add(1);
+            let generation = self.cx.flight.generation();
             let result = match &mut self.handshake {
                 Handshake::Client(c) => c.handle(&mut self.cx, message),
                 Handshake::Server(s) => s.handle(&mut self.cx, message),
             };
+            if self.cx.flight.generation() != generation {
+                self.answered_below = self.next_receive_seq;
+            }
             match result {
                 Ok(None) => {}
                 Ok(Some(established)) if matches!(self.handshake, Handshake::Client(_)) => {
@@ -390,28 +432,37 @@ impl Dtls13Connection {
         let info = established.info.clone();
         self.established = Some(established);
         if let Handshake::Server(_) = self.handshake {
-            self.send_ack();
+            // Our ACK answers the client's final flight: a repeat of it
+            // means the ACK was lost.
+            self.answered_below = self.next_receive_seq;
+            self.send_ack(APPLICATION_EPOCH);
         }
         self.cx
             .out
             .push_back(Output::Event(Dtls13Event::Connected(info)));
     }
 
-    /// ACKs the records of the client's final flight (RFC 9147 §7: the
-    /// last flight is acknowledged explicitly), in epoch 3.
-    fn send_ack(&mut self) {
-        let mut numbers: Vec<RecordNumber> = self
-            .received_handshake_records
-            .iter()
-            .copied()
-            .filter(|n| n.epoch == HANDSHAKE_EPOCH)
-            .collect();
+    /// Remembers a handshake record of the peer's flight, to ACK (bounded).
+    fn note_handshake_record(&mut self, number: RecordNumber) {
+        if !self.received_handshake_records.contains(&number)
+            && self.received_handshake_records.len() < 256
+        {
+            self.received_handshake_records.push(number);
+        }
+    }
+
+    /// ACKs the handshake records of the peer's flight we have, in `epoch`:
+    /// the server the client's final flight in epoch 3 (RFC 9147 §7: the
+    /// last flight is acknowledged explicitly), the client part of the
+    /// server's flight in epoch 2.
+    fn send_ack(&mut self, epoch: u64) {
+        let mut numbers: Vec<RecordNumber> = self.received_handshake_records.clone();
         numbers.sort_by_key(|n| (n.epoch, n.sequence_number));
         let mut body = Vec::new();
         if let Err(e) = encode_ack(&numbers, &mut body) {
             return self.fail(e.into());
         }
-        if let Err(e) = self.seal_and_send(APPLICATION_EPOCH, CONTENT_TYPE_ACK, &body) {
+        if let Err(e) = self.seal_and_send(epoch, CONTENT_TYPE_ACK, &body) {
             self.fail(e);
         }
     }
@@ -426,7 +477,7 @@ impl Dtls13Connection {
         }
         self.peer_triggered_retransmissions += 1;
         if matches!(self.handshake, Handshake::Server(_)) && self.established.is_some() {
-            return self.send_ack();
+            return self.send_ack(APPLICATION_EPOCH);
         }
         if !self.cx.flight.is_done() {
             if let Err(e) = self.cx.transmit_flight() {

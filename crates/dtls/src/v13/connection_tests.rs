@@ -299,3 +299,59 @@ fn the_same_seed_gives_the_same_datagrams() {
     assert_eq!(run(11), run(11));
     assert_ne!(run(11), run(12));
 }
+
+#[test]
+fn a_partly_received_server_flight_is_acked_and_only_the_rest_resent() {
+    let pair_with = |drop_third: bool| {
+        let (mut client, mut server) = config_pair(ecdsa_identity(), ecdsa_identity());
+        client.client_key_shares = vec![KeyShareGroup::X25519];
+        for c in [&mut client, &mut server] {
+            shared_mut(c).mtu = 300;
+        }
+        let mut pair = Pair::new(client, server, 13, Impairment::default());
+        let mut from_server = 0;
+        pair.drop_filter = Some(Box::new(move |to_server, _: &[u8]| {
+            if to_server {
+                return false;
+            }
+            from_server += 1;
+            drop_third && from_server == 3
+        }));
+        pair.run(LIMIT);
+        assert!(pair.client_log.connected().is_some() && pair.server_log.connected().is_some());
+        pair
+    };
+    let clean = pair_with(false);
+    let lossy = pair_with(true);
+    let bytes = |p: &Pair| p.server_log.datagrams.iter().map(Vec::len).sum::<usize>();
+    let flight_datagrams = clean.server_log.datagrams.len() - 1; // less the ACK
+    assert!(flight_datagrams >= 3, "the flight spans several datagrams");
+    // The client ACKed what it had (ServerHello and epoch-2 records) and
+    // the server resent only the messages not fully ACKed (whole ones).
+    let client_epoch_2_acks = lossy.client_log.datagrams.len() - clean.client_log.datagrams.len();
+    assert!(client_epoch_2_acks >= 2, "ACK and ClientHello again");
+    let resent = bytes(&lossy) - bytes(&clean);
+    let flight: usize = clean.server_log.datagrams[..flight_datagrams]
+        .iter()
+        .map(Vec::len)
+        .sum();
+    assert!(
+        resent > 0 && resent < flight,
+        "resent {resent} of a {flight}-byte flight"
+    );
+    // The ServerHello (epoch 0) was ACKed, so not resent.
+    let plaintext = |p: &Pair| p.server_log.datagrams.iter().filter(|d| d[0] == 22).count();
+    assert_eq!((plaintext(&clean), plaintext(&lossy)), (1, 1));
+}
+
+#[test]
+fn close_notify_closes_the_peer() {
+    let (client, server) = config_pair(ecdsa_identity(), ecdsa_identity());
+    let mut pair = Pair::new(client, server, 14, Impairment::default());
+    assert_connects(&mut pair);
+    pair.client.close();
+    pair.run(LIMIT);
+    assert_eq!(pair.server_log.events.last(), Some(&Dtls13Event::Closed));
+    assert!(pair.client.send_application_data(b"late").is_err());
+    assert!(pair.server.send_application_data(b"late").is_err());
+}

@@ -56,6 +56,8 @@ pub(crate) struct Flight {
     timeout: Duration,
     /// How often the timer fired for this flight.
     retransmissions: u32,
+    /// How many flights were begun (tells the connection a new one began).
+    generation: u32,
 }
 
 impl Flight {
@@ -63,6 +65,7 @@ impl Flight {
     pub(crate) fn begin(&mut self, initial_timeout: Duration) {
         *self = Flight {
             timeout: initial_timeout,
+            generation: self.generation.wrapping_add(1),
             ..Flight::default()
         };
     }
@@ -89,6 +92,11 @@ impl Flight {
     /// Whether every message of the flight was acknowledged (or there is none).
     pub(crate) fn is_done(&self) -> bool {
         self.messages.iter().all(|m| m.acknowledged)
+    }
+
+    /// Counts the flights begun.
+    pub(crate) fn generation(&self) -> u32 {
+        self.generation
     }
 
     /// When the retransmission timer fires.
