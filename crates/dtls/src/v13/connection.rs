@@ -85,7 +85,7 @@ pub(crate) struct Dtls13Connection {
     /// repeat of an earlier message means our flight was lost; a repeat of
     /// a later one (part of the flight we are receiving) does not.
     answered_below: u16,
-    /// Retransmissions the peer's repeated flights triggered.
+    /// Retransmissions the peer's repeats triggered, for our current flight.
     peer_triggered_retransmissions: u32,
 }
 
@@ -410,6 +410,7 @@ impl Dtls13Connection {
             };
             if self.cx.flight.generation() != generation {
                 self.answered_below = self.next_receive_seq;
+                self.peer_triggered_retransmissions = 0;
             }
             match result {
                 Ok(None) => {}
