@@ -230,10 +230,9 @@ impl Dtls13Connection {
         {
             return;
         }
-        // A client holding part of the server's flight ACKs that part
-        // (RFC 9147 §7.1), so the server resends only the rest.
-        if matches!(self.handshake, Handshake::Client(_))
-            && self.pending.is_none()
+        // Holding part of the peer's flight, we ACK that part (RFC 9147
+        // §7.1), so the peer resends only the rest.
+        if self.pending.is_none()
             && self.established.is_none()
             && !self.received_handshake_records.is_empty()
             && self.cx.keys.current_write_epoch() >= HANDSHAKE_EPOCH
@@ -391,7 +390,12 @@ impl Dtls13Connection {
         let (max_message, max_bytes) = (limits.max_handshake_message, limits.max_reassembly_bytes);
         for f in fragments {
             if f.message_seq < self.answered_below {
-                *peer_retransmitted = true;
+                // The peer repeats the flight we answered: once per
+                // repetition (its last message's first fragment), not once
+                // per datagram of it.
+                if f.message_seq.wrapping_add(1) == self.answered_below && f.offset == 0 {
+                    *peer_retransmitted = true;
+                }
             } else if f.message_seq < self.next_receive_seq {
                 // Part of the flight we are receiving, again: nothing to do.
             } else if f.message_seq - self.next_receive_seq <= MAX_MESSAGES_AHEAD {

@@ -355,3 +355,47 @@ fn close_notify_closes_the_peer() {
     assert!(pair.client.send_application_data(b"late").is_err());
     assert!(pair.server.send_application_data(b"late").is_err());
 }
+
+#[test]
+fn a_partly_received_client_flight_is_acked_and_only_the_rest_resent() {
+    let pair_with = |drop_last: bool| {
+        let (mut client, mut server) = config_pair(rsa_identity(), ecdsa_identity());
+        client.client_key_shares = vec![KeyShareGroup::X25519];
+        for c in [&mut client, &mut server] {
+            shared_mut(c).mtu = 300;
+        }
+        let mut pair = Pair::new(client, server, 15, Impairment::default());
+        let mut from_client = 0;
+        pair.drop_filter = Some(Box::new(move |to_server, _: &[u8]| {
+            if !to_server {
+                return false;
+            }
+            from_client += 1;
+            // ClientHello is one datagram with X25519; drop the final
+            // flight's third.
+            drop_last && from_client == 4
+        }));
+        pair.run(LIMIT);
+        assert!(pair.client_log.connected().is_some() && pair.server_log.connected().is_some());
+        pair
+    };
+    let clean = pair_with(false);
+    let lossy = pair_with(true);
+    let final_flight: usize = clean.client_log.datagrams[1..].iter().map(Vec::len).sum();
+    assert!(
+        clean.client_log.datagrams.len() >= 4,
+        "the final flight spans several datagrams"
+    );
+    let bytes = |p: &Pair| p.client_log.datagrams.iter().map(Vec::len).sum::<usize>();
+    let resent = bytes(&lossy) - bytes(&clean);
+    assert!(
+        resent > 0 && resent < final_flight,
+        "resent {resent} of {final_flight}"
+    );
+    // The server sent an ACK in epoch 2 (before its epoch-3 one).
+    assert!(lossy
+        .server_log
+        .datagrams
+        .iter()
+        .any(|d| d[0] & 0xe3 == 0x22 && d.len() < 200));
+}
