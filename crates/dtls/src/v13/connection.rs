@@ -392,8 +392,14 @@ impl Dtls13Connection {
             if f.message_seq < self.answered_below {
                 // The peer repeats the flight we answered: once per
                 // repetition (its last message's first fragment), not once
-                // per datagram of it.
-                if f.message_seq.wrapping_add(1) == self.answered_below && f.offset == 0 {
+                // per datagram of it. A server that is done ACKs any repeat:
+                // the client resends only what no ACK covered, maybe not
+                // its Finished.
+                let last_message_start =
+                    f.message_seq.wrapping_add(1) == self.answered_below && f.offset == 0;
+                let done_server =
+                    matches!(self.handshake, Handshake::Server(_)) && self.established.is_some();
+                if last_message_start || done_server {
                     *peer_retransmitted = true;
                 }
             } else if f.message_seq < self.next_receive_seq {
