@@ -404,6 +404,13 @@ impl Dtls13Connection {
                 }
             } else if f.message_seq < self.next_receive_seq {
                 // Part of the flight we are receiving, again: nothing to do.
+            } else if epoch == 0
+                && (f.message_seq != self.next_receive_seq
+                    || self.cx.keys.can_read(HANDSHAKE_EPOCH))
+            {
+                // Only the hello we wait for comes in epoch 0: anything
+                // else unprotected is forged and must not take a
+                // message_seq the real (protected) message needs.
             } else if f.message_seq - self.next_receive_seq <= MAX_MESSAGES_AHEAD {
                 // Inconsistent or oversized fragments are dropped.
                 let _ = self

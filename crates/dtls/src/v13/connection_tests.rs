@@ -399,3 +399,30 @@ fn a_partly_received_client_flight_is_acked_and_only_the_rest_resent() {
         .iter()
         .any(|d| d[0] & 0xe3 == 0x22 && d.len() < 200));
 }
+
+#[test]
+fn forged_unprotected_messages_after_the_hello_are_ignored() {
+    use crate::handshake::encode_fragment;
+    use crate::v13::record_header::{PlaintextRecord, CONTENT_TYPE_HANDSHAKE};
+    let (client, server) = config_pair(ecdsa_identity(), ecdsa_identity());
+    let mut pair = Pair::new(client, server, 16, Impairment::default());
+    // Before anything arrives, forged epoch-0 fragments of message_seq 1
+    // to 5 (the server's encrypted messages) and 1 to 3 (the client's).
+    let now = pair.now;
+    for seq in 1..6u16 {
+        let mut fragment = Vec::new();
+        encode_fragment(&mut fragment, 8, 40, seq, 0, &[0; 20]);
+        let mut datagram = Vec::new();
+        PlaintextRecord::encode(
+            CONTENT_TYPE_HANDSHAKE,
+            90 + u64::from(seq),
+            &fragment,
+            &mut datagram,
+        )
+        .unwrap();
+        pair.client.handle_receive(now, &datagram);
+        pair.server.handle_receive(now, &datagram);
+    }
+    assert_connects(&mut pair);
+    assert!(pair.client_log.failure().is_none() && pair.server_log.failure().is_none());
+}
