@@ -316,7 +316,11 @@ impl Dtls13Connection {
                 },
                 Record::Ciphertext(c) => match self.cx.keys.open(&c) {
                     OpenOutcome::Opened(r) => self.receive_protected(r, peer_retransmitted),
-                    OpenOutcome::NoKeys if self.buffered.len() < MAX_BUFFERED_RECORDS => {
+                    // Only epochs 2 and 3 will get keys: buffer nothing else.
+                    OpenOutcome::NoKeys
+                        if self.buffered.len() < MAX_BUFFERED_RECORDS
+                            && matches!(c.header.epoch_low_bits, 2 | 3) =>
+                    {
                         let mut raw = c.header_bytes.to_vec();
                         raw.extend_from_slice(c.encrypted_record);
                         self.buffered.push(raw);
