@@ -272,6 +272,10 @@ fn server_hello(
     transcript: Option<Transcript>,
     server_hello_body: &[u8],
 ) -> Result<EncryptedPart, DtlsError> {
+    // We send an empty legacy_session_id (RFC 9147 §5.3).
+    if !hello.legacy_session_id_echo.is_empty() {
+        return Err(DtlsError::IllegalParameter("legacy_session_id_echo"));
+    }
     let suite = Tls13CipherSuite::from_code(hello.cipher_suite)
         .filter(|s| cx.config.cipher_suites.contains(s))
         .ok_or(DtlsError::IllegalParameter("cipher suite"))?;

@@ -116,6 +116,12 @@ pub(crate) fn choose(
     if !hello.offers_dtls13() {
         return Err(DtlsError::ProtocolVersion);
     }
+    // RFC 9147 §5.3: a 1.3 ClientHello's legacy_cookie is empty.
+    if !hello.legacy_cookie.is_empty() {
+        return Err(DtlsError::IllegalParameter(
+            "legacy_cookie in a DTLS 1.3 ClientHello",
+        ));
+    }
     let suite = config
         .cipher_suites
         .iter()

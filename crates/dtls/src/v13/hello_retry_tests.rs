@@ -104,13 +104,13 @@ fn no_group_in_common_fails_with_handshake_failure() {
     assert_eq!(pair.client_log.failure(), Some(&DtlsError::PeerAlert(40)));
 }
 
-#[test]
-fn a_cookie_the_server_never_sent_fails() {
+/// The server's failure for one ClientHello (X25519 share, `change`d).
+fn server_failure_for(change: impl FnOnce(&mut ClientHello13)) -> Option<DtlsError> {
     let (_, server) = config_pair(ecdsa_identity(), ecdsa_identity());
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(32);
     let now = Instant::now();
     let mut server = Dtls13Connection::server(server, &mut rng, now);
-    let hello = ClientHello13 {
+    let mut hello = ClientHello13 {
         legacy_version: DTLS_1_2,
         cipher_suites: vec![0x1301],
         supported_versions: Some(vec![DTLS_1_3]),
@@ -120,11 +120,10 @@ fn a_cookie_the_server_never_sent_fails() {
             key_exchange: vec![9; 32],
         }]),
         signature_algorithms: Some(vec![0x0403]),
-        cookie: Some(vec![7; 60]),
         ..ClientHello13::default()
-    }
-    .encode()
-    .unwrap();
+    };
+    change(&mut hello);
+    let hello = hello.encode().unwrap();
     let mut fragment = Vec::new();
     encode_fragment(&mut fragment, 1, hello.len(), 0, 0, &hello);
     let mut datagram = Vec::new();
@@ -138,8 +137,24 @@ fn a_cookie_the_server_never_sent_fails() {
         }
         o
     } {}
+    failed
+}
+
+#[test]
+fn a_cookie_the_server_never_sent_fails() {
     assert_eq!(
-        failed,
+        server_failure_for(|_| {}),
+        None,
+        "the unchanged hello is fine"
+    );
+    assert_eq!(
+        server_failure_for(|h| h.cookie = Some(vec![7; 60])),
         Some(DtlsError::IllegalParameter("cookie we did not send"))
+    );
+    assert_eq!(
+        server_failure_for(|h| h.legacy_cookie = vec![1; 20]),
+        Some(DtlsError::IllegalParameter(
+            "legacy_cookie in a DTLS 1.3 ClientHello"
+        ))
     );
 }
