@@ -51,3 +51,23 @@ impl From<crate::DtlsError> for Dtls13Error {
         }
     }
 }
+
+impl From<Dtls13Error> for crate::DtlsError {
+    /// Each 1.3 cause onto the 1.2 error the endpoint reports (and whose
+    /// alert it sends).
+    fn from(e: Dtls13Error) -> Self {
+        use crate::DtlsError as E;
+        match e {
+            Dtls13Error::Decode(what) => E::Decode(what),
+            Dtls13Error::TooLarge(what) => E::TooLarge(what),
+            Dtls13Error::BadRecordMac => E::Decode("record authentication"),
+            Dtls13Error::UnexpectedConnectionId => E::Decode("connection ID"),
+            Dtls13Error::Exhausted => E::TooLarge("sequence number"),
+            Dtls13Error::KeyShare(_) => E::KeyAgreement,
+            Dtls13Error::BadSignature => E::BadSignature,
+            Dtls13Error::IllegalParameter(what) => E::IllegalParameter(what),
+            Dtls13Error::Signing => E::Signing,
+            Dtls13Error::Crypto(what) => E::InvalidIdentity(what),
+        }
+    }
+}

@@ -41,12 +41,17 @@ impl Transcript {
     /// `Hash(ClientHello1)` (RFC 8446 §4.4.1); the HelloRetryRequest and
     /// ClientHello2 are added next.
     pub(crate) fn after_hello_retry_request(hash: SuiteHash, client_hello1: &[u8]) -> Self {
+        Self::after_hello_retry_request_hash(hash, &hash.digest(client_hello1))
+    }
+
+    /// As [`Transcript::after_hello_retry_request`], from
+    /// `Hash(ClientHello1)` (what a stateless server's cookie keeps).
+    pub(crate) fn after_hello_retry_request_hash(hash: SuiteHash, digest: &[u8]) -> Self {
         let mut transcript = Transcript::new(hash);
-        let digest = hash.digest(client_hello1);
         transcript
             .context
             .update(&[MESSAGE_HASH, 0, 0, digest.len() as u8]);
-        transcript.context.update(&digest);
+        transcript.context.update(digest);
         transcript
     }
 

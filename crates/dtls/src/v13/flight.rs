@@ -1,0 +1,267 @@
+//! Our current flight (RFC 9147 §5.8, §7): its handshake messages, which
+//! of them the peer acknowledged, which records carried them, and the
+//! retransmission timer (initial timeout doubling up to a cap).
+
+use std::time::{Duration, Instant};
+
+use super::ack::RecordNumber;
+use super::epoch_keys::{EpochKeys, PLAINTEXT_RECORD_OVERHEAD, PROTECTED_RECORD_OVERHEAD};
+use super::error::Dtls13Error;
+use super::record_header::CONTENT_TYPE_HANDSHAKE;
+use crate::byte_set::ByteSet;
+use crate::handshake::{encode_fragment, HEADER_LEN};
+
+/// One handshake message of a flight.
+#[derive(Debug, Clone)]
+struct FlightMessage {
+    /// The epoch it is sent in.
+    epoch: u64,
+    /// Its handshake type.
+    msg_type: u8,
+    /// Its message_seq.
+    message_seq: u16,
+    /// Its body (without the 12-byte header).
+    body: Vec<u8>,
+    /// The body bytes ACKed records carried.
+    acknowledged_bytes: ByteSet,
+    /// Whether ACKs covered the whole message (every byte, or the one
+    /// record of an empty body).
+    acknowledged: bool,
+}
+
+/// One record we sent: which part of which message it carried.
+#[derive(Debug, Clone, Copy)]
+struct SentRecord {
+    /// The record number.
+    number: RecordNumber,
+    /// The message's index in the flight.
+    message: usize,
+    /// The fragment's start in the body.
+    start: usize,
+    /// The fragment's end in the body.
+    end: usize,
+}
+
+/// The flight we are responsible for delivering.
+#[derive(Debug, Default)]
+pub(crate) struct Flight {
+    /// The messages, in order.
+    messages: Vec<FlightMessage>,
+    /// Each record we sent of this flight: its number, the message it
+    /// carried a fragment of, and the fragment's body range.
+    sent_records: Vec<SentRecord>,
+    /// When to retransmit; `None` when nothing is outstanding.
+    deadline: Option<Instant>,
+    /// The current retransmission timeout (doubles per timer firing).
+    timeout: Duration,
+    /// How often the timer fired for this flight.
+    retransmissions: u32,
+    /// How many flights were begun (tells the connection a new one began).
+    generation: u32,
+}
+
+impl Flight {
+    /// Starts a new flight (the previous one is implicitly acknowledged).
+    pub(crate) fn begin(&mut self, initial_timeout: Duration) {
+        *self = Flight {
+            timeout: initial_timeout,
+            generation: self.generation.wrapping_add(1),
+            ..Flight::default()
+        };
+    }
+
+    /// Adds a message to the flight being built.
+    pub(crate) fn push(&mut self, epoch: u64, msg_type: u8, message_seq: u16, body: Vec<u8>) {
+        self.messages.push(FlightMessage {
+            epoch,
+            msg_type,
+            message_seq,
+            acknowledged_bytes: ByteSet::new(body.len()),
+            body,
+            acknowledged: false,
+        });
+    }
+
+    /// Drops the flight: the peer's answer acknowledged it.
+    pub(crate) fn finish(&mut self) {
+        self.messages.clear();
+        self.sent_records.clear();
+        self.deadline = None;
+    }
+
+    /// Whether every message of the flight was acknowledged (or there is none).
+    pub(crate) fn is_done(&self) -> bool {
+        self.messages.iter().all(|m| m.acknowledged)
+    }
+
+    /// Counts the flights begun.
+    pub(crate) fn generation(&self) -> u32 {
+        self.generation
+    }
+
+    /// When the retransmission timer fires.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+
+    /// How often the flight was retransmitted on its timer.
+    pub(crate) fn retransmissions(&self) -> u32 {
+        self.retransmissions
+    }
+
+    /// Marks the fragments the ACKed records carried; a message whose
+    /// every byte was ACKed is not sent again; the timer stops once all
+    /// are (RFC 9147 §7.1).
+    pub(crate) fn on_ack(&mut self, acknowledged: &[RecordNumber]) {
+        for sent in &self.sent_records {
+            if acknowledged.contains(&sent.number) {
+                if let Some(m) = self.messages.get_mut(sent.message) {
+                    m.acknowledged_bytes.insert(sent.start, sent.end);
+                    m.acknowledged = m.acknowledged_bytes.is_full();
+                }
+            }
+        }
+        if self.is_done() {
+            self.deadline = None;
+        }
+    }
+
+    /// The timer fired: doubles the timeout (up to `max_timeout`) and
+    /// returns the datagrams to resend, or `None` once `max_retransmissions`
+    /// were spent.
+    pub(crate) fn on_timeout(
+        &mut self,
+        now: Instant,
+        max_timeout: Duration,
+        max_retransmissions: u32,
+        keys: &mut EpochKeys,
+        mtu: usize,
+    ) -> Option<Result<Vec<Vec<u8>>, Dtls13Error>> {
+        if self.retransmissions >= max_retransmissions {
+            return None;
+        }
+        self.retransmissions += 1;
+        self.timeout = (self.timeout * 2).min(max_timeout);
+        Some(self.transmit(now, keys, mtu))
+    }
+
+    /// Seals every unacknowledged message, fragmented so that each
+    /// datagram fits `mtu`, with fresh record numbers; arms the timer.
+    pub(crate) fn transmit(
+        &mut self,
+        now: Instant,
+        keys: &mut EpochKeys,
+        mtu: usize,
+    ) -> Result<Vec<Vec<u8>>, Dtls13Error> {
+        let mut datagrams: Vec<Vec<u8>> = Vec::new();
+        let mut current = Vec::new();
+        for (index, m) in self.messages.iter().enumerate() {
+            if m.acknowledged {
+                continue;
+            }
+            let overhead = HEADER_LEN
+                + if m.epoch == 0 {
+                    PLAINTEXT_RECORD_OVERHEAD
+                } else {
+                    PROTECTED_RECORD_OVERHEAD
+                };
+            if mtu <= overhead {
+                return Err(Dtls13Error::TooLarge("MTU below the record overhead"));
+            }
+            let mut offset = 0;
+            loop {
+                let room = mtu.saturating_sub(current.len());
+                if room <= overhead {
+                    datagrams.push(std::mem::take(&mut current));
+                    continue;
+                }
+                let take = (room - overhead).min(m.body.len() - offset);
+                let mut fragment = Vec::with_capacity(HEADER_LEN + take);
+                encode_fragment(
+                    &mut fragment,
+                    m.msg_type,
+                    m.body.len(),
+                    m.message_seq,
+                    offset,
+                    &m.body[offset..offset + take],
+                );
+                let number = keys.seal(m.epoch, CONTENT_TYPE_HANDSHAKE, &fragment, &mut current)?;
+                self.sent_records.push(SentRecord {
+                    number,
+                    message: index,
+                    start: offset,
+                    end: offset + take,
+                });
+                offset += take;
+                if offset == m.body.len() {
+                    break;
+                }
+            }
+        }
+        if !current.is_empty() {
+            datagrams.push(current);
+        }
+        self.deadline = (!datagrams.is_empty()).then(|| now + self.timeout);
+        Ok(datagrams)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::handshake::parse_fragments;
+    use crate::v13::record_header::{split_datagram, Record};
+
+    #[test]
+    fn fragments_to_the_mtu_and_resends_only_what_was_not_acknowledged() {
+        let mut keys = EpochKeys::default();
+        let mut flight = Flight::default();
+        let start = Instant::now();
+        flight.begin(Duration::from_secs(1));
+        flight.push(0, 1, 0, vec![7; 1400]);
+        flight.push(0, 2, 1, vec![8; 10]);
+        let datagrams = flight.transmit(start, &mut keys, 1200).unwrap();
+        assert_eq!(datagrams.len(), 2);
+        let mut body = Vec::new();
+        for d in &datagrams {
+            assert!(d.len() <= 1200);
+            for record in split_datagram(d).0 {
+                let Record::Plaintext(p) = record else {
+                    panic!("protected")
+                };
+                for f in parse_fragments(p.fragment).unwrap() {
+                    if f.msg_type == 1 {
+                        assert_eq!(f.offset as usize, body.len());
+                        body.extend_from_slice(f.body);
+                    }
+                }
+            }
+        }
+        assert_eq!(body, vec![7; 1400]);
+        assert_eq!(flight.deadline(), Some(start + Duration::from_secs(1)));
+        // ACK the records of the second message only (the last one sent),
+        // and the first fragment of the first: not enough for it.
+        let last = flight.sent_records.last().unwrap().number;
+        let first = flight.sent_records[0].number;
+        flight.on_ack(&[last, first]);
+        assert!(!flight.is_done());
+        assert!(!flight.messages[0].acknowledged && flight.messages[1].acknowledged);
+        let again = flight
+            .on_timeout(start, Duration::from_secs(60), 2, &mut keys, 1200)
+            .unwrap()
+            .unwrap();
+        let resent: usize = again.iter().map(Vec::len).sum();
+        assert!(
+            resent > 1400 && resent < 1400 + 3 * 40,
+            "only the first message"
+        );
+        assert_eq!(flight.deadline(), Some(start + Duration::from_secs(2)));
+        let numbers: Vec<_> = flight.sent_records.iter().map(|r| r.number).collect();
+        flight.on_ack(&numbers);
+        assert!(flight.is_done());
+        assert_eq!(flight.deadline(), None);
+        assert!(flight
+            .on_timeout(start, Duration::from_secs(60), 1, &mut keys, 1200)
+            .is_none());
+    }
+}
