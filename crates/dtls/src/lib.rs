@@ -74,6 +74,9 @@ mod error;
 mod event;
 mod extensions;
 mod fingerprint;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod handshake;
 mod identity;
 mod keys;
