@@ -22,7 +22,7 @@ pub(crate) fn description_for(e: &DtlsError) -> Option<u8> {
         | ExtendedMasterSecretRequired
         | BadRenegotiationInfo
         | MissingCertificate => 40,
-        IllegalParameter(_) | KeyAgreement => 47,
+        IllegalParameter(_) | KeyAgreement | Downgrade => 47,
         BadCertificate(_) | FingerprintMismatch | CertificateNotYetValid => 42,
         CertificateExpired => 45,
         BadSignature | BadFinished => 51,

@@ -121,6 +121,17 @@ pub(crate) fn client_choice(
 /// its schemes, a client without suites or with no identity that signs
 /// with one of its schemes, either without groups.
 pub(crate) fn check_config(role: Role, config: &DtlsConfig) -> Result<(), DtlsError> {
+    if config.min_version > config.max_version {
+        return Err(DtlsError::EmptyVersionRange);
+    }
+    if config.allows(crate::DtlsVersion::Dtls13) {
+        if config.dtls13_cipher_suites.is_empty() {
+            return Err(DtlsError::NoCommonCipherSuite);
+        }
+        if config.dtls13_groups.is_empty() {
+            return Err(DtlsError::NoCommonGroup);
+        }
+    }
     let fits_suite = |id: &Identity| {
         config
             .cipher_suites

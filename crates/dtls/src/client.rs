@@ -23,7 +23,7 @@ use crate::writer::FlightItem;
 impl DtlsEndpoint {
     pub(crate) fn client_start(&mut self, now: Instant) -> Result<(), DtlsError> {
         let c = &self.config;
-        let ch = ClientHello {
+        let mut ch = ClientHello {
             version: DTLS12,
             random: self.hs.client_random,
             session_id: Vec::new(),
@@ -47,6 +47,7 @@ impl DtlsEndpoint {
                 raw: Vec::new(),
             },
         };
+        self.offer_dtls13(&mut ch)?;
         self.send_client_hello(now, ch)
     }
 
@@ -130,10 +131,15 @@ impl DtlsEndpoint {
             .take()
             .ok_or(DtlsError::UnexpectedMessage("HelloVerifyRequest"))?;
         ch.cookie = hvr.cookie;
+        self.probe.forget_datagrams();
         self.send_client_hello(now, ch)
     }
 
     fn on_server_hello(&mut self, m: &Message) -> Result<(), DtlsError> {
+        if self.server_hello_selects_dtls13(&m.body)? {
+            self.probe.switch = true;
+            return Ok(());
+        }
         let sh = ServerHello::parse(&m.body)?;
         if sh.version != DTLS12 {
             return Err(DtlsError::ProtocolVersion);

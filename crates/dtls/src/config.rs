@@ -6,6 +6,9 @@ use std::time::Duration;
 use crate::error::DtlsError;
 use crate::identity::Identity;
 use crate::suite::{CipherSuite, NamedGroup, SignatureScheme, SrtpProfile, SRTP_PREFERENCE};
+use crate::v13::cipher_suite::Tls13CipherSuite;
+use crate::v13::key_share::KeyShareGroup;
+use crate::version::DtlsVersion;
 use crate::Fingerprint;
 
 /// Which side of the handshake an endpoint plays: the workspace's one
@@ -73,6 +76,21 @@ pub struct DtlsConfig {
     /// Records we buffer that cannot be processed yet (a future epoch,
     /// application data before Finished).
     pub max_buffered_records: usize,
+    /// The DTLS 1.3 cipher suites, in preference order (default: all of
+    /// [`Tls13CipherSuite::ALL`], AES-128-GCM first).
+    pub dtls13_cipher_suites: Vec<Tls13CipherSuite>,
+    /// The DTLS 1.3 key exchange groups, in preference order (default:
+    /// X25519MLKEM768, x25519, secp256r1). A client sends key shares for
+    /// the first two, as Chromium does; a server answers the first of its
+    /// groups the client sent a share for, or asks for one with a
+    /// HelloRetryRequest.
+    pub dtls13_groups: Vec<KeyShareGroup>,
+    /// The oldest version we accept (default DTLS 1.2).
+    pub min_version: DtlsVersion,
+    /// The newest version we offer or accept (default DTLS 1.3: a client
+    /// offers 1.3 and 1.2, a server picks 1.3 when the client offers it,
+    /// see docs/dtls.md "DTLS 1.3").
+    pub max_version: DtlsVersion,
     /// Set only by [`DtlsConfig::dangerously_accept_any_peer_certificate`].
     accept_any_peer_certificate: bool,
 }
@@ -106,6 +124,10 @@ impl DtlsConfig {
             max_certificate_chain: 24 * 1024,
             max_reassembly_bytes: 64 * 1024,
             max_buffered_records: 32,
+            dtls13_cipher_suites: Tls13CipherSuite::ALL.to_vec(),
+            dtls13_groups: KeyShareGroup::ALL.to_vec(),
+            min_version: DtlsVersion::Dtls12,
+            max_version: DtlsVersion::Dtls13,
             accept_any_peer_certificate: false,
         }
     }
@@ -142,6 +164,11 @@ impl DtlsConfig {
 
     /// Whether a peer leaf certificate (DER) is acceptable: it matches an
     /// expected fingerprint, or none is configured and the caller opted out.
+    /// Whether `version` is within [`Self::min_version`]..=[`Self::max_version`].
+    pub fn allows(&self, version: DtlsVersion) -> bool {
+        (self.min_version..=self.max_version).contains(&version)
+    }
+
     pub(crate) fn accepts_peer_leaf(&self, leaf: &[u8]) -> bool {
         if self.expected_fingerprints.is_empty() {
             return self.accept_any_peer_certificate;

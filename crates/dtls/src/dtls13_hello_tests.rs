@@ -1,6 +1,7 @@
 //! A ClientHello shaped like Chromium's DTLS 1.3 offer (supported_versions
 //! listing DTLS 1.3 and 1.2, key_share, psk_key_exchange_modes, the 1.3
-//! signature schemes) gets a correct DTLS 1.2 handshake from our server.
+//! signature schemes) gets a correct DTLS 1.2 handshake from our server
+//! configured for DTLS 1.2 only (`max_version`).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -26,6 +27,7 @@ fn identity() -> Arc<Identity> {
 fn expecting(me: &Arc<Identity>, peer: &Identity) -> DtlsConfig {
     let mut c = DtlsConfig::new(me.clone());
     c.expected_fingerprints = vec![peer.fingerprint(HashAlgorithm::Sha256).unwrap()];
+    c.max_version = crate::DtlsVersion::Dtls12;
     c
 }
 

@@ -27,6 +27,10 @@ use crate::replay::ReplayWindow;
 use crate::srtp::{SrtpKeyingMaterial, DTLS_SRTP_LABEL};
 use crate::stats::DtlsStats;
 use crate::suite::{CipherSuite, NamedGroup, SrtpProfile};
+use crate::v13::connection::Dtls13Connection;
+use crate::v13::key_share::KeyShareGroup;
+use crate::version::{DtlsVersion, NegotiatedCipherSuite};
+use crate::version_switch::VersionProbe;
 use crate::writer::{FlightItem, RecordWriter};
 
 /// The largest plaintext of one record (RFC 5246 §6.2.1).
@@ -126,7 +130,9 @@ impl Handshake {
     }
 }
 
-/// A DTLS 1.2 connection, client or server, as a Sans-IO machine.
+/// A DTLS connection, client or server, as a Sans-IO machine: DTLS 1.2,
+/// or DTLS 1.3 when both sides offer it and the configuration allows it
+/// (see [`DtlsConfig::max_version`]).
 ///
 /// Drive it with [`DtlsEndpoint::start`] (the client sends its
 /// ClientHello), [`DtlsEndpoint::handle_receive`] for every datagram of
@@ -147,8 +153,12 @@ pub struct DtlsEndpoint {
     pub(crate) early_data: Vec<Vec<u8>>,
     pub(crate) hs: Handshake,
     pub(crate) secrets: Option<Secrets>,
-    connected: Option<Connected>,
+    pub(crate) connected: Option<Connected>,
     pub(crate) stats: DtlsStats,
+    /// What is kept until the hellos decide the version.
+    pub(crate) probe: VersionProbe,
+    /// The DTLS 1.3 connection that took over, once the hellos chose 1.3.
+    pub(crate) v13: Option<Box<Dtls13Connection>>,
     /// Every random value drawn after construction (ECDHE keys, RSA
     /// blinding and PSS salts): a ChaCha20 stream seeded from the caller's
     /// RNG in [`DtlsEndpoint::new`].
@@ -240,6 +250,8 @@ impl DtlsEndpoint {
             secrets: None,
             connected: None,
             stats: DtlsStats::default(),
+            probe: VersionProbe::default(),
+            v13: None,
             rng: ChaCha20Rng::from_seed(seed),
             refused_this_datagram: false,
             config,
@@ -293,10 +305,14 @@ impl DtlsEndpoint {
         if self.state != State::Connected {
             return Err(DtlsError::NotConnected);
         }
-        let s = self.secrets.as_ref().ok_or(DtlsError::NotConnected)?;
         if len > 0xffff {
             return Err(DtlsError::TooLarge("exporter length"));
         }
+        if let Some(c) = &self.v13 {
+            // RFC 8446 §7.5: no context is the same as an empty one.
+            return c.export_keying_material(label.as_bytes(), context.unwrap_or_default(), len);
+        }
+        let s = self.secrets.as_ref().ok_or(DtlsError::NotConnected)?;
         Ok(s.export(label.as_bytes(), context, len))
     }
 
@@ -321,6 +337,11 @@ impl DtlsEndpoint {
         if data.len() > MAX_PLAINTEXT {
             return Err(DtlsError::TooLarge("application data record"));
         }
+        if let Some(c) = self.v13.as_mut() {
+            c.send_application_data(data)?;
+            self.pump_dtls13();
+            return Ok(());
+        }
         // One buffer, sized once: header, explicit nonce, data, tag.
         let mut d = Vec::with_capacity(self.writer.overhead(1) + data.len());
         self.writer
@@ -331,6 +352,12 @@ impl DtlsEndpoint {
 
     /// Sends close_notify and closes; nothing more is sent or delivered.
     pub fn close(&mut self) {
+        if let Some(c) = self.v13.as_mut() {
+            c.close();
+            self.pump_dtls13();
+            self.state = State::Closed;
+            return;
+        }
         if matches!(self.state, State::Handshaking | State::Connected) {
             self.send_alert(alert::WARNING, alert::CLOSE_NOTIFY);
         }
@@ -345,11 +372,20 @@ impl DtlsEndpoint {
         if let Some(o) = self.out.pop_front() {
             return o;
         }
+        if self.v13.is_some() {
+            let timeout = self.pump_dtls13();
+            return self.out.pop_front().unwrap_or(Output::Timeout(timeout));
+        }
         Output::Timeout(self.timers.next().map(|(at, _)| at))
     }
 
     /// Handles the retransmission timer.
     pub fn handle_timeout(&mut self, now: Instant) {
+        if let Some(c) = self.v13.as_mut() {
+            c.handle_timeout(now);
+            self.pump_dtls13();
+            return;
+        }
         if !self.timers.is_expired(Timer::Retransmit, now) || self.state != State::Handshaking {
             return;
         }
@@ -463,8 +499,9 @@ impl DtlsEndpoint {
             .first()
             .ok_or(DtlsError::MissingCertificate)?;
         let info = Connected {
-            cipher_suite: suite,
-            group,
+            version: DtlsVersion::Dtls12,
+            cipher_suite: NegotiatedCipherSuite::Dtls12(suite),
+            group: KeyShareGroup::from_named_group(group),
             srtp_profile: self.hs.srtp,
             extended_master_secret: self.hs.ems,
             peer_certificate_chain: self.hs.peer_chain.clone(),

@@ -13,9 +13,17 @@ pub enum DtlsError {
     /// A handshake message arrived that the state does not allow.
     #[error("unexpected handshake message: {0}")]
     UnexpectedMessage(&'static str),
-    /// The peer does not speak DTLS 1.2.
-    #[error("peer does not offer DTLS 1.2")]
+    /// The peer offers or picks no version we accept
+    /// ([`crate::DtlsConfig::min_version`]..=[`crate::DtlsConfig::max_version`]).
+    #[error("peer offers no DTLS version we accept")]
     ProtocolVersion,
+    /// The version range is empty (`min_version` above `max_version`).
+    #[error("empty DTLS version range")]
+    EmptyVersionRange,
+    /// A DTLS 1.2 ServerHello answered our DTLS 1.3 offer with RFC 8446
+    /// §4.1.3's downgrade sentinel: something removed 1.3 on the way.
+    #[error("downgrade to DTLS 1.2 detected")]
+    Downgrade,
     /// No cipher suite both sides support that one of our identities'
     /// key types authenticates.
     #[error("no common cipher suite")]

@@ -1,19 +1,25 @@
 //! What an endpoint tells its application.
 
 use crate::error::DtlsError;
-use crate::suite::{CipherSuite, NamedGroup, SrtpProfile};
+use crate::suite::SrtpProfile;
+use crate::v13::key_share::KeyShareGroup;
+use crate::version::{DtlsVersion, NegotiatedCipherSuite};
 use crate::Fingerprint;
 
 /// The negotiated parameters, reported once the handshake completes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Connected {
+    /// The protocol version.
+    pub version: DtlsVersion,
     /// The cipher suite.
-    pub cipher_suite: CipherSuite,
-    /// The ECDHE group.
-    pub group: NamedGroup,
+    pub cipher_suite: NegotiatedCipherSuite,
+    /// The key exchange group (ECDHE in 1.2; a 1.3 key share group, maybe
+    /// the hybrid X25519MLKEM768).
+    pub group: KeyShareGroup,
     /// The SRTP profile, if use_srtp was negotiated.
     pub srtp_profile: Option<SrtpProfile>,
-    /// Whether the extended master secret (RFC 7627) is in use.
+    /// Whether the extended master secret (RFC 7627) is in use; always
+    /// true in DTLS 1.3, whose key schedule binds the whole transcript.
     pub extended_master_secret: bool,
     /// The peer's certificate chain (DER, leaf first).
     pub peer_certificate_chain: Vec<Vec<u8>>,

@@ -93,6 +93,8 @@ mod srtp;
 mod stats;
 mod suite;
 mod v13;
+mod version;
+mod version_switch;
 mod writer;
 
 #[cfg(test)]
@@ -117,3 +119,6 @@ pub use sansrtc_sdp::attributes::{Fingerprint, HashAlgorithm};
 pub use srtp::{SrtpKeyingMaterial, SrtpMasterKey, DTLS_SRTP_LABEL};
 pub use stats::DtlsStats;
 pub use suite::{CipherSuite, NamedGroup, SignatureScheme, SrtpProfile, SRTP_PREFERENCE};
+pub use v13::cipher_suite::Tls13CipherSuite;
+pub use v13::key_share::KeyShareGroup;
+pub use version::{DtlsVersion, NegotiatedCipherSuite};

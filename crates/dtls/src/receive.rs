@@ -21,6 +21,12 @@ impl DtlsEndpoint {
             self.stats.after_close_datagrams += 1;
             return;
         }
+        if let Some(c) = self.v13.as_mut() {
+            c.handle_receive(now, datagram);
+            self.pump_dtls13();
+            return;
+        }
+        self.keep_for_version_probe(datagram);
         let mut retransmit = false;
         self.refused_this_datagram = false;
         for record in Records::new(datagram) {
@@ -34,6 +40,10 @@ impl DtlsEndpoint {
             }
             if self.is_closed() {
                 return;
+            }
+            if self.probe.switch {
+                // The hellos chose DTLS 1.3: it re-reads the datagrams.
+                return self.switch_to_dtls13(now);
             }
             if let Err(e) = self.drain_pending(now, &mut retransmit) {
                 self.fail(e);

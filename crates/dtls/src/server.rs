@@ -48,6 +48,10 @@ impl DtlsEndpoint {
             return Err(DtlsError::UnexpectedMessage("ClientHello in epoch 1"));
         }
         let ch = ClientHello::parse(&m.body)?;
+        if self.client_hello_selects_dtls13(&ch)? {
+            self.probe.switch = true;
+            return Ok(());
+        }
         // A DTLS 1.3 ClientHello (Chromium) lists its versions in
         // supported_versions; legacy_version stays DTLS 1.2. Lower wire
         // values are newer versions.
@@ -89,6 +93,7 @@ impl DtlsEndpoint {
             }
         }
         self.writer.continue_epoch0_from(record_seq);
+        self.server_chose_dtls12();
         self.negotiate_and_send_server_flight(now, ch, m)
     }
 

@@ -37,6 +37,12 @@ impl RecordWriter {
         self.next_seq[0] = self.next_seq[0].max(seq);
     }
 
+    /// The next epoch-0 sequence number (a DTLS 1.3 machine taking over
+    /// the connection continues from it).
+    pub(crate) fn next_epoch0_seq(&self) -> u64 {
+        self.next_seq[0]
+    }
+
     pub(crate) fn has_cipher(&self) -> bool {
         self.cipher.is_some()
     }

@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use sansrtc_dtls::{CipherSuite, DtlsEvent, MAX_PLAINTEXT};
+use sansrtc_dtls::{CipherSuite, DtlsEvent, DtlsVersion, Tls13CipherSuite, MAX_PLAINTEXT};
 use sansrtc_proto::Output;
 
 #[test]
@@ -42,6 +42,7 @@ fn the_largest_allowed_payload_fills_the_mtu_exactly_for_every_suite() {
                 rsa.clone()
             };
             let (mut c, mut s) = configs(ecdsa_identity(), server);
+            c.max_version = DtlsVersion::Dtls12;
             c.cipher_suites = vec![suite];
             (c.mtu, s.mtu) = (mtu, mtu);
             let mut p = Pair::new(c, s, 2);
@@ -60,6 +61,42 @@ fn the_largest_allowed_payload_fills_the_mtu_exactly_for_every_suite() {
                 };
                 assert_eq!(datagram.len() <= mtu, fits, "{suite:?} {mtu} {len}");
                 assert_eq!(datagram.len(), len + suite.record_overhead());
+                p.server.handle_receive(p.now, &datagram);
+                assert_eq!(
+                    p.server.poll_output(),
+                    Output::Event(DtlsEvent::ApplicationData(payload))
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_largest_allowed_payload_fills_the_mtu_exactly_in_dtls13() {
+    for suite in Tls13CipherSuite::ALL {
+        for mtu in [300, 1200] {
+            let (mut c, mut s) = configs(ecdsa_identity(), ecdsa_identity());
+            c.dtls13_cipher_suites = vec![suite];
+            (c.mtu, s.mtu) = (mtu, mtu);
+            let mut p = Pair::new(c, s, 2);
+            p.run(Duration::from_secs(10), &mut perfect);
+            assert!(p.connected(), "{suite:?}: {:?}", p.client_events);
+            assert_eq!(p.client.connection().unwrap().cipher_suite, suite);
+            // Unified header with a 16-bit sequence number and a length
+            // (5), the inner content type (1), the tag (16).
+            for ep in [&p.client, &p.server] {
+                assert_eq!(ep.application_data_overhead(), 22);
+                assert_eq!(ep.max_application_data(), mtu - 22);
+            }
+            let max = p.client.max_application_data();
+            for (len, fits) in [(max, true), (max + 1, false)] {
+                let payload = vec![0x5a; len];
+                p.client.send_application_data(&payload).unwrap();
+                let Output::Transmit(datagram) = p.client.poll_output() else {
+                    panic!("no datagram");
+                };
+                assert_eq!(datagram.len() <= mtu, fits, "{suite:?} {mtu} {len}");
+                assert_eq!(datagram.len(), len + 22);
                 p.server.handle_receive(p.now, &datagram);
                 assert_eq!(
                     p.server.poll_output(),

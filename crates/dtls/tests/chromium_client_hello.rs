@@ -1,18 +1,16 @@
 //! Chromium 156's real first ClientHello (a DTLS 1.3 offer with an
 //! X25519MLKEM768 key share, fragmented over two datagrams; captured on the
 //! wire, see `tests/data/chromium156-client-hello/README.md`) gets a DTLS
-//! 1.2 ServerHello from our server, in either datagram order; a missing or
-//! cut fragment gets no answer and no panic.
-//!
-//! Today's server speaks DTLS 1.2 only (issue #20 adds 1.3): when 1.3 is
-//! negotiated, the ServerHello's expectations below change.
+//! 1.3 ServerHello with an X25519MLKEM768 key share from our server, or a
+//! DTLS 1.2 one from a server configured for 1.2 only, in either datagram
+//! order; a missing or cut fragment gets no answer and no panic.
 
 mod common;
 
 use std::time::Instant;
 
 use rand_chacha::rand_core::SeedableRng;
-use sansrtc_dtls::{DtlsConfig, DtlsEndpoint, Output, Role};
+use sansrtc_dtls::{DtlsConfig, DtlsEndpoint, DtlsVersion, Output, Role};
 
 fn datagram(n: u8) -> Vec<u8> {
     let path = format!(
@@ -24,7 +22,12 @@ fn datagram(n: u8) -> Vec<u8> {
 }
 
 fn server() -> DtlsEndpoint {
+    server_up_to(DtlsVersion::Dtls13)
+}
+
+fn server_up_to(max_version: DtlsVersion) -> DtlsEndpoint {
     let mut config = DtlsConfig::new(common::ecdsa_identity());
+    config.max_version = max_version;
     // Any fingerprint: the handshake never gets as far as the certificate.
     config.expected_fingerprints = vec![common::ecdsa_identity()
         .fingerprint(sansrtc_dtls::HashAlgorithm::Sha256)
@@ -82,9 +85,42 @@ fn the_captured_hello_is_two_fragments_of_one_dtls13_offer() {
 }
 
 #[test]
-fn chromiums_dtls13_offer_gets_a_dtls12_server_hello() {
+fn chromiums_dtls13_offer_gets_a_dtls13_server_hello_with_the_hybrid_share() {
     for order in [[1, 2], [2, 1]] {
         let mut server = server();
+        let now = Instant::now();
+        server.handle_receive(now, &datagram(order[0]));
+        assert!(transmits(&mut server).is_empty(), "half a hello: no answer");
+        assert_eq!(server.version(), None, "undecided");
+        server.handle_receive(now, &datagram(order[1]));
+        assert_eq!(server.version(), Some(DtlsVersion::Dtls13));
+        let flight = transmits(&mut server);
+        assert!(!flight.is_empty(), "order {order:?}: no answer");
+        let sh = server_hello(&flight);
+        // legacy_version stays DTLS 1.2 (RFC 9147 §5.3).
+        assert_eq!(&sh[..2], &[0xfe, 0xfd]);
+        let sid = usize::from(sh[34]);
+        let suite = u16::from_be_bytes([sh[35 + sid], sh[36 + sid]]);
+        assert_eq!(suite, 0x1301, "TLS_AES_128_GCM_SHA256");
+        let ext = extensions(&sh);
+        let version = &ext
+            .iter()
+            .find(|e| e.0 == 43)
+            .expect("supported_versions")
+            .1;
+        assert_eq!(version, &[0xfe, 0xfc], "DTLS 1.3");
+        let share = &ext.iter().find(|e| e.0 == 51).expect("key_share").1;
+        assert_eq!(&share[..2], &[0x11, 0xec], "X25519MLKEM768");
+        // ML-KEM-768 ciphertext (1088) and an X25519 share (32).
+        assert_eq!(u16::from_be_bytes([share[2], share[3]]), 1088 + 32);
+        assert!(!ext.iter().any(|e| e.0 == 14), "use_srtp goes encrypted");
+    }
+}
+
+#[test]
+fn chromiums_dtls13_offer_gets_a_dtls12_server_hello_from_a_dtls12_server() {
+    for order in [[1, 2], [2, 1]] {
+        let mut server = server_up_to(DtlsVersion::Dtls12);
         let now = Instant::now();
         server.handle_receive(now, &datagram(order[0]));
         assert!(transmits(&mut server).is_empty(), "half a hello: no answer");

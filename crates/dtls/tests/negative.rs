@@ -8,6 +8,19 @@ use std::time::{Duration, SystemTime};
 use common::*;
 use sansrtc_dtls::{CipherSuite, DtlsError, DtlsEvent, Fingerprint, HashAlgorithm};
 
+/// Configs pinned to DTLS 1.2, for the attacks on 1.2's handshake and
+/// record layer (1.3's are in src/v13/connection_tests.rs and
+/// tests/version_negotiation.rs).
+fn configs12(
+    client: std::sync::Arc<sansrtc_dtls::Identity>,
+    server: std::sync::Arc<sansrtc_dtls::Identity>,
+) -> (sansrtc_dtls::DtlsConfig, sansrtc_dtls::DtlsConfig) {
+    let (mut c, mut s) = configs(client, server);
+    c.max_version = sansrtc_dtls::DtlsVersion::Dtls12;
+    s.max_version = sansrtc_dtls::DtlsVersion::Dtls12;
+    (c, s)
+}
+
 fn delivered_nothing(events: &[DtlsEvent]) -> bool {
     !events
         .iter()
@@ -119,7 +132,7 @@ fn an_expired_or_not_yet_valid_certificate_is_refused() {
 /// its Finished no longer authenticates, so the server drops it.
 #[test]
 fn a_tampered_finished_record_is_not_accepted() {
-    let (c, s) = configs(ecdsa_identity(), ecdsa_identity());
+    let (c, s) = configs12(ecdsa_identity(), ecdsa_identity());
     let mut p = Pair::new(c, s, 6);
     let mut tampered = false;
     let mut link = |from_client: bool, mut d: Vec<u8>| {
@@ -181,7 +194,7 @@ fn downgrade(strip_ems: bool) -> impl FnMut(bool, Vec<u8>) -> Vec<Vec<u8>> {
 /// connects, and the handshake fails.
 #[test]
 fn a_downgraded_cipher_suite_list_never_connects_with_ems() {
-    let (mut c, mut s) = configs(ecdsa_identity(), ecdsa_identity());
+    let (mut c, mut s) = configs12(ecdsa_identity(), ecdsa_identity());
     s.hello_verify_request = false;
     s.require_client_certificate = false; // else CertificateVerify catches it first
     for cfg in [&mut c, &mut s] {
@@ -203,7 +216,7 @@ fn a_downgraded_cipher_suite_list_never_connects_with_ems() {
 /// transcripts do not: the server's Finished check catches the downgrade.
 #[test]
 fn a_downgraded_cipher_suite_list_fails_the_finished_check_without_ems() {
-    let (mut c, mut s) = configs(ecdsa_identity(), ecdsa_identity());
+    let (mut c, mut s) = configs12(ecdsa_identity(), ecdsa_identity());
     s.hello_verify_request = false;
     s.require_client_certificate = false; // no CertificateVerify: Finished must catch it
     c.require_extended_master_secret = false;
@@ -221,7 +234,7 @@ fn a_downgraded_cipher_suite_list_fails_the_finished_check_without_ems() {
 /// server's transcript) already catches it.
 #[test]
 fn a_downgraded_cipher_suite_list_fails_certificate_verify_without_ems() {
-    let (mut c, mut s) = configs(ecdsa_identity(), ecdsa_identity());
+    let (mut c, mut s) = configs12(ecdsa_identity(), ecdsa_identity());
     s.hello_verify_request = false;
     c.require_extended_master_secret = false;
     s.require_extended_master_secret = false;
@@ -234,7 +247,7 @@ fn a_downgraded_cipher_suite_list_fails_certificate_verify_without_ems() {
 /// A ServerHello rewritten to a suite the client never offered.
 #[test]
 fn a_server_hello_with_an_unoffered_suite_is_refused() {
-    let (c, mut s) = configs(ecdsa_identity(), ecdsa_identity());
+    let (c, mut s) = configs12(ecdsa_identity(), ecdsa_identity());
     s.hello_verify_request = false;
     let mut p = Pair::new(c, s, 8);
     let mut link = |from_client: bool, mut d: Vec<u8>| {
@@ -254,7 +267,7 @@ fn a_server_hello_with_an_unoffered_suite_is_refused() {
 
 #[test]
 fn no_common_suite_is_a_handshake_failure() {
-    let (mut c, mut s) = configs(ecdsa_identity(), ecdsa_identity());
+    let (mut c, mut s) = configs12(ecdsa_identity(), ecdsa_identity());
     c.cipher_suites = vec![CipherSuite::EcdheEcdsaAes256GcmSha384];
     s.cipher_suites = vec![CipherSuite::EcdheEcdsaAes128GcmSha256];
     let mut p = Pair::new(c, s, 9);
@@ -270,7 +283,7 @@ fn no_common_suite_is_a_handshake_failure() {
 fn extended_master_secret_is_required_by_default() {
     // A client that does not offer EMS: rewrite its extension type 23 to
     // an unknown one (0x5a5a) in the ClientHello.
-    let (c, mut s) = configs(ecdsa_identity(), ecdsa_identity());
+    let (c, mut s) = configs12(ecdsa_identity(), ecdsa_identity());
     s.hello_verify_request = false;
     let mut p = Pair::new(c, s, 10);
     let mut link = |from_client: bool, mut d: Vec<u8>| {
@@ -292,7 +305,7 @@ fn extended_master_secret_is_required_by_default() {
 
 #[test]
 fn a_replayed_record_is_delivered_once() {
-    let (c, s) = configs(ecdsa_identity(), ecdsa_identity());
+    let (c, s) = configs12(ecdsa_identity(), ecdsa_identity());
     let mut p = Pair::new(c, s, 11);
     p.run(Duration::from_secs(5), &mut perfect);
     assert!(p.connected());
@@ -317,7 +330,7 @@ fn a_replayed_record_is_delivered_once() {
 
 #[test]
 fn renegotiation_is_refused_and_the_connection_stays_up() {
-    let (c, s) = configs(ecdsa_identity(), ecdsa_identity());
+    let (c, s) = configs12(ecdsa_identity(), ecdsa_identity());
     let mut p = Pair::new(c, s, 12);
     p.run(Duration::from_secs(5), &mut perfect);
     // An unprotected ClientHello (epoch 0, new message_seq) after the handshake.

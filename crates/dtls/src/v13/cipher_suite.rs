@@ -56,8 +56,8 @@ impl SuiteHash {
 }
 
 /// A TLS 1.3 cipher suite (RFC 8446 §B.4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Tls13CipherSuite {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tls13CipherSuite {
     /// TLS_AES_128_GCM_SHA256 (0x1301): what two Chromiums negotiate.
     Aes128GcmSha256,
     /// TLS_AES_256_GCM_SHA384 (0x1302).
@@ -68,14 +68,23 @@ pub(crate) enum Tls13CipherSuite {
 
 impl Tls13CipherSuite {
     /// Every suite, in our preference order.
-    pub(crate) const ALL: [Tls13CipherSuite; 3] = [
+    pub const ALL: [Tls13CipherSuite; 3] = [
         Tls13CipherSuite::Aes128GcmSha256,
         Tls13CipherSuite::Aes256GcmSha384,
         Tls13CipherSuite::ChaCha20Poly1305Sha256,
     ];
 
+    /// The IANA name, as `getStats()` reports `dtlsCipher`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tls13CipherSuite::Aes128GcmSha256 => "TLS_AES_128_GCM_SHA256",
+            Tls13CipherSuite::Aes256GcmSha384 => "TLS_AES_256_GCM_SHA384",
+            Tls13CipherSuite::ChaCha20Poly1305Sha256 => "TLS_CHACHA20_POLY1305_SHA256",
+        }
+    }
+
     /// The IANA code point.
-    pub(crate) fn code(self) -> u16 {
+    pub fn code(self) -> u16 {
         match self {
             Tls13CipherSuite::Aes128GcmSha256 => 0x1301,
             Tls13CipherSuite::Aes256GcmSha384 => 0x1302,

@@ -48,8 +48,11 @@ pub(crate) struct ClientHello13 {
     pub(crate) use_srtp: Option<(Vec<u16>, Vec<u8>)>,
     /// cookie (ClientHello2 after a HelloRetryRequest).
     pub(crate) cookie: Option<Vec<u8>>,
-    /// The types of the other extensions, in order (not written by encode).
-    pub(crate) other_extension_types: Vec<u16>,
+    /// The other extensions (type, data), in order, written by encode
+    /// after the known ones: a client offering 1.2 too keeps its 1.2-only
+    /// extensions (extended_master_secret, renegotiation_info,
+    /// ec_point_formats) in a ClientHello2.
+    pub(crate) other_extensions: Vec<(u16, Vec<u8>)>,
 }
 
 /// A nonempty even-length list of u16s from `bytes`.
@@ -125,6 +128,9 @@ impl ClientHello13 {
             put_u16_list(&mut data, profiles)?;
             put_vec8(&mut data, mki);
             put_extension(&mut extensions, USE_SRTP, &data)?;
+        }
+        for (ext_type, data) in &self.other_extensions {
+            put_extension(&mut extensions, *ext_type, data)?;
         }
         if let Some(cookie) = &self.cookie {
             let mut data = Vec::new();
@@ -215,7 +221,7 @@ impl ClientHello13 {
                     d.finish()?;
                     hello.use_srtp = Some((profiles, mki));
                 }
-                other => hello.other_extension_types.push(other),
+                other => hello.other_extensions.push((other, data.to_vec())),
             }
         }
         Ok(hello)
@@ -252,7 +258,7 @@ mod tests {
             signature_algorithms: Some(vec![0x0403, 0x0804, 0x0401]),
             use_srtp: Some((vec![0x0007, 0x0008, 0x0001], vec![])),
             cookie: None,
-            other_extension_types: vec![],
+            other_extensions: vec![],
         }
     }
 

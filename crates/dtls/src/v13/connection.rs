@@ -87,6 +87,8 @@ pub(crate) struct Dtls13Connection {
     answered_below: u16,
     /// Retransmissions the peer's repeats triggered, for our current flight.
     peer_triggered_retransmissions: u32,
+    /// Flight retransmissions so far (timer and peer-triggered).
+    retransmissions: u64,
 }
 
 impl Dtls13Connection {
@@ -134,6 +136,7 @@ impl Dtls13Connection {
             liveness: Liveness::Running,
             answered_below: 0,
             peer_triggered_retransmissions: 0,
+            retransmissions: 0,
         }
     }
 
@@ -145,6 +148,11 @@ impl Dtls13Connection {
                 self.fail(e);
             }
         }
+    }
+
+    /// Flight retransmissions so far (timer and peer-triggered).
+    pub(crate) fn retransmissions(&self) -> u64 {
+        self.retransmissions
     }
 
     /// Whether the handshake completed.
@@ -247,10 +255,12 @@ impl Dtls13Connection {
             &mut self.cx.keys,
             shared.mtu,
         ) {
-            Some(Ok(datagrams)) => self
-                .cx
-                .out
-                .extend(datagrams.into_iter().map(Output::Transmit)),
+            Some(Ok(datagrams)) => {
+                self.retransmissions += 1;
+                self.cx
+                    .out
+                    .extend(datagrams.into_iter().map(Output::Transmit))
+            }
             Some(Err(e)) => self.fail(e.into()),
             // Our final flight was never acknowledged: the peer has what it
             // needs if it sent application data; stop retransmitting.
@@ -480,6 +490,18 @@ impl Dtls13Connection {
     fn send_ack(&mut self, epoch: u64) {
         let mut numbers: Vec<RecordNumber> = self.received_handshake_records.clone();
         numbers.sort_by_key(|n| (n.epoch, n.sequence_number));
+        // One record within the MTU: the most recent record numbers (each
+        // 16 bytes after a 2-byte length) when they do not all fit.
+        let room = self
+            .cx
+            .config
+            .shared
+            .mtu
+            .saturating_sub(super::epoch_keys::PROTECTED_RECORD_OVERHEAD + 2)
+            / 16;
+        if numbers.len() > room {
+            numbers.drain(..numbers.len() - room);
+        }
         let mut body = Vec::new();
         if let Err(e) = encode_ack(&numbers, &mut body) {
             return self.fail(e.into());
@@ -502,6 +524,7 @@ impl Dtls13Connection {
             return self.send_ack(APPLICATION_EPOCH);
         }
         if !self.cx.flight.is_done() {
+            self.retransmissions += 1;
             if let Err(e) = self.cx.transmit_flight() {
                 self.fail(e.into());
             }
@@ -521,5 +544,40 @@ impl Dtls13Connection {
             let _ = self.seal_and_send(epoch, CONTENT_TYPE_ALERT, &[alert::FATAL, description]);
         }
         self.cx.out.push_back(Output::Event(Dtls13Event::Failed(e)));
+    }
+}
+
+impl Dtls13Connection {
+    /// A client taking over from the DTLS 1.2 code, which sent
+    /// `client_hello` (the body of `hello`, offering 1.3 with the private
+    /// keys `key_shares`) as message `hello_seq` and used epoch-0 record
+    /// numbers below `next_record_seq`. It waits for the ServerHello, and
+    /// retransmits the ClientHello on its timer until one comes.
+    pub(crate) fn client_after_hello(
+        config: Dtls13Config,
+        rng: &mut impl CryptoRngCore,
+        now: Instant,
+        sent: super::client_offer::SentClientHello,
+    ) -> Self {
+        let super::client_offer::SentClientHello {
+            hello,
+            body,
+            key_shares,
+            message_seq,
+            next_record_seq,
+        } = sent;
+        let handshake = Handshake::Client(ClientHandshake::after_hello(
+            hello,
+            body.clone(),
+            key_shares,
+        ));
+        let mut connection = Self::new(config, rng, now, handshake);
+        let cx = &mut connection.cx;
+        cx.begin_flight();
+        cx.next_send_seq = message_seq;
+        cx.queue_message(0, super::handshake_context::msg_type::CLIENT_HELLO, body);
+        cx.flight.arm(now);
+        cx.keys.continue_epoch0_from(next_record_seq);
+        connection
     }
 }

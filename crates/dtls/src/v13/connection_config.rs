@@ -23,14 +23,15 @@ pub(crate) struct Dtls13Config {
 }
 
 impl Dtls13Config {
-    /// Every suite and group; a client sends X25519MLKEM768 and X25519
-    /// shares, as Chromium does.
+    /// The suites and groups of `shared` (by default all of them); a
+    /// client sends shares of its first two groups (X25519MLKEM768 and
+    /// X25519 by default, as Chromium does).
     pub(crate) fn new(shared: Arc<DtlsConfig>) -> Self {
         Self {
+            cipher_suites: shared.dtls13_cipher_suites.clone(),
+            groups: shared.dtls13_groups.clone(),
+            client_key_shares: shared.dtls13_groups.iter().copied().take(2).collect(),
             shared,
-            cipher_suites: Tls13CipherSuite::ALL.to_vec(),
-            groups: KeyShareGroup::ALL.to_vec(),
-            client_key_shares: vec![KeyShareGroup::X25519MlKem768, KeyShareGroup::X25519],
         }
     }
 }

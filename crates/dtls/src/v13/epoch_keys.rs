@@ -102,6 +102,14 @@ fn protection(
 }
 
 impl EpochKeys {
+    /// Continues epoch 0 at `sequence_number` (a connection that takes
+    /// over from DTLS 1.2 code which already sent epoch-0 records).
+    pub(crate) fn continue_epoch0_from(&mut self, sequence_number: u64) {
+        if let Some(w) = self.write.iter_mut().find(|w| w.epoch == 0) {
+            w.next_sequence_number = w.next_sequence_number.max(sequence_number);
+        }
+    }
+
     /// Adds the keys we write `epoch` with.
     pub(crate) fn install_write(
         &mut self,

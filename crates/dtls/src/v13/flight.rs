@@ -82,6 +82,12 @@ impl Flight {
         });
     }
 
+    /// Arms the timer of a flight that was already sent (by the DTLS 1.2
+    /// code, before the version was known).
+    pub(crate) fn arm(&mut self, now: Instant) {
+        self.deadline = Some(now + self.timeout);
+    }
+
     /// Drops the flight: the peer's answer acknowledged it.
     pub(crate) fn finish(&mut self) {
         self.messages.clear();

@@ -99,6 +99,24 @@ impl ClientHandshake {
         }
     }
 
+    /// A client whose ClientHello (`client_hello`, the body of `hello`)
+    /// the DTLS 1.2 code already sent, offering 1.3 with `key_shares`:
+    /// it waits for the ServerHello.
+    pub(crate) fn after_hello(
+        hello: ClientHello13,
+        client_hello: Vec<u8>,
+        key_shares: Vec<ClientKeyShare>,
+    ) -> Self {
+        Self {
+            state: ClientState::WaitServerHello {
+                hello: Box::new(hello),
+                client_hello,
+                key_shares,
+                retry: None,
+            },
+        }
+    }
+
     /// Sends the ClientHello (first flight).
     pub(crate) fn start(&mut self, cx: &mut HandshakeContext) -> Result<(), DtlsError> {
         let config = cx.config.clone();

@@ -11,9 +11,10 @@ use super::hybrid_kem::{self, HybridClientKey};
 use crate::ecdhe::EphemeralKey;
 use crate::suite::NamedGroup;
 
-/// A key exchange group of DTLS 1.3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum KeyShareGroup {
+/// A key exchange group: of DTLS 1.3's key shares, and (X25519 and
+/// secp256r1) of DTLS 1.2's ECDHE, as [`crate::Connected::group`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyShareGroup {
     /// X25519MLKEM768 (0x11EC): Chromium's first choice.
     X25519MlKem768,
     /// x25519 (0x001D).
@@ -25,14 +26,24 @@ pub(crate) enum KeyShareGroup {
 impl KeyShareGroup {
     /// Every group, in our preference order (the hybrid first, as
     /// Chromium).
-    pub(crate) const ALL: [KeyShareGroup; 3] = [
+    pub const ALL: [KeyShareGroup; 3] = [
         KeyShareGroup::X25519MlKem768,
         KeyShareGroup::X25519,
         KeyShareGroup::Secp256r1,
     ];
 
+    /// The name `getStats()`-style reports use (IANA's, as Chromium
+    /// logs it).
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyShareGroup::X25519MlKem768 => "X25519MLKEM768",
+            KeyShareGroup::X25519 => "x25519",
+            KeyShareGroup::Secp256r1 => "secp256r1",
+        }
+    }
+
     /// The NamedGroup code point.
-    pub(crate) fn code(self) -> u16 {
+    pub fn code(self) -> u16 {
         match self {
             KeyShareGroup::X25519MlKem768 => hybrid_kem::X25519_MLKEM768,
             KeyShareGroup::X25519 => NamedGroup::X25519.id(),
@@ -45,6 +56,14 @@ impl KeyShareGroup {
         Self::ALL.into_iter().find(|g| g.code() == code)
     }
 
+    /// The same group as a DTLS 1.2 ECDHE group.
+    pub(crate) fn from_named_group(group: NamedGroup) -> Self {
+        match group {
+            NamedGroup::X25519 => KeyShareGroup::X25519,
+            NamedGroup::Secp256r1 => KeyShareGroup::Secp256r1,
+        }
+    }
+
     /// The length of the client's key_exchange for this group.
     pub(crate) fn client_share_len(self) -> usize {
         match self {
@@ -52,6 +71,18 @@ impl KeyShareGroup {
             KeyShareGroup::X25519 => 32,
             KeyShareGroup::Secp256r1 => 65,
         }
+    }
+}
+
+impl From<NamedGroup> for KeyShareGroup {
+    fn from(group: NamedGroup) -> Self {
+        Self::from_named_group(group)
+    }
+}
+
+impl PartialEq<NamedGroup> for KeyShareGroup {
+    fn eq(&self, other: &NamedGroup) -> bool {
+        *self == Self::from_named_group(*other)
     }
 }
 

@@ -52,6 +52,7 @@ pub(crate) mod certificate_request;
 pub(crate) mod certificate_verify;
 pub(crate) mod cipher_suite;
 pub(crate) mod client_hello;
+pub(crate) mod client_offer;
 pub(crate) mod connection;
 pub(crate) mod connection_config;
 pub(crate) mod connection_event;
