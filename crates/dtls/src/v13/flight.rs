@@ -27,6 +27,33 @@ struct FlightMessage {
     /// Whether ACKs covered the whole message (every byte, or the one
     /// record of an empty body).
     acknowledged: bool,
+    /// The body ranges ACKed records carried (at most one per record
+    /// sent), to resend only the others.
+    acknowledged_ranges: Vec<(usize, usize)>,
+}
+
+impl FlightMessage {
+    /// The body ranges no ACK covered, in order (the whole of an empty
+    /// body: its one record).
+    fn unacknowledged_ranges(&self) -> Vec<(usize, usize)> {
+        if self.body.is_empty() {
+            return vec![(0, 0)];
+        }
+        let mut acked = self.acknowledged_ranges.clone();
+        acked.sort_unstable();
+        let mut missing = Vec::new();
+        let mut cursor = 0;
+        for (start, end) in acked {
+            if start > cursor {
+                missing.push((cursor, start));
+            }
+            cursor = cursor.max(end);
+        }
+        if cursor < self.body.len() {
+            missing.push((cursor, self.body.len()));
+        }
+        missing
+    }
 }
 
 /// One record we sent: which part of which message it carried.
@@ -79,6 +106,7 @@ impl Flight {
             acknowledged_bytes: ByteSet::new(body.len()),
             body,
             acknowledged: false,
+            acknowledged_ranges: Vec::new(),
         });
     }
 
@@ -109,15 +137,18 @@ impl Flight {
         self.retransmissions
     }
 
-    /// Marks the fragments the ACKed records carried; a message whose
-    /// every byte was ACKed is not sent again; the timer stops once all
-    /// are (RFC 9147 §7.1).
+    /// Marks the fragments the ACKed records carried; only the bytes no
+    /// ACK covered are sent again; the timer stops once all are (RFC 9147
+    /// §7.1, §7.2).
     pub(crate) fn on_ack(&mut self, acknowledged: &[RecordNumber]) {
         for sent in &self.sent_records {
             if acknowledged.contains(&sent.number) {
                 if let Some(m) = self.messages.get_mut(sent.message) {
                     m.acknowledged_bytes.insert(sent.start, sent.end);
                     m.acknowledged = m.acknowledged_bytes.is_full();
+                    if !m.acknowledged_ranges.contains(&(sent.start, sent.end)) {
+                        m.acknowledged_ranges.push((sent.start, sent.end));
+                    }
                 }
             }
         }
@@ -145,8 +176,9 @@ impl Flight {
         Some(self.transmit(now, keys, mtu))
     }
 
-    /// Seals every unacknowledged message, fragmented so that each
-    /// datagram fits `mtu`, with fresh record numbers; arms the timer.
+    /// Seals what no ACK covered (whole messages, or the missing ranges of
+    /// partly ACKed ones), fragmented so that each datagram fits `mtu`,
+    /// with fresh record numbers; arms the timer.
     pub(crate) fn transmit(
         &mut self,
         now: Instant,
@@ -168,33 +200,36 @@ impl Flight {
             if mtu <= overhead {
                 return Err(Dtls13Error::TooLarge("MTU below the record overhead"));
             }
-            let mut offset = 0;
-            loop {
-                let room = mtu.saturating_sub(current.len());
-                if room <= overhead {
-                    datagrams.push(std::mem::take(&mut current));
-                    continue;
-                }
-                let take = (room - overhead).min(m.body.len() - offset);
-                let mut fragment = Vec::with_capacity(HEADER_LEN + take);
-                encode_fragment(
-                    &mut fragment,
-                    m.msg_type,
-                    m.body.len(),
-                    m.message_seq,
-                    offset,
-                    &m.body[offset..offset + take],
-                );
-                let number = keys.seal(m.epoch, CONTENT_TYPE_HANDSHAKE, &fragment, &mut current)?;
-                self.sent_records.push(SentRecord {
-                    number,
-                    message: index,
-                    start: offset,
-                    end: offset + take,
-                });
-                offset += take;
-                if offset == m.body.len() {
-                    break;
+            for (range_start, range_end) in m.unacknowledged_ranges() {
+                let mut offset = range_start;
+                loop {
+                    let room = mtu.saturating_sub(current.len());
+                    if room <= overhead {
+                        datagrams.push(std::mem::take(&mut current));
+                        continue;
+                    }
+                    let take = (room - overhead).min(range_end - offset);
+                    let mut fragment = Vec::with_capacity(HEADER_LEN + take);
+                    encode_fragment(
+                        &mut fragment,
+                        m.msg_type,
+                        m.body.len(),
+                        m.message_seq,
+                        offset,
+                        &m.body[offset..offset + take],
+                    );
+                    let number =
+                        keys.seal(m.epoch, CONTENT_TYPE_HANDSHAKE, &fragment, &mut current)?;
+                    self.sent_records.push(SentRecord {
+                        number,
+                        message: index,
+                        start: offset,
+                        end: offset + take,
+                    });
+                    offset += take;
+                    if offset == range_end {
+                        break;
+                    }
                 }
             }
         }
@@ -250,11 +285,23 @@ mod tests {
             .on_timeout(start, Duration::from_secs(60), 2, &mut keys, 1200)
             .unwrap()
             .unwrap();
-        let resent: usize = again.iter().map(Vec::len).sum();
-        assert!(
-            resent > 1400 && resent < 1400 + 3 * 40,
-            "only the first message"
-        );
+        // Only the first message's bytes after its ACKed first fragment.
+        let first_len = flight.sent_records[0].end;
+        let mut resent_ranges = Vec::new();
+        for d in &again {
+            for record in split_datagram(d).0 {
+                let Record::Plaintext(p) = record else {
+                    panic!("protected")
+                };
+                for f in parse_fragments(p.fragment).unwrap() {
+                    assert_eq!(f.msg_type, 1);
+                    resent_ranges.push((f.offset as usize, f.offset as usize + f.body.len()));
+                }
+            }
+        }
+        assert_eq!(resent_ranges.first().map(|r| r.0), Some(first_len));
+        assert_eq!(resent_ranges.last().map(|r| r.1), Some(1400));
+        assert!(resent_ranges.windows(2).all(|w| w[0].1 == w[1].0));
         assert_eq!(flight.deadline(), Some(start + Duration::from_secs(2)));
         let numbers: Vec<_> = flight.sent_records.iter().map(|r| r.number).collect();
         flight.on_ack(&numbers);
