@@ -363,4 +363,67 @@ mod tests {
             .unwrap();
         assert_eq!(wrong.open(&first), OpenOutcome::Dropped);
     }
+
+    #[test]
+    fn epochs_past_3_are_reconstructed_and_keys_count_against_their_limits() {
+        let suite = Tls13CipherSuite::ChaCha20Poly1305Sha256;
+        let secret = |e: u64| Secret::new(vec![e as u8; 32]);
+        let mut writer = EpochKeys::default();
+        let mut reader = EpochKeys::default();
+        reader.install_read(suite, 3, &secret(3)).unwrap();
+        for epoch in 4..=9u64 {
+            writer.install_write(suite, epoch, &secret(epoch)).unwrap();
+            writer.retire_write_below(epoch);
+            reader.install_read(suite, epoch, &secret(epoch)).unwrap();
+            reader.retire_read_below(epoch - 1);
+            assert_eq!(reader.read_epochs(), [epoch - 1, epoch]);
+            assert_eq!(writer.current_write_epoch(), epoch);
+            let mut datagram = Vec::new();
+            writer
+                .seal(epoch, CONTENT_TYPE_HANDSHAKE, b"x", &mut datagram)
+                .unwrap();
+            let (records, _) = split_datagram(&datagram);
+            let Record::Ciphertext(c) = records[0] else {
+                panic!("plaintext")
+            };
+            let OpenOutcome::Opened(opened) = reader.open(&c) else {
+                panic!("epoch {epoch} did not open")
+            };
+            assert_eq!(opened.number.epoch, epoch);
+            assert!(writer.write_secret(epoch - 1).is_none(), "retired");
+        }
+        // A record of epoch 5 (low bits 1) read at [8, 9] reconstructs to
+        // 9, fails and counts against epoch 9's key.
+        let mut old = EpochKeys::default();
+        old.install_write(suite, 5, &secret(5)).unwrap();
+        let mut datagram = Vec::new();
+        old.seal(5, CONTENT_TYPE_HANDSHAKE, b"x", &mut datagram)
+            .unwrap();
+        let Record::Ciphertext(c) = split_datagram(&datagram).0[0] else {
+            panic!("plaintext")
+        };
+        assert_eq!(reader.open(&c), OpenOutcome::Dropped);
+        assert_eq!(
+            reader.failed_authentications(9),
+            Some((1, crate::v13::aead_limits::INTEGRITY_LIMIT))
+        );
+        // The confidentiality limit refuses to seal.
+        writer.override_limits(AeadLimits {
+            confidentiality: 3,
+            integrity: 1,
+        });
+        let mut out = Vec::new();
+        writer
+            .seal(9, CONTENT_TYPE_HANDSHAKE, b"y", &mut out)
+            .unwrap();
+        assert!(!writer.write_nears_limit(9), "2 of 3 sealed");
+        writer
+            .seal(9, CONTENT_TYPE_HANDSHAKE, b"y", &mut out)
+            .unwrap();
+        assert!(writer.write_nears_limit(9));
+        assert_eq!(
+            writer.seal(9, CONTENT_TYPE_HANDSHAKE, b"z", &mut out),
+            Err(Dtls13Error::Exhausted)
+        );
+    }
 }

@@ -74,6 +74,11 @@ impl KeyUpdateState {
             return Ok(());
         }
         let epoch = cx.keys.current_write_epoch();
+        // message_seq does not wrap (RFC 9147 §5.2): a new association
+        // is due long before.
+        if cx.next_send_seq == u16::MAX {
+            return Err(Dtls13Error::Exhausted);
+        }
         let seq = cx.next_send_seq;
         cx.next_send_seq = cx.next_send_seq.wrapping_add(1);
         self.flight
