@@ -369,10 +369,13 @@ impl Dtls13Connection {
             },
             CONTENT_TYPE_ACK => match parse_ack(&record.content) {
                 Ok(numbers) => {
+                    self.gap.advance(record.number);
                     self.on_key_update_ack(&numbers);
-                    self.cx.flight.on_ack(&numbers);
+                    let progress = self.cx.flight.on_ack(&numbers);
                     if self.cx.flight.is_done() {
                         self.establish_pending();
+                    } else if progress {
+                        self.resend_after_partial_ack();
                     }
                 }
                 Err(e) => self.fail(e.into()),
@@ -534,7 +537,7 @@ impl Dtls13Connection {
         if matches!(self.handshake, Handshake::Server(_)) && self.established.is_some() {
             return self.send_ack(APPLICATION_EPOCH);
         }
-        if !self.cx.flight.is_done() {
+        if !self.cx.flight.is_done() && !self.flight_just_sent() {
             if let Err(e) = self.cx.transmit_flight() {
                 self.fail(e.into());
             }

@@ -6,6 +6,8 @@
 
 use std::time::Instant;
 
+use sansrtc_proto::Output;
+
 use super::Dtls13Connection;
 use super::Liveness;
 use crate::error::DtlsError;
@@ -221,6 +223,39 @@ impl Dtls13Connection {
             return;
         }
         self.send_ack(HANDSHAKE_EPOCH);
+    }
+
+    /// An ACK covered part of our flight, newly: what we sent before its
+    /// last acknowledged record and it does not cover is lost, so we
+    /// resend that now (RFC 9147 §7.2: "SHOULD retransmit the
+    /// unacknowledged messages or fragments"), not on our timer; what we
+    /// sent after it may still arrive. Bounded: each resend needs an ACK
+    /// covering records not ACKed before.
+    pub(super) fn resend_after_partial_ack(&mut self) {
+        if self.liveness != Liveness::Running || self.cx.flight.deadline().is_none() {
+            return;
+        }
+        let mtu = self.cx.config.shared.mtu;
+        match self
+            .cx
+            .flight
+            .transmit_presumed_lost(self.cx.now, &mut self.cx.keys, mtu)
+        {
+            Ok(datagrams) => self
+                .cx
+                .out
+                .extend(datagrams.into_iter().map(Output::Transmit)),
+            Err(e) => self.fail(e.into()),
+        }
+    }
+
+    /// Whether we sent our flight within the last quarter of the initial
+    /// retransmission timeout (e.g. on the partial ACK that came with the
+    /// peer's repeat): the repeat then needs no second copy.
+    pub(super) fn flight_just_sent(&self) -> bool {
+        let window = self.cx.config.shared.initial_retransmit_timeout / 4;
+        matches!(self.cx.flight.last_transmit(),
+            Some(at) if self.cx.now.saturating_duration_since(at) < window)
     }
 
     /// The AEAD usage limits (RFC 9147 §4.5.3): a read key whose failed
