@@ -28,6 +28,8 @@ impl Dtls13Connection {
     /// epoch, retransmitted until ACKed; we write the next epoch only
     /// then. `request_peer_update` asks the peer to update its keys too.
     /// While a KeyUpdate is outstanding the new one waits for its ACK.
+    /// An error other than `NotConnected` (keys exhausted) also fails the
+    /// connection.
     pub(crate) fn request_key_update(
         &mut self,
         request_peer_update: bool,
@@ -40,8 +42,10 @@ impl Dtls13Connection {
         } else {
             KeyUpdateRequest::NotRequested
         };
-        self.start_key_update(request);
-        Ok(())
+        self.key_update
+            .send(&mut self.cx, request)
+            .map_err(DtlsError::from)
+            .inspect_err(|e| self.fail(e.clone()))
     }
 
     /// How many KeyUpdates we sent and received.
