@@ -120,6 +120,29 @@ fn many_key_updates_in_a_row_with_data_between() {
     assert!(pair.client_log.failure().is_none() && pair.server_log.failure().is_none());
 }
 
+#[test]
+fn key_updates_work_with_every_suite() {
+    use super::cipher_suite::Tls13CipherSuite;
+    for suite in Tls13CipherSuite::ALL {
+        let (mut client, server) = config_pair(ecdsa_identity(), ecdsa_identity());
+        client.client_key_shares = vec![KeyShareGroup::X25519];
+        client.cipher_suites = vec![suite];
+        let mut pair = Pair::new(client, server, 11, Impairment::default());
+        pair.run(LIMIT);
+        assert_eq!(pair.client_log.connected().unwrap().cipher_suite, suite);
+        for i in 0..5 {
+            pair.server.request_key_update(true).unwrap();
+            pair.run(Duration::from_secs(5));
+            assert_epochs_agree(&pair);
+            exchange(&mut pair, &format!("{suite:?} {i}"));
+        }
+        assert_eq!(
+            (pair.client.write_epoch(), pair.server.write_epoch()),
+            (8, 8)
+        );
+    }
+}
+
 /// A filter that drops the next `n` datagrams one way, on demand.
 fn drop_next(pair: &mut Pair) -> Rc<RefCell<(bool, u32)>> {
     let control = Rc::new(RefCell::new((true, 0)));
