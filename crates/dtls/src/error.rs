@@ -93,6 +93,9 @@ pub enum DtlsError {
     /// The connection is closed or failed: nothing more is sent.
     #[error("connection closed")]
     Closed,
+    /// The call needs a DTLS 1.3 connection (a key update).
+    #[error("needs DTLS 1.3")]
+    RequiresDtls13,
     /// A role-specific call was made on the other role.
     #[error("wrong role for this call")]
     WrongRole,

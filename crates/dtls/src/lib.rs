@@ -98,6 +98,8 @@ mod version_switch;
 mod writer;
 
 #[cfg(test)]
+mod downgrade_tests;
+#[cfg(test)]
 mod dtls13_hello_tests;
 #[cfg(test)]
 mod finished_tests;

@@ -22,6 +22,11 @@ pub struct DtlsStats {
     pub hello_verify_requests: u64,
     /// Renegotiation attempts refused with no_renegotiation.
     pub renegotiations_refused: u64,
+    /// DTLS 1.3 KeyUpdates we sent (RFC 9147 §8; not counting
+    /// retransmissions).
+    pub key_updates_sent: u64,
+    /// DTLS 1.3 KeyUpdates of the peer we processed.
+    pub key_updates_received: u64,
     /// Datagrams received before a client's `start` or after the
     /// connection closed or failed (ignored).
     pub after_close_datagrams: u64,

@@ -236,6 +236,9 @@ impl DtlsEndpoint {
         let connection = self.v13.as_mut()?;
         self.stats.retransmissions =
             self.probe.retransmissions_before + connection.retransmissions();
+        let key_updates = connection.key_update_counts();
+        self.stats.key_updates_sent = key_updates.sent;
+        self.stats.key_updates_received = key_updates.received;
         loop {
             match connection.poll_output() {
                 Output::Timeout(t) => return t,
@@ -262,6 +265,22 @@ impl DtlsEndpoint {
                 }
             }
         }
+    }
+
+    /// Updates our write keys (DTLS 1.3, RFC 9147 §8): sends a KeyUpdate
+    /// and writes with the next epoch's keys once the peer acknowledged
+    /// it; `request_peer_update` asks the peer to update its keys too.
+    /// DTLS 1.2 has no key update ([`DtlsError::RequiresDtls13`]).
+    pub fn update_keys(&mut self, request_peer_update: bool) -> Result<(), DtlsError> {
+        let not_dtls13 = if self.is_connected() {
+            DtlsError::RequiresDtls13
+        } else {
+            DtlsError::NotConnected
+        };
+        let connection = self.v13.as_mut().ok_or(not_dtls13)?;
+        let result = connection.request_key_update(request_peer_update);
+        self.pump_dtls13();
+        result
     }
 
     /// The negotiated version, once the hellos decided it (`None` while a

@@ -139,8 +139,9 @@ pub(crate) fn transport_info(pc: &RtcPeerConnection) -> Map<String, Value> {
     }
     if let Some(p) = pc.dtls_parameters() {
         out.insert("dtls_cipher".into(), p.cipher_suite.name().into());
-        // DTLS 1.2, as getStats() spells its version.
-        out.insert("tls_version".into(), "FEFD".into());
+        // As getStats() spells the version: FEFD (1.2) or FEFC (1.3).
+        out.insert("tls_version".into(), p.version.stats_name().into());
+        out.insert("tls_group".into(), p.group.name().into());
         if let Some(profile) = p.srtp_profile {
             out.insert("selected_srtp_profile".into(), profile.name().into());
         }

@@ -34,6 +34,12 @@ use crate::error::DtlsError;
 use crate::handshake::parse_fragments;
 use crate::reassembly::Reassembler;
 
+#[path = "connection_key_update.rs"]
+mod key_update_glue;
+
+use super::gap_detector::GapDetector;
+use super::key_update_state::KeyUpdateState;
+
 /// How far ahead of the next expected message_seq fragments are kept.
 const MAX_MESSAGES_AHEAD: u16 = 16;
 /// Protected records kept until their epoch's keys exist.
@@ -89,6 +95,10 @@ pub(crate) struct Dtls13Connection {
     peer_triggered_retransmissions: u32,
     /// Flight retransmissions so far (timer and peer-triggered).
     retransmissions: u64,
+    /// Our KeyUpdates and the counters (`connection_key_update.rs`).
+    key_update: KeyUpdateState,
+    /// Gaps in the peer's handshake flight, ACKed at once.
+    gap: GapDetector,
 }
 
 impl Dtls13Connection {
@@ -137,6 +147,8 @@ impl Dtls13Connection {
             answered_below: 0,
             peer_triggered_retransmissions: 0,
             retransmissions: 0,
+            key_update: KeyUpdateState::default(),
+            gap: GapDetector::default(),
         }
     }
 
@@ -166,7 +178,7 @@ impl Dtls13Connection {
             return o;
         }
         Output::Timeout(match self.liveness {
-            Liveness::Running => self.cx.flight.deadline(),
+            Liveness::Running => self.next_deadline(),
             _ => None,
         })
     }
@@ -197,7 +209,10 @@ impl Dtls13Connection {
         if data.len() > MAX_PLAINTEXT_LEN {
             return Err(DtlsError::TooLarge("application data"));
         }
-        self.seal_and_send(APPLICATION_EPOCH, CONTENT_TYPE_APPLICATION_DATA, data)
+        let epoch = self.cx.keys.current_write_epoch();
+        self.seal_and_send(epoch, CONTENT_TYPE_APPLICATION_DATA, data)?;
+        self.check_aead_limits();
+        Ok(())
     }
 
     fn seal_and_send(
@@ -233,6 +248,7 @@ impl Dtls13Connection {
     /// The retransmission timer.
     pub(crate) fn handle_timeout(&mut self, now: Instant) {
         self.cx.now = now;
+        self.on_key_update_timeout();
         if self.liveness != Liveness::Running
             || !matches!(self.cx.flight.deadline(), Some(d) if d <= now)
         {
@@ -276,6 +292,7 @@ impl Dtls13Connection {
             return;
         }
         let mut peer_retransmitted = false;
+        let generation = self.cx.flight.generation();
         self.receive_records(datagram, &mut peer_retransmitted);
         // Records that arrived before their keys: retry while keys appear.
         for _ in 0..4 {
@@ -293,6 +310,8 @@ impl Dtls13Connection {
         if peer_retransmitted && self.liveness == Liveness::Running {
             self.answer_peer_retransmission();
         }
+        self.ack_on_gap(generation);
+        self.check_aead_limits();
     }
 
     fn receive_records(&mut self, datagram: &[u8], peer_retransmitted: &mut bool) {
@@ -326,9 +345,12 @@ impl Dtls13Connection {
                 },
                 Record::Ciphertext(c) => match self.cx.keys.open(&c) {
                     OpenOutcome::Opened(r) => self.receive_protected(r, peer_retransmitted),
-                    // Only epochs 2 and 3 will get keys: buffer nothing else.
+                    // Only epochs 2 and 3 will get keys: buffer nothing else
+                    // (and nothing once connected: later epochs follow our
+                    // ACK of the KeyUpdate, so their keys come first).
                     OpenOutcome::NoKeys
                         if self.buffered.len() < MAX_BUFFERED_RECORDS
+                            && self.established.is_none()
                             && matches!(c.header.epoch_low_bits, 2 | 3) =>
                     {
                         let mut raw = c.header_bytes.to_vec();
@@ -343,9 +365,13 @@ impl Dtls13Connection {
 
     fn receive_protected(&mut self, record: ReceivedRecord, peer_retransmitted: &mut bool) {
         match record.content_type {
+            CONTENT_TYPE_HANDSHAKE if record.number.epoch >= APPLICATION_EPOCH => {
+                self.receive_post_handshake(record)
+            }
             CONTENT_TYPE_HANDSHAKE => match parse_fragments(&record.content) {
                 Ok(fragments) => {
                     self.note_handshake_record(record.number);
+                    self.gap.observe(record.number);
                     let epoch = record.number.epoch;
                     self.receive_fragments(epoch, &fragments, peer_retransmitted)
                 }
@@ -353,9 +379,13 @@ impl Dtls13Connection {
             },
             CONTENT_TYPE_ACK => match parse_ack(&record.content) {
                 Ok(numbers) => {
-                    self.cx.flight.on_ack(&numbers);
+                    self.gap.advance(record.number);
+                    self.on_key_update_ack(&numbers);
+                    let progress = self.cx.flight.on_ack(&numbers);
                     if self.cx.flight.is_done() {
                         self.establish_pending();
+                    } else if progress {
+                        self.resend_after_partial_ack();
                     }
                 }
                 Err(e) => self.fail(e.into()),
@@ -488,6 +518,12 @@ impl Dtls13Connection {
     /// last flight is acknowledged explicitly), the client part of the
     /// server's flight in epoch 2.
     fn send_ack(&mut self, epoch: u64) {
+        // After key updates, the newest epoch (RFC 9147 §7).
+        let epoch = if epoch >= APPLICATION_EPOCH {
+            self.cx.keys.current_write_epoch()
+        } else {
+            epoch
+        };
         let mut numbers: Vec<RecordNumber> = self.received_handshake_records.clone();
         numbers.sort_by_key(|n| (n.epoch, n.sequence_number));
         // One record within the MTU: the most recent record numbers (each
@@ -523,7 +559,7 @@ impl Dtls13Connection {
         if matches!(self.handshake, Handshake::Server(_)) && self.established.is_some() {
             return self.send_ack(APPLICATION_EPOCH);
         }
-        if !self.cx.flight.is_done() {
+        if !self.cx.flight.is_done() && !self.flight_just_sent() {
             self.retransmissions += 1;
             if let Err(e) = self.cx.transmit_flight() {
                 self.fail(e.into());

@@ -1,14 +1,18 @@
 //! The record layer of a DTLS 1.3 connection: which epochs we write and
 //! read, their keys, sequence numbers and replay windows (RFC 9147 §4,
 //! §6.1). Epoch 0 is DTLSPlaintext; epochs 2 (handshake) and 3
-//! (application) are protected, with record number encryption.
+//! (application) are protected, with record number encryption. After
+//! key updates (RFC 9147 §8) epochs 4, 5, … follow; a record's epoch is
+//! reconstructed from its two low bits (§4.2.2). Each key counts what it
+//! sealed and what failed to open against its AEAD limits (§4.5.3).
 
 use super::ack::RecordNumber;
+use super::aead_limits::AeadLimits;
 use super::cipher_suite::Tls13CipherSuite;
 use super::error::Dtls13Error;
 use super::hkdf::{LabelPrefix, Secret};
 use super::record_header::{CiphertextRecord, PlaintextRecord};
-use super::record_number::MAX_SEQUENCE_NUMBER;
+use super::record_number::{reconstruct_epoch, MAX_SEQUENCE_NUMBER};
 use super::record_protection::{HeaderForm, RecordProtection};
 use super::traffic_keys::TrafficKeys;
 use crate::replay::ReplayWindow;
@@ -31,8 +35,13 @@ struct WriteEpoch {
     epoch: u64,
     /// Its keys; `None` in epoch 0 (DTLSPlaintext).
     protection: Option<RecordProtection>,
-    /// The sequence number of the next record.
+    /// The sequence number of the next record (also the count of records
+    /// sealed under its key).
     next_sequence_number: u64,
+    /// The suite and traffic secret (protected epochs), for key updates.
+    secret: Option<(Tls13CipherSuite, Secret)>,
+    /// Records this key may seal (RFC 9147 §4.5.3).
+    confidentiality_limit: u64,
 }
 
 /// One epoch we read: its keys, the highest sequence number seen plus one,
@@ -46,6 +55,12 @@ struct ReadEpoch {
     next_expected: u64,
     /// Which recent sequence numbers were opened.
     replay: ReplayWindow,
+    /// The suite and traffic secret, for key updates.
+    secret: (Tls13CipherSuite, Secret),
+    /// Records that failed to open under this key.
+    failed: u64,
+    /// Failures tolerated under this key (RFC 9147 §4.5.3).
+    integrity_limit: u64,
 }
 
 /// A record that opened: its number, content type and content.
@@ -74,8 +89,11 @@ pub(crate) enum OpenOutcome {
 pub(crate) struct EpochKeys {
     /// The epochs we write (0, then 2 and 3).
     write: Vec<WriteEpoch>,
-    /// The protected epochs we read (2, 3).
+    /// The protected epochs we read (2, 3, then at most the current and
+    /// the previous application epoch).
     read: Vec<ReadEpoch>,
+    /// Limits replacing the suite's (tests use tiny ones).
+    limits_override: Option<AeadLimits>,
 }
 
 impl Default for EpochKeys {
@@ -86,8 +104,11 @@ impl Default for EpochKeys {
                 epoch: 0,
                 protection: None,
                 next_sequence_number: 0,
+                secret: None,
+                confidentiality_limit: u64::MAX,
             }],
             read: Vec::new(),
+            limits_override: None,
         }
     }
 }
@@ -118,16 +139,20 @@ impl EpochKeys {
         secret: &Secret,
     ) -> Result<(), Dtls13Error> {
         let protection = Some(protection(suite, epoch, secret)?);
+        let limits = self.limits(suite);
         self.write.retain(|w| w.epoch != epoch);
         self.write.push(WriteEpoch {
             epoch,
             protection,
             next_sequence_number: 0,
+            secret: Some((suite, secret.clone())),
+            confidentiality_limit: limits.confidentiality,
         });
         Ok(())
     }
 
-    /// Adds the keys we read `epoch` with.
+    /// Adds the keys we read `epoch` with (replacing an epoch with the
+    /// same two low bits, so that reconstruction is never ambiguous).
     pub(crate) fn install_read(
         &mut self,
         suite: Tls13CipherSuite,
@@ -135,12 +160,16 @@ impl EpochKeys {
         secret: &Secret,
     ) -> Result<(), Dtls13Error> {
         let protection = protection(suite, epoch, secret)?;
-        self.read.retain(|r| r.epoch != epoch);
+        let limits = self.limits(suite);
+        self.read.retain(|r| r.epoch & 3 != epoch & 3);
         self.read.push(ReadEpoch {
             epoch,
             protection,
             next_expected: 0,
             replay: ReplayWindow::default(),
+            secret: (suite, secret.clone()),
+            failed: 0,
+            integrity_limit: limits.integrity,
         });
         Ok(())
     }
@@ -170,7 +199,7 @@ impl EpochKeys {
             .find(|w| w.epoch == epoch)
             .ok_or(Dtls13Error::Crypto("no keys for the epoch"))?;
         let sequence_number = state.next_sequence_number;
-        if sequence_number > MAX_SEQUENCE_NUMBER {
+        if sequence_number > MAX_SEQUENCE_NUMBER || sequence_number >= state.confidentiality_limit {
             return Err(Dtls13Error::Exhausted);
         }
         match &state.protection {
@@ -191,13 +220,17 @@ impl EpochKeys {
         })
     }
 
-    /// Opens a protected record with the keys its two epoch bits name.
+    /// Opens a protected record with the keys of the epoch its two epoch
+    /// bits reconstruct to, next to our newest read epoch (§4.2.2); a
+    /// failure counts against that key's integrity limit.
     pub(crate) fn open(&mut self, record: &CiphertextRecord<'_>) -> OpenOutcome {
-        let low_bits = u64::from(record.header.epoch_low_bits);
-        let Some(state) = self.read.iter_mut().find(|r| r.epoch & 3 == low_bits) else {
+        let newest = self.newest_read_epoch().unwrap_or(HANDSHAKE_EPOCH);
+        let epoch = reconstruct_epoch(newest, record.header.epoch_low_bits);
+        let Some(state) = self.read.iter_mut().find(|r| r.epoch == epoch) else {
             return OpenOutcome::NoKeys;
         };
         let Ok(opened) = state.protection.open_record(record, state.next_expected) else {
+            state.failed += 1;
             return OpenOutcome::Dropped;
         };
         if !state.replay.is_fresh(opened.sequence_number) {
@@ -213,6 +246,90 @@ impl EpochKeys {
             content_type: opened.content_type,
             content: opened.content,
         })
+    }
+}
+
+/// Key updates and AEAD limits.
+impl EpochKeys {
+    /// The suite's limits, or the override.
+    fn limits(&self, suite: Tls13CipherSuite) -> AeadLimits {
+        self.limits_override
+            .unwrap_or_else(|| AeadLimits::for_suite(suite))
+    }
+
+    /// Replaces the suite's limits, for the epochs we have and later ones
+    /// (tests: tiny limits instead of 2^24 records).
+    pub(crate) fn override_limits(&mut self, limits: AeadLimits) {
+        self.limits_override = Some(limits);
+        for w in self.write.iter_mut().filter(|w| w.secret.is_some()) {
+            w.confidentiality_limit = limits.confidentiality;
+        }
+        for r in &mut self.read {
+            r.integrity_limit = limits.integrity;
+        }
+    }
+
+    /// The highest epoch we read.
+    pub(crate) fn newest_read_epoch(&self) -> Option<u64> {
+        self.read.iter().map(|r| r.epoch).max()
+    }
+
+    /// The suite and traffic secret we write `epoch` with.
+    pub(crate) fn write_secret(&self, epoch: u64) -> Option<&(Tls13CipherSuite, Secret)> {
+        self.write
+            .iter()
+            .find(|w| w.epoch == epoch)
+            .and_then(|w| w.secret.as_ref())
+    }
+
+    /// The suite and traffic secret we read `epoch` with.
+    pub(crate) fn read_secret(&self, epoch: u64) -> Option<&(Tls13CipherSuite, Secret)> {
+        self.read
+            .iter()
+            .find(|r| r.epoch == epoch)
+            .map(|r| &r.secret)
+    }
+
+    /// Forgets the read epochs below `epoch` (the handshake epoch too).
+    pub(crate) fn retire_read_below(&mut self, epoch: u64) {
+        self.read.retain(|r| r.epoch >= epoch);
+    }
+
+    /// Forgets the application write epochs below `epoch` (epochs 0 and
+    /// 2 stay for handshake retransmissions).
+    pub(crate) fn retire_write_below(&mut self, epoch: u64) {
+        self.write
+            .retain(|w| w.epoch < APPLICATION_EPOCH || w.epoch >= epoch);
+    }
+
+    /// Forgets one read epoch (its key reached the integrity limit).
+    pub(crate) fn drop_read(&mut self, epoch: u64) {
+        self.read.retain(|r| r.epoch != epoch);
+    }
+
+    /// Whether the key of write `epoch` sealed enough records to be
+    /// replaced (7/8 of its confidentiality limit).
+    pub(crate) fn write_nears_limit(&self, epoch: u64) -> bool {
+        self.write.iter().any(|w| {
+            w.epoch == epoch
+                && w.next_sequence_number >= AeadLimits::threshold(w.confidentiality_limit)
+        })
+    }
+
+    /// Records that failed to open under read `epoch`'s key, and its
+    /// integrity limit.
+    pub(crate) fn failed_authentications(&self, epoch: u64) -> Option<(u64, u64)> {
+        self.read
+            .iter()
+            .find(|r| r.epoch == epoch)
+            .map(|r| (r.failed, r.integrity_limit))
+    }
+
+    /// The read epochs, lowest first.
+    pub(crate) fn read_epochs(&self) -> Vec<u64> {
+        let mut epochs: Vec<u64> = self.read.iter().map(|r| r.epoch).collect();
+        epochs.sort_unstable();
+        epochs
     }
 }
 
@@ -253,5 +370,68 @@ mod tests {
             .install_read(suite, 2, &Secret::new(vec![8; 32]))
             .unwrap();
         assert_eq!(wrong.open(&first), OpenOutcome::Dropped);
+    }
+
+    #[test]
+    fn epochs_past_3_are_reconstructed_and_keys_count_against_their_limits() {
+        let suite = Tls13CipherSuite::ChaCha20Poly1305Sha256;
+        let secret = |e: u64| Secret::new(vec![e as u8; 32]);
+        let mut writer = EpochKeys::default();
+        let mut reader = EpochKeys::default();
+        reader.install_read(suite, 3, &secret(3)).unwrap();
+        for epoch in 4..=9u64 {
+            writer.install_write(suite, epoch, &secret(epoch)).unwrap();
+            writer.retire_write_below(epoch);
+            reader.install_read(suite, epoch, &secret(epoch)).unwrap();
+            reader.retire_read_below(epoch - 1);
+            assert_eq!(reader.read_epochs(), [epoch - 1, epoch]);
+            assert_eq!(writer.current_write_epoch(), epoch);
+            let mut datagram = Vec::new();
+            writer
+                .seal(epoch, CONTENT_TYPE_HANDSHAKE, b"x", &mut datagram)
+                .unwrap();
+            let (records, _) = split_datagram(&datagram);
+            let Record::Ciphertext(c) = records[0] else {
+                panic!("plaintext")
+            };
+            let OpenOutcome::Opened(opened) = reader.open(&c) else {
+                panic!("epoch {epoch} did not open")
+            };
+            assert_eq!(opened.number.epoch, epoch);
+            assert!(writer.write_secret(epoch - 1).is_none(), "retired");
+        }
+        // A record of epoch 5 (low bits 1) read at [8, 9] reconstructs to
+        // 9, fails and counts against epoch 9's key.
+        let mut old = EpochKeys::default();
+        old.install_write(suite, 5, &secret(5)).unwrap();
+        let mut datagram = Vec::new();
+        old.seal(5, CONTENT_TYPE_HANDSHAKE, b"x", &mut datagram)
+            .unwrap();
+        let Record::Ciphertext(c) = split_datagram(&datagram).0[0] else {
+            panic!("plaintext")
+        };
+        assert_eq!(reader.open(&c), OpenOutcome::Dropped);
+        assert_eq!(
+            reader.failed_authentications(9),
+            Some((1, crate::v13::aead_limits::INTEGRITY_LIMIT))
+        );
+        // The confidentiality limit refuses to seal.
+        writer.override_limits(AeadLimits {
+            confidentiality: 3,
+            integrity: 1,
+        });
+        let mut out = Vec::new();
+        writer
+            .seal(9, CONTENT_TYPE_HANDSHAKE, b"y", &mut out)
+            .unwrap();
+        assert!(!writer.write_nears_limit(9), "2 of 3 sealed");
+        writer
+            .seal(9, CONTENT_TYPE_HANDSHAKE, b"y", &mut out)
+            .unwrap();
+        assert!(writer.write_nears_limit(9));
+        assert_eq!(
+            writer.seal(9, CONTENT_TYPE_HANDSHAKE, b"z", &mut out),
+            Err(Dtls13Error::Exhausted)
+        );
     }
 }

@@ -27,6 +27,33 @@ struct FlightMessage {
     /// Whether ACKs covered the whole message (every byte, or the one
     /// record of an empty body).
     acknowledged: bool,
+    /// The body ranges ACKed records carried (at most one per record
+    /// sent), to resend only the others.
+    acknowledged_ranges: Vec<(usize, usize)>,
+}
+
+impl FlightMessage {
+    /// The body ranges no ACK covered, in order (the whole of an empty
+    /// body: its one record).
+    fn unacknowledged_ranges(&self) -> Vec<(usize, usize)> {
+        if self.body.is_empty() {
+            return vec![(0, 0)];
+        }
+        let mut acked = self.acknowledged_ranges.clone();
+        acked.sort_unstable();
+        let mut missing = Vec::new();
+        let mut cursor = 0;
+        for (start, end) in acked {
+            if start > cursor {
+                missing.push((cursor, start));
+            }
+            cursor = cursor.max(end);
+        }
+        if cursor < self.body.len() {
+            missing.push((cursor, self.body.len()));
+        }
+        missing
+    }
 }
 
 /// One record we sent: which part of which message it carried.
@@ -58,6 +85,8 @@ pub(crate) struct Flight {
     retransmissions: u32,
     /// How many flights were begun (tells the connection a new one began).
     generation: u32,
+    /// When we last sent (part of) the flight.
+    last_transmit: Option<Instant>,
 }
 
 impl Flight {
@@ -79,6 +108,7 @@ impl Flight {
             acknowledged_bytes: ByteSet::new(body.len()),
             body,
             acknowledged: false,
+            acknowledged_ranges: Vec::new(),
         });
     }
 
@@ -110,26 +140,37 @@ impl Flight {
         self.deadline
     }
 
+    /// When we last sent (part of) the flight.
+    pub(crate) fn last_transmit(&self) -> Option<Instant> {
+        self.last_transmit
+    }
+
     /// How often the flight was retransmitted on its timer.
     pub(crate) fn retransmissions(&self) -> u32 {
         self.retransmissions
     }
 
-    /// Marks the fragments the ACKed records carried; a message whose
-    /// every byte was ACKed is not sent again; the timer stops once all
-    /// are (RFC 9147 §7.1).
-    pub(crate) fn on_ack(&mut self, acknowledged: &[RecordNumber]) {
+    /// Marks the fragments the ACKed records carried; only the bytes no
+    /// ACK covered are sent again; the timer stops once all are (RFC 9147
+    /// §7.1, §7.2). Returns whether the ACK covered anything new.
+    pub(crate) fn on_ack(&mut self, acknowledged: &[RecordNumber]) -> bool {
+        let mut progress = false;
         for sent in &self.sent_records {
             if acknowledged.contains(&sent.number) {
                 if let Some(m) = self.messages.get_mut(sent.message) {
                     m.acknowledged_bytes.insert(sent.start, sent.end);
                     m.acknowledged = m.acknowledged_bytes.is_full();
+                    if !m.acknowledged_ranges.contains(&(sent.start, sent.end)) {
+                        m.acknowledged_ranges.push((sent.start, sent.end));
+                        progress = true;
+                    }
                 }
             }
         }
         if self.is_done() {
             self.deadline = None;
         }
+        progress
     }
 
     /// The timer fired: doubles the timeout (up to `max_timeout`) and
@@ -151,18 +192,59 @@ impl Flight {
         Some(self.transmit(now, keys, mtu))
     }
 
-    /// Seals every unacknowledged message, fragmented so that each
-    /// datagram fits `mtu`, with fresh record numbers; arms the timer.
+    /// Seals what no ACK covered (whole messages, or the missing ranges of
+    /// partly ACKed ones), fragmented so that each datagram fits `mtu`,
+    /// with fresh record numbers; arms the timer.
     pub(crate) fn transmit(
         &mut self,
         now: Instant,
         keys: &mut EpochKeys,
         mtu: usize,
     ) -> Result<Vec<Vec<u8>>, Dtls13Error> {
+        let datagrams = self.transmit_before(now, keys, mtu, None)?;
+        self.deadline = (!datagrams.is_empty()).then(|| now + self.timeout);
+        Ok(datagrams)
+    }
+
+    /// After an ACK that covered part of the flight: seals only what is
+    /// presumed lost, the unacknowledged bytes that come before the last
+    /// acknowledged record in flight order (later ones may still be on
+    /// their way; the timer covers them). The timer is re-armed only if
+    /// something was sent.
+    pub(crate) fn transmit_presumed_lost(
+        &mut self,
+        now: Instant,
+        keys: &mut EpochKeys,
+        mtu: usize,
+    ) -> Result<Vec<Vec<u8>>, Dtls13Error> {
+        let Some(last) = self.sent_records.iter().rev().find(|r| {
+            self.messages
+                .get(r.message)
+                .is_some_and(|m| m.acknowledged_ranges.contains(&(r.start, r.end)))
+        }) else {
+            return Ok(Vec::new());
+        };
+        let cut = (last.message, last.start);
+        let datagrams = self.transmit_before(now, keys, mtu, Some(cut))?;
+        if !datagrams.is_empty() {
+            self.deadline = Some(now + self.timeout);
+        }
+        Ok(datagrams)
+    }
+
+    /// Seals the unacknowledged ranges, only those before `cut` (message
+    /// index, body offset) if given.
+    fn transmit_before(
+        &mut self,
+        now: Instant,
+        keys: &mut EpochKeys,
+        mtu: usize,
+        cut: Option<(usize, usize)>,
+    ) -> Result<Vec<Vec<u8>>, Dtls13Error> {
         let mut datagrams: Vec<Vec<u8>> = Vec::new();
         let mut current = Vec::new();
         for (index, m) in self.messages.iter().enumerate() {
-            if m.acknowledged {
+            if m.acknowledged || cut.is_some_and(|(message, _)| index > message) {
                 continue;
             }
             let overhead = HEADER_LEN
@@ -174,40 +256,54 @@ impl Flight {
             if mtu <= overhead {
                 return Err(Dtls13Error::TooLarge("MTU below the record overhead"));
             }
-            let mut offset = 0;
-            loop {
-                let room = mtu.saturating_sub(current.len());
-                if room <= overhead {
-                    datagrams.push(std::mem::take(&mut current));
-                    continue;
-                }
-                let take = (room - overhead).min(m.body.len() - offset);
-                let mut fragment = Vec::with_capacity(HEADER_LEN + take);
-                encode_fragment(
-                    &mut fragment,
-                    m.msg_type,
-                    m.body.len(),
-                    m.message_seq,
-                    offset,
-                    &m.body[offset..offset + take],
-                );
-                let number = keys.seal(m.epoch, CONTENT_TYPE_HANDSHAKE, &fragment, &mut current)?;
-                self.sent_records.push(SentRecord {
-                    number,
-                    message: index,
-                    start: offset,
-                    end: offset + take,
-                });
-                offset += take;
-                if offset == m.body.len() {
-                    break;
+            let ranges =
+                m.unacknowledged_ranges()
+                    .into_iter()
+                    .filter_map(|(start, end)| match cut {
+                        Some((message, offset)) if message == index => {
+                            (start < offset).then_some((start, end.min(offset)))
+                        }
+                        _ => Some((start, end)),
+                    });
+            for (range_start, range_end) in ranges {
+                let mut offset = range_start;
+                loop {
+                    let room = mtu.saturating_sub(current.len());
+                    if room <= overhead {
+                        datagrams.push(std::mem::take(&mut current));
+                        continue;
+                    }
+                    let take = (room - overhead).min(range_end - offset);
+                    let mut fragment = Vec::with_capacity(HEADER_LEN + take);
+                    encode_fragment(
+                        &mut fragment,
+                        m.msg_type,
+                        m.body.len(),
+                        m.message_seq,
+                        offset,
+                        &m.body[offset..offset + take],
+                    );
+                    let number =
+                        keys.seal(m.epoch, CONTENT_TYPE_HANDSHAKE, &fragment, &mut current)?;
+                    self.sent_records.push(SentRecord {
+                        number,
+                        message: index,
+                        start: offset,
+                        end: offset + take,
+                    });
+                    offset += take;
+                    if offset == range_end {
+                        break;
+                    }
                 }
             }
         }
         if !current.is_empty() {
             datagrams.push(current);
         }
-        self.deadline = (!datagrams.is_empty()).then(|| now + self.timeout);
+        if !datagrams.is_empty() {
+            self.last_transmit = Some(now);
+        }
         Ok(datagrams)
     }
 }
@@ -256,11 +352,23 @@ mod tests {
             .on_timeout(start, Duration::from_secs(60), 2, &mut keys, 1200)
             .unwrap()
             .unwrap();
-        let resent: usize = again.iter().map(Vec::len).sum();
-        assert!(
-            resent > 1400 && resent < 1400 + 3 * 40,
-            "only the first message"
-        );
+        // Only the first message's bytes after its ACKed first fragment.
+        let first_len = flight.sent_records[0].end;
+        let mut resent_ranges = Vec::new();
+        for d in &again {
+            for record in split_datagram(d).0 {
+                let Record::Plaintext(p) = record else {
+                    panic!("protected")
+                };
+                for f in parse_fragments(p.fragment).unwrap() {
+                    assert_eq!(f.msg_type, 1);
+                    resent_ranges.push((f.offset as usize, f.offset as usize + f.body.len()));
+                }
+            }
+        }
+        assert_eq!(resent_ranges.first().map(|r| r.0), Some(first_len));
+        assert_eq!(resent_ranges.last().map(|r| r.1), Some(1400));
+        assert!(resent_ranges.windows(2).all(|w| w[0].1 == w[1].0));
         assert_eq!(flight.deadline(), Some(start + Duration::from_secs(2)));
         let numbers: Vec<_> = flight.sent_records.iter().map(|r| r.number).collect();
         flight.on_ack(&numbers);
@@ -269,5 +377,53 @@ mod tests {
         assert!(flight
             .on_timeout(start, Duration::from_secs(60), 1, &mut keys, 1200)
             .is_none());
+    }
+
+    #[test]
+    fn a_partial_ack_resends_only_what_came_before_its_last_record() {
+        let mut keys = EpochKeys::default();
+        let mut flight = Flight::default();
+        let start = Instant::now();
+        flight.begin(Duration::from_secs(1));
+        for seq in 0..3 {
+            flight.push(0, 1 + seq as u8, seq, vec![seq as u8; 20]);
+        }
+        let first = flight.transmit(start, &mut keys, 1200).unwrap();
+        assert_eq!(split_datagram(&first[0]).0.len(), 3);
+        // The second record is ACKed: the first is lost, the third may be
+        // on its way.
+        let second = flight.sent_records[1].number;
+        assert!(flight.on_ack(&[second]));
+        assert!(!flight.on_ack(&[second]), "nothing new");
+        let later = start + Duration::from_millis(30);
+        let resent = flight
+            .transmit_presumed_lost(later, &mut keys, 1200)
+            .unwrap();
+        let types: Vec<u8> = resent
+            .iter()
+            .flat_map(|d| split_datagram(d).0)
+            .flat_map(|r| {
+                let Record::Plaintext(p) = r else {
+                    panic!("protected")
+                };
+                parse_fragments(p.fragment)
+                    .unwrap()
+                    .into_iter()
+                    .map(|f| f.msg_type)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(types, [1]);
+        assert_eq!(flight.deadline(), Some(later + Duration::from_secs(1)));
+        // Nothing ACKed before the first record: nothing presumed lost.
+        let mut other = Flight::default();
+        other.begin(Duration::from_secs(1));
+        other.push(0, 1, 0, vec![1; 20]);
+        other.transmit(start, &mut keys, 1200).unwrap();
+        assert!(other
+            .transmit_presumed_lost(later, &mut keys, 1200)
+            .unwrap()
+            .is_empty());
+        assert_eq!(other.deadline(), Some(start + Duration::from_secs(1)));
     }
 }

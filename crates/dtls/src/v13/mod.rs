@@ -42,11 +42,16 @@
 //!   [`peer_auth`] our and the peer's Certificate and CertificateVerify.
 //! - [`epoch_keys`]: the epochs we read and write, sequence numbers,
 //!   replay windows; [`flight`]: our flight, its ACK state and timer.
+//! - [`key_update_state`]: our KeyUpdate in flight and the key update
+//!   counters (RFC 9147 §8); [`aead_limits`]: the AEAD usage limits
+//!   (§4.5.3); [`gap_detector`]: a gap in the peer's flight, to ACK at
+//!   once (§7.1).
 
 // Not wired into the endpoint yet: only the tests use these modules.
 #![allow(dead_code)]
 
 pub(crate) mod ack;
+pub(crate) mod aead_limits;
 pub(crate) mod certificate_message;
 pub(crate) mod certificate_request;
 pub(crate) mod certificate_verify;
@@ -62,6 +67,7 @@ pub(crate) mod epoch_keys;
 pub(crate) mod error;
 pub(crate) mod exporter;
 pub(crate) mod flight;
+pub(crate) mod gap_detector;
 pub(crate) mod handshake_client;
 pub(crate) mod handshake_context;
 pub(crate) mod handshake_server;
@@ -73,6 +79,7 @@ pub(crate) mod key_schedule;
 pub(crate) mod key_share;
 pub(crate) mod key_share_extension;
 pub(crate) mod key_update;
+pub(crate) mod key_update_state;
 pub(crate) mod peer_auth;
 pub(crate) mod record_header;
 pub(crate) mod record_number;
@@ -97,5 +104,7 @@ mod connection_test_support;
 mod connection_tests;
 #[cfg(test)]
 mod hello_retry_tests;
+#[cfg(test)]
+mod key_update_tests;
 #[cfg(test)]
 mod test_support;

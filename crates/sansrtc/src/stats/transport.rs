@@ -71,15 +71,6 @@ fn srtp_profile_name(profile: sansrtc_dtls::SrtpProfile) -> Option<&'static str>
 }
 
 /// The IANA TLS Supported Groups name.
-fn group_name(group: sansrtc_dtls::NamedGroup) -> Option<&'static str> {
-    use sansrtc_dtls::NamedGroup as G;
-    Some(match group {
-        G::X25519 => "x25519",
-        G::Secp256r1 => "secp256r1",
-        _ => return None,
-    })
-}
-
 /// The ids the transport refers to.
 pub(super) struct TransportRefs {
     pub selected_candidate_pair_id: Option<String>,
@@ -130,11 +121,9 @@ impl RtcPeerConnection {
             selected_candidate_pair_id: refs.selected_candidate_pair_id,
             local_certificate_id: refs.local_certificate_id,
             remote_certificate_id: refs.remote_certificate_id,
-            tls_version: connected.map(|_| "FEFD".to_owned()),
+            tls_version: connected.map(|c| c.version.stats_name().to_owned()),
             dtls_cipher: connected.map(|c| c.cipher_suite.name().to_owned()),
-            tls_group: connected
-                .and_then(|c| group_name(c.group))
-                .map(str::to_owned),
+            tls_group: connected.map(|c| c.group.name().to_owned()),
             dtls_role: dtls_role.to_owned(),
             srtp_cipher: connected
                 .and_then(|c| c.srtp_profile)
