@@ -115,7 +115,16 @@ pub fn run_counted(args: &[String]) -> Result<MatrixCount, String> {
     for (label, mdns) in [("data", "0"), ("data, CHROMIUM_MDNS=1", "1")] {
         println!("== xtask interop: matrix ({label})");
         let dir = out.join(if mdns == "1" { "mdns" } else { "plain" });
-        let count = run_matrix(&matrix, &peer, &dir, mdns, args)?;
+        let mut count = run_matrix(&matrix, &peer, &dir, mdns, args)?;
+        // Issue #20: DTLS 1.3 with Chromium (both roles), 1.2 with the 1.2
+        // stacks; a wrong version fails the step like a failed pair.
+        match crate::interop_versions::check_dir(&dir) {
+            Ok(sides) => println!("interop: DTLS versions as expected on {sides} sides"),
+            Err(e) => {
+                println!("interop: DTLS version check failed: {e}");
+                count.failed += 1;
+            }
+        }
         total.add(count);
     }
     println!(

@@ -19,6 +19,7 @@ mod conformance;
 mod fuzz;
 mod guard;
 mod interop;
+mod interop_versions;
 mod sim;
 
 use std::path::PathBuf;

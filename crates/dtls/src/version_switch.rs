@@ -194,10 +194,14 @@ impl DtlsEndpoint {
                 Dtls13Connection::client_after_hello(config, &mut self.rng, now, sent)
             }
         };
+        // The 1.2 handshake state is not needed any more.
         self.timers.stop(Timer::Retransmit);
-        self.hs.flight.clear();
+        self.hs.flight = Vec::new();
         self.hs.reassembly.clear();
-        self.pending.clear();
+        self.hs.transcript = Vec::new();
+        self.hs.client_hello = None;
+        self.pending = Vec::new();
+        self.early_data = Vec::new();
         for d in std::mem::take(&mut self.probe.datagrams) {
             connection.handle_receive(now, &d);
         }
