@@ -159,6 +159,7 @@ struct Summary {
     failed: u64,
     p50_ms: Option<f64>,
     p95_ms: Option<f64>,
+    max_ms: Option<f64>,
     throughput_p50: Option<f64>,
     throughput_p95: Option<f64>,
 }
@@ -182,6 +183,7 @@ fn summarise(scenario: &Scenario, results: &[&RunResult]) -> Summary {
         failed: results.len() as u64 - passed,
         p50_ms: quantile(&times, 0.5),
         p95_ms: quantile(&times, 0.95),
+        max_ms: times.last().copied(),
         // The throughput a slow run gets matters: report the median and the
         // 5th percentile (the rate 95% of runs reach).
         throughput_p50: quantile(&rates, 0.5),
@@ -210,18 +212,27 @@ fn print_table(summaries: &[Summary]) {
         .unwrap_or(8)
         .max(8);
     println!(
-        "{:<width$}  {:>5}  {:>6}  {:>6}  {:>10}  {:>10}  {:>12}  {:>12}",
-        "scenario", "seeds", "passed", "failed", "p50 ms", "p95 ms", "tput p50", "tput p5"
+        "{:<width$}  {:>5}  {:>6}  {:>6}  {:>10}  {:>10}  {:>10}  {:>12}  {:>12}",
+        "scenario",
+        "seeds",
+        "passed",
+        "failed",
+        "p50 ms",
+        "p95 ms",
+        "max ms",
+        "tput p50",
+        "tput p5"
     );
     for s in summaries {
         println!(
-            "{:<width$}  {:>5}  {:>6}  {:>6}  {:>10}  {:>10}  {:>12}  {:>12}",
+            "{:<width$}  {:>5}  {:>6}  {:>6}  {:>10}  {:>10}  {:>10}  {:>12}  {:>12}",
             s.name,
             s.seeds,
             s.passed,
             s.failed,
             ms(s.p50_ms),
             ms(s.p95_ms),
+            ms(s.max_ms),
             human_rate(s.throughput_p50),
             human_rate(s.throughput_p95),
         );
@@ -237,6 +248,7 @@ fn print_json(summaries: &[Summary]) {
             "failed": s.failed,
             "p50_ms": s.p50_ms,
             "p95_ms": s.p95_ms,
+            "max_ms": s.max_ms,
             "throughput_p50_bytes_per_sec": s.throughput_p50,
             "throughput_p5_bytes_per_sec": s.throughput_p95,
         });

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 pub mod call;
 pub mod datachannel;
 pub mod dtls;
+pub mod dtls13;
 pub mod ice;
 pub mod network;
 pub mod sctp;
@@ -77,6 +78,7 @@ pub fn catalogue() -> Vec<Scenario> {
     all.extend(turn::scenarios());
     all.extend(sctp::scenarios());
     all.extend(dtls::scenarios());
+    all.extend(dtls13::scenarios());
     all.extend(call::scenarios());
     all
 }

@@ -1,10 +1,10 @@
 //! A run is a function of its seed, byte for byte: one short scenario of
-//! every family (`network/`, `dtls/`, whole calls `call/`, …) captured in
-//! two separate processes gives identical pcap files, as `cargo xtask sim
-//! --scenario NAME --seed N --pcap DIR` run twice does. Separate processes,
-//! because what differs between runs of a program (hash-map random state,
-//! addresses, the simulated clock's anchor, the time of day) is the same
-//! within one.
+//! every family (`network/`, `dtls/` in both versions, whole calls `call/`,
+//! …) captured in two separate processes gives identical pcap files, as
+//! `cargo xtask sim --scenario NAME --seed N --pcap DIR` run twice does.
+//! Separate processes, because what differs between runs of a program
+//! (hash-map random state, addresses, the simulated clock's anchor, the
+//! time of day) is the same within one.
 //!
 //! Also: the certificate a peer connection generates, and so the SDP
 //! fingerprint and the whole offer, is a function of its seed.
@@ -29,6 +29,8 @@ const PICKS: &[(&str, u64)] = &[
     ("turn/relay-through-nats", 2),
     ("sctp/loss-5pct", 2),
     ("dtls/handshake-20pct", 2),
+    ("dtls/v13-handshake-20pct", 2),
+    ("dtls/v13-key-update-20pct", 2),
     ("call/echo", 2),
     ("call/certificates", 1),
 ];

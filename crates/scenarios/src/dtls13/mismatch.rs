@@ -1,0 +1,80 @@
+//! `dtls/v13-version-mismatch`: a client that allows DTLS 1.3 only
+//! (`min_version`) meets a server that allows DTLS 1.2 only
+//! (`max_version`), over clean links. The server refuses the ClientHello
+//! with `ProtocolVersion` and a protocol_version alert (70); the client
+//! fails on that alert. Neither reports `Connected`. Time to goal: both
+//! failed.
+
+use std::time::Duration;
+
+use sansrtc_dtls::{DtlsEndpoint, DtlsError, DtlsEvent, DtlsVersion, Role};
+
+use crate::dtls::{config, identities, link};
+use crate::setup::{fixed_peer_pair, network};
+use crate::{Outcome, ScenarioInput};
+
+/// Runs the scenario.
+pub(super) fn run(input: &ScenarioInput) -> Result<Outcome, String> {
+    let (mut net, start) = network(input);
+    let (a_id, b_id) = identities()?;
+    let mut client_config = config(&a_id, &b_id, Duration::from_secs(1));
+    client_config.min_version = DtlsVersion::Dtls13;
+    let mut server_config = config(&b_id, &a_id, Duration::from_secs(1));
+    server_config.max_version = DtlsVersion::Dtls12;
+    let mut rng = net.rng_for(1);
+    let mut client =
+        DtlsEndpoint::new(Role::Client, client_config, &mut rng).map_err(|e| e.to_string())?;
+    let server =
+        DtlsEndpoint::new(Role::Server, server_config, &mut rng).map_err(|e| e.to_string())?;
+    client.start(start);
+    let (a, b) = fixed_peer_pair(
+        &mut net,
+        (client, server),
+        &link(0.0),
+        |ep: &mut DtlsEndpoint, now, bytes| ep.handle_receive(now, bytes),
+        |ep: &mut DtlsEndpoint, now| ep.handle_timeout(now),
+        |ep: &mut DtlsEndpoint| ep.poll_output(),
+    )?;
+    let deadline = start + Duration::from_secs(30);
+    let (mut client_error, mut server_error) = (None, None);
+    while client_error.is_none() || server_error.is_none() {
+        for (side, id, error) in [
+            ("client", &a, &mut client_error),
+            ("server", &b, &mut server_error),
+        ] {
+            for e in net.take_events(id) {
+                match e {
+                    DtlsEvent::Failed(e) => *error = Some(e),
+                    DtlsEvent::Connected(c) => {
+                        return Err(format!("the {side} connected with {:?}", c.version))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if client_error.is_some() && server_error.is_some() {
+            break;
+        }
+        if net.now() >= deadline
+            || (!net.step() && net.run_for(Duration::from_millis(100)).reached())
+        {
+            return Err(format!(
+                "not both failed after {:?}: client {client_error:?}, server {server_error:?}",
+                net.now() - start
+            ));
+        }
+    }
+    let failed_at = net.now() - start;
+    if server_error != Some(DtlsError::ProtocolVersion)
+        || client_error != Some(DtlsError::PeerAlert(70))
+    {
+        return Err(format!(
+            "expected ProtocolVersion at the server and alert 70 at the client, got {server_error:?} and {client_error:?}"
+        ));
+    }
+    Ok(Outcome {
+        time_to_goal: failed_at,
+        throughput_bytes_per_sec: None,
+        pcap: net.pcap().map(<[u8]>::to_vec),
+    })
+}
