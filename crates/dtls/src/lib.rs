@@ -1,6 +1,9 @@
-//! DTLS 1.2 (RFC 6347) with DTLS-SRTP (RFC 5764) for WebRTC, written on
-//! `ring`, as a Sans-IO state machine: datagrams and `now` in; datagrams,
-//! events and the next timeout out.
+//! DTLS 1.3 (RFC 9147, with the X25519MLKEM768 hybrid key exchange
+//! Chromium offers) and DTLS 1.2 (RFC 6347), with DTLS-SRTP (RFC 5764),
+//! for WebRTC, written on `ring`, as a Sans-IO state machine: datagrams and
+//! `now` in; datagrams, events and the next timeout out. The newest
+//! version both sides allow wins ([`DtlsConfig::max_version`]); a 1.2
+//! peer still gets 1.2.
 //!
 //! One [`DtlsEndpoint`] per connection plays the client or the server role
 //! (SDP `a=setup`), authenticates the peer by the fingerprint from its SDP,
@@ -49,6 +52,7 @@
 //!     connected += pump(&mut server, &mut client, now);
 //! }
 //! assert_eq!(connected, 2);
+//! assert_eq!(client.version(), Some(sansrtc_dtls::DtlsVersion::Dtls13));
 //! // Both sides derive the same SRTP keys.
 //! assert_eq!(client.srtp_keying_material(), server.srtp_keying_material());
 //! client.send_application_data(b"hello").unwrap();

@@ -23,6 +23,7 @@ use crate::endpoint::{DtlsEndpoint, State, Timer};
 use crate::error::DtlsError;
 use crate::event::{Connected, DtlsEvent};
 use crate::messages::ClientHello;
+use crate::stats::DtlsStats;
 use crate::v13::client_hello::ClientHello13;
 use crate::v13::client_offer::{self, SentClientHello};
 use crate::v13::connection::Dtls13Connection;
@@ -55,8 +56,9 @@ pub(crate) struct VersionProbe {
     pub(crate) switch: bool,
     /// The version is known (1.2 chosen, or handed over).
     decided: bool,
-    /// `DtlsStats::retransmissions` when 1.3 took over.
-    retransmissions_before: u64,
+    /// `DtlsStats` when 1.3 took over (the 1.3 connection's counters are
+    /// added to it).
+    stats_before: DtlsStats,
 }
 
 impl VersionProbe {
@@ -206,7 +208,7 @@ impl DtlsEndpoint {
             connection.handle_receive(now, &d);
         }
         self.probe.bytes = 0;
-        self.probe.retransmissions_before = self.stats.retransmissions;
+        self.probe.stats_before = self.stats.clone();
         self.v13 = Some(Box::new(connection));
         self.pump_dtls13();
     }
@@ -238,11 +240,24 @@ impl DtlsEndpoint {
     /// and following its state; returns its timeout.
     pub(crate) fn pump_dtls13(&mut self) -> Option<Instant> {
         let connection = self.v13.as_mut()?;
-        self.stats.retransmissions =
-            self.probe.retransmissions_before + connection.retransmissions();
+        let base = &self.probe.stats_before;
+        let drops = connection.drops();
         let key_updates = connection.key_update_counts();
-        self.stats.key_updates_sent = key_updates.sent;
-        self.stats.key_updates_received = key_updates.received;
+        let current = std::mem::take(&mut self.stats);
+        self.stats = DtlsStats {
+            retransmissions: base.retransmissions + connection.retransmissions(),
+            malformed_datagrams: base.malformed_datagrams + drops.malformed_datagrams,
+            replayed_records: base.replayed_records + drops.replayed_records,
+            bad_record_mac: base.bad_record_mac + drops.bad_record_mac,
+            wrong_epoch_records: base.wrong_epoch_records + drops.wrong_epoch_records,
+            buffer_full_records: base.buffer_full_records + drops.buffer_full_records,
+            dropped_fragments: base.dropped_fragments + drops.dropped_fragments,
+            key_updates_sent: key_updates.sent,
+            key_updates_received: key_updates.received,
+            // Counted by the endpoint itself (after_close_datagrams) or
+            // only in 1.2 (hello_verify_requests, renegotiations_refused).
+            ..current
+        };
         loop {
             match connection.poll_output() {
                 Output::Timeout(t) => return t,
@@ -274,7 +289,10 @@ impl DtlsEndpoint {
     /// Updates our write keys (DTLS 1.3, RFC 9147 §8): sends a KeyUpdate
     /// and writes with the next epoch's keys once the peer acknowledged
     /// it; `request_peer_update` asks the peer to update its keys too.
-    /// DTLS 1.2 has no key update ([`DtlsError::RequiresDtls13`]).
+    /// While a KeyUpdate awaits its ACK, one more request waits behind it
+    /// and further requests merge into that one (one KeyUpdate at a time,
+    /// RFC 9147 §8). DTLS 1.2 has no key update
+    /// ([`DtlsError::RequiresDtls13`]).
     pub fn update_keys(&mut self, request_peer_update: bool) -> Result<(), DtlsError> {
         let not_dtls13 = if self.is_connected() {
             DtlsError::RequiresDtls13

@@ -22,6 +22,7 @@ use super::epoch_keys::{
 };
 use super::exporter::export_keying_material;
 use super::flight::Flight;
+use super::record_drops::RecordDrops;
 use super::handshake_client::ClientHandshake;
 use super::handshake_context::{Established, HandshakeContext};
 use super::handshake_server::ServerHandshake;
@@ -95,6 +96,8 @@ pub(crate) struct Dtls13Connection {
     peer_triggered_retransmissions: u32,
     /// Flight retransmissions so far (timer and peer-triggered).
     retransmissions: u64,
+    /// What was dropped on receipt.
+    drops: RecordDrops,
     /// Our KeyUpdates and the counters (`connection_key_update.rs`).
     key_update: KeyUpdateState,
     /// Gaps in the peer's handshake flight, ACKed at once.
@@ -147,6 +150,7 @@ impl Dtls13Connection {
             answered_below: 0,
             peer_triggered_retransmissions: 0,
             retransmissions: 0,
+            drops: RecordDrops::default(),
             key_update: KeyUpdateState::default(),
             gap: GapDetector::default(),
         }
@@ -165,6 +169,11 @@ impl Dtls13Connection {
     /// Flight retransmissions so far (timer and peer-triggered).
     pub(crate) fn retransmissions(&self) -> u64 {
         self.retransmissions
+    }
+
+    /// What was dropped on receipt so far.
+    pub(crate) fn drops(&self) -> RecordDrops {
+        self.drops
     }
 
     /// Whether the handshake completed.
@@ -316,7 +325,10 @@ impl Dtls13Connection {
 
     fn receive_records(&mut self, datagram: &[u8], peer_retransmitted: &mut bool) {
         // A malformed record ends the datagram; what came before counts.
-        let (records, _) = split_datagram(datagram);
+        let (records, malformed) = split_datagram(datagram);
+        if malformed.is_some() {
+            self.drops.malformed_datagrams += 1;
+        }
         for record in records {
             if self.liveness != Liveness::Running {
                 return;
@@ -325,7 +337,11 @@ impl Dtls13Connection {
                 Record::Plaintext(p) => match p.content_type {
                     CONTENT_TYPE_HANDSHAKE => {
                         // Unauthenticated: malformed fragments are dropped.
-                        if let Ok(fragments) = parse_fragments(p.fragment) {
+                        let parsed = parse_fragments(p.fragment);
+                        if parsed.is_err() {
+                            self.drops.dropped_fragments += 1;
+                        }
+                        if let Ok(fragments) = parsed {
                             // A client ACKs the server's ServerHello records
                             // too (a server never ACKs a ClientHello).
                             if matches!(self.handshake, Handshake::Client(_)) {
@@ -341,7 +357,8 @@ impl Dtls13Connection {
                     CONTENT_TYPE_ALERT if !self.cx.keys.can_read(HANDSHAKE_EPOCH) => {
                         self.receive_alert(p.fragment)
                     }
-                    _ => {}
+                    // Anything else in the clear is not the peer's.
+                    _ => self.drops.wrong_epoch_records += 1,
                 },
                 Record::Ciphertext(c) => match self.cx.keys.open(&c) {
                     OpenOutcome::Opened(r) => self.receive_protected(r, peer_retransmitted),
@@ -357,7 +374,12 @@ impl Dtls13Connection {
                         raw.extend_from_slice(c.encrypted_record);
                         self.buffered.push(raw);
                     }
-                    OpenOutcome::NoKeys | OpenOutcome::Dropped => {}
+                    OpenOutcome::NoKeys if self.buffered.len() >= MAX_BUFFERED_RECORDS => {
+                        self.drops.buffer_full_records += 1
+                    }
+                    OpenOutcome::NoKeys => self.drops.wrong_epoch_records += 1,
+                    OpenOutcome::Forged => self.drops.bad_record_mac += 1,
+                    OpenOutcome::Replayed => self.drops.replayed_records += 1,
                 },
             }
         }

@@ -81,8 +81,10 @@ pub(crate) enum OpenOutcome {
     Opened(ReceivedRecord),
     /// We have no keys for its epoch (yet): the caller may buffer it.
     NoKeys,
-    /// A replay, or a record that does not authenticate: drop it.
-    Dropped,
+    /// A record that does not authenticate: drop it.
+    Forged,
+    /// A replay: drop it.
+    Replayed,
 }
 
 /// The write and read epochs of one connection.
@@ -231,10 +233,10 @@ impl EpochKeys {
         };
         let Ok(opened) = state.protection.open_record(record, state.next_expected) else {
             state.failed += 1;
-            return OpenOutcome::Dropped;
+            return OpenOutcome::Forged;
         };
         if !state.replay.is_fresh(opened.sequence_number) {
-            return OpenOutcome::Dropped;
+            return OpenOutcome::Replayed;
         }
         state.replay.accept(opened.sequence_number);
         state.next_expected = state.next_expected.max(opened.sequence_number + 1);
@@ -364,12 +366,12 @@ mod tests {
             panic!("did not open")
         };
         assert_eq!((opened.number, opened.content), (n0, b"one".to_vec()));
-        assert_eq!(reader.open(&first), OpenOutcome::Dropped, "replay");
+        assert_eq!(reader.open(&first), OpenOutcome::Replayed, "replay");
         let mut wrong = EpochKeys::default();
         wrong
             .install_read(suite, 2, &Secret::new(vec![8; 32]))
             .unwrap();
-        assert_eq!(wrong.open(&first), OpenOutcome::Dropped);
+        assert_eq!(wrong.open(&first), OpenOutcome::Forged);
     }
 
     #[test]
@@ -410,7 +412,7 @@ mod tests {
         let Record::Ciphertext(c) = split_datagram(&datagram).0[0] else {
             panic!("plaintext")
         };
-        assert_eq!(reader.open(&c), OpenOutcome::Dropped);
+        assert_eq!(reader.open(&c), OpenOutcome::Forged);
         assert_eq!(
             reader.failed_authentications(9),
             Some((1, crate::v13::aead_limits::INTEGRITY_LIMIT))

@@ -1,6 +1,7 @@
-//! DTLS 1.3 (RFC 9147) building blocks, issue #20, first step: each module
-//! is self-contained and tested on its own; none is wired into the DTLS
-//! 1.2 handshake machine yet (see docs/dtls.md, "DTLS 1.3 (in progress)").
+//! DTLS 1.3 (RFC 9147), issue #20: building blocks, each self-contained and
+//! tested on its own, and the handshake machine, which `DtlsEndpoint`
+//! hands a connection to when the hellos choose 1.3 (`version_switch.rs`;
+//! docs/dtls.md, "DTLS 1.3").
 //!
 //! - [`hkdf`]: HKDF, HKDF-Expand-Label with the `"tls13 "` or `"dtls13"`
 //!   label prefix, Derive-Secret (RFC 8446 §7.1, RFC 9147 §5.9).
@@ -31,7 +32,8 @@
 //!   from a 1.2 ServerHello (with its downgrade sentinel).
 //! - [`certificate_request`]: the 1.3 CertificateRequest.
 //!
-//! The handshake machine (second step, not wired into `DtlsEndpoint` yet):
+//! The handshake machine (second step; `DtlsEndpoint` runs it since the
+//! third):
 //!
 //! - [`connection`]: a Sans-IO DTLS 1.3 connection of either role:
 //!   records in and out, reassembly, ACKs, retransmission, application
@@ -47,7 +49,11 @@
 //!   (§4.5.3); [`gap_detector`]: a gap in the peer's flight, to ACK at
 //!   once (§7.1).
 
-// Not wired into the endpoint yet: only the tests use these modules.
+
+// Wired into `DtlsEndpoint` (version_switch.rs). A few items are used only
+// by this module's tests, the `fuzzing` entry and the RFC 8448 vector tests
+// (a 1.3 client that sends its own ClientHello, test accessors, key
+// schedule values we do not use: resumption, the TLS 1.3 label prefix).
 #![allow(dead_code)]
 
 pub(crate) mod ack;
@@ -81,6 +87,7 @@ pub(crate) mod key_share_extension;
 pub(crate) mod key_update;
 pub(crate) mod key_update_state;
 pub(crate) mod peer_auth;
+pub(crate) mod record_drops;
 pub(crate) mod record_header;
 pub(crate) mod record_number;
 pub(crate) mod record_protection;
