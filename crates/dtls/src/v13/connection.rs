@@ -22,10 +22,10 @@ use super::epoch_keys::{
 };
 use super::exporter::export_keying_material;
 use super::flight::Flight;
-use super::record_drops::RecordDrops;
 use super::handshake_client::ClientHandshake;
 use super::handshake_context::{Established, HandshakeContext};
 use super::handshake_server::ServerHandshake;
+use super::record_drops::RecordDrops;
 use super::record_header::{
     split_datagram, Record, CONTENT_TYPE_ACK, CONTENT_TYPE_ALERT, CONTENT_TYPE_APPLICATION_DATA,
     CONTENT_TYPE_HANDSHAKE, MAX_PLAINTEXT_LEN,

@@ -49,7 +49,6 @@
 //!   (§4.5.3); [`gap_detector`]: a gap in the peer's flight, to ACK at
 //!   once (§7.1).
 
-
 // Wired into `DtlsEndpoint` (version_switch.rs). A few items are used only
 // by this module's tests, the `fuzzing` entry and the RFC 8448 vector tests
 // (a 1.3 client that sends its own ClientHello, test accessors, key
