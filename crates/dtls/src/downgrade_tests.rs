@@ -7,38 +7,19 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use rand_chacha::rand_core::SeedableRng;
-use sansrtc_proto::Output;
+
+use crate::endpoint_test_support::{drain, identity};
 
 use crate::handshake::{encode_fragment, parse_fragments};
 use crate::messages::{ClientHello, ServerHello};
 use crate::record::{split_records, ContentType, RecordHeader, DTLS12};
 use crate::{DtlsConfig, DtlsEndpoint, DtlsError, DtlsEvent, HashAlgorithm, Identity, Role};
 
-fn identity() -> Arc<Identity> {
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = rcgen::CertificateParams::new(vec!["t".into()])
-        .unwrap()
-        .self_signed(&key)
-        .unwrap();
-    Arc::new(Identity::from_der(vec![cert.der().to_vec()], &key.serialize_der()).unwrap())
-}
-
 fn expecting(me: &Arc<Identity>, peer: &Identity) -> DtlsConfig {
     let mut c = DtlsConfig::new(me.clone());
     c.expected_fingerprints = vec![peer.fingerprint(HashAlgorithm::Sha256).unwrap()];
     c.hello_verify_request = false;
     c
-}
-
-fn drain(ep: &mut DtlsEndpoint) -> (Vec<Vec<u8>>, Vec<DtlsEvent>) {
-    let (mut d, mut e) = (Vec::new(), Vec::new());
-    loop {
-        match ep.poll_output() {
-            Output::Transmit(x) => d.push(x),
-            Output::Event(x) => e.push(x),
-            Output::Timeout(_) => return (d, e),
-        }
-    }
 }
 
 /// The ClientHello body reassembled from the client's first flight.

@@ -9,19 +9,12 @@ use std::time::Instant;
 use rand_chacha::rand_core::SeedableRng;
 use sansrtc_proto::Output;
 
+use crate::endpoint_test_support::identity;
+
 use crate::endpoint::State;
 use crate::messages::ServerHello;
 use crate::record::split_records;
 use crate::{DtlsConfig, DtlsEndpoint, DtlsError, DtlsEvent, HashAlgorithm, Identity, Role};
-
-fn identity() -> Arc<Identity> {
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = rcgen::CertificateParams::new(vec!["t".into()])
-        .unwrap()
-        .self_signed(&key)
-        .unwrap();
-    Arc::new(Identity::from_der(vec![cert.der().to_vec()], &key.serialize_der()).unwrap())
-}
 
 /// A config for `me` that expects `peer`'s certificate.
 fn expecting(me: &Arc<Identity>, peer: &Identity) -> DtlsConfig {

@@ -2,35 +2,15 @@
 //! protected (what a peer with a different transcript sends) is caught by
 //! the Finished check itself, on either side.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use rand_chacha::rand_core::SeedableRng;
-use sansrtc_proto::Output;
+
+use crate::endpoint_test_support::{drain, identity};
 
 use crate::config::Role;
 use crate::record::{split_records, ContentType};
-use crate::{DtlsConfig, DtlsEndpoint, DtlsError, DtlsEvent, HashAlgorithm, Identity};
-
-fn identity() -> Arc<Identity> {
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = rcgen::CertificateParams::new(vec!["t".into()])
-        .unwrap()
-        .self_signed(&key)
-        .unwrap();
-    Arc::new(Identity::from_der(vec![cert.der().to_vec()], &key.serialize_der()).unwrap())
-}
-
-fn drain(ep: &mut DtlsEndpoint) -> (Vec<Vec<u8>>, Vec<DtlsEvent>) {
-    let (mut d, mut e) = (Vec::new(), Vec::new());
-    loop {
-        match ep.poll_output() {
-            Output::Transmit(x) => d.push(x),
-            Output::Event(x) => e.push(x),
-            Output::Timeout(_) => return (d, e),
-        }
-    }
-}
+use crate::{DtlsConfig, DtlsEndpoint, DtlsError, DtlsEvent, HashAlgorithm};
 
 /// Re-protects every epoch-1 handshake record of `datagram` (the Finished)
 /// with one verify_data byte flipped, using the sender's own write keys.

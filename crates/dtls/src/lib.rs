@@ -106,6 +106,8 @@ mod downgrade_tests;
 #[cfg(test)]
 mod dtls13_hello_tests;
 #[cfg(test)]
+mod endpoint_test_support;
+#[cfg(test)]
 mod finished_tests;
 
 pub use config::{DtlsConfig, Role};
