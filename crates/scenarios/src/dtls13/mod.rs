@@ -6,11 +6,11 @@
 //! data flowing under loss; and a 1.3-only client meeting a 1.2-only
 //! server, which must fail cleanly on both sides.
 //!
-//! The downgrade sentinel (RFC 8446 §4.1.3: a 1.2 ServerHello answering a
-//! 1.3 offer from a 1.3-capable server) needs a man in the middle
-//! rewriting the ClientHello, which these scenarios cannot build from the
-//! public API; `sansrtc-dtls`'s `downgrade_tests.rs` covers it.
+//! A downgrade attempt: a man in the middle strips the 1.3 offer from the
+//! ClientHello, and the client refuses the 1.2 ServerHello by its RFC 8446
+//! §4.1.3 sentinel (`downgrade.rs`).
 
+mod downgrade;
 mod key_update;
 mod mismatch;
 
@@ -63,6 +63,13 @@ pub fn scenarios() -> Vec<Scenario> {
             default_seeds: 40,
             cases: 1,
             run: key_update::run,
+        },
+        Scenario {
+            name: "dtls/v13-downgrade-refused",
+            description: "a man in the middle strips the DTLS 1.3 offer from the ClientHello: the server answers 1.2 with the downgrade sentinel, the client refuses it (alert 47)",
+            default_seeds: 5,
+            cases: 1,
+            run: downgrade::run,
         },
         Scenario {
             name: "dtls/v13-version-mismatch",
