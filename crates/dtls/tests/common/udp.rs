@@ -105,11 +105,14 @@ impl UdpDriver {
     }
 }
 
-/// A child `openssl` process with its output collected.
+/// A child `openssl` process with its output collected: stdout and
+/// stderr each in its own buffer, so that a line of one never lands inside
+/// a multi-line block of the other (a certificate's PEM on stdout, verify
+/// messages on stderr).
 pub struct OpenSsl {
     pub child: Child,
     pub stdin: Option<ChildStdin>,
-    pub output: Arc<Mutex<String>>,
+    pub output: [Arc<Mutex<String>>; 2],
 }
 
 impl OpenSsl {
@@ -125,12 +128,18 @@ impl OpenSsl {
             .stderr(Stdio::piped())
             .spawn()
             .expect("openssl runs");
-        let output = Arc::new(Mutex::new(String::new()));
-        for stream in [
+        let output = [
+            Arc::new(Mutex::new(String::new())),
+            Arc::new(Mutex::new(String::new())),
+        ];
+        for (stream, out) in [
             Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
             Box::new(child.stderr.take().unwrap()),
-        ] {
-            let out = output.clone();
+        ]
+        .into_iter()
+        .zip(output.iter())
+        {
+            let out = out.clone();
             std::thread::spawn(move || {
                 for line in BufReader::new(stream).lines().map_while(Result::ok) {
                     let mut o = out.lock().unwrap();
@@ -147,8 +156,11 @@ impl OpenSsl {
         }
     }
 
+    /// Everything printed so far: stdout, then stderr.
     pub fn text(&self) -> String {
-        self.output.lock().unwrap().clone()
+        let mut text = self.output[0].lock().unwrap().clone();
+        text.push_str(&self.output[1].lock().unwrap());
+        text
     }
 
     pub fn send_line(&mut self, line: &str) {
