@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use sansrtc_dtls::{DtlsEndpoint, DtlsError, DtlsEvent, Output, Role};
 
+use super::both_fail::both_fail;
 use crate::dtls::{config, identities, link};
 use crate::setup::{fixed_peer_pair, network};
 use crate::{Outcome, ScenarioInput};
@@ -194,36 +195,8 @@ pub(super) fn run(input: &ScenarioInput) -> Result<Outcome, String> {
         |s: &mut Side| -> Output<Vec<u8>, DtlsEvent> { s.endpoint.poll_output() },
     )?;
     let deadline = start + Duration::from_secs(30);
-    let (mut client_error, mut server_error) = (None, None);
-    while client_error.is_none() || server_error.is_none() {
-        for (side, id, error) in [
-            ("client", &a, &mut client_error),
-            ("server", &b, &mut server_error),
-        ] {
-            for e in net.take_events(id) {
-                match e {
-                    DtlsEvent::Failed(e) => *error = Some(e),
-                    DtlsEvent::Connected(c) => {
-                        return Err(format!("the {side} connected with {:?}", c.version))
-                    }
-                    _ => {}
-                }
-            }
-        }
-        if client_error.is_some() && server_error.is_some() {
-            break;
-        }
-        if net.now() >= deadline
-            || (!net.step() && net.run_for(Duration::from_millis(100)).reached())
-        {
-            return Err(format!(
-                "not both failed after {:?}: client {client_error:?}, server {server_error:?}",
-                net.now() - start
-            ));
-        }
-    }
-    if client_error != Some(DtlsError::Downgrade) || server_error != Some(DtlsError::PeerAlert(47))
-    {
+    let (client_error, server_error) = both_fail(&mut net, (&a, &b), start, deadline)?;
+    if client_error != DtlsError::Downgrade || server_error != DtlsError::PeerAlert(47) {
         return Err(format!(
             "expected Downgrade at the client and alert 47 at the server, got {client_error:?} and {server_error:?}"
         ));

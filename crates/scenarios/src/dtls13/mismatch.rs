@@ -7,8 +7,9 @@
 
 use std::time::Duration;
 
-use sansrtc_dtls::{DtlsEndpoint, DtlsError, DtlsEvent, DtlsVersion, Role};
+use sansrtc_dtls::{DtlsEndpoint, DtlsError, DtlsVersion, Role};
 
+use super::both_fail::both_fail;
 use crate::dtls::{config, identities, link};
 use crate::setup::{fixed_peer_pair, network};
 use crate::{Outcome, ScenarioInput};
@@ -36,44 +37,14 @@ pub(super) fn run(input: &ScenarioInput) -> Result<Outcome, String> {
         |ep: &mut DtlsEndpoint| ep.poll_output(),
     )?;
     let deadline = start + Duration::from_secs(30);
-    let (mut client_error, mut server_error) = (None, None);
-    while client_error.is_none() || server_error.is_none() {
-        for (side, id, error) in [
-            ("client", &a, &mut client_error),
-            ("server", &b, &mut server_error),
-        ] {
-            for e in net.take_events(id) {
-                match e {
-                    DtlsEvent::Failed(e) => *error = Some(e),
-                    DtlsEvent::Connected(c) => {
-                        return Err(format!("the {side} connected with {:?}", c.version))
-                    }
-                    _ => {}
-                }
-            }
-        }
-        if client_error.is_some() && server_error.is_some() {
-            break;
-        }
-        if net.now() >= deadline
-            || (!net.step() && net.run_for(Duration::from_millis(100)).reached())
-        {
-            return Err(format!(
-                "not both failed after {:?}: client {client_error:?}, server {server_error:?}",
-                net.now() - start
-            ));
-        }
-    }
-    let failed_at = net.now() - start;
-    if server_error != Some(DtlsError::ProtocolVersion)
-        || client_error != Some(DtlsError::PeerAlert(70))
-    {
+    let (client_error, server_error) = both_fail(&mut net, (&a, &b), start, deadline)?;
+    if server_error != DtlsError::ProtocolVersion || client_error != DtlsError::PeerAlert(70) {
         return Err(format!(
             "expected ProtocolVersion at the server and alert 70 at the client, got {server_error:?} and {client_error:?}"
         ));
     }
     Ok(Outcome {
-        time_to_goal: failed_at,
+        time_to_goal: net.now() - start,
         throughput_bytes_per_sec: None,
         pcap: net.pcap().map(<[u8]>::to_vec),
     })

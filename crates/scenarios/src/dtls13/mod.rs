@@ -10,6 +10,7 @@
 //! ClientHello, and the client refuses the 1.2 ServerHello by its RFC 8446
 //! §4.1.3 sentinel (`downgrade.rs`).
 
+mod both_fail;
 mod downgrade;
 mod key_update;
 mod mismatch;
