@@ -52,6 +52,9 @@ pub(crate) struct VersionProbe {
     bytes: usize,
     /// A client's 1.3 offer: the private keys of its key shares.
     client_key_shares: Option<Vec<ClientKeyShare>>,
+    /// The 1.3 configuration a client's offer was built from, for the
+    /// connection that may take over (built once per endpoint).
+    dtls13_config: Option<Dtls13Config>,
     /// Set by the hello handlers: hand over to 1.3 after this record.
     pub(crate) switch: bool,
     /// The version is known (1.2 chosen, or handed over).
@@ -73,6 +76,7 @@ impl VersionProbe {
     fn decide_dtls12(&mut self) {
         self.forget_datagrams();
         self.client_key_shares = None;
+        self.dtls13_config = None;
         self.decided = true;
     }
 }
@@ -114,9 +118,10 @@ impl DtlsEndpoint {
         if !self.config.allows(DtlsVersion::Dtls13) {
             return Ok(());
         }
-        let keys =
-            client_offer::add_dtls13_offer(hello, &dtls13_config(&self.config), &mut self.rng)?;
+        let config = dtls13_config(&self.config);
+        let keys = client_offer::add_dtls13_offer(hello, &config, &mut self.rng)?;
         self.probe.client_key_shares = Some(keys);
+        self.probe.dtls13_config = Some(config);
         Ok(())
     }
 
@@ -185,7 +190,11 @@ impl DtlsEndpoint {
     pub(crate) fn switch_to_dtls13(&mut self, now: Instant) {
         self.probe.switch = false;
         self.probe.decided = true;
-        let config = dtls13_config(&self.config);
+        let config = self
+            .probe
+            .dtls13_config
+            .take()
+            .unwrap_or_else(|| dtls13_config(&self.config));
         let mut connection = match self.role {
             Role::Server => Dtls13Connection::server(config, &mut self.rng, now),
             Role::Client => {

@@ -9,7 +9,7 @@ use super::key_share::KeyShareGroup;
 use crate::config::DtlsConfig;
 
 /// A DTLS 1.3 connection's configuration.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub(crate) struct Dtls13Config {
     /// Identity, peer authentication, SRTP profiles, MTU, retransmission
     /// timers and bounds, as for DTLS 1.2.
