@@ -483,6 +483,8 @@ impl RtcPeerConnection {
         let mut config = DtlsConfig::with_identities(self.identities.iter().cloned())
             .map_err(|e| RtcError::Certificate(e.to_string()))?;
         config.expected_fingerprints = remote.dtls_fingerprints();
+        config.min_version = *self.dtls_versions.start();
+        config.max_version = *self.dtls_versions.end();
         // No HelloVerifyRequest: ICE hands DTLS only datagrams from a peer
         // whose address answered an authenticated check, which is what the
         // cookie exchange proves (RFC 6347 §4.2.1); it would cost a round

@@ -86,6 +86,7 @@ pub mod bundle;
 mod channels;
 mod configuration;
 mod description;
+mod dtls_versions;
 mod early_dtls;
 mod error;
 mod event;
@@ -130,5 +131,6 @@ pub use sansrtc_datachannel::{
     ChannelId, DataChannelEvent, DataChannelInfo, DataChannelInit, DataChannelMessage,
     DataChannelState, Priority,
 };
+pub use sansrtc_dtls::DtlsVersion;
 pub use sansrtc_ice::{IceConnectionState, IceGatheringState, ResolveId};
 pub use sansrtc_proto::{Machine, Output, Protocol, Receive, Transmit};

@@ -130,6 +130,8 @@ pub struct RtcPeerConnection {
     pub(crate) closed: bool,
     pub(crate) media: crate::media::Media,
     pub(crate) host_names: crate::host_names::HostNames,
+    /// The DTLS versions new transports offer and accept.
+    pub(crate) dtls_versions: std::ops::RangeInclusive<sansrtc_dtls::DtlsVersion>,
 }
 
 impl RtcPeerConnection {
@@ -215,6 +217,7 @@ impl RtcPeerConnection {
             closed: false,
             media: crate::media::Media::default(),
             host_names: Default::default(),
+            dtls_versions: sansrtc_dtls::DtlsVersion::Dtls12..=sansrtc_dtls::DtlsVersion::Dtls13,
         };
         pc.media.cname = format!("{:016x}", pc.rng.next_u64());
         pc.transports[0].gated = gated;
