@@ -272,13 +272,9 @@ impl Dtls13Connection {
             return;
         }
         let newest = self.cx.keys.newest_read_epoch();
-        for epoch in self.cx.keys.read_epochs() {
-            let Some((failed, limit)) = self.cx.keys.failed_authentications(epoch) else {
-                continue;
-            };
-            if failed < limit {
-                continue;
-            }
+        // Lowest first: an older epoch over its limit is dropped, the
+        // newest fails the connection.
+        while let Some(epoch) = self.cx.keys.lowest_read_over_integrity_limit() {
             if Some(epoch) == newest {
                 return self.fail(DtlsError::TooLarge(
                     "records failing authentication (AEAD integrity limit)",

@@ -327,6 +327,16 @@ impl EpochKeys {
             .map(|r| (r.failed, r.integrity_limit))
     }
 
+    /// The lowest read epoch whose records failed authentication as often
+    /// as its integrity limit allows (RFC 9147 §4.5.3), if any.
+    pub(crate) fn lowest_read_over_integrity_limit(&self) -> Option<u64> {
+        self.read
+            .iter()
+            .filter(|r| r.failed >= r.integrity_limit)
+            .map(|r| r.epoch)
+            .min()
+    }
+
     /// The read epochs, lowest first.
     pub(crate) fn read_epochs(&self) -> Vec<u64> {
         let mut epochs: Vec<u64> = self.read.iter().map(|r| r.epoch).collect();

@@ -115,6 +115,7 @@ impl RecordProtection {
     }
 
     /// Encrypts `inner_plaintext` in place and appends the tag.
+    #[cfg(test)]
     pub(crate) fn seal_payload(
         &self,
         sequence_number: u64,
@@ -181,21 +182,59 @@ impl RecordProtection {
             form.sixteen_bit_sequence,
             form.length_present,
         );
-        let mut payload =
-            Vec::with_capacity(content.len() + 1 + padding + Tls13CipherSuite::TAG_LEN);
-        encode_inner_plaintext(content, content_type, padding, &mut payload)?;
-        let mut header_bytes = Vec::with_capacity(header.encoded_len());
-        header.encode(payload.len() + Tls13CipherSuite::TAG_LEN, &mut header_bytes)?;
-        self.seal_payload(sequence_number, &header_bytes, &mut payload)?;
-        let mask = self.mask(&payload)?;
-        for (byte, m) in header_bytes[header.sequence_number_range()]
+        // Header, inner plaintext and tag written once into `out` and
+        // sealed where they lie: no buffer of its own per record.
+        let start = out.len();
+        let inner_len = content.len() + 1 + padding;
+        out.reserve(header.encoded_len() + inner_len + Tls13CipherSuite::TAG_LEN);
+        let sealed = self.seal_into(
+            sequence_number,
+            &header,
+            content_type,
+            content,
+            padding,
+            out,
+        );
+        if sealed.is_err() {
+            out.truncate(start);
+        }
+        sealed
+    }
+
+    /// [`Self::seal_record`]'s work, appending to `out` (which the caller
+    /// truncates back on error).
+    fn seal_into(
+        &self,
+        sequence_number: u64,
+        header: &UnifiedHeader,
+        content_type: u8,
+        content: &[u8],
+        padding: usize,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Dtls13Error> {
+        let start = out.len();
+        let inner_len = content.len() + 1 + padding;
+        header.encode(inner_len + Tls13CipherSuite::TAG_LEN, out)?;
+        let payload_start = out.len();
+        encode_inner_plaintext(content, content_type, padding, out)?;
+        let (head, payload) = out.split_at_mut(payload_start);
+        let tag = self
+            .key
+            .seal_in_place_separate_tag(
+                self.nonce(sequence_number),
+                aead::Aad::from(&head[start..]),
+                payload,
+            )
+            .map_err(|_| Dtls13Error::Crypto("AEAD seal"))?;
+        out.extend_from_slice(tag.as_ref());
+        let mask = self.mask(&out[payload_start..])?;
+        let range = header.sequence_number_range();
+        for (byte, m) in out[start + range.start..start + range.end]
             .iter_mut()
             .zip(mask)
         {
             *byte ^= m;
         }
-        out.extend_from_slice(&header_bytes);
-        out.extend_from_slice(&payload);
         Ok(())
     }
 
@@ -215,7 +254,13 @@ impl RecordProtection {
             ));
         }
         let mask = self.mask(record.encrypted_record)?;
-        let mut header_bytes = record.header_bytes.to_vec();
+        // The header (at most 5 bytes without a connection ID) unmasked
+        // on the stack, for the additional data.
+        let mut header_buffer = [0u8; 5];
+        let header_bytes = header_buffer
+            .get_mut(..record.header_bytes.len())
+            .ok_or(Dtls13Error::Decode("unified header longer than 5 bytes"))?;
+        header_bytes.copy_from_slice(record.header_bytes);
         let range = record.header.sequence_number_range();
         for (byte, m) in header_bytes[range.clone()].iter_mut().zip(mask) {
             *byte ^= m;
@@ -228,13 +273,17 @@ impl RecordProtection {
             ])),
         };
         let sequence_number = reconstruct_sequence_number(next_expected, low_bits);
+        // The one copy out of the borrowed datagram; opened in place, the
+        // content is its prefix.
         let mut payload = record.encrypted_record.to_vec();
-        let inner = self.open_payload(sequence_number, &header_bytes, &mut payload)?;
+        let inner = self.open_payload(sequence_number, header_bytes, &mut payload)?;
         let (content_type, content) = decode_inner_plaintext(inner)?;
+        let content_len = content.len();
+        payload.truncate(content_len);
         Ok(OpenedRecord {
             sequence_number,
             content_type,
-            content: content.to_vec(),
+            content: payload,
         })
     }
 }
@@ -500,6 +549,8 @@ mod tests {
             ),
             Err(Dtls13Error::Exhausted)
         );
+        // A refused record leaves what the datagram already held as it was.
+        let mut datagram = b"earlier record".to_vec();
         assert!(p
             .seal_record(
                 0,
@@ -507,9 +558,14 @@ mod tests {
                 23,
                 &vec![0; (1 << 14) + 1],
                 0,
-                &mut Vec::new()
+                &mut datagram
             )
             .is_err());
+        assert_eq!(datagram, b"earlier record");
+        assert!(p
+            .seal_record(0, HeaderForm::default(), 0, b"type 0", 0, &mut datagram)
+            .is_err());
+        assert_eq!(datagram, b"earlier record");
         assert!(p
             .seal_record(
                 0,
