@@ -6,7 +6,8 @@
 //! meanwhile, over `2 × PAIRS`, is the figure. sansrtc's
 //! `RtcPeerConnection` beside str0m 0.9's `Rtc`, each measured in a fresh
 //! child process of this binary (`--measure sansrtc|str0m`), one after
-//! the other, in the same run.
+//! the other, in the same run. sansrtc's pairs keep their default DTLS
+//! versions, so they negotiate DTLS 1.3 (str0m 0.9: 1.2).
 //!
 //! Two figures per implementation:
 //!
@@ -39,7 +40,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use cap::Cap;
-use stack::{Ours, StackPair, Theirs};
+use stack::{OurDtls, Ours, StackPair, Theirs};
 
 #[global_allocator]
 static ALLOCATOR: Cap<std::alloc::System> = Cap::new(std::alloc::System, usize::MAX);
@@ -84,7 +85,7 @@ fn rss() -> u64 {
 fn measure(which: &str) {
     let connect = |i: usize| -> Box<dyn StackPair> {
         let mut pair: Box<dyn StackPair> = match which {
-            "sansrtc" => Box::new(Ours::connected(2 * i as u64 + 1)),
+            "sansrtc" => Box::new(Ours::connected(2 * i as u64 + 1, OurDtls::Dtls13)),
             "str0m" => Box::new(Theirs::connected()),
             other => panic!("unknown implementation {other}"),
         };

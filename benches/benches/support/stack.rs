@@ -20,8 +20,9 @@ use std::time::{Duration, Instant, SystemTime};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use sansrtc::{
-    ChannelId, DataChannelEvent, DataChannelInit, DataChannelMessage, Machine, Output, PeerEvent,
-    RtcCertificate, RtcConfiguration, RtcPeerConnection,
+    ChannelId, DataChannelEvent, DataChannelInit, DataChannelMessage, DtlsVersion,
+    IceConnectionState, Machine, Output, PeerEvent, RtcCertificate, RtcConfiguration,
+    RtcPeerConnection,
 };
 use str0m::{Candidate, Event, Input, Rtc};
 
@@ -121,13 +122,39 @@ pub struct Ours {
     counts: Counts,
 }
 
+/// The DTLS version a sansrtc pair negotiates: two sansrtc peer
+/// connections agree on DTLS 1.3 by default (X25519MLKEM768 key shares);
+/// pinned to 1.2 (`set_dtls_versions`), they do what str0m 0.9 does
+/// (DTLS 1.2, ECDHE).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OurDtls {
+    /// The default range (1.2 to 1.3): 1.3 between two sansrtc peers.
+    Dtls13,
+    /// Both peers pinned to DTLS 1.2.
+    Dtls12,
+}
+
+impl OurDtls {
+    /// Both, in the order the benches report them.
+    pub const ALL: [OurDtls; 2] = [OurDtls::Dtls12, OurDtls::Dtls13];
+
+    /// The suffix of a bench group measured with this version.
+    pub fn group_suffix(self) -> &'static str {
+        match self {
+            OurDtls::Dtls12 => "dtls1.2",
+            OurDtls::Dtls13 => "dtls1.3",
+        }
+    }
+}
+
 /// A peer connection with its default configuration, or with the given
-/// certificate (then none is generated).
+/// certificate (then none is generated), negotiating `dtls`.
 pub fn our_peer(
     seed: u64,
     addr: &str,
     now: Instant,
     certificate: Option<Arc<RtcCertificate>>,
+    dtls: OurDtls,
 ) -> RtcPeerConnection {
     let mut config = RtcConfiguration::default();
     config.certificates.extend(certificate);
@@ -138,6 +165,10 @@ pub fn our_peer(
         SystemTime::now(), // sansio-allow: bench anchor of the certificate's validity
     )
     .expect("peer connection");
+    if dtls == OurDtls::Dtls12 {
+        pc.set_dtls_versions(DtlsVersion::Dtls12, DtlsVersion::Dtls12)
+            .expect("DTLS versions");
+    }
     pc.add_local_address(now, addr.parse().unwrap())
         .expect("address");
     pc
@@ -147,7 +178,7 @@ pub fn our_peer(
 /// to peer connections when the bench leaves generation out.
 pub fn our_certificate(seed: u64) -> Arc<RtcCertificate> {
     let now = Instant::now(); // sansio-allow: bench anchor
-    our_peer(seed, ADDR_A, now, None).certificates()[0].clone()
+    our_peer(seed, ADDR_A, now, None, OurDtls::Dtls13).certificates()[0].clone()
 }
 
 fn message_len(m: &DataChannelMessage) -> u64 {
@@ -206,13 +237,18 @@ impl Ours {
     /// Two peer connections, a with one channel, after offer/answer (not
     /// yet connected). `certificates`: given ones, or `None` to have each
     /// generate its own.
-    pub fn new(seed: u64, certificates: Option<[Arc<RtcCertificate>; 2]>, now: Instant) -> Ours {
+    pub fn new(
+        seed: u64,
+        certificates: Option<[Arc<RtcCertificate>; 2]>,
+        now: Instant,
+        dtls: OurDtls,
+    ) -> Ours {
         let [ca, cb] = match certificates {
             Some([a, b]) => [Some(a), Some(b)],
             None => [None, None],
         };
-        let mut a = our_peer(seed, ADDR_A, now, ca);
-        let mut b = our_peer(seed + 1, ADDR_B, now, cb);
+        let mut a = our_peer(seed, ADDR_A, now, ca, dtls);
+        let mut b = our_peer(seed + 1, ADDR_B, now, cb, dtls);
         let channel = a
             .create_data_channel(now, DataChannelInit::new(LABEL))
             .unwrap();
@@ -236,11 +272,44 @@ impl Ours {
     }
 
     /// A pair with its channel open.
-    pub fn connected(seed: u64) -> Ours {
+    pub fn connected(seed: u64, dtls: OurDtls) -> Ours {
         let now = Instant::now(); // sansio-allow: bench anchor of the simulated clock
-        let mut pair = Ours::new(seed, None, now);
+        let mut pair = Ours::new(seed, None, now, dtls);
         pair.open("sansrtc");
+        pair.assert_version(dtls);
         pair
+    }
+
+    /// Panics unless both sides' ICE agents have selected a pair
+    /// (`iceConnectionState` connected or completed).
+    pub fn assert_ice_selected(&self) {
+        for pc in [&self.a, &self.b] {
+            assert!(
+                matches!(
+                    pc.ice_connection_state(),
+                    IceConnectionState::Connected | IceConnectionState::Completed
+                ),
+                "{:?}",
+                pc.ice_connection_state()
+            );
+        }
+    }
+
+    /// Panics unless both sides' transports report `dtls`'s version
+    /// (`getStats()`, `tlsVersion`).
+    pub fn assert_version(&self, dtls: OurDtls) {
+        let wire = match dtls {
+            OurDtls::Dtls12 => "FEFD",
+            OurDtls::Dtls13 => "FEFC",
+        };
+        for pc in [&self.a, &self.b] {
+            let report = pc.get_stats(self.now);
+            let version = report.iter().find_map(|(_, s)| match s {
+                sansrtc::stats::RtcStats::Transport(t) => t.tls_version.clone(),
+                _ => None,
+            });
+            assert_eq!(version.as_deref(), Some(wire), "{dtls:?}");
+        }
     }
 }
 
