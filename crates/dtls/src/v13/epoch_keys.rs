@@ -143,6 +143,7 @@ impl EpochKeys {
         let protection = Some(protection(suite, epoch, secret)?);
         let limits = self.limits(suite);
         self.write.retain(|w| w.epoch != epoch);
+        self.write.reserve_exact(1); // as for `read`
         self.write.push(WriteEpoch {
             epoch,
             protection,
@@ -164,6 +165,10 @@ impl EpochKeys {
         let protection = protection(suite, epoch, secret)?;
         let limits = self.limits(suite);
         self.read.retain(|r| r.epoch & 3 != epoch & 3);
+        // An epoch's keys are ~0.9 kB (ring's expanded AES and GHASH
+        // keys): grow by one, not to a doubled capacity that every idle
+        // connection would hold.
+        self.read.reserve_exact(1);
         self.read.push(ReadEpoch {
             epoch,
             protection,
