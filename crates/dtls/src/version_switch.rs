@@ -208,7 +208,7 @@ impl DtlsEndpoint {
         // The 1.2 handshake state is not needed any more.
         self.timers.stop(Timer::Retransmit);
         self.hs.flight = Vec::new();
-        self.hs.reassembly.clear();
+        self.hs.reassembly = Default::default();
         self.hs.transcript = Vec::new();
         self.hs.client_hello = None;
         self.pending = Vec::new();

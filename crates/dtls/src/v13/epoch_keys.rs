@@ -34,7 +34,7 @@ struct WriteEpoch {
     /// The epoch.
     epoch: u64,
     /// Its keys; `None` in epoch 0 (DTLSPlaintext).
-    protection: Option<RecordProtection>,
+    protection: Option<Box<RecordProtection>>,
     /// The sequence number of the next record (also the count of records
     /// sealed under its key).
     next_sequence_number: u64,
@@ -140,7 +140,7 @@ impl EpochKeys {
         epoch: u64,
         secret: &Secret,
     ) -> Result<(), Dtls13Error> {
-        let protection = Some(protection(suite, epoch, secret)?);
+        let protection = Some(Box::new(protection(suite, epoch, secret)?));
         let limits = self.limits(suite);
         self.write.retain(|w| w.epoch != epoch);
         self.write.reserve_exact(1); // as for `read`

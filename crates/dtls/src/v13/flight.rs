@@ -120,9 +120,15 @@ impl Flight {
 
     /// Drops the flight: the peer's answer acknowledged it.
     pub(crate) fn finish(&mut self) {
-        self.messages.clear();
-        self.sent_records.clear();
+        self.release();
         self.deadline = None;
+    }
+
+    /// Frees the messages and the record list (an idle connection holds
+    /// no flight).
+    fn release(&mut self) {
+        self.messages = Vec::new();
+        self.sent_records = Vec::new();
     }
 
     /// Whether every message of the flight was acknowledged (or there is none).
@@ -168,6 +174,8 @@ impl Flight {
             }
         }
         if self.is_done() {
+            // Nothing is left to resend.
+            self.release();
             self.deadline = None;
         }
         progress
@@ -374,6 +382,10 @@ mod tests {
         flight.on_ack(&numbers);
         assert!(flight.is_done());
         assert_eq!(flight.deadline(), None);
+        // An acknowledged flight holds no memory (an idle connection keeps
+        // its last flight otherwise).
+        assert_eq!(flight.messages.capacity(), 0);
+        assert_eq!(flight.sent_records.capacity(), 0);
         assert!(flight
             .on_timeout(start, Duration::from_secs(60), 1, &mut keys, 1200)
             .is_none());
