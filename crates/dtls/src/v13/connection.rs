@@ -102,6 +102,9 @@ pub(crate) struct Dtls13Connection {
     key_update: KeyUpdateState,
     /// Gaps in the peer's handshake flight, ACKed at once.
     gap: GapDetector,
+    /// Whether the handshake epoch's keys this side no longer needs were
+    /// dropped (`retire_handshake_keys`).
+    handshake_keys_retired: bool,
 }
 
 impl Dtls13Connection {
@@ -153,6 +156,7 @@ impl Dtls13Connection {
             drops: RecordDrops::default(),
             key_update: KeyUpdateState::default(),
             gap: GapDetector::default(),
+            handshake_keys_retired: false,
         }
     }
 
@@ -323,6 +327,29 @@ impl Dtls13Connection {
         }
         self.ack_on_gap(generation);
         self.check_aead_limits();
+        self.retire_handshake_keys();
+    }
+
+    /// Drops the handshake epoch's keys once nothing can need them (each
+    /// is ~0.9 kB an idle connection would hold). A connected server
+    /// writes nothing more in epoch 2 (it ACKs the client's final flight
+    /// in epoch 3) but keeps reading it, to ACK a repeated Finished. A
+    /// connected client whose final flight was acknowledged neither writes
+    /// nor reads epoch 2 again: the server has its Finished, so it resends
+    /// nothing of its own flight.
+    fn retire_handshake_keys(&mut self) {
+        if self.handshake_keys_retired || self.established.is_none() {
+            return;
+        }
+        match self.handshake {
+            Handshake::Server(_) => self.cx.keys.drop_write(HANDSHAKE_EPOCH),
+            Handshake::Client(_) if self.cx.flight.is_done() => {
+                self.cx.keys.drop_write(HANDSHAKE_EPOCH);
+                self.cx.keys.drop_read(HANDSHAKE_EPOCH);
+            }
+            Handshake::Client(_) => return,
+        }
+        self.handshake_keys_retired = true;
     }
 
     fn receive_records(&mut self, datagram: &[u8], peer_retransmitted: &mut bool) {
@@ -356,7 +383,7 @@ impl Dtls13Connection {
                         }
                     }
                     // An unprotected alert counts only before any keys.
-                    CONTENT_TYPE_ALERT if !self.cx.keys.can_read(HANDSHAKE_EPOCH) => {
+                    CONTENT_TYPE_ALERT if !self.cx.keys.reads_protected() => {
                         self.receive_alert(p.fragment)
                     }
                     // Anything else in the clear is not the peer's.
@@ -473,8 +500,7 @@ impl Dtls13Connection {
             } else if f.message_seq < self.next_receive_seq {
                 // Part of the flight we are receiving, again: nothing to do.
             } else if epoch == 0
-                && (f.message_seq != self.next_receive_seq
-                    || self.cx.keys.can_read(HANDSHAKE_EPOCH))
+                && (f.message_seq != self.next_receive_seq || self.cx.keys.reads_protected())
             {
                 // Only the hello we wait for comes in epoch 0: anything
                 // else unprotected is forged and must not take a

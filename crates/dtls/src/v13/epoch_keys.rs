@@ -181,9 +181,11 @@ impl EpochKeys {
         Ok(())
     }
 
-    /// Whether we can read `epoch`.
-    pub(crate) fn can_read(&self, epoch: u64) -> bool {
-        self.read.iter().any(|r| r.epoch == epoch)
+    /// Whether we read any protected epoch (from the handshake epoch's
+    /// keys on; still true once those are retired, since the application
+    /// epoch's remain).
+    pub(crate) fn reads_protected(&self) -> bool {
+        !self.read.is_empty()
     }
 
     /// The highest epoch we write.
@@ -309,7 +311,14 @@ impl EpochKeys {
             .retain(|w| w.epoch < APPLICATION_EPOCH || w.epoch >= epoch);
     }
 
-    /// Forgets one read epoch (its key reached the integrity limit).
+    /// Forgets one write epoch (the handshake epoch, once the flights are
+    /// over).
+    pub(crate) fn drop_write(&mut self, epoch: u64) {
+        self.write.retain(|w| w.epoch != epoch);
+    }
+
+    /// Forgets one read epoch (its key reached the integrity limit, or the
+    /// handshake epoch once the flights are over).
     pub(crate) fn drop_read(&mut self, epoch: u64) {
         self.read.retain(|r| r.epoch != epoch);
     }
