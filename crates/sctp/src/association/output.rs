@@ -325,7 +325,9 @@ impl Association {
             if self.sender.flight >= self.cc.cwnd {
                 break;
             }
-            let Some(tsn) = self.sender.peek_new(self.now, max_fragment) else {
+            // Payload bytes a DATA chunk could still carry in this packet.
+            let room = b.remaining().saturating_sub(DATA_HEADER_LEN) & !3;
+            let Some(tsn) = self.sender.peek_new(self.now, max_fragment, room) else {
                 break;
             };
             let len = self.sender.chunk(tsn).map_or(0, |c| c.payload.len());

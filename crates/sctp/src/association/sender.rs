@@ -122,6 +122,11 @@ pub(crate) struct Sender {
     timed: Option<(u64, Instant)>,
 }
 
+/// The smallest first fragment a message starts with in a packet already
+/// partly filled (a smaller room is left unused: the message starts the
+/// next packet).
+pub(crate) const MIN_PACKED_FRAGMENT: usize = 128;
+
 impl Sender {
     /// A sender whose first TSN is `initial_tsn`.
     pub(crate) fn new(initial_tsn: u32, peer_rwnd: u32) -> Self {
@@ -241,7 +246,7 @@ impl Sender {
 
     /// Gives TSNs to the next pending message, fragmenting it to
     /// `max_fragment` bytes. Returns false if nothing is pending.
-    fn assign_next_message(&mut self, now: Instant, max_fragment: usize) -> bool {
+    fn assign_next_message(&mut self, now: Instant, max_fragment: usize, room: usize) -> bool {
         self.drop_expired_pending_front(now);
         let Some(m) = self.pending.pop_front() else {
             return false;
@@ -254,7 +259,22 @@ impl Sender {
         }
         let first = self.next_tsn();
         let fragment = max_fragment.max(1);
-        let count = m.data.len().div_ceil(fragment).max(1);
+        // A message that is fragmented anyway starts in what is left of the
+        // packet being built, when that is worth a chunk: queued messages
+        // then fill packets instead of each leaving its short last
+        // fragment alone in one (1200-byte messages: about one packet
+        // each instead of two).
+        let first_len =
+            if m.data.len() > fragment && (MIN_PACKED_FRAGMENT..fragment).contains(&room) {
+                room
+            } else {
+                fragment
+            };
+        let count = if m.data.len() > first_len {
+            1 + (m.data.len() - first_len).div_ceil(fragment)
+        } else {
+            1
+        };
         let last = first + count as u64 - 1;
         let unordered = if m.options.unordered {
             data_flags::UNORDERED
@@ -268,7 +288,8 @@ impl Sender {
             let payload = if i + 1 == count {
                 std::mem::take(&mut rest)
             } else {
-                rest.split_to(fragment.min(rest.len()))
+                let len = if i == 0 { first_len } else { fragment };
+                rest.split_to(len.min(rest.len()))
             };
             let mut flags = unordered;
             if i == 0 {
@@ -296,8 +317,15 @@ impl Sender {
     }
 
     /// The TSN of the next chunk to send for the first time, assigning TSNs
-    /// to a pending message if needed. Skips abandoned chunks.
-    pub(crate) fn peek_new(&mut self, now: Instant, max_fragment: usize) -> Option<u64> {
+    /// to a pending message if needed (its first fragment sized to `room`,
+    /// the payload bytes left in the packet being built, when the message
+    /// is fragmented anyway). Skips abandoned chunks.
+    pub(crate) fn peek_new(
+        &mut self,
+        now: Instant,
+        max_fragment: usize,
+        room: usize,
+    ) -> Option<u64> {
         loop {
             match self.index(self.next_unsent) {
                 Some(i) => {
@@ -314,7 +342,7 @@ impl Sender {
                     return Some(self.next_unsent);
                 }
                 None => {
-                    if !self.assign_next_message(now, max_fragment) {
+                    if !self.assign_next_message(now, max_fragment, room) {
                         return None;
                     }
                 }
