@@ -37,8 +37,12 @@ impl RtcPeerConnection {
     ) -> Result<(), RtcError> {
         self.ensure_open()?;
         self.sctp_mut().send(now, channel, message)?;
-        self.pump_all(now);
-        self.drain(now);
+        // The transports are pumped at the next `poll_output` (or any
+        // input), not here: messages sent one after another before the
+        // application drains then leave together, packed into full SCTP
+        // packets (a fragmented message starts in the room its
+        // predecessor's tail left), each pump costing once per batch.
+        self.deferred_send = Some(self.deferred_send.map_or(now, |at| at.max(now)));
         Ok(())
     }
 

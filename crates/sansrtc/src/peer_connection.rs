@@ -132,6 +132,9 @@ pub struct RtcPeerConnection {
     pub(crate) host_names: crate::host_names::HostNames,
     /// The DTLS versions new transports offer and accept.
     pub(crate) dtls_versions: std::ops::RangeInclusive<sansrtc_dtls::DtlsVersion>,
+    /// Data-channel messages were sent at this instant and the transports
+    /// not pumped since: the next `poll_output` pumps them.
+    pub(crate) deferred_send: Option<Instant>,
 }
 
 impl RtcPeerConnection {
@@ -218,6 +221,7 @@ impl RtcPeerConnection {
             media: crate::media::Media::default(),
             host_names: Default::default(),
             dtls_versions: sansrtc_dtls::DtlsVersion::Dtls12..=sansrtc_dtls::DtlsVersion::Dtls13,
+            deferred_send: None,
         };
         pc.media.cname = format!("{:016x}", pc.rng.next_u64());
         pc.transports[0].gated = gated;
@@ -818,6 +822,12 @@ impl Machine for RtcPeerConnection {
     }
 
     fn poll_output(&mut self) -> Output<Transmit, PeerEvent> {
+        if self.outbox.is_empty() {
+            if let Some(now) = self.deferred_send.take() {
+                self.pump_all(now);
+                self.drain(now);
+            }
+        }
         if let Some(o) = self.outbox.pop_front() {
             return o;
         }
