@@ -290,8 +290,11 @@ impl DtlsEndpoint {
     }
 
     /// What was dropped or repeated so far.
-    pub fn stats(&self) -> &DtlsStats {
-        &self.stats
+    pub fn stats(&self) -> DtlsStats {
+        match &self.v13 {
+            Some(connection) => self.dtls13_stats(connection),
+            None => self.stats.clone(),
+        }
     }
 
     /// The RFC 5705 exporter (`context` `None` means no context, which is

@@ -85,8 +85,8 @@ pub(super) fn run(input: &ScenarioInput) -> Result<Outcome, String> {
         let now = net.now();
         if next > UPDATES
             && settled(
-                net.node(&a).machine().stats(),
-                net.node(&b).machine().stats(),
+                &net.node(&a).machine().stats(),
+                &net.node(&b).machine().stats(),
             )
         {
             break;
@@ -108,8 +108,8 @@ pub(super) fn run(input: &ScenarioInput) -> Result<Outcome, String> {
                 "not complete after {:?}: client up {a_up}, server up {b_up}, record {next}, \
                  client {:?}, server {:?}",
                 now - start,
-                net.node(&a).machine().stats(),
-                net.node(&b).machine().stats(),
+                &net.node(&a).machine().stats(),
+                &net.node(&b).machine().stats(),
             ));
         }
         if !net.step() {
