@@ -17,7 +17,13 @@ const BEGIN: u8 = 0b10;
 const END: u8 = 0b01;
 
 /// Each packet's DATA chunks as (flags, TSN, payload).
-fn data_packets(a: &mut Association) -> Vec<Vec<(u8, u32, Vec<u8>)>> {
+type Packets = Vec<Vec<(u8, u32, Vec<u8>)>>;
+
+/// Each packet's DATA chunks as (flags, payload length).
+type Shape = Vec<Vec<(u8, usize)>>;
+
+/// Drains `a`: its packets' DATA chunks.
+fn data_packets(a: &mut Association) -> Packets {
     let mut packets = Vec::new();
     loop {
         match a.poll_output() {
@@ -65,22 +71,33 @@ fn reassembled(packets: &[Vec<(u8, u32, Vec<u8>)>]) -> Vec<Vec<u8>> {
     out
 }
 
-#[test]
-fn queued_1200_byte_messages_fill_packets() {
+/// Sends messages of `sizes` bytes on stream 1 without draining in
+/// between, then drains: the messages, and each packet's DATA chunks as
+/// (flags, payload length).
+fn send_then_drain(sizes: &[usize]) -> (Vec<Vec<u8>>, Packets, Shape) {
     let mut p = RawPeer::establish(SctpConfig::default(), PeerShape::default());
-    let sent: Vec<Vec<u8>> = (0..3).map(|i| message(i, 1200)).collect();
+    let sent: Vec<Vec<u8>> = sizes
+        .iter()
+        .enumerate()
+        .map(|(i, &len)| message(i as u8, len))
+        .collect();
     for m in &sent {
         p.assoc
             .send(p.now, 1, 53, m.clone(), SendOptions::default())
             .unwrap();
     }
     let packets = data_packets(&mut p.assoc);
-    // 3600 bytes in four packets, not six (two per message).
-    assert_eq!(packets.len(), 4, "{packets:?}");
-    let shape: Vec<Vec<(u8, usize)>> = packets
+    let shape = packets
         .iter()
         .map(|p| p.iter().map(|c| (c.0, c.2.len())).collect())
         .collect();
+    (sent, packets, shape)
+}
+
+#[test]
+fn queued_1200_byte_messages_fill_packets() {
+    let (sent, packets, shape) = send_then_drain(&[1200, 1200, 1200]);
+    // 3600 bytes in four packets, not six (two per message).
     assert_eq!(
         shape,
         vec![
@@ -97,21 +114,10 @@ fn queued_1200_byte_messages_fill_packets() {
 
 #[test]
 fn a_message_that_fits_one_chunk_is_not_split_to_fill_a_packet() {
-    let mut p = RawPeer::establish(SctpConfig::default(), PeerShape::default());
     // After the 1200-byte message's tail, 1072 bytes are left: 1100 does
     // not fit and goes whole in the next packet, which then has no room
     // for 500 (only 44 bytes are left); 500 is not split either.
-    let sent = vec![message(1, 1200), message(2, 1100), message(3, 500)];
-    for m in &sent {
-        p.assoc
-            .send(p.now, 1, 53, m.clone(), SendOptions::default())
-            .unwrap();
-    }
-    let packets = data_packets(&mut p.assoc);
-    let shape: Vec<Vec<(u8, usize)>> = packets
-        .iter()
-        .map(|p| p.iter().map(|c| (c.0, c.2.len())).collect())
-        .collect();
+    let (sent, packets, shape) = send_then_drain(&[1200, 1100, 500]);
     assert_eq!(
         shape,
         vec![
@@ -126,21 +132,10 @@ fn a_message_that_fits_one_chunk_is_not_split_to_fill_a_packet() {
 
 #[test]
 fn a_room_under_128_bytes_is_left_unused() {
-    let mut p = RawPeer::establish(SctpConfig::default(), PeerShape::default());
     // The first message's 1032-byte tail leaves 1172 − 12 − 16 − 1032 −
     // 16 = 96 bytes for another chunk's payload: under 128, so the second
     // message starts the next packet.
-    let sent = vec![message(1, MAX_FRAGMENT + 1032), message(2, 2000)];
-    for m in &sent {
-        p.assoc
-            .send(p.now, 1, 53, m.clone(), SendOptions::default())
-            .unwrap();
-    }
-    let packets = data_packets(&mut p.assoc);
-    let shape: Vec<Vec<(u8, usize)>> = packets
-        .iter()
-        .map(|p| p.iter().map(|c| (c.0, c.2.len())).collect())
-        .collect();
+    let (sent, packets, shape) = send_then_drain(&[MAX_FRAGMENT + 1032, 2000]);
     assert_eq!(
         shape,
         vec![
