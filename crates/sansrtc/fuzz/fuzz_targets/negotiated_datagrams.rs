@@ -4,7 +4,8 @@
 //! from the peer's address, with a first byte it chooses from each branch
 //! of the RFC 7983 demultiplexer (STUN, DTLS, TURN ChannelData, RTP, RTCP,
 //! other). ICE, DTLS, SCTP and the data channels all see it before and
-//! during the handshake. No panic.
+//! during the handshake. No panic. The two connections use
+//! [`sansrtc_fuzz::pair_certificates`], generated once per process.
 #![no_main]
 
 #[path = "../../tests/common/mod.rs"]
@@ -30,7 +31,10 @@ enum Op {
 const FIRST_BYTES: [u8; 12] = [0, 1, 3, 17, 20, 21, 22, 23, 64, 128, 200, 255];
 
 fuzz_target!(|ops: Vec<Op>| {
-    let mut p = common::Pair::new();
+    // The test harness's pair, with certificates generated once per
+    // process rather than by each connection for every input.
+    let (ca, cb) = sansrtc_fuzz::pair_configurations();
+    let mut p = common::Pair::with_configs(ca, cb);
     let now = p.now;
     let chat =
         p.a.create_data_channel(now, DataChannelInit::new("chat"))

@@ -1,6 +1,7 @@
-//! What the peer-connection fuzz targets share: one certificate generated
-//! once per process, a fresh connection on a loopback address, and a drain
-//! that must end.
+//! What the peer-connection fuzz targets share: certificates generated
+//! once per process (one for the single-connection targets, two for the
+//! pairs), a fresh connection on a loopback address, and a drain that must
+//! end.
 
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
@@ -29,6 +30,44 @@ pub fn certificate() -> Arc<RtcCertificate> {
         )
     })
     .clone()
+}
+
+/// Two ECDSA certificates, one for each connection of a two-peer pair,
+/// generated once per process. The pair's connections read the real time
+/// of day (the shared test harness's `peer`), so the certificates are
+/// generated at the real time of day too (valid from a day before it).
+/// Without them each connection generates its own for every input: two
+/// P-256 key generations and self-signatures per input, which cover no
+/// input-dependent code (the generation's only input is a fixed seed).
+pub fn pair_certificates() -> [Arc<RtcCertificate>; 2] {
+    static CERTS: OnceLock<[Arc<RtcCertificate>; 2]> = OnceLock::new();
+    CERTS
+        .get_or_init(|| {
+            let now = SystemTime::now();
+            [5, 6].map(|seed| {
+                let mut rng = ChaCha20Rng::seed_from_u64(seed);
+                Arc::new(
+                    RtcCertificate::generate(
+                        &sansrtc_config::CertificateOptions::default(),
+                        now,
+                        &mut rng,
+                    )
+                    .unwrap(),
+                )
+            })
+        })
+        .clone()
+}
+
+/// The configurations of a two-peer pair (`a`, `b`): the defaults, with
+/// [`pair_certificates`] (one each).
+pub fn pair_configurations() -> (RtcConfiguration, RtcConfiguration) {
+    let [a, b] = pair_certificates();
+    let config = |c| RtcConfiguration {
+        certificates: vec![c],
+        ..RtcConfiguration::default()
+    };
+    (config(a), config(b))
 }
 
 /// A connection with the shared certificate, on `address`.
