@@ -235,8 +235,9 @@ impl Dtls13Connection {
         content: &[u8],
     ) -> Result<(), DtlsError> {
         // Sized for one record: header, content type and tag beside the
-        // content (the 16-byte tag of every 1.3 suite, the 5-byte header).
-        let mut datagram = Vec::with_capacity(content.len() + 22);
+        // content.
+        let mut datagram =
+            Vec::with_capacity(content.len() + super::epoch_keys::PROTECTED_RECORD_OVERHEAD);
         self.cx
             .keys
             .seal(epoch, content_type, content, &mut datagram)?;

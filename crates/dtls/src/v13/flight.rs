@@ -120,15 +120,10 @@ impl Flight {
 
     /// Drops the flight: the peer's answer acknowledged it.
     pub(crate) fn finish(&mut self) {
-        self.release();
-        self.deadline = None;
-    }
-
-    /// Frees the messages and the record list (an idle connection holds
-    /// no flight).
-    fn release(&mut self) {
+        // Freed, not cleared: an idle connection holds no flight.
         self.messages = Vec::new();
         self.sent_records = Vec::new();
+        self.deadline = None;
     }
 
     /// Whether every message of the flight was acknowledged (or there is none).
@@ -175,8 +170,7 @@ impl Flight {
         }
         if self.is_done() {
             // Nothing is left to resend.
-            self.release();
-            self.deadline = None;
+            self.finish();
         }
         progress
     }

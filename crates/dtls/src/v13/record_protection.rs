@@ -185,8 +185,6 @@ impl RecordProtection {
         // Header, inner plaintext and tag written once into `out` and
         // sealed where they lie: no buffer of its own per record.
         let start = out.len();
-        let inner_len = content.len() + 1 + padding;
-        out.reserve(header.encoded_len() + inner_len + Tls13CipherSuite::TAG_LEN);
         let sealed = self.seal_into(
             sequence_number,
             &header,
@@ -214,6 +212,7 @@ impl RecordProtection {
     ) -> Result<(), Dtls13Error> {
         let start = out.len();
         let inner_len = content.len() + 1 + padding;
+        out.reserve(header.encoded_len() + inner_len + Tls13CipherSuite::TAG_LEN);
         header.encode(inner_len + Tls13CipherSuite::TAG_LEN, out)?;
         let payload_start = out.len();
         encode_inner_plaintext(content, content_type, padding, out)?;
