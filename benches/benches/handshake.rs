@@ -2,14 +2,16 @@
 //! connections, a creates one data channel, offer/answer, then ICE
 //! (host candidates, in memory), DTLS with ECDSA P-256 certificates,
 //! SCTP and DCEP until the channel is open at both ends; then both are
-//! dropped. Two groups: `handshake dtls1.2`, both sansrtc peers pinned to
-//! DTLS 1.2 (ECDHE x25519), the version str0m 0.9 negotiates, so the same
-//! protocol work on both sides; and `handshake dtls1.3`, sansrtc's default
-//! (DTLS 1.3 with X25519MLKEM768 key shares, about 1.5x the CPU of a 1.2
-//! handshake: docs/dtls.md) against the same str0m DTLS 1.2 handshake,
-//! measured again in that group. sansrtc's `RtcPeerConnection` pair beside str0m 0.9's `Rtc`
+//! dropped. sansrtc's `RtcPeerConnection` pair beside str0m 0.9's `Rtc`
 //! pair (its OpenSSL backend, the features benches/Cargo.toml enables),
 //! the same shape in the same run (`support/stack.rs`).
+//!
+//! Two groups: `handshake dtls1.2`, both sansrtc peers pinned to DTLS 1.2
+//! (ECDHE x25519), the version str0m 0.9 negotiates, so the same protocol
+//! work on both sides; and `handshake dtls1.3`, sansrtc's default (DTLS
+//! 1.3 with X25519MLKEM768 key shares, about 1.5x the CPU of a 1.2
+//! handshake: docs/dtls.md) against the same str0m DTLS 1.2 handshake,
+//! measured again in that group.
 //!
 //! Two parameters, the same for both implementations:
 //!

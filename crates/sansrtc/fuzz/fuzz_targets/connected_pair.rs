@@ -12,7 +12,6 @@
 #![no_main]
 
 use std::ops::{Deref, DerefMut};
-use std::time::Duration;
 
 use sansrtc::*;
 
@@ -33,17 +32,7 @@ impl Pair {
     /// `shared::Pair::connected`, with [`sansrtc_fuzz::pair_configurations`].
     pub fn connected(label: &str) -> (Pair, ChannelId) {
         let (ca, cb) = sansrtc_fuzz::pair_configurations();
-        let mut p = shared::Pair::with_configs(ca, cb);
-        let now = p.now;
-        let channel =
-            p.a.create_data_channel(now, DataChannelInit::new(label))
-                .unwrap();
-        p.negotiate();
-        assert!(p.run_until(Duration::from_secs(10), |p| {
-            shared::Pair::opened(&p.events_a).contains(&channel)
-                && p.a.connection_state() == PeerConnectionState::Connected
-                && p.b.connection_state() == PeerConnectionState::Connected
-        }));
+        let (p, channel) = shared::Pair::connected_with_configs(ca, cb, label);
         (Pair(p), channel)
     }
 }

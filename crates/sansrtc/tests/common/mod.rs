@@ -60,7 +60,20 @@ impl Pair {
     /// A pair with a channel `label` created by a, negotiated, open on a,
     /// and both connections connected.
     pub fn connected(label: &str) -> (Pair, ChannelId) {
-        let mut p = Pair::new();
+        Self::connected_with_configs(
+            RtcConfiguration::default(),
+            RtcConfiguration::default(),
+            label,
+        )
+    }
+
+    /// [`Pair::connected`] with the given configurations.
+    pub fn connected_with_configs(
+        ca: RtcConfiguration,
+        cb: RtcConfiguration,
+        label: &str,
+    ) -> (Pair, ChannelId) {
+        let mut p = Pair::with_configs(ca, cb);
         let now = p.now;
         let channel =
             p.a.create_data_channel(now, DataChannelInit::new(label))
