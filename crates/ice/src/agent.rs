@@ -149,6 +149,10 @@ pub struct Agent {
     pub(crate) now: Option<Instant>,
     pub(crate) last_request_at: Option<Instant>,
     pub(crate) stats: IceStats,
+    /// [`Agent::poll_output`]'s timeout as last computed, `None` once
+    /// something that may move a timer happened. Only the data paths
+    /// (application data sent or received on a direct path) keep it.
+    pub(crate) timeout_cache: Option<Option<Instant>>,
 }
 
 impl Agent {
@@ -205,12 +209,14 @@ impl Agent {
             now: None,
             last_request_at: None,
             stats: IceStats::default(),
+            timeout_cache: None,
         })
     }
 
     /// Replaces the source of relay candidates (by default
     /// [`crate::TurnRelayFactory`], the `sansrtc-turn` client).
     pub fn set_relay_factory(&mut self, factory: Box<dyn RelayFactory>) {
+        self.timers_changed();
         self.relay_factory = Some(factory);
     }
 
@@ -311,6 +317,7 @@ impl Agent {
         ufrag: &str,
         pwd: &str,
     ) -> Result<(), IceError> {
+        self.timers_changed();
         self.ensure_open()?;
         if !Credentials::is_valid(ufrag, pwd) {
             return Err(IceError::BadCredentials);
@@ -328,6 +335,7 @@ impl Agent {
     /// The peer is an ICE-lite agent (`a=ice-lite`): we take the controlling
     /// role (RFC 8445 §6.1.1).
     pub fn set_remote_lite(&mut self, lite: bool) {
+        self.timers_changed();
         self.remote_lite = lite;
         if lite && !self.config.lite && !self.controlling {
             self.set_role(true);
@@ -337,6 +345,7 @@ impl Agent {
     /// The remote description says RTCP is multiplexed (`a=rtcp-mux`):
     /// component 2 is dropped.
     pub fn set_rtcp_mux(&mut self, now: Instant, muxed: bool) {
+        self.timers_changed();
         self.rtcp_muxed = muxed;
         if muxed {
             if let Some(s) = self.selected.get_mut(1) {
@@ -352,6 +361,7 @@ impl Agent {
     /// Adds a local address for component 1 (a UDP socket the application
     /// bound; the agent never enumerates interfaces).
     pub fn add_local_address(&mut self, now: Instant, address: SocketAddr) -> Result<(), IceError> {
+        self.timers_changed();
         self.add_component_address(now, 1, address)
     }
 
@@ -363,6 +373,7 @@ impl Agent {
         component: u16,
         address: SocketAddr,
     ) -> Result<(), IceError> {
+        self.timers_changed();
         self.ensure_open()?;
         if !(1..=self.config.components.clamp(1, 2)).contains(&component) {
             return Err(IceError::NoSuchComponent(component));
@@ -400,6 +411,7 @@ impl Agent {
     /// Removes a local address (an interface went away): its candidates
     /// and pairs are no longer used.
     pub fn remove_local_address(&mut self, now: Instant, address: SocketAddr) {
+        self.timers_changed();
         for b in self.bases.iter_mut().filter(|b| b.address == address) {
             b.removed = true;
         }
@@ -417,6 +429,7 @@ impl Agent {
     /// offer; the candidates are held and come out at once from
     /// [`Agent::gather`]. Does nothing with a pool size of 0.
     pub fn prepare(&mut self, now: Instant) {
+        self.timers_changed();
         if self.config.candidate_pool_size == 0 || self.gathering_started || self.closed {
             return;
         }
@@ -427,6 +440,7 @@ impl Agent {
     /// Starts gathering (what `setLocalDescription` does), or releases the
     /// candidates pre-gathered by [`Agent::prepare`].
     pub fn gather(&mut self, now: Instant) {
+        self.timers_changed();
         if self.closed {
             return;
         }
@@ -450,6 +464,7 @@ impl Agent {
         now: Instant,
         candidate: &Candidate,
     ) -> Result<(), IceError> {
+        self.timers_changed();
         self.ensure_open()?;
         self.now = Some(now);
         if candidate.transport != CandidateTransport::Udp {
@@ -490,6 +505,7 @@ impl Agent {
 
     /// Parses and adds an `a=candidate` line or its value (trickle).
     pub fn add_remote_candidate_str(&mut self, now: Instant, line: &str) -> Result<(), IceError> {
+        self.timers_changed();
         let line = line.trim().trim_start_matches("a=");
         let candidate: Candidate = line.parse()?;
         self.add_remote_candidate(now, &candidate)
@@ -497,6 +513,7 @@ impl Agent {
 
     /// The peer signalled end-of-candidates.
     pub fn end_of_remote_candidates(&mut self, now: Instant) {
+        self.timers_changed();
         self.remote_end_of_candidates = true;
         self.update_state(now);
     }
@@ -509,6 +526,7 @@ impl Agent {
         id: ResolveId,
         addresses: &[IpAddr],
     ) -> Result<(), IceError> {
+        self.timers_changed();
         self.ensure_open()?;
         self.now = Some(now);
         let resolution = self
@@ -557,6 +575,9 @@ impl Agent {
     /// one is selected.
     pub fn send(&mut self, now: Instant, component: u16, data: &[u8]) -> Result<(), IceError> {
         let (local, remote, relay) = self.data_path(component)?;
+        if relay.is_some() {
+            self.timers_changed();
+        }
         self.transmit(now, local, remote, relay, data);
         Ok(())
     }
@@ -571,7 +592,10 @@ impl Agent {
     ) -> Result<(), IceError> {
         let (local, remote, relay) = self.data_path(component)?;
         match relay {
-            Some(_) => self.transmit(now, local, remote, relay, &data),
+            Some(_) => {
+                self.timers_changed();
+                self.transmit(now, local, remote, relay, &data)
+            }
             None => self.outbox.push_back(Output::Transmit(Transmit {
                 protocol: sansrtc_proto::Protocol::Udp,
                 source: local,
@@ -612,6 +636,7 @@ impl Agent {
     /// the old selected pair keeps carrying data until a new one is
     /// selected. Set the peer's new credentials and candidates afterwards.
     pub fn restart(&mut self, now: Instant) {
+        self.timers_changed();
         if self.closed {
             return;
         }
@@ -655,6 +680,7 @@ impl Agent {
     /// The adapter's TCP/TLS stream from `local` to the TURN server `server`
     /// closed or failed: that relay is lost (a candidate error follows).
     pub fn handle_stream_closed(&mut self, now: Instant, local: SocketAddr, server: SocketAddr) {
+        self.timers_changed();
         self.now = Some(now);
         for i in 0..self.relays.len() {
             let r = &self.relays[i];
@@ -669,6 +695,7 @@ impl Agent {
 
     /// Closes the agent: relays are deallocated, nothing more is sent.
     pub fn close(&mut self, now: Instant) {
+        self.timers_changed();
         if self.closed {
             return;
         }
@@ -704,6 +731,7 @@ impl Agent {
     /// §6.1.1). Unlike a role conflict, this emits no event. An ICE-lite
     /// agent stays controlled.
     pub fn set_controlling(&mut self, controlling: bool) {
+        self.timers_changed();
         if self.controlling == controlling || (controlling && self.config.lite) {
             return;
         }
@@ -769,7 +797,33 @@ impl Agent {
         if let Some(o) = self.outbox.pop_front() {
             return o;
         }
-        Output::Timeout(self.next_timeout())
+        Output::Timeout(self.cached_timeout())
+    }
+
+    /// Forgets the cached timeout: called by every entry point that may
+    /// move a timer (all but application data on a direct path).
+    pub(crate) fn timers_changed(&mut self) {
+        self.timeout_cache = None;
+    }
+
+    /// [`Self::next_timeout`], recomputed only when a timer may have moved
+    /// or the clock reached the cached instant (from there on a deadline
+    /// that has passed is left out, which changes the answer). The scan
+    /// over transactions, relays and pairs otherwise ran after every
+    /// datagram.
+    fn cached_timeout(&mut self) -> Option<Instant> {
+        let reached = |at: Instant| self.now.is_some_and(|now| now >= at);
+        match self.timeout_cache {
+            Some(cached) if !cached.is_some_and(reached) => {
+                debug_assert_eq!(cached, self.next_timeout(), "stale ICE timeout");
+                cached
+            }
+            _ => {
+                let timeout = self.next_timeout();
+                self.timeout_cache = Some(timeout);
+                timeout
+            }
+        }
     }
 
     fn next_timeout(&self) -> Option<Instant> {
@@ -824,6 +878,7 @@ impl Agent {
 
     /// Timers: retransmissions, pacing, nomination, consent.
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.timers_changed();
         if self.closed {
             for i in 0..self.relays.len() {
                 if self.relays[i].next_timeout.is_some_and(|t| t <= now) {

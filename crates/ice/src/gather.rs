@@ -70,6 +70,7 @@ impl Agent {
     /// when gathering has not started, otherwise from the next ICE restart
     /// on, which gathers from them on every local address.
     pub fn set_servers(&mut self, servers: Vec<IceServerEntry>, policy: IceTransportPolicy) {
+        self.timers_changed();
         if self.config.servers == servers && self.config.transport_policy == policy {
             self.pending_servers = None;
             return;

@@ -45,11 +45,15 @@ impl Agent {
         // Offer server traffic to each relay on that 5-tuple until one claims it.
         for i in 0..self.relays.len() {
             let r = &self.relays[i];
-            if r.server == datagram.source
-                && r.base == datagram.destination
-                && r.protocol == datagram.protocol
-                && self.relays[i].client.handle_receive(now, datagram)
+            if r.server != datagram.source
+                || r.base != datagram.destination
+                || r.protocol != datagram.protocol
             {
+                continue;
+            }
+            // The relay client's timers may move even when it declines.
+            self.timers_changed();
+            if self.relays[i].client.handle_receive(now, datagram) {
                 self.drain_relay(now, i);
                 self.update_gathering(now);
                 self.update_state(now);
@@ -60,6 +64,7 @@ impl Agent {
             return Received::Dropped;
         }
         if Message::looks_like_stun(datagram.contents) {
+            self.timers_changed();
             let Ok(message) = Message::parse(datagram.contents) else {
                 self.stats.malformed_dropped += 1;
                 return Received::Dropped;
