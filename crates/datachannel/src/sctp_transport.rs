@@ -166,6 +166,13 @@ impl SctpTransport {
         self.association.handle_receive_owned(now, packet);
     }
 
+    /// Gives back a packet `poll_output` returned, once it has been copied
+    /// (sealed into a DTLS record), for the next packet to reuse
+    /// ([`Association::recycle_packet`](sansrtc_sctp::Association::recycle_packet)).
+    pub fn recycle_packet(&mut self, packet: Vec<u8>) {
+        self.association.recycle_packet(packet);
+    }
+
     /// A timeout asked for by `poll_output` is due.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.now = now;

@@ -545,6 +545,9 @@ impl Transport {
                     if !sent {
                         self.stats.sctp_unsent += 1;
                     }
+                    // Sealed (copied) into a record: the next packet is
+                    // built in the same buffer.
+                    sctp.recycle_packet(packet);
                 }
                 Output::Event(event) => self.events.push_back(TransportEvent::Channel(event)),
                 Output::Timeout(at) => {

@@ -134,8 +134,21 @@ impl PacketBuilder {
         limit: usize,
         capacity: usize,
     ) -> Self {
-        let mut buf =
+        let buf =
             Vec::with_capacity(capacity.clamp(COMMON_HEADER_LEN, limit.max(COMMON_HEADER_LEN)));
+        Self::in_buffer(buf, source_port, destination_port, verification_tag, limit)
+    }
+
+    /// Starts a packet of at most `limit` bytes in `buf`, whatever it held
+    /// (a buffer given back by the layer below, reused).
+    pub(crate) fn in_buffer(
+        mut buf: Vec<u8>,
+        source_port: u16,
+        destination_port: u16,
+        verification_tag: u32,
+        limit: usize,
+    ) -> Self {
+        buf.clear();
         buf.extend_from_slice(&source_port.to_be_bytes());
         buf.extend_from_slice(&destination_port.to_be_bytes());
         buf.extend_from_slice(&verification_tag.to_be_bytes());
@@ -167,6 +180,11 @@ impl PacketBuilder {
     }
 
     /// Finishes the packet with a CRC-32c, or a zero checksum.
+    /// The buffer, for reuse, when the packet is not sent.
+    pub(crate) fn into_buffer(self) -> Vec<u8> {
+        self.buf
+    }
+
     pub(crate) fn finish(mut self, zero_checksum: bool) -> Vec<u8> {
         crc::seal(&mut self.buf, zero_checksum);
         self.buf

@@ -144,6 +144,10 @@ pub struct Association {
     pub(crate) error_count: u32,
     pub(crate) shutdown_retransmits: u32,
     pub(crate) transmits: VecDeque<Vec<u8>>,
+    /// A packet buffer given back by the layer below
+    /// ([`Association::recycle_packet`]), reused by the next data packet
+    /// of the same drain and released when the drain ends.
+    pub(crate) spare_packet: Option<Vec<u8>>,
     pub(crate) events: VecDeque<SctpEvent>,
     pub(crate) sender: Sender,
     pub(crate) receiver: Receiver,
@@ -205,6 +209,7 @@ impl Association {
             error_count: 0,
             shutdown_retransmits: 0,
             transmits: VecDeque::new(),
+            spare_packet: None,
             events: VecDeque::new(),
             send_zero_checksum: false,
             use_forward_tsn: false,
@@ -443,7 +448,20 @@ impl Association {
         if let Some(e) = self.events.pop_front() {
             return Output::Event(e);
         }
+        // The drain ends: an idle association holds no packet buffer.
+        self.spare_packet = None;
         Output::Timeout(self.next_timeout())
+    }
+
+    /// Gives back a packet this association sent, once the layer below has
+    /// copied it (DTLS seals a copy): the next packet of the same drain is
+    /// built in it instead of a new allocation. A buffer of another size
+    /// is dropped.
+    pub fn recycle_packet(&mut self, packet: Vec<u8>) {
+        let mtu = self.config.mtu;
+        if self.spare_packet.is_none() && (mtu..=2 * mtu).contains(&packet.capacity()) {
+            self.spare_packet = Some(packet);
+        }
     }
 
     /// The earliest armed timer, as `TimerTable::next` finds it, in a

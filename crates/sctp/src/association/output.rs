@@ -202,13 +202,27 @@ impl Association {
             }
             _ => self.config.mtu,
         };
-        let mut b = PacketBuilder::with_capacity(
-            self.config.local_port,
-            self.config.remote_port,
-            self.peer_tag,
-            self.config.mtu,
-            capacity,
-        );
+        let spare = if capacity == self.config.mtu {
+            self.spare_packet.take()
+        } else {
+            None
+        };
+        let mut b = match spare {
+            Some(buf) => PacketBuilder::in_buffer(
+                buf,
+                self.config.local_port,
+                self.config.remote_port,
+                self.peer_tag,
+                self.config.mtu,
+            ),
+            _ => PacketBuilder::with_capacity(
+                self.config.local_port,
+                self.config.remote_port,
+                self.peer_tag,
+                self.config.mtu,
+                capacity,
+            ),
+        };
         if std::mem::take(&mut self.cookie_ack_pending) {
             b.chunk(kind::COOKIE_ACK, 0, |_| {});
         }
@@ -244,6 +258,9 @@ impl Association {
             sent_data |= self.add_new_data(&mut b);
         }
         if !b.has_chunks() {
+            // Nothing to send: the buffer stays for the next packet of
+            // this drain.
+            self.recycle_packet(b.into_buffer());
             return None;
         }
         if sent_data {
