@@ -341,9 +341,9 @@ impl DtlsEndpoint {
             return Err(DtlsError::TooLarge("application data record"));
         }
         if let Some(c) = self.v13.as_mut() {
-            c.send_application_data(data)?;
-            self.pump_dtls13();
-            return Ok(());
+            // The record waits in the connection's queue: `poll_output`
+            // takes it from there (and follows any state change).
+            return c.send_application_data(data);
         }
         // One buffer, sized once: header, explicit nonce, data, tag.
         let mut d = Vec::with_capacity(self.writer.overhead(1) + data.len());
@@ -375,9 +375,8 @@ impl DtlsEndpoint {
         if let Some(o) = self.out.pop_front() {
             return o;
         }
-        if self.v13.is_some() {
-            let timeout = self.pump_dtls13();
-            return self.out.pop_front().unwrap_or(Output::Timeout(timeout));
+        if let Some(output) = self.poll_dtls13() {
+            return output;
         }
         Output::Timeout(self.timers.next().map(|(at, _)| at))
     }

@@ -248,33 +248,40 @@ impl DtlsEndpoint {
     /// Moves the 1.3 connection's outputs into ours, translating events
     /// and following its state; returns its timeout.
     pub(crate) fn pump_dtls13(&mut self) -> Option<Instant> {
-        let connection = self.v13.as_mut()?;
         loop {
-            match connection.poll_output() {
+            match self.poll_dtls13()? {
                 Output::Timeout(t) => return t,
-                Output::Transmit(d) => self.out.push_back(Output::Transmit(d)),
-                Output::Event(e) => {
-                    let event = match e {
-                        Dtls13Event::Connected(info) => {
-                            let info = connected_from_dtls13(info);
-                            self.state = State::Connected;
-                            self.connected = Some(info.clone());
-                            DtlsEvent::Connected(info)
-                        }
-                        Dtls13Event::ApplicationData(d) => DtlsEvent::ApplicationData(d),
-                        Dtls13Event::Closed => {
-                            self.state = State::Closed;
-                            DtlsEvent::Closed
-                        }
-                        Dtls13Event::Failed(e) => {
-                            self.state = State::Failed;
-                            DtlsEvent::Failed(e)
-                        }
-                    };
-                    self.out.push_back(Output::Event(event));
-                }
+                output => self.out.push_back(output),
             }
         }
+    }
+
+    /// The 1.3 connection's next output, its event translated and its
+    /// state followed: what [`DtlsEndpoint::poll_output`] returns once
+    /// its own queue is empty, without a detour through that queue.
+    pub(crate) fn poll_dtls13(&mut self) -> Option<Output<Vec<u8>, DtlsEvent>> {
+        let connection = self.v13.as_mut()?;
+        Some(match connection.poll_output() {
+            Output::Timeout(t) => Output::Timeout(t),
+            Output::Transmit(d) => Output::Transmit(d),
+            Output::Event(e) => Output::Event(match e {
+                Dtls13Event::Connected(info) => {
+                    let info = connected_from_dtls13(info);
+                    self.state = State::Connected;
+                    self.connected = Some(info.clone());
+                    DtlsEvent::Connected(info)
+                }
+                Dtls13Event::ApplicationData(d) => DtlsEvent::ApplicationData(d),
+                Dtls13Event::Closed => {
+                    self.state = State::Closed;
+                    DtlsEvent::Closed
+                }
+                Dtls13Event::Failed(e) => {
+                    self.state = State::Failed;
+                    DtlsEvent::Failed(e)
+                }
+            }),
+        })
     }
 
     /// The counters once 1.3 took over: those of the 1.2 code until then
