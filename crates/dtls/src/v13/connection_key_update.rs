@@ -271,6 +271,23 @@ impl Dtls13Connection {
         if self.liveness != Liveness::Running {
             return;
         }
+        if self.cx.keys.any_failed_authentication() {
+            self.check_integrity_limits();
+        }
+        if !self.is_connected() {
+            return;
+        }
+        let epoch = self.cx.keys.current_write_epoch();
+        if self.cx.keys.write_nears_limit(epoch) && !self.key_update.is_outstanding() {
+            self.start_key_update(KeyUpdateRequest::NotRequested);
+        }
+    }
+
+    /// The read side of [`Self::check_aead_limits`], once a record failed
+    /// authentication: an epoch over its integrity limit is dropped (the
+    /// newest fails the connection), and nearing the limit of the newest
+    /// asks the peer for a key update.
+    fn check_integrity_limits(&mut self) {
         let newest = self.cx.keys.newest_read_epoch();
         // Lowest first: an older epoch over its limit is dropped, the
         // newest fails the connection.
@@ -293,10 +310,6 @@ impl Dtls13Connection {
                     self.start_key_update(KeyUpdateRequest::Requested);
                 }
             }
-        }
-        let epoch = self.cx.keys.current_write_epoch();
-        if self.cx.keys.write_nears_limit(epoch) && !self.key_update.is_outstanding() {
-            self.start_key_update(KeyUpdateRequest::NotRequested);
         }
     }
 }

@@ -279,6 +279,13 @@ impl EpochKeys {
     }
 
     /// The highest epoch we read.
+    /// Whether any read epoch has had a record fail authentication: until
+    /// then no integrity limit can have been reached (every limit is at
+    /// least one), which is what the check after each datagram asks first.
+    pub(crate) fn any_failed_authentication(&self) -> bool {
+        self.read.iter().any(|r| r.failed > 0)
+    }
+
     pub(crate) fn newest_read_epoch(&self) -> Option<u64> {
         self.read.iter().map(|r| r.epoch).max()
     }
