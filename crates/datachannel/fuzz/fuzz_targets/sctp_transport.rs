@@ -103,7 +103,7 @@ fuzz_target!(|ops: Vec<Op>| {
     let _ = a.t.connect(now);
     let mut corrupt: Option<(usize, u8)> = None;
     let mut drop_next = false;
-    let mut exchange = |a: &mut Side,
+    let exchange = |a: &mut Side,
                         b: &mut Side,
                         now: Instant,
                         corrupt: &mut Option<(usize, u8)>,
