@@ -575,9 +575,6 @@ impl Agent {
     /// one is selected.
     pub fn send(&mut self, now: Instant, component: u16, data: &[u8]) -> Result<(), IceError> {
         let (local, remote, relay) = self.data_path(component)?;
-        if relay.is_some() {
-            self.timers_changed();
-        }
         self.transmit(now, local, remote, relay, data);
         Ok(())
     }
@@ -592,10 +589,7 @@ impl Agent {
     ) -> Result<(), IceError> {
         let (local, remote, relay) = self.data_path(component)?;
         match relay {
-            Some(_) => {
-                self.timers_changed();
-                self.transmit(now, local, remote, relay, &data)
-            }
+            Some(_) => self.transmit(now, local, remote, relay, &data),
             None => self.outbox.push_back(Output::Transmit(Transmit {
                 protocol: sansrtc_proto::Protocol::Udp,
                 source: local,
@@ -780,6 +774,8 @@ impl Agent {
     ) {
         match relay {
             Some(r) if r < self.relays.len() => {
+                // The relay client's timers (refreshes, permissions) move.
+                self.timers_changed();
                 self.relays[r].client.send_to(now, destination, data);
                 self.drain_relay(now, r);
             }
