@@ -23,7 +23,14 @@ impl DtlsEndpoint {
         }
         if let Some(c) = self.v13.as_mut() {
             c.handle_receive(now, datagram);
-            self.pump_dtls13();
+            // Once connected, what the datagram produced (its application
+            // data, an ACK) waits in the connection's queue: `poll_output`
+            // takes it from there, without a detour through ours. A state
+            // change (the handshake's end, a close, a failure) is followed
+            // at once, so `is_connected` and `is_closed` stay current.
+            if self.state != State::Connected || !c.is_connected() {
+                self.pump_dtls13();
+            }
             return;
         }
         self.keep_for_version_probe(datagram);
