@@ -27,7 +27,7 @@ use super::handshake_context::{Established, HandshakeContext};
 use super::handshake_server::ServerHandshake;
 use super::record_drops::RecordDrops;
 use super::record_header::{
-    split_datagram, Record, CONTENT_TYPE_ACK, CONTENT_TYPE_ALERT, CONTENT_TYPE_APPLICATION_DATA,
+    DatagramRecords, Record, CONTENT_TYPE_ACK, CONTENT_TYPE_ALERT, CONTENT_TYPE_APPLICATION_DATA,
     CONTENT_TYPE_HANDSHAKE, MAX_PLAINTEXT_LEN,
 };
 use crate::alert;
@@ -355,14 +355,14 @@ impl Dtls13Connection {
 
     fn receive_records(&mut self, datagram: &[u8], peer_retransmitted: &mut bool) {
         // A malformed record ends the datagram; what came before counts.
-        let (records, malformed) = split_datagram(datagram);
-        if malformed.is_some() {
-            self.drops.malformed_datagrams += 1;
-        }
-        for record in records {
+        for record in DatagramRecords::new(datagram) {
             if self.liveness != Liveness::Running {
                 return;
             }
+            let Ok(record) = record else {
+                self.drops.malformed_datagrams += 1;
+                return;
+            };
             match record {
                 Record::Plaintext(p) => match p.content_type {
                     CONTENT_TYPE_HANDSHAKE => {

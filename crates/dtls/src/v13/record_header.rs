@@ -329,22 +329,55 @@ fn parse_ciphertext(input: &[u8]) -> Result<(Record<'_>, &[u8]), Dtls13Error> {
     Ok((Record::Ciphertext(record), &input[end..]))
 }
 
-/// Splits a datagram into records (several per datagram are allowed,
-/// RFC 9147 §4.3). Returns the records before the first malformed one
-/// and the error that stopped the split (the rest of the datagram cannot
-/// be framed, so it is dropped, RFC 9147 §4.5.2).
-pub(crate) fn split_datagram(mut datagram: &[u8]) -> (Vec<Record<'_>>, Option<Dtls13Error>) {
+/// Splits a datagram into records ([`DatagramRecords`], collected): the
+/// records before the first malformed one and the error that stopped the
+/// split.
+#[cfg(test)]
+pub(crate) fn split_datagram(datagram: &[u8]) -> (Vec<Record<'_>>, Option<Dtls13Error>) {
     let mut records = Vec::new();
-    while !datagram.is_empty() {
-        match parse_record(datagram) {
-            Ok((record, rest)) => {
-                records.push(record);
-                datagram = rest;
-            }
+    for record in DatagramRecords::new(datagram) {
+        match record {
+            Ok(record) => records.push(record),
             Err(e) => return (records, Some(e)),
         }
     }
     (records, None)
+}
+
+/// A datagram's records in order (several per datagram are allowed,
+/// RFC 9147 §4.3), then the error that stopped the split if one did: the
+/// rest of the datagram cannot be framed and is dropped (§4.5.2). Read
+/// one at a time, with no buffer for the list.
+pub(crate) struct DatagramRecords<'a> {
+    /// The bytes not yet read.
+    rest: &'a [u8],
+}
+
+impl<'a> DatagramRecords<'a> {
+    /// The records of `datagram`.
+    pub(crate) fn new(datagram: &'a [u8]) -> Self {
+        Self { rest: datagram }
+    }
+}
+
+impl<'a> Iterator for DatagramRecords<'a> {
+    type Item = Result<Record<'a>, Dtls13Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        Some(match parse_record(self.rest) {
+            Ok((record, rest)) => {
+                self.rest = rest;
+                Ok(record)
+            }
+            Err(e) => {
+                self.rest = &[];
+                Err(e)
+            }
+        })
+    }
 }
 
 #[cfg(test)]
