@@ -1,5 +1,6 @@
 //! `cargo xtask ci`: everything CI checks, in the order a developer wants to
-//! see failures (cheap first): the guard, format, clippy, tests, docs,
+//! see failures (cheap first): the guard, format, clippy, tests, the
+//! `snapshot` feature's lints and test, docs,
 //! `cargo xtask sim --quick`, `cargo xtask fuzz --smoke 5`, then the
 //! interop matrix (`cargo xtask interop`).
 
@@ -93,6 +94,51 @@ const STEPS: &[Step] = &[
     Step {
         name: "tests",
         args: &["test", "--workspace", "--no-fail-fast"],
+        env: &[],
+    },
+    // The `snapshot` feature (`Clone` on the machines, for the fuzz
+    // harnesses) is off in the steps above: its code is linted and its
+    // test run here.
+    Step {
+        name: "clippy (snapshot feature)",
+        args: &[
+            "clippy",
+            "-p",
+            "sansrtc",
+            "-p",
+            "sansrtc-ice",
+            "-p",
+            "sansrtc-turn",
+            "-p",
+            "sansrtc-dtls",
+            "-p",
+            "sansrtc-srtp",
+            "-p",
+            "sansrtc-sctp",
+            "-p",
+            "sansrtc-datachannel",
+            "-p",
+            "sansrtc-rtp",
+            "--lib",
+            "--features",
+            "sansrtc/snapshot",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        env: &[],
+    },
+    Step {
+        name: "tests (snapshot feature)",
+        args: &[
+            "test",
+            "-p",
+            "sansrtc",
+            "--features",
+            "snapshot",
+            "--test",
+            "snapshot_clone",
+        ],
         env: &[],
     },
     Step {

@@ -34,6 +34,7 @@ pub struct DataChannelInfo {
 
 /// The layer's own record of a channel.
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct Channel {
     pub(crate) info: DataChannelInfo,
     /// We opened it in band and have not seen DATA_CHANNEL_ACK: messages go

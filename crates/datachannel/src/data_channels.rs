@@ -58,6 +58,7 @@ pub struct DataChannelStats {
 /// application commands and association inputs in, [`SctpCommand`]s and
 /// [`DataChannelEvent`]s out through [`DataChannels::poll_output`].
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub struct DataChannels {
     pub(crate) config: DataChannelConfig,
     pub(crate) role: Option<DtlsRole>,

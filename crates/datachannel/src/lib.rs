@@ -44,6 +44,11 @@
 //! }
 //! assert_eq!(received, vec![DataChannelMessage::Text("hello".into())]);
 //! ```
+//!
+//! **The `snapshot` feature** (off by default): `SctpTransport` and
+//! `DataChannels` are `Clone`, for fuzz harnesses that build them once and
+//! clone them per input. Never clone a live connection: two copies that
+//! both send would reuse nonces and sequence numbers under the same keys.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

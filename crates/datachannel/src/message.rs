@@ -44,6 +44,7 @@ impl DataChannelMessage {
 /// Reassembles messages sent with the deprecated partial PPIDs (52, 54):
 /// fragments accumulate until a final PPID (51/53) arrives.
 #[derive(Debug, Default)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct PartialReassembly {
     buffer: Vec<u8>,
     /// Set when the buffer overflowed: the rest of that message is dropped.

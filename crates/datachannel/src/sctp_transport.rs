@@ -31,6 +31,7 @@ pub struct SctpTransportStats {
 /// [`SctpTransport::handle_timeout`] when asked, and after any call drain
 /// [`SctpTransport::poll_output`] until it returns `Output::Timeout`.
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub struct SctpTransport {
     channels: DataChannels,
     association: Association,

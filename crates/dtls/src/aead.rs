@@ -7,6 +7,7 @@ use crate::record::RecordHeader;
 use crate::suite::Bulk;
 
 /// One direction's record cipher.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct RecordCipher {
     bulk: Bulk,
     key: LessSafeKey,

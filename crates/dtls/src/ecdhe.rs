@@ -9,6 +9,7 @@ use crate::error::DtlsError;
 use crate::suite::NamedGroup;
 
 /// Our ephemeral private key for one handshake.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) enum EphemeralKey {
     X25519(x25519_dalek::StaticSecret),
     P256(p256::NonZeroScalar),

@@ -85,6 +85,7 @@ pub(crate) enum Expect {
 }
 
 /// The handshake's working state.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct Handshake {
     pub(crate) expect: Expect,
     pub(crate) next_send_seq: u16,
@@ -138,6 +139,7 @@ impl Handshake {
 /// ClientHello), [`DtlsEndpoint::handle_receive`] for every datagram of
 /// this connection, [`DtlsEndpoint::handle_timeout`] when the timeout
 /// passes, and drain [`DtlsEndpoint::poll_output`] after each call.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub struct DtlsEndpoint {
     pub(crate) role: Role,
     pub(crate) config: DtlsConfig,

@@ -60,6 +60,12 @@
 //! server.handle_receive(now, &record);
 //! assert_eq!(server.poll_output(), Output::Event(DtlsEvent::ApplicationData(b"hello".to_vec())));
 //! ```
+//!
+//! **The `snapshot` feature** (off by default): `DtlsEndpoint` and its
+//! state (record keys, handshake machines, the RNG) are `Clone`, for fuzz
+//! harnesses that build an endpoint once and clone it per input. Never
+//! clone a live connection: two copies that both send would reuse nonces
+//! and sequence numbers under the same keys.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -13,6 +13,7 @@ use crate::error::DtlsError;
 use crate::handshake::Fragment;
 
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 struct Partial {
     seq: u16,
     msg_type: u8,
@@ -33,6 +34,7 @@ pub(crate) struct Message {
 
 /// Partially received messages, by message_seq.
 #[derive(Debug, Default)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct Reassembler {
     partial: Vec<Partial>,
     bytes: usize,

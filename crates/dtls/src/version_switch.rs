@@ -44,6 +44,7 @@ const MAX_KEPT_BYTES: usize = 32 * 1024;
 
 /// What the endpoint keeps until the version is known.
 #[derive(Debug, Default)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct VersionProbe {
     /// The datagrams of the hello being received (bounded: the oldest go
     /// first), which a 1.3 connection re-reads when it takes over.

@@ -20,6 +20,7 @@ pub(crate) enum FlightItem {
 
 /// Our write epochs and their sequence numbers.
 #[derive(Debug, Default)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct RecordWriter {
     next_seq: [u64; 2],
     cipher: Option<RecordCipher>,

@@ -20,8 +20,30 @@ use crate::relay::{Relay, RelayFactory};
 use crate::stats::IceStats;
 
 /// The RNG the agent is given: any seedable cryptographic RNG.
+#[cfg(not(feature = "snapshot"))]
 pub trait IceRng: RngCore + CryptoRng + Send {}
+#[cfg(not(feature = "snapshot"))]
 impl<T: RngCore + CryptoRng + Send> IceRng for T {}
+
+/// The RNG the agent is given: any seedable cryptographic RNG that is
+/// `Clone` (without the `snapshot` feature `Clone` is not required).
+#[cfg(feature = "snapshot")]
+pub trait IceRng: RngCore + CryptoRng + Send {
+    /// A boxed copy in the same state: it draws what `self` would draw.
+    fn clone_box(&self) -> Box<dyn IceRng>;
+}
+#[cfg(feature = "snapshot")]
+impl<T: RngCore + CryptoRng + Send + Clone + 'static> IceRng for T {
+    fn clone_box(&self) -> Box<dyn IceRng> {
+        Box::new(self.clone())
+    }
+}
+#[cfg(feature = "snapshot")]
+impl Clone for Box<dyn IceRng> {
+    fn clone(&self) -> Self {
+        (**self).clone_box()
+    }
+}
 
 /// A local address the application added (a socket it bound).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +122,7 @@ pub(crate) struct ServerState {
 /// Contract: after every `&mut self` call, drain [`Agent::poll_output`]
 /// until it returns [`Output::Timeout`], and call
 /// [`Agent::handle_timeout`] at that instant.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub struct Agent {
     pub(crate) config: AgentConfig,
     pub(crate) rng: Box<dyn IceRng>,

@@ -79,6 +79,13 @@
 //! ```
 //!
 //! See `docs/ice.md` for the RFC sections implemented and the deviations.
+//!
+//! **The `snapshot` feature** (off by default): `Agent` is `Clone` (with
+//! its relays: [`RelayClient`] and [`RelayFactory`] gain a `clone_box`
+//! method, and [`IceRng`] requires `Clone`), for fuzz harnesses that build
+//! an agent once and clone it per input. Never clone a live connection: two
+//! copies that both send would reuse nonces and sequence numbers under the
+//! same keys.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -13,6 +13,7 @@ use crate::event::IceEvent;
 
 /// One queued output.
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 enum Entry {
     Transmit(Transmit),
     Data { component: u16, data: Vec<u8> },
@@ -23,6 +24,7 @@ enum Entry {
 /// A FIFO of the agent's outputs (the `VecDeque<Output<..>>` it replaces,
 /// in the same order).
 #[derive(Debug, Default)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct Outbox {
     entries: VecDeque<Entry>,
 }

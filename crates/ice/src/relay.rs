@@ -57,6 +57,17 @@ pub trait RelayClient: Send {
     fn close(&mut self, now: Instant);
     /// The adapter's TCP/TLS stream to the server closed or failed.
     fn stream_closed(&mut self, now: Instant);
+    /// A boxed copy in the same state (the `snapshot` feature: an agent
+    /// is cloned with its relays).
+    #[cfg(feature = "snapshot")]
+    fn clone_box(&self) -> Box<dyn RelayClient>;
+}
+
+#[cfg(feature = "snapshot")]
+impl Clone for Box<dyn RelayClient> {
+    fn clone(&self) -> Self {
+        (**self).clone_box()
+    }
 }
 
 /// Makes relay clients for TURN servers; the agent calls it once per (base,
@@ -64,6 +75,17 @@ pub trait RelayClient: Send {
 pub trait RelayFactory: Send {
     /// A client allocating on `server` from `local`, with these credentials.
     fn create(&mut self, request: &RelayRequest<'_>, seed: u64) -> Box<dyn RelayClient>;
+    /// A boxed copy (the `snapshot` feature: an agent is cloned with its
+    /// factory).
+    #[cfg(feature = "snapshot")]
+    fn clone_box(&self) -> Box<dyn RelayFactory>;
+}
+
+#[cfg(feature = "snapshot")]
+impl Clone for Box<dyn RelayFactory> {
+    fn clone(&self) -> Self {
+        (**self).clone_box()
+    }
 }
 
 /// What a relay client is made for.
@@ -84,6 +106,7 @@ pub struct RelayRequest<'a> {
 }
 
 /// One relay of the agent: a client plus what the agent knows of it.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct Relay {
     pub(crate) server_entry: usize,
     pub(crate) component: u16,

@@ -28,9 +28,15 @@ impl RelayFactory for TurnRelayFactory {
             client: TurnClient::new(config, ChaCha20Rng::seed_from_u64(seed)),
         })
     }
+
+    #[cfg(feature = "snapshot")]
+    fn clone_box(&self) -> Box<dyn RelayFactory> {
+        Box::new(*self)
+    }
 }
 
 /// A [`TurnClient`] behind the [`RelayClient`] trait.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 struct TurnRelay {
     client: TurnClient,
 }
@@ -85,5 +91,10 @@ impl RelayClient for TurnRelay {
 
     fn stream_closed(&mut self, now: Instant) {
         self.client.handle_stream_closed(now);
+    }
+
+    #[cfg(feature = "snapshot")]
+    fn clone_box(&self) -> Box<dyn RelayClient> {
+        Box::new(self.clone())
     }
 }

@@ -80,6 +80,13 @@
 //! assert_eq!((stream.packet_count(), stream.octet_count()), (1, 3));
 //! # Ok::<(), sansrtc_rtp::RtpWriteError>(())
 //! ```
+//!
+//! **The `snapshot` feature** (off by default): the depayloaders are
+//! `Clone`, and [`codec::Payloader`] and [`codec::Depayloader`] gain a
+//! `clone_box` method (so that boxed ones clone), for fuzz harnesses that
+//! clone a whole peer connection. Never clone a live connection: two copies
+//! that both send would reuse nonces and sequence numbers under the same
+//! keys.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

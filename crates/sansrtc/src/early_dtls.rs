@@ -13,6 +13,7 @@ use crate::transport::{TransportStats, EARLY_DTLS_LIMIT};
 
 /// The datagrams kept.
 #[derive(Debug, Default)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct EarlyDtls(VecDeque<Vec<u8>>);
 
 impl EarlyDtls {

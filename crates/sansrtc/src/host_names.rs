@@ -16,6 +16,7 @@ use crate::peer_connection::RtcPeerConnection;
 
 /// The names given to the local addresses, when host addresses are hidden.
 #[derive(Debug, Default)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct HostNames {
     /// Whether host candidates are signalled by name.
     enabled: bool,

@@ -79,6 +79,14 @@
 //!
 //! See `docs/sansrtc.md` for the composition, the demultiplexing order, the
 //! DTLS role and SCTP start decisions, and what is left out.
+//!
+//! **The `snapshot` feature** (off by default): `RtcPeerConnection` and
+//! everything it holds are `Clone`, and `RtcPeerConnection::new` then wants
+//! a `Clone` RNG ([`PeerRng`]). It exists for fuzz harnesses that connect a
+//! pair once and clone it per input (`crates/sansrtc/fuzz`,
+//! `tests/snapshot_clone.rs`). Never clone a live connection: two copies
+//! that both send would reuse nonces and sequence numbers under the same
+//! keys.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -97,6 +105,7 @@ pub mod media;
 mod peer_connection;
 mod peer_identity;
 mod remote;
+mod rng;
 mod rtcp_component;
 pub mod signaling;
 mod states;
@@ -121,6 +130,7 @@ pub use media::{
 pub use peer_connection::{DtlsTransportState, RtcPeerConnection};
 pub use peer_identity::MAX_IDENTITY_REQUESTS;
 pub use remote::MAX_REMOTE_DESCRIPTION_CANDIDATES;
+pub use rng::PeerRng;
 pub use signaling::{RtcSessionDescription, SdpType, SignalingState};
 pub use transport::{TransportStats, DTLS_MTU, EARLY_DTLS_LIMIT, GATED_PACKET_LIMIT};
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use rand_chacha::ChaCha20Rng;
-use rand_core::{CryptoRng, CryptoRngCore, RngCore, SeedableRng};
+use rand_core::{CryptoRngCore, RngCore, SeedableRng};
 use sansrtc_config::{CertificateOptions, RtcCertificate, RtcConfiguration, RtcConfigurationState};
 use sansrtc_datachannel::{DataChannelConfig, SctpTransport};
 use sansrtc_dtls::{Connected, Identity};
@@ -21,6 +21,7 @@ use crate::error::RtcError;
 use crate::event::{IceCandidateErrorEvent, IceCandidateInit, PeerConnectionState, PeerEvent};
 use crate::identity::IdentityRequest;
 use crate::remote::RemoteParams;
+use crate::rng::PeerRng;
 use crate::signaling::{SdpType, SignalingState};
 use crate::transport::{Transport, TransportEvent, TransportStats};
 
@@ -73,11 +74,12 @@ impl DtlsTransportState {
 /// until it returns [`Output::Timeout`]; send each transmit from its
 /// `source`, hand each event to the application, and call
 /// [`Machine::handle_timeout`] at the returned instant.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub struct RtcPeerConnection {
     pub(crate) config: RtcConfigurationState,
     pub(crate) certificates: Vec<Arc<RtcCertificate>>,
     pub(crate) identities: Vec<Arc<Identity>>,
-    pub(crate) rng: Box<dyn CryptoRngCore + Send>,
+    pub(crate) rng: Box<dyn PeerRng>,
     pub(crate) started_at: Instant,
     pub(crate) wall_clock_at_start: SystemTime,
     /// The transports: one per BUNDLE group or unbundled section (one in
@@ -148,11 +150,11 @@ impl RtcPeerConnection {
     /// an `InvalidAccessError`.
     pub fn new(
         configuration: RtcConfiguration,
-        rng: impl RngCore + CryptoRng + Send + 'static,
+        rng: impl PeerRng + 'static,
         now: Instant,
         wall_clock: SystemTime,
     ) -> Result<Self, RtcError> {
-        let mut rng: Box<dyn CryptoRngCore + Send> = Box::new(rng);
+        let mut rng: Box<dyn PeerRng> = Box::new(rng);
         let mut certificates = configuration.certificates.clone();
         let config = RtcConfigurationState::construct(configuration, wall_clock)?;
         if certificates.is_empty() {

@@ -18,6 +18,7 @@ use crate::transport::{srtp_contexts, TransportStats};
 
 /// The RTCP component of a transport.
 #[derive(Default)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct RtcpComponent {
     pub(crate) dtls: Option<DtlsEndpoint>,
     started: bool,

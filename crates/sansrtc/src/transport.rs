@@ -120,6 +120,7 @@ pub(crate) struct SctpParams {
     pub remote_max_message_size: Option<u64>,
 }
 
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct Transport {
     /// The mid of the section whose transport this is (the BUNDLE-tagged
     /// one when bundled); `None` until an offer or answer names one.

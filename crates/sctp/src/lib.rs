@@ -59,6 +59,11 @@
 //! assert_eq!((received[0].stream_id, received[0].ppid), (1, 51));
 //! assert_eq!(&received[0].data[..], b"hello");
 //! ```
+//!
+//! **The `snapshot` feature** (off by default): `Association` is `Clone`,
+//! for fuzz harnesses that build an association once and clone it per
+//! input. Never clone a live connection: two copies that both send would
+//! reuse nonces and sequence numbers under the same keys.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -11,6 +11,7 @@ use crate::SrtpError;
 pub(crate) const TAG_LEN: usize = 16;
 
 /// One AES-GCM transform (SRTP or SRTCP session key and salt).
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct AesGcm {
     key: LessSafeKey,
     salt: [u8; 12],

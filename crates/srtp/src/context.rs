@@ -72,6 +72,7 @@ impl SrtpConfig {
 /// The session keys of SRTP or SRTCP under one profile. Both variants are
 /// large (key schedules); boxing one would add a pointer chase per packet.
 #[allow(clippy::large_enum_variant)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 enum Transform {
     AesCm(AesCmHmac),
     Gcm(AesGcm),
@@ -162,6 +163,7 @@ impl Transform {
 }
 
 /// Receive state of one SRTP stream.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 struct RxRtp {
     roc: RocState,
     window: ReplayWindow,
@@ -177,6 +179,7 @@ struct RxRtp {
 ///
 /// All protect and unprotect calls work in place on the caller's buffer and
 /// do not allocate (except when a new SSRC gets its state).
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub struct SrtpContext {
     profile: Profile,
     rtp: Transform,

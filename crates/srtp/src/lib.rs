@@ -50,6 +50,11 @@
 //! assert_eq!(rx.stats().replayed, 1);
 //! # Ok::<(), sansrtc_srtp::SrtpError>(())
 //! ```
+//!
+//! **The `snapshot` feature** (off by default): `SrtpContext` is `Clone`,
+//! for fuzz harnesses that build a context once and clone it per input.
+//! Never clone a live connection: two copies that both send would reuse
+//! nonces and sequence numbers under the same keys.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -13,6 +13,7 @@ use crate::SrtpError;
 /// configuration's seed): deterministic for a given seed, and a peer that
 /// does not know the seed cannot pick colliding SSRCs.
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct StreamTable<S> {
     slots: Vec<(u32, S)>,
     by_ssrc: HashMap<u32, usize, SeededState>,

@@ -75,6 +75,7 @@ impl TimerKind for Timer {
 /// A Sans-IO TURN client for one allocation on one server. See the crate
 /// documentation for the contract and an example.
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub struct TurnClient {
     pub(crate) config: TurnClientConfig,
     /// The server in use (the configured one, or an ALTERNATE-SERVER).

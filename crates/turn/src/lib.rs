@@ -130,6 +130,11 @@
 //! ```
 //!
 //! See `docs/turn.md` for the RFC sections, bounds and deviations.
+//!
+//! **The `snapshot` feature** (off by default): `TurnClient` is `Clone`,
+//! for fuzz harnesses that build a client once and clone it per input.
+//! Never clone a live connection: two copies that both send would reuse
+//! nonces and sequence numbers under the same keys.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

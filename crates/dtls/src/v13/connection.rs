@@ -47,6 +47,7 @@ const MAX_MESSAGES_AHEAD: u16 = 16;
 const MAX_BUFFERED_RECORDS: usize = 32;
 
 /// The role's handshake.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 enum Handshake {
     /// The client's.
     Client(ClientHandshake),
@@ -66,6 +67,7 @@ enum Liveness {
 }
 
 /// A DTLS 1.3 connection.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct Dtls13Connection {
     /// What the handshake acts on (keys, flight, output, RNG, config).
     cx: HandshakeContext,

@@ -30,6 +30,7 @@ pub(crate) const PLAINTEXT_RECORD_OVERHEAD: usize = 13;
 
 /// One epoch we write: its keys (none in epoch 0) and the next sequence
 /// number.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 struct WriteEpoch {
     /// The epoch.
     epoch: u64,
@@ -46,6 +47,7 @@ struct WriteEpoch {
 
 /// One epoch we read: its keys, the highest sequence number seen plus one,
 /// and which recent ones were seen.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 struct ReadEpoch {
     /// The epoch.
     epoch: u64,
@@ -88,6 +90,7 @@ pub(crate) enum OpenOutcome {
 }
 
 /// The write and read epochs of one connection.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct EpochKeys {
     /// The epochs we write (0, then 2 and 3).
     write: Vec<WriteEpoch>,

@@ -71,6 +71,7 @@ struct SentRecord {
 
 /// The flight we are responsible for delivering.
 #[derive(Debug, Default)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct Flight {
     /// The messages, in order.
     messages: Vec<FlightMessage>,

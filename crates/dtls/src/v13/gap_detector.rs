@@ -8,6 +8,7 @@ use super::epoch_keys::HANDSHAKE_EPOCH;
 
 /// Watches the sequence numbers of the peer's epoch-2 handshake records.
 #[derive(Debug, Default)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct GapDetector {
     /// One above the highest epoch-2 record seen.
     next_expected: u64,

@@ -29,6 +29,7 @@ use crate::reassembly::Message;
 use crate::suite::SrtpProfile;
 
 /// Where the client is.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 enum ClientState {
     /// ClientHello not sent yet.
     Start,
@@ -52,6 +53,7 @@ enum ClientState {
 
 /// A HelloRetryRequest we answered: the suite it named, its body and
 /// ClientHello1's body (RFC 8446 §4.4.1's transcript restart).
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 struct Retry {
     /// The suite the HelloRetryRequest named.
     suite: Tls13CipherSuite,
@@ -62,6 +64,7 @@ struct Retry {
 }
 
 /// The negotiated state while the server's encrypted messages arrive.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 struct EncryptedPart {
     /// The cipher suite.
     suite: Tls13CipherSuite,
@@ -86,6 +89,7 @@ struct EncryptedPart {
 }
 
 /// The client handshake.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct ClientHandshake {
     /// Where it is.
     state: ClientState,

@@ -17,6 +17,7 @@ use super::hkdf::Secret;
 use super::key_schedule::KeySchedule;
 
 /// The connection state a handshake acts on.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct HandshakeContext {
     /// The configuration.
     pub(crate) config: Dtls13Config,
@@ -68,6 +69,7 @@ impl HandshakeContext {
 }
 
 /// What a completed handshake hands to the connection.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct Established {
     /// The negotiated parameters (the Connected event).
     pub(crate) info: Dtls13Connected,

@@ -30,6 +30,7 @@ use crate::reassembly::Message;
 use crate::suite::SrtpProfile;
 
 /// The state after our flight, while the client's final flight arrives.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 struct AwaitingClient {
     /// The cipher suite.
     suite: Tls13CipherSuite,
@@ -54,6 +55,7 @@ struct AwaitingClient {
 }
 
 /// Where the server is.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 enum ServerState {
     /// Waiting for a ClientHello.
     WaitClientHello,
@@ -64,6 +66,7 @@ enum ServerState {
 }
 
 /// The server handshake.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct ServerHandshake {
     /// Where it is.
     state: ServerState,

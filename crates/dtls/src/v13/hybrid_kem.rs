@@ -72,6 +72,7 @@ fn draw32(rng: &mut impl CryptoRngCore) -> [u8; 32] {
 }
 
 /// The client's private half of an X25519MLKEM768 key share.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct HybridClientKey {
     decapsulation_key: DecapsulationKey<MlKem768Params>,
     x25519: x25519_dalek::StaticSecret,

@@ -88,6 +88,7 @@ impl PartialEq<NamedGroup> for KeyShareGroup {
 
 /// The client's private key for one offered group.
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) enum ClientKeyShare {
     /// X25519 or secp256r1.
     Ecdhe(KeyShareGroup, EcdheKey),
@@ -96,6 +97,7 @@ pub(crate) enum ClientKeyShare {
 }
 
 /// [`EphemeralKey`] with a `Debug` that shows nothing.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct EcdheKey(EphemeralKey);
 
 impl std::fmt::Debug for EcdheKey {

@@ -28,6 +28,7 @@ pub(crate) struct KeyUpdateCounts {
 
 /// Our side of the key updates of a connection.
 #[derive(Debug, Default)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct KeyUpdateState {
     /// Our KeyUpdate until it is ACKed (a flight of one message).
     flight: Flight,

@@ -63,6 +63,29 @@ pub(crate) struct RecordProtection {
     key: aead::LessSafeKey,
     iv: [u8; Tls13CipherSuite::IV_LEN],
     sn_key: quic::HeaderProtectionKey,
+    /// The `sn` key's bytes, from which a clone rebuilds `sn_key` (ring's
+    /// `HeaderProtectionKey` is not `Clone`).
+    #[cfg(feature = "snapshot")]
+    sn_key_bytes: Vec<u8>,
+}
+
+#[cfg(feature = "snapshot")]
+impl Clone for RecordProtection {
+    fn clone(&self) -> Self {
+        let sn_key = quic::HeaderProtectionKey::new(
+            self.suite.record_number_mask_algorithm(),
+            &self.sn_key_bytes,
+        )
+        .expect("the same bytes made a key when the original was built");
+        RecordProtection {
+            suite: self.suite,
+            epoch: self.epoch,
+            key: self.key.clone(),
+            iv: self.iv,
+            sn_key,
+            sn_key_bytes: self.sn_key_bytes.clone(),
+        }
+    }
 }
 
 impl std::fmt::Debug for RecordProtection {
@@ -92,6 +115,8 @@ impl RecordProtection {
             key: aead::LessSafeKey::new(key),
             iv: keys.iv,
             sn_key,
+            #[cfg(feature = "snapshot")]
+            sn_key_bytes: keys.sn_key.clone(),
         })
     }
 

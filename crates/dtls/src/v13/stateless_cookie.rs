@@ -41,6 +41,7 @@ pub(crate) struct CookieContents {
 }
 
 /// The server's cookie key.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct CookieKey(aead::LessSafeKey);
 
 impl std::fmt::Debug for CookieKey {

@@ -55,6 +55,7 @@ struct Current {
 
 /// Sequence/timestamp/marker bookkeeping around an [`Assemble`].
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct Assembler<C> {
     codec: C,
     max_frame_size: usize,

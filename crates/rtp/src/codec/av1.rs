@@ -238,6 +238,11 @@ impl Payloader for Av1Payloader {
     ) -> Result<(), CodecError> {
         out.refill(|out| self.payload_inner(frame, max_payload, out))
     }
+
+    #[cfg(feature = "snapshot")]
+    fn clone_box(&self) -> Box<dyn Payloader + Send> {
+        Box::new(self.clone())
+    }
 }
 
 impl Av1Payloader {
@@ -382,6 +387,7 @@ fn max_fragment(room: usize) -> usize {
 /// does. Keyframe: N=1 on the first packet, or a sequence header followed
 /// by a key frame.
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub struct Av1Depayloader {
     inner: Assembler<Av1Assemble>,
 }
@@ -398,6 +404,7 @@ impl Av1Depayloader {
 }
 
 #[derive(Debug, Default)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct Av1Assemble {
     temporal_delimiter: bool,
     /// Start (in the frame data) of an OBU whose last fragment is awaited.

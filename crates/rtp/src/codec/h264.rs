@@ -154,6 +154,11 @@ impl Payloader for H264Payloader {
     ) -> Result<(), CodecError> {
         out.refill(|out| self.payload_inner(frame, max_payload, out))
     }
+
+    #[cfg(feature = "snapshot")]
+    fn clone_box(&self) -> Box<dyn Payloader + Send> {
+        Box::new(self.clone())
+    }
 }
 
 impl H264Payloader {
@@ -252,6 +257,7 @@ impl H264Payloader {
 /// (mode 2) are refused as [`CodecError::Unsupported`], NAL unit types 0,
 /// 30 and 31 as invalid.
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub struct H264Depayloader {
     inner: Assembler<H264Assemble>,
 }
@@ -259,6 +265,7 @@ pub struct H264Depayloader {
 depayloader!(H264Depayloader, H264Assemble);
 
 #[derive(Debug, Default)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct H264Assemble {
     in_fu: bool,
     idr: bool,

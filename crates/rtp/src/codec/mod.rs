@@ -128,6 +128,17 @@ pub trait Payloader {
         let _ = (frame, max_payload, out);
         None
     }
+
+    /// A boxed copy in the same state (the `snapshot` feature).
+    #[cfg(feature = "snapshot")]
+    fn clone_box(&self) -> Box<dyn Payloader + Send>;
+}
+
+#[cfg(feature = "snapshot")]
+impl Clone for Box<dyn Payloader + Send> {
+    fn clone(&self) -> Self {
+        (**self).clone_box()
+    }
 }
 
 /// Reassembles frames from RTP packets.
@@ -145,6 +156,17 @@ pub trait Depayloader {
     /// Forgets the frame being assembled and the expected sequence number
     /// (for a new SSRC, say). The statistics are kept.
     fn reset(&mut self);
+
+    /// A boxed copy in the same state (the `snapshot` feature).
+    #[cfg(feature = "snapshot")]
+    fn clone_box(&self) -> Box<dyn Depayloader + Send>;
+}
+
+#[cfg(feature = "snapshot")]
+impl Clone for Box<dyn Depayloader + Send> {
+    fn clone(&self) -> Self {
+        (**self).clone_box()
+    }
 }
 
 /// The parts of a received RTP packet a depayloader needs.
@@ -393,6 +415,11 @@ macro_rules! depayloader {
 
             fn reset(&mut self) {
                 self.inner.reset()
+            }
+
+            #[cfg(feature = "snapshot")]
+            fn clone_box(&self) -> Box<dyn $crate::codec::Depayloader + Send> {
+                Box::new(self.clone())
             }
         }
     };

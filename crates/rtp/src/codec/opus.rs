@@ -37,6 +37,11 @@ impl Payloader for OpusPayloader {
     fn marker_ends_frame(&self) -> bool {
         false
     }
+
+    #[cfg(feature = "snapshot")]
+    fn clone_box(&self) -> Box<dyn Payloader + Send> {
+        Box::new(self.clone())
+    }
 }
 
 /// An Opus frame goes as one payload: it must be neither empty nor larger.
@@ -56,6 +61,7 @@ fn check(frame: &[u8], max_payload: usize) -> Result<(), CodecError> {
 /// Opus depayloader: every packet is a frame (the marker bit is ignored).
 /// Empty payloads are malformed (an Opus packet has at least its TOC byte).
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub struct OpusDepayloader {
     inner: Assembler<OpusAssemble>,
 }
@@ -63,6 +69,7 @@ pub struct OpusDepayloader {
 depayloader!(OpusDepayloader, OpusAssemble);
 
 #[derive(Debug, Default)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct OpusAssemble;
 
 impl Assemble for OpusAssemble {

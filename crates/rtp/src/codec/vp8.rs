@@ -219,11 +219,17 @@ impl Payloader for Vp8Payloader {
         }
         Some(r)
     }
+
+    #[cfg(feature = "snapshot")]
+    fn clone_box(&self) -> Box<dyn Payloader + Send> {
+        Box::new(self.clone())
+    }
 }
 
 /// VP8 depayloader: a frame starts at S=1 PID=0 and ends at the marker;
 /// the payloads after the descriptors, concatenated, are the frame.
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub struct Vp8Depayloader {
     inner: Assembler<Vp8Assemble>,
 }
@@ -231,6 +237,7 @@ pub struct Vp8Depayloader {
 depayloader!(Vp8Depayloader, Vp8Assemble);
 
 #[derive(Debug, Default)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct Vp8Assemble {
     keyframe: bool,
     first: Vp8Descriptor,

@@ -433,12 +433,18 @@ impl Payloader for Vp9Payloader {
         self.picture_id = (self.picture_id + 1) & 0x7fff;
         Ok(())
     }
+
+    #[cfg(feature = "snapshot")]
+    fn clone_box(&self) -> Box<dyn Payloader + Send> {
+        Box::new(self.clone())
+    }
 }
 
 /// VP9 depayloader: a picture starts at B=1 and ends at the marker; the
 /// payloads after the descriptors are concatenated (the layer frames of a
 /// spatially scalable picture one after the other).
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub struct Vp9Depayloader {
     inner: Assembler<Vp9Assemble>,
 }
@@ -446,6 +452,7 @@ pub struct Vp9Depayloader {
 depayloader!(Vp9Depayloader, Vp9Assemble);
 
 #[derive(Debug, Default)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct Vp9Assemble {
     keyframe: bool,
     picture_id: Option<u16>,

@@ -4,11 +4,15 @@
 //! `hostile_sequences` test runs on seeded input).
 //!
 //! The driver (`tests/common/hostile.rs`) is compiled here as it is, but
-//! what it sees as `super` is this file rather than the test harness: the
-//! pair it connects uses the two certificates of
-//! [`sansrtc_fuzz::pair_certificates`], generated once per process, where
-//! the harness's `Pair::connected` has each connection generate its own for
-//! every input.
+//! what it sees as `super` is this file rather than the test harness: its
+//! `Pair::connected` clones a pair connected once per process (with the two
+//! certificates of [`sansrtc_fuzz::pair_certificates`]), where the
+//! harness's connects a new pair (ICE, a DTLS handshake, SCTP and the
+//! channel's DCEP) for every input. The connection runs before the first
+//! byte of input is read, so it was the same for every input: cloning it
+//! loses no input-dependent coverage. Time is the pair's simulated clock
+//! (`Pair::now`), which the clone carries; the wall clock is read only
+//! when the pair is built.
 #![no_main]
 
 use std::ops::{Deref, DerefMut};
@@ -25,15 +29,28 @@ mod hostile;
 
 pub use shared::{ADDR_A, ADDR_B};
 
+/// The label of the snapshot's channel (the one the driver asks for).
+const LABEL: &str = "chat";
+
+thread_local! {
+    /// `shared::Pair::connected`, with
+    /// [`sansrtc_fuzz::pair_configurations`], once per process (libFuzzer
+    /// runs the inputs on one thread).
+    static SNAPSHOT: (shared::Pair, ChannelId) = {
+        let (ca, cb) = sansrtc_fuzz::pair_configurations();
+        shared::Pair::connected_with_configs(ca, cb, LABEL)
+    };
+}
+
 /// The test harness's pair, built with pregenerated certificates.
 pub struct Pair(shared::Pair);
 
 impl Pair {
-    /// `shared::Pair::connected`, with [`sansrtc_fuzz::pair_configurations`].
+    /// A clone of the pair connected once per process, with a channel
+    /// `label` open (always the driver's `"chat"`).
     pub fn connected(label: &str) -> (Pair, ChannelId) {
-        let (ca, cb) = sansrtc_fuzz::pair_configurations();
-        let (p, channel) = shared::Pair::connected_with_configs(ca, cb, label);
-        (Pair(p), channel)
+        assert_eq!(label, LABEL, "the snapshot has one channel");
+        SNAPSHOT.with(|(p, channel)| (Pair(p.clone()), *channel))
     }
 }
 

@@ -6,6 +6,11 @@
 //! other). ICE, DTLS, SCTP and the data channels all see it before and
 //! during the handshake. No panic. The two connections use
 //! [`sansrtc_fuzz::pair_certificates`], generated once per process.
+//!
+//! The pair is built, its channel created and the offer/answer applied
+//! once per process, before any input, and cloned for every input: that
+//! part never read the input. The handshakes run per input, since the
+//! fuzzer's datagrams are there to meet them.
 #![no_main]
 
 #[path = "../../tests/common/mod.rs"]
@@ -30,16 +35,24 @@ enum Op {
 
 const FIRST_BYTES: [u8; 12] = [0, 1, 3, 17, 20, 21, 22, 23, 64, 128, 200, 255];
 
+thread_local! {
+    /// The test harness's pair with certificates generated once per
+    /// process, a's channel created and the offer/answer applied: built
+    /// once per process (libFuzzer runs the inputs on one thread).
+    static NEGOTIATED: (common::Pair, ChannelId) = {
+        let (ca, cb) = sansrtc_fuzz::pair_configurations();
+        let mut p = common::Pair::with_configs(ca, cb);
+        let now = p.now;
+        let chat =
+            p.a.create_data_channel(now, DataChannelInit::new("chat"))
+                .unwrap();
+        p.negotiate();
+        (p, chat)
+    };
+}
+
 fuzz_target!(|ops: Vec<Op>| {
-    // The test harness's pair, with certificates generated once per
-    // process rather than by each connection for every input.
-    let (ca, cb) = sansrtc_fuzz::pair_configurations();
-    let mut p = common::Pair::with_configs(ca, cb);
-    let now = p.now;
-    let chat =
-        p.a.create_data_channel(now, DataChannelInit::new("chat"))
-            .unwrap();
-    p.negotiate();
+    let (mut p, chat) = NEGOTIATED.with(|(p, chat)| (p.clone(), *chat));
     let addr_a = common::ADDR_A.parse().unwrap();
     let addr_b = common::ADDR_B.parse().unwrap();
     for op in ops.into_iter().take(48) {

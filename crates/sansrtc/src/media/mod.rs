@@ -38,6 +38,7 @@ pub(crate) use plan::{plan_sections, PlannedSection, SectionContent};
 
 /// The media state of a connection.
 #[derive(Debug, Default)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct Media {
     /// Every transceiver, in `getTransceivers()` order.
     pub transceivers: Vec<RtpTransceiver>,

@@ -19,6 +19,7 @@ fn rtp_codec(name: CodecName) -> Option<Codec> {
 }
 
 /// Splits frames into RTP payloads for one codec.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct Packetizer {
     payloader: Option<Box<dyn Payloader + Send>>,
     name: CodecName,
@@ -100,6 +101,7 @@ impl Packetizer {
 }
 
 /// Rebuilds frames from RTP payloads for one codec.
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct Depacketizer {
     depayloader: Box<dyn Depayloader + Send>,
     /// Frames completed by the last packet (reused).

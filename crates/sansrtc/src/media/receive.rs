@@ -53,6 +53,7 @@ impl RtpFields {
 
 /// One receiving source's state.
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct SourceState {
     pub transceiver: usize,
     pub stats: ReceiveStats,

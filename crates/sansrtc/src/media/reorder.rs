@@ -15,6 +15,7 @@ pub const MAX_HOLD: Duration = Duration::from_millis(500);
 
 /// The reorder buffer of one source.
 #[derive(Debug, Default)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct ReorderBuffer {
     /// The extended sequence number expected next.
     next: Option<u64>,

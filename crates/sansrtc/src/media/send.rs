@@ -30,6 +30,7 @@ const MIN_RESEND_INTERVAL: std::time::Duration = std::time::Duration::from_milli
 
 /// A sender's state once it sends: the stream numbering and the codec.
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct SendState {
     pub stream: SendStream,
     pub codec: RtpCodecParameters,

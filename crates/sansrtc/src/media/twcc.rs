@@ -46,6 +46,7 @@ pub struct TwccStats {
 
 /// The connection's transport-wide state (one transport).
 #[derive(Debug, Default)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct Twcc {
     pub sequencer: Option<TransportSequencer>,
     pub recorder: Option<TwccRecorder>,

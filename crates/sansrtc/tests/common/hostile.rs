@@ -16,6 +16,19 @@ const FIRST_BYTES: [u8; 12] = [0, 1, 3, 17, 20, 21, 22, 23, 64, 128, 200, 255];
 /// operations ran.
 pub fn run(data: &[u8]) -> usize {
     let (mut p, chat) = Pair::connected("chat");
+    run_on(&mut p, chat, data, |_| {})
+}
+
+/// Runs `data` against `p`, a connected pair whose `a` opened `chat`,
+/// handing `observe` every output of b drained after each operation (the
+/// outputs of steps land in `p` as usual). Returns how many operations
+/// ran.
+pub fn run_on(
+    p: &mut Pair,
+    chat: ChannelId,
+    data: &[u8],
+    mut observe: impl FnMut(Output<Transmit, PeerEvent>),
+) -> usize {
     let offer = p.a.local_description().unwrap().sdp;
     let mut bytes = data.iter().copied();
     let mut ops = 0;
@@ -104,7 +117,13 @@ pub fn run(data: &[u8]) -> usize {
         }
         // Outputs stay bounded: a drain ends.
         let mut drained = 0;
-        while !matches!(p.b.poll_output(), Output::Timeout(_)) {
+        loop {
+            let output = p.b.poll_output();
+            let done = matches!(output, Output::Timeout(_));
+            observe(output);
+            if done {
+                break;
+            }
             drained += 1;
             assert!(drained < 100_000, "runaway drain");
         }

@@ -11,6 +11,9 @@ pub mod net;
 use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
 use sansrtc::*;
 
+/// Two connections and what they emitted. With the `snapshot` feature it
+/// is `Clone` (tests/snapshot_clone.rs, the `connected_pair` fuzz target).
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub struct Pair {
     pub a: RtcPeerConnection,
     pub b: RtcPeerConnection,

@@ -127,6 +127,7 @@ const MAX_QUEUED_TRANSMITS: usize = 64;
 /// [`Output::Timeout`]. Transmits are whole SCTP packets for DTLS
 /// application data.
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub struct Association {
     pub(crate) config: SctpConfig,
     pub(crate) rng: ChaCha20Rng,

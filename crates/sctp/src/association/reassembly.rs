@@ -30,6 +30,7 @@ use crate::chunk::data_flags;
 
 /// A fragment waiting for the rest of its message.
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct Fragment {
     pub(crate) stream: u16,
     pub(crate) ssn: u16,
@@ -77,6 +78,7 @@ pub(crate) struct Assembled {
 /// Fragments with consecutive TSNs from `first`, each continuing the one
 /// before.
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 struct Stretch {
     first: u64,
     fragments: VecDeque<Fragment>,
@@ -102,6 +104,7 @@ impl Stretch {
 
 /// The fragments held, in a run or in stretches (never both).
 #[derive(Debug, Default)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct Reassembly {
     /// Consecutive TSNs from `run_first`, of one message begun with its
     /// BEGIN fragment and not ended yet. Only used while there are no

@@ -45,6 +45,7 @@ fn kept_payload(payload: &[u8], owner: Option<&Bytes>) -> Bytes {
 
 /// Per-stream receive state.
 #[derive(Debug, Default)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 struct InStream {
     next_ssn: u16,
     /// Whole ordered messages waiting for earlier SSNs.
@@ -67,6 +68,7 @@ pub(crate) enum DataVerdict {
 
 /// The receive side of an association.
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct Receiver {
     /// The cumulative TSN (unwrapped).
     pub(crate) cum_tsn: u64,

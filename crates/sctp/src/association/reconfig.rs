@@ -46,6 +46,7 @@ struct Request {
 
 /// Reconfiguration state.
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct Reconfig {
     pub(crate) peer_supports: bool,
     next_seq: u32,

@@ -17,6 +17,7 @@ use crate::stream_map::StreamMap;
 
 /// A message the application queued, not yet given TSNs.
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 struct PendingMessage {
     stream: u16,
     ppid: u32,
@@ -42,6 +43,7 @@ pub(crate) enum ChunkState {
 
 /// One DATA chunk that has a TSN and is not cumulatively acknowledged.
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct OutChunk {
     pub(crate) payload: Bytes,
     pub(crate) stream: u16,
@@ -60,6 +62,7 @@ pub(crate) struct OutChunk {
 
 /// Per-stream send state.
 #[derive(Debug, Default)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct OutStream {
     pub(crate) next_ssn: u16,
     /// Bytes queued by the application and not yet sent once.
@@ -88,6 +91,7 @@ pub(crate) struct SackOutcome {
 
 /// The send side of an association.
 #[derive(Debug)]
+#[cfg_attr(feature = "snapshot", derive(Clone))]
 pub(crate) struct Sender {
     pending: VecDeque<PendingMessage>,
     pub(crate) outstanding: VecDeque<OutChunk>,
