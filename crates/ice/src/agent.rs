@@ -19,7 +19,8 @@ use crate::pair::Pair;
 use crate::relay::{Relay, RelayFactory};
 use crate::stats::IceStats;
 
-/// The RNG the agent is given: any seedable cryptographic RNG.
+/// The RNG the agent is given (and, as `sansrtc::PeerRng`, a peer
+/// connection): any seedable cryptographic RNG.
 #[cfg(not(feature = "snapshot"))]
 pub trait IceRng: RngCore + CryptoRng + Send {}
 #[cfg(not(feature = "snapshot"))]

@@ -105,7 +105,6 @@ pub mod media;
 mod peer_connection;
 mod peer_identity;
 mod remote;
-mod rng;
 mod rtcp_component;
 pub mod signaling;
 mod states;
@@ -130,7 +129,11 @@ pub use media::{
 pub use peer_connection::{DtlsTransportState, RtcPeerConnection};
 pub use peer_identity::MAX_IDENTITY_REQUESTS;
 pub use remote::MAX_REMOTE_DESCRIPTION_CANDIDATES;
-pub use rng::PeerRng;
+/// The RNG [`RtcPeerConnection::new`] takes: any cryptographic RNG
+/// (`ChaCha20Rng` seeded by the caller, `OsRng`), `Clone` too with the
+/// `snapshot` feature. The ICE agent's RNG trait, [`sansrtc_ice::IceRng`]:
+/// one trait for both, so the connection hands its RNG's kind on unchanged.
+pub use sansrtc_ice::IceRng as PeerRng;
 pub use signaling::{RtcSessionDescription, SdpType, SignalingState};
 pub use transport::{TransportStats, DTLS_MTU, EARLY_DTLS_LIMIT, GATED_PACKET_LIMIT};
 

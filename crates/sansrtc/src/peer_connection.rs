@@ -21,9 +21,9 @@ use crate::error::RtcError;
 use crate::event::{IceCandidateErrorEvent, IceCandidateInit, PeerConnectionState, PeerEvent};
 use crate::identity::IdentityRequest;
 use crate::remote::RemoteParams;
-use crate::rng::PeerRng;
 use crate::signaling::{SdpType, SignalingState};
 use crate::transport::{Transport, TransportEvent, TransportStats};
+use crate::PeerRng;
 
 /// One applied description.
 #[derive(Debug, Clone)]
