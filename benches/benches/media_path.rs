@@ -190,7 +190,7 @@ fn drain_ours(
                     counts.rtp += 1;
                     counts.rtp_bytes += t.contents.len() as u64;
                 }
-                to.handle_receive(now, t.as_received());
+                to.handle_receive_owned(now, t.into_received());
             }
             Output::Event(PeerEvent::Media(MediaEvent::Frame { data, .. })) => {
                 black_box(&data);

@@ -285,7 +285,9 @@ impl Fleet {
                 panic!("no route for {} -> {}", t.source, t.destination);
             };
             let k = 2 * pair as usize + usize::from(!to_server);
-            self.nodes[k].pc.handle_receive(self.now, t.as_received());
+            self.nodes[k]
+                .pc
+                .handle_receive_owned(self.now, t.into_received());
             self.drain(k);
         }
     }

@@ -203,7 +203,7 @@ fn drain_ours(
         match from.poll_output() {
             Output::Transmit(t) => {
                 moved = true;
-                to.handle_receive(now, t.as_received());
+                to.handle_receive_owned(now, t.into_received());
             }
             Output::Event(PeerEvent::DataChannel(e)) => match e {
                 DataChannelEvent::Open(_) if from_a => counts.a_open = true,

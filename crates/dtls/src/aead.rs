@@ -3,6 +3,7 @@
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
 
 use crate::error::DtlsError;
+use crate::receive::RecordPayload;
 use crate::record::RecordHeader;
 use crate::suite::Bulk;
 
@@ -92,27 +93,43 @@ impl RecordCipher {
 
     /// The plaintext of a protected record payload, or `None` if it does
     /// not authenticate.
+    #[cfg(test)]
     pub(crate) fn open(&self, h: &RecordHeader, payload: &[u8]) -> Option<Vec<u8>> {
+        self.open_payload(h, RecordPayload::Borrowed(payload))
+    }
+
+    /// [`Self::open`] for a payload borrowed or owned: a borrowed one is
+    /// copied once; an owned one is opened where it lies, the plaintext
+    /// moved to its buffer's front in the same pass.
+    pub(crate) fn open_payload(
+        &self,
+        h: &RecordHeader,
+        payload: RecordPayload<'_>,
+    ) -> Option<Vec<u8>> {
         let en = self.bulk.explicit_nonce_len();
-        if payload.len() < self.overhead() {
+        let bytes = payload.bytes();
+        if bytes.len() < self.overhead() {
             return None;
         }
         let explicit = if en == 8 {
             let mut b = [0u8; 8];
-            b.copy_from_slice(&payload[..8]);
+            b.copy_from_slice(&bytes[..8]);
             u64::from_be_bytes(b)
         } else {
             h.epoch_seq()
         };
-        let mut body = payload[en..].to_vec();
-        let aad = h.aad(body.len() - 16);
+        let aad = h.aad(bytes.len() - en - 16);
+        let (mut buffer, start) = match payload {
+            RecordPayload::Borrowed(p) => (p[en..].to_vec(), 0),
+            RecordPayload::Owned { datagram, start } => (datagram, start + en),
+        };
         let plain = self
             .key
-            .open_in_place(self.nonce(explicit), Aad::from(aad), &mut body)
+            .open_within(self.nonce(explicit), Aad::from(aad), &mut buffer, start..)
             .ok()?;
         let n = plain.len();
-        body.truncate(n);
-        Some(body)
+        buffer.truncate(n);
+        Some(buffer)
     }
 }
 

@@ -12,7 +12,7 @@ use crate::error::DtlsError;
 use crate::event::DtlsEvent;
 use crate::handshake::{self, Fragment, HandshakeType};
 use crate::reassembly::Message;
-use crate::record::{ContentType, RecordHeader, Records};
+use crate::record::{ContentType, RecordHeader, Records, HEADER_LEN};
 
 impl DtlsEndpoint {
     /// Handles one received datagram (one or more records).
@@ -23,20 +23,79 @@ impl DtlsEndpoint {
         }
         if let Some(c) = self.v13.as_mut() {
             c.handle_receive(now, datagram);
-            // Once connected, what the datagram produced (its application
-            // data, an ACK) waits in the connection's queue: `poll_output`
-            // takes it from there, without a detour through ours. A state
-            // change (the handshake's end, a close, a failure) is followed
-            // at once, so `is_connected` and `is_closed` stay current.
-            if self.state != State::Connected || !c.is_connected() {
-                self.pump_dtls13();
-            }
+            return self.after_dtls13_receive();
+        }
+        self.receive_dtls12(now, datagram);
+    }
+
+    /// [`Self::handle_receive`] for a datagram handed over by value. With
+    /// DTLS 1.3, once connected, a datagram that is one protected record
+    /// is decrypted in its own buffer, which then carries the application
+    /// data on ([`DtlsEvent::ApplicationData`]): no copy and no allocation
+    /// per record. Otherwise it is read as `handle_receive` reads it.
+    pub fn handle_receive_owned(&mut self, now: Instant, datagram: Vec<u8>) {
+        if self.is_closed() || self.state == State::Idle {
+            self.stats.after_close_datagrams += 1;
             return;
         }
+        if let Some(c) = self.v13.as_mut() {
+            c.handle_receive_owned(now, datagram);
+            return self.after_dtls13_receive();
+        }
+        self.receive_dtls12_owned(now, datagram);
+    }
+
+    /// Once connected, what a datagram produced (its application data, an
+    /// ACK) waits in the 1.3 connection's queue: `poll_output` takes it
+    /// from there, without a detour through ours. A state change (the
+    /// handshake's end, a close, a failure) is followed at once, so
+    /// `is_connected` and `is_closed` stay current.
+    fn after_dtls13_receive(&mut self) {
+        let connected = self.v13.as_ref().is_some_and(|c| c.is_connected());
+        if self.state != State::Connected || !connected {
+            self.pump_dtls13();
+        }
+    }
+
+    /// A datagram of DTLS 1.2 (or of the hellos before a version is chosen).
+    fn receive_dtls12(&mut self, now: Instant, datagram: &[u8]) {
         self.keep_for_version_probe(datagram);
+        self.receive_dtls12_records(now, datagram, None);
+    }
+
+    /// [`Self::receive_dtls12`] by value: once connected (the version is
+    /// chosen, nothing is kept for a probe), the last record is opened in
+    /// the datagram's own buffer, after the records before it.
+    fn receive_dtls12_owned(&mut self, now: Instant, datagram: Vec<u8>) {
+        if self.state != State::Connected || self.probing() {
+            return self.receive_dtls12(now, &datagram);
+        }
+        let Some((start, header)) = last_record(&datagram) else {
+            return self.receive_dtls12(now, &datagram);
+        };
+        // The records before the last one are a prefix of the buffer the
+        // last one is opened in (and overwritten by its plaintext): they
+        // are read from a copy (a short one: typically a SACK).
+        let prefix = datagram[..start].to_vec();
+        let last = RecordPayload::Owned {
+            datagram,
+            start: start + HEADER_LEN,
+        };
+        self.receive_dtls12_records(now, &prefix, Some((header, last)));
+    }
+
+    /// Reads the records of `records`, then `last` (a record whose payload
+    /// is owned), then retransmits our flight if the peer asked.
+    fn receive_dtls12_records(
+        &mut self,
+        now: Instant,
+        records: &[u8],
+        last: Option<(RecordHeader, RecordPayload<'_>)>,
+    ) {
         let mut retransmit = false;
         self.refused_this_datagram = false;
-        for record in Records::new(datagram) {
+        let framed = Records::new(records).map(|r| r.map(|(h, p)| (h, RecordPayload::Borrowed(p))));
+        for record in framed.chain(last.map(Ok)) {
             let Ok((h, payload)) = record else {
                 // The rest of the datagram cannot be framed.
                 self.stats.malformed_datagrams += 1;
@@ -76,7 +135,11 @@ impl DtlsEndpoint {
     fn drain_pending(&mut self, now: Instant, retransmit: &mut bool) -> Result<(), DtlsError> {
         if self.read_cipher.is_some() && !self.pending.is_empty() {
             for (h, p) in std::mem::take(&mut self.pending) {
-                self.handle_record(now, h, &p, retransmit)?;
+                let payload = RecordPayload::Owned {
+                    datagram: p,
+                    start: 0,
+                };
+                self.handle_record(now, h, payload, retransmit)?;
                 if self.is_closed() {
                     break;
                 }
@@ -95,7 +158,7 @@ impl DtlsEndpoint {
         &mut self,
         now: Instant,
         h: RecordHeader,
-        payload: &[u8],
+        payload: RecordPayload<'_>,
         retransmit: &mut bool,
     ) -> Result<(), DtlsError> {
         let plaintext = match h.epoch {
@@ -105,12 +168,12 @@ impl DtlsEndpoint {
                     return Ok(());
                 }
                 self.replay[0].accept(h.seq);
-                payload.to_vec()
+                payload.into_vec()
             }
             1 => {
                 let Some(cipher) = &self.read_cipher else {
                     if self.pending.len() < self.config.max_buffered_records {
-                        self.pending.push((h, payload.to_vec()));
+                        self.pending.push((h, payload.into_vec()));
                     } else {
                         self.stats.buffer_full_records += 1;
                     }
@@ -120,7 +183,7 @@ impl DtlsEndpoint {
                     self.stats.replayed_records += 1;
                     return Ok(());
                 }
-                match cipher.open(&h, payload) {
+                match cipher.open_payload(&h, payload) {
                     Some(p) => {
                         self.replay[1].accept(h.seq);
                         p
@@ -309,4 +372,55 @@ impl DtlsEndpoint {
             Role::Server => self.server_message(now, t, m),
         }
     }
+}
+
+/// A DTLS 1.2 record's payload (as on the wire: protected from epoch 1).
+#[derive(Debug)]
+pub(crate) enum RecordPayload<'a> {
+    /// Borrowed from the datagram: copied for what is kept.
+    Borrowed(&'a [u8]),
+    /// The payload is `datagram[start..]`, owned: opened (or kept) in it.
+    Owned {
+        /// The buffer.
+        datagram: Vec<u8>,
+        /// Where the payload starts.
+        start: usize,
+    },
+}
+
+impl RecordPayload<'_> {
+    /// The payload's bytes.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        match self {
+            RecordPayload::Borrowed(p) => p,
+            RecordPayload::Owned { datagram, start } => &datagram[*start..],
+        }
+    }
+
+    /// The payload in a buffer of its own.
+    pub(crate) fn into_vec(self) -> Vec<u8> {
+        match self {
+            RecordPayload::Borrowed(p) => p.to_vec(),
+            RecordPayload::Owned {
+                mut datagram,
+                start,
+            } => {
+                datagram.drain(..start);
+                datagram
+            }
+        }
+    }
+}
+
+/// Where the last record of `datagram` starts and its header, when every
+/// record of it is framed.
+fn last_record(datagram: &[u8]) -> Option<(usize, RecordHeader)> {
+    let mut start = 0;
+    let mut last = None;
+    for record in Records::new(datagram) {
+        let (h, payload) = record.ok()?;
+        last = Some((start, h));
+        start += HEADER_LEN + payload.len();
+    }
+    last
 }

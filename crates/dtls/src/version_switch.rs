@@ -89,7 +89,7 @@ fn dtls13_config(config: &crate::DtlsConfig) -> Dtls13Config {
 
 impl DtlsEndpoint {
     /// Whether received datagrams are kept for a possible 1.3 hand-over.
-    fn probing(&self) -> bool {
+    pub(crate) fn probing(&self) -> bool {
         self.v13.is_none()
             && !self.probe.decided
             && match self.role {

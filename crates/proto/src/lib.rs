@@ -69,7 +69,7 @@ mod output;
 mod seeded_hash;
 mod timer_table;
 
-pub use datagram::{Protocol, Receive, Transmit};
+pub use datagram::{Protocol, Receive, ReceiveOwned, Transmit};
 pub use dtls_role::DtlsRole;
 pub use machine::Machine;
 pub use output::Output;

@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use crate::{Output, Protocol, Receive, Transmit};
+use crate::{Output, Protocol, Receive, ReceiveOwned, Transmit};
 
 /// A Sans-IO machine that knows addresses: it receives datagrams with their
 /// source and destination and asks for [`Transmit`]s from a local address it
@@ -84,6 +84,13 @@ pub trait Machine {
     /// (`datagram.destination`) from `datagram.source`.
     fn handle_receive(&mut self, now: Instant, datagram: Receive<'_>);
 
+    /// [`Self::handle_receive`] with the datagram by value: a machine that
+    /// would copy what it keeps (a record it decrypts, a packet it
+    /// unprotects) may use the buffer itself. The default borrows it.
+    fn handle_receive_owned(&mut self, now: Instant, datagram: ReceiveOwned) {
+        self.handle_receive(now, datagram.as_received());
+    }
+
     /// The instant last returned in [`Output::Timeout`] has been reached.
     /// Calling it early or late is allowed: a machine acts only on timers
     /// that are due at `now`.
@@ -117,6 +124,10 @@ impl<M: Machine + ?Sized> Machine for &mut M {
         (**self).handle_receive(now, datagram);
     }
 
+    fn handle_receive_owned(&mut self, now: Instant, datagram: ReceiveOwned) {
+        (**self).handle_receive_owned(now, datagram);
+    }
+
     fn handle_timeout(&mut self, now: Instant) {
         (**self).handle_timeout(now);
     }
@@ -141,6 +152,10 @@ impl<M: Machine + ?Sized> Machine for Box<M> {
 
     fn handle_receive(&mut self, now: Instant, datagram: Receive<'_>) {
         (**self).handle_receive(now, datagram);
+    }
+
+    fn handle_receive_owned(&mut self, now: Instant, datagram: ReceiveOwned) {
+        (**self).handle_receive_owned(now, datagram);
     }
 
     fn handle_timeout(&mut self, now: Instant) {

@@ -38,6 +38,22 @@ impl EarlyDtls {
         }
     }
 
+    /// [`Self::receive`] by value: the endpoint may open the record in
+    /// its own buffer. Before the endpoint exists (rare: only before the
+    /// answer is applied) it is kept as `receive` keeps it.
+    pub(crate) fn receive_owned(
+        &mut self,
+        endpoint: Option<&mut DtlsEndpoint>,
+        now: Instant,
+        data: Vec<u8>,
+        stats: &mut TransportStats,
+    ) {
+        match endpoint {
+            Some(dtls) => dtls.handle_receive_owned(now, data),
+            None => self.receive(None, now, &data, stats),
+        }
+    }
+
     /// The endpoint now exists: a server gets what was kept; nothing is
     /// kept any more.
     pub(crate) fn replay(&mut self, now: Instant, endpoint: &mut DtlsEndpoint) {

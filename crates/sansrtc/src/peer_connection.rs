@@ -12,7 +12,7 @@ use sansrtc_config::{CertificateOptions, RtcCertificate, RtcConfiguration, RtcCo
 use sansrtc_datachannel::{DataChannelConfig, SctpTransport};
 use sansrtc_dtls::{Connected, Identity};
 use sansrtc_ice::{Agent, AgentConfig, IceConnectionState, IceEvent, IceGatheringState, ResolveId};
-use sansrtc_proto::{Machine, Output, Receive, Transmit};
+use sansrtc_proto::{Machine, Output, Receive, ReceiveOwned, Transmit};
 use sansrtc_sctp::SctpConfig;
 use sansrtc_sdp::attributes::Fingerprint;
 use sansrtc_sdp::SessionDescription;
@@ -782,6 +782,21 @@ pub(crate) fn new_agent(
     )?)
 }
 
+impl RtcPeerConnection {
+    /// The transport a received datagram is for: with several transports
+    /// on the same sockets, the one whose agent knows it; nobody's goes to
+    /// the first, which counts it dropped.
+    fn transport_for(&self, datagram: &Receive<'_>) -> usize {
+        if self.transports.len() == 1 {
+            return 0;
+        }
+        self.transports
+            .iter()
+            .position(|t| t.agent.claims(datagram))
+            .unwrap_or(0)
+    }
+}
+
 fn rng_error(e: rand_core::Error) -> RtcError {
     RtcError::Certificate(format!("the random source failed: {e}"))
 }
@@ -793,18 +808,20 @@ impl Machine for RtcPeerConnection {
         if self.closed {
             return;
         }
-        let index = if self.transports.len() == 1 {
-            0
-        } else {
-            // Several transports on the same sockets: the agent that knows
-            // the datagram takes it; nobody's goes to the first, which
-            // counts it dropped.
-            self.transports
-                .iter()
-                .position(|t| t.agent.claims(&datagram))
-                .unwrap_or(0)
-        };
+        let index = self.transport_for(&datagram);
         self.transports[index].handle_receive(now, datagram);
+        self.drain(now);
+    }
+
+    /// A DTLS record or SRTP packet that arrives by value is decrypted in
+    /// its own buffer, which carries it on (to SCTP, or up as the packet):
+    /// a copy and an allocation fewer per datagram than the borrowed call.
+    fn handle_receive_owned(&mut self, now: Instant, datagram: ReceiveOwned) {
+        if self.closed {
+            return;
+        }
+        let index = self.transport_for(&datagram.as_received());
+        self.transports[index].handle_receive_owned(now, datagram);
         self.drain(now);
     }
 

@@ -17,7 +17,7 @@ use std::time::Instant;
 use sansrtc_datachannel::{DataChannelEvent, SctpTransport};
 use sansrtc_dtls::{Connected, DtlsEndpoint, DtlsError, DtlsEvent, Role};
 use sansrtc_ice::{Agent, IceEvent, Received};
-use sansrtc_proto::{Output, Receive, Transmit};
+use sansrtc_proto::{Output, Receive, ReceiveOwned, Transmit};
 use sansrtc_rtp::{classify, PacketKind};
 use sansrtc_sctp::SctpConfig;
 use sansrtc_srtp::{SrtpConfig, SrtpContext};
@@ -209,6 +209,32 @@ impl Transport {
         }
     }
 
+    /// [`Self::handle_receive`] by value: a DTLS record or SRTP packet from
+    /// the peer is decrypted in the datagram's own buffer.
+    pub(crate) fn handle_receive_owned(&mut self, now: Instant, datagram: ReceiveOwned) {
+        let mut whole = None;
+        let mut media = false;
+        if let Received::Data { component, data } =
+            self.agent.handle_receive(now, datagram.as_received())
+        {
+            media = matches!(classify(data), PacketKind::Rtp | PacketKind::Rtcp);
+            if component == 1 && data.len() == datagram.contents.len() {
+                // The data is the whole datagram (a direct path).
+                whole = Some(component);
+            } else {
+                self.on_data(now, component, data);
+            }
+        }
+        if let Some(component) = whole {
+            self.on_data_owned(now, component, datagram.contents);
+        }
+        if media {
+            self.drain_agent_only(now);
+        } else {
+            self.pump(now);
+        }
+    }
+
     pub(crate) fn handle_timeout(&mut self, now: Instant) {
         if self.agent_timeout.is_some_and(|t| t <= now) {
             self.agent.handle_timeout(now);
@@ -269,13 +295,34 @@ impl Transport {
         }
     }
 
+    /// [`Self::on_data`] for component 1's data by value.
+    fn on_data_owned(&mut self, now: Instant, component: u16, data: Vec<u8>) {
+        debug_assert_eq!(component, 1);
+        match classify(&data) {
+            PacketKind::Dtls => {
+                self.early_dtls
+                    .receive_owned(self.dtls.as_mut(), now, data, &mut self.stats)
+            }
+            kind @ (PacketKind::Rtp | PacketKind::Rtcp) => self.on_media_owned(kind, data),
+            _ => self.stats.unknown_dropped += 1,
+        }
+    }
+
     /// SRTP or SRTCP from the peer: unprotected and handed up.
     fn on_media(&mut self, kind: PacketKind, data: &[u8]) {
+        if self.srtp.is_some() && !self.gated {
+            self.on_media_owned(kind, data.to_vec());
+        } else {
+            self.stats.media_dropped += 1;
+        }
+    }
+
+    /// [`Self::on_media`] by value: unprotected in place.
+    fn on_media_owned(&mut self, kind: PacketKind, mut packet: Vec<u8>) {
         let Some((_, rx)) = self.srtp.as_mut().filter(|_| !self.gated) else {
             self.stats.media_dropped += 1;
             return;
         };
-        let mut packet = data.to_vec();
         let result = if kind == PacketKind::Rtp {
             rx.unprotect_rtp(&mut packet)
         } else {

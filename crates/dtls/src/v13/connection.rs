@@ -27,9 +27,10 @@ use super::handshake_context::{Established, HandshakeContext};
 use super::handshake_server::ServerHandshake;
 use super::record_drops::RecordDrops;
 use super::record_header::{
-    DatagramRecords, Record, CONTENT_TYPE_ACK, CONTENT_TYPE_ALERT, CONTENT_TYPE_APPLICATION_DATA,
-    CONTENT_TYPE_HANDSHAKE, MAX_PLAINTEXT_LEN,
+    parse_record, DatagramRecords, Record, UnifiedHeader, CONTENT_TYPE_ACK, CONTENT_TYPE_ALERT,
+    CONTENT_TYPE_APPLICATION_DATA, CONTENT_TYPE_HANDSHAKE, MAX_PLAINTEXT_LEN,
 };
+use super::record_protection::Sealed;
 use crate::alert;
 use crate::error::DtlsError;
 use crate::handshake::parse_fragments;
@@ -305,13 +306,31 @@ impl Dtls13Connection {
 
     /// One datagram from the peer.
     pub(crate) fn handle_receive(&mut self, now: Instant, datagram: &[u8]) {
+        self.receive_datagram(now, |c, peer_retransmitted| {
+            c.receive_records(datagram, peer_retransmitted)
+        });
+    }
+
+    /// One datagram from the peer, by value: once connected, a datagram
+    /// that is one protected record is opened in place and its content
+    /// handed on in the same buffer (no copy, no allocation). Anything
+    /// else is read as [`Self::handle_receive`] reads it.
+    pub(crate) fn handle_receive_owned(&mut self, now: Instant, datagram: Vec<u8>) {
+        self.receive_datagram(now, |c, peer_retransmitted| {
+            c.receive_owned_records(datagram, peer_retransmitted)
+        });
+    }
+
+    /// What every received datagram goes through; `receive` reads its
+    /// records.
+    fn receive_datagram(&mut self, now: Instant, receive: impl FnOnce(&mut Self, &mut bool)) {
         self.cx.now = now;
         if self.liveness != Liveness::Running {
             return;
         }
         let mut peer_retransmitted = false;
         let generation = self.cx.flight.generation();
-        self.receive_records(datagram, &mut peer_retransmitted);
+        receive(self, &mut peer_retransmitted);
         // Records that arrived before their keys: retry while keys appear.
         for _ in 0..4 {
             if self.buffered.is_empty() || self.liveness != Liveness::Running {
@@ -353,6 +372,39 @@ impl Dtls13Connection {
             Handshake::Client(_) => return,
         }
         self.handshake_keys_retired = true;
+    }
+
+    /// [`Self::receive_records`] for a datagram we own. Once connected,
+    /// when its last record is protected, the records before it are read
+    /// as borrowed ones and the last is opened in the datagram's own
+    /// buffer (its content moves to the buffer's front; what the earlier
+    /// records held has been copied out by then).
+    fn receive_owned_records(&mut self, datagram: Vec<u8>, peer_retransmitted: &mut bool) {
+        let Some((start, header, header_len)) = last_protected_record(&datagram) else {
+            return self.receive_records(&datagram, peer_retransmitted);
+        };
+        if start > 0 {
+            self.receive_records(&datagram[..start], peer_retransmitted);
+        }
+        if self.liveness != Liveness::Running {
+            return;
+        }
+        if self.established.is_none() {
+            // Records may wait for their keys: read as borrowed, so that
+            // one can be kept.
+            return self.receive_records(&datagram[start..], peer_retransmitted);
+        }
+        let record = Sealed::Owned {
+            header,
+            datagram,
+            record_start: start,
+            header_len,
+        };
+        // Connected: nothing is buffered for keys to come.
+        match self.cx.keys.open_sealed(record) {
+            OpenOutcome::Opened(r) => self.receive_protected(r, peer_retransmitted),
+            outcome => self.count_unopened(&outcome),
+        }
     }
 
     fn receive_records(&mut self, datagram: &[u8], peer_retransmitted: &mut bool) {
@@ -406,14 +458,22 @@ impl Dtls13Connection {
                         raw.extend_from_slice(c.encrypted_record);
                         self.buffered.push(raw);
                     }
-                    OpenOutcome::NoKeys if self.buffered.len() >= MAX_BUFFERED_RECORDS => {
-                        self.drops.buffer_full_records += 1
-                    }
-                    OpenOutcome::NoKeys => self.drops.wrong_epoch_records += 1,
-                    OpenOutcome::Forged => self.drops.bad_record_mac += 1,
-                    OpenOutcome::Replayed => self.drops.replayed_records += 1,
+                    outcome => self.count_unopened(&outcome),
                 },
             }
+        }
+    }
+
+    /// Counts a record that was not opened (and not buffered).
+    fn count_unopened(&mut self, outcome: &OpenOutcome) {
+        match outcome {
+            OpenOutcome::Opened(_) => {}
+            OpenOutcome::NoKeys if self.buffered.len() >= MAX_BUFFERED_RECORDS => {
+                self.drops.buffer_full_records += 1
+            }
+            OpenOutcome::NoKeys => self.drops.wrong_epoch_records += 1,
+            OpenOutcome::Forged => self.drops.bad_record_mac += 1,
+            OpenOutcome::Replayed => self.drops.replayed_records += 1,
         }
     }
 
@@ -669,4 +729,21 @@ impl Dtls13Connection {
         cx.keys.continue_epoch0_from(next_record_seq);
         connection
     }
+}
+
+/// Where the last record of `datagram` starts, its header and the header's
+/// length, when every record parses and the last is a DTLSCiphertext.
+fn last_protected_record(datagram: &[u8]) -> Option<(usize, UnifiedHeader, usize)> {
+    let mut rest = datagram;
+    let mut last = None;
+    while !rest.is_empty() {
+        let start = datagram.len() - rest.len();
+        let (record, after) = parse_record(rest).ok()?;
+        last = match record {
+            Record::Ciphertext(c) => Some((start, c.header, c.header_bytes.len())),
+            Record::Plaintext(_) => None,
+        };
+        rest = after;
+    }
+    last
 }

@@ -13,7 +13,7 @@ use super::error::Dtls13Error;
 use super::hkdf::{LabelPrefix, Secret};
 use super::record_header::{CiphertextRecord, PlaintextRecord};
 use super::record_number::{reconstruct_epoch, MAX_SEQUENCE_NUMBER};
-use super::record_protection::{HeaderForm, RecordProtection};
+use super::record_protection::{HeaderForm, RecordProtection, Sealed};
 use super::traffic_keys::TrafficKeys;
 use crate::replay::ReplayWindow;
 
@@ -236,12 +236,17 @@ impl EpochKeys {
     /// bits reconstruct to, next to our newest read epoch (§4.2.2); a
     /// failure counts against that key's integrity limit.
     pub(crate) fn open(&mut self, record: &CiphertextRecord<'_>) -> OpenOutcome {
+        self.open_sealed(Sealed::Borrowed(record))
+    }
+
+    /// [`Self::open`] for a record borrowed or owned ([`Sealed`]).
+    pub(crate) fn open_sealed(&mut self, record: Sealed<'_>) -> OpenOutcome {
         let newest = self.newest_read_epoch().unwrap_or(HANDSHAKE_EPOCH);
-        let epoch = reconstruct_epoch(newest, record.header.epoch_low_bits);
+        let epoch = reconstruct_epoch(newest, record.header().epoch_low_bits);
         let Some(state) = self.read.iter_mut().find(|r| r.epoch == epoch) else {
             return OpenOutcome::NoKeys;
         };
-        let Ok(opened) = state.protection.open_record(record, state.next_expected) else {
+        let Ok(opened) = state.protection.open(record, state.next_expected) else {
             state.failed += 1;
             return OpenOutcome::Forged;
         };

@@ -158,6 +158,7 @@ impl RecordProtection {
 
     /// Decrypts and authenticates `ciphertext` (with its tag) in place;
     /// returns the inner plaintext.
+    #[cfg(test)]
     pub(crate) fn open_payload<'a>(
         &self,
         sequence_number: u64,
@@ -262,34 +263,48 @@ impl RecordProtection {
         Ok(())
     }
 
-    /// Deprotects a received record of this epoch: removes the record
-    /// number mask, reconstructs the sequence number from `next_expected`
-    /// (one above the highest record deprotected in this epoch), checks
-    /// the AEAD and strips the padding. Any failure is an error the
-    /// caller drops the record for (RFC 9147 §4.5.2).
+    /// Deprotects a received record of this epoch, borrowed from its
+    /// datagram: [`Self::open`] on a copy of its ciphertext.
     pub(crate) fn open_record(
         &self,
         record: &CiphertextRecord<'_>,
         next_expected: u64,
     ) -> Result<OpenedRecord, Dtls13Error> {
-        if u64::from(record.header.epoch_low_bits) != self.epoch & 3 {
+        self.open(Sealed::Borrowed(record), next_expected)
+    }
+
+    /// Deprotects a received record of this epoch: removes the record
+    /// number mask, reconstructs the sequence number from `next_expected`
+    /// (one above the highest record deprotected in this epoch), checks
+    /// the AEAD and strips the padding. A borrowed record's ciphertext is
+    /// copied once, an owned datagram's is opened where it lies (the
+    /// content then starts its buffer). Any failure is an error the caller
+    /// drops the record for (RFC 9147 §4.5.2).
+    pub(crate) fn open(
+        &self,
+        record: Sealed<'_>,
+        next_expected: u64,
+    ) -> Result<OpenedRecord, Dtls13Error> {
+        let header = record.header();
+        if u64::from(header.epoch_low_bits) != self.epoch & 3 {
             return Err(Dtls13Error::Decode(
                 "record epoch bits do not match the keys",
             ));
         }
-        let mask = self.mask(record.encrypted_record)?;
+        let mask = self.mask(record.encrypted_record())?;
         // The header (at most 5 bytes without a connection ID) unmasked
         // on the stack, for the additional data.
+        let received_header = record.header_bytes();
         let mut header_buffer = [0u8; 5];
         let header_bytes = header_buffer
-            .get_mut(..record.header_bytes.len())
+            .get_mut(..received_header.len())
             .ok_or(Dtls13Error::Decode("unified header longer than 5 bytes"))?;
-        header_bytes.copy_from_slice(record.header_bytes);
-        let range = record.header.sequence_number_range();
+        header_bytes.copy_from_slice(received_header);
+        let range = header.sequence_number_range();
         for (byte, m) in header_bytes[range.clone()].iter_mut().zip(mask) {
             *byte ^= m;
         }
-        let low_bits = match record.header.sequence_number {
+        let low_bits = match header.sequence_number {
             SequenceNumberBits::Eight(_) => SequenceNumberBits::Eight(header_bytes[range.start]),
             SequenceNumberBits::Sixteen(_) => SequenceNumberBits::Sixteen(u16::from_be_bytes([
                 header_bytes[range.start],
@@ -297,18 +312,96 @@ impl RecordProtection {
             ])),
         };
         let sequence_number = reconstruct_sequence_number(next_expected, low_bits);
-        // The one copy out of the borrowed datagram; opened in place, the
-        // content is its prefix.
-        let mut payload = record.encrypted_record.to_vec();
-        let inner = self.open_payload(sequence_number, header_bytes, &mut payload)?;
+        let (mut buffer, start) = record.into_buffer();
+        // Opened within the buffer, the inner plaintext moves to its front
+        // in the same pass; the content is its prefix.
+        let inner = self
+            .key
+            .open_within(
+                self.nonce(sequence_number),
+                aead::Aad::from(&header_bytes[..]),
+                &mut buffer,
+                start..,
+            )
+            .map_err(|_| Dtls13Error::BadRecordMac)?;
         let (content_type, content) = decode_inner_plaintext(inner)?;
         let content_len = content.len();
-        payload.truncate(content_len);
+        buffer.truncate(content_len);
         Ok(OpenedRecord {
             sequence_number,
             content_type,
-            content: payload,
+            content: buffer,
         })
+    }
+}
+
+/// A received DTLSCiphertext record as [`RecordProtection::open`] gets it.
+#[derive(Debug)]
+pub(crate) enum Sealed<'a> {
+    /// Borrowed from its datagram: its ciphertext is copied to be opened.
+    Borrowed(&'a CiphertextRecord<'a>),
+    /// The last record of a datagram we own: opened in place, its content
+    /// then starts the datagram's buffer.
+    Owned {
+        /// The record's parsed header.
+        header: UnifiedHeader,
+        /// The datagram: from `record_start`, the header's bytes, then
+        /// ciphertext and tag to its end.
+        datagram: Vec<u8>,
+        /// Where the record starts.
+        record_start: usize,
+        /// The header's length.
+        header_len: usize,
+    },
+}
+
+impl Sealed<'_> {
+    /// The parsed header (its sequence number bits still masked).
+    pub(crate) fn header(&self) -> UnifiedHeader {
+        match self {
+            Sealed::Borrowed(r) => r.header,
+            Sealed::Owned { header, .. } => *header,
+        }
+    }
+
+    /// The header's bytes as received.
+    fn header_bytes(&self) -> &[u8] {
+        match self {
+            Sealed::Borrowed(r) => r.header_bytes,
+            Sealed::Owned {
+                datagram,
+                record_start,
+                header_len,
+                ..
+            } => &datagram[*record_start..*record_start + *header_len],
+        }
+    }
+
+    /// The ciphertext and tag.
+    fn encrypted_record(&self) -> &[u8] {
+        match self {
+            Sealed::Borrowed(r) => r.encrypted_record,
+            Sealed::Owned {
+                datagram,
+                record_start,
+                header_len,
+                ..
+            } => &datagram[*record_start + *header_len..],
+        }
+    }
+
+    /// A buffer whose bytes from the returned offset to its end are the
+    /// ciphertext and tag.
+    fn into_buffer(self) -> (Vec<u8>, usize) {
+        match self {
+            Sealed::Borrowed(r) => (r.encrypted_record.to_vec(), 0),
+            Sealed::Owned {
+                datagram,
+                record_start,
+                header_len,
+                ..
+            } => (datagram, record_start + header_len),
+        }
     }
 }
 

@@ -100,6 +100,8 @@ pub struct Pair {
     pub server_events: Vec<DtlsEvent>,
     /// Every datagram in flight order: (from_client, bytes).
     pub sent: Vec<(bool, Vec<u8>)>,
+    /// Datagrams are handed over by value (`handle_receive_owned`).
+    pub owned: bool,
 }
 
 impl Pair {
@@ -116,6 +118,7 @@ impl Pair {
             client_events: Vec::new(),
             server_events: Vec::new(),
             sent: Vec::new(),
+            owned: false,
         }
     }
 
@@ -146,7 +149,11 @@ impl Pair {
                     moved = true;
                     self.sent.push((from_client, d.clone()));
                     for delivered in link(from_client, d) {
-                        to.handle_receive(self.now, &delivered);
+                        if self.owned {
+                            to.handle_receive_owned(self.now, delivered);
+                        } else {
+                            to.handle_receive(self.now, &delivered);
+                        }
                     }
                 }
                 if from_client {

@@ -24,6 +24,8 @@ pub struct Pair {
     pub carried: Vec<Transmit>,
     /// Drop every datagram for which this returns true.
     pub drop: Option<fn(&Transmit) -> bool>,
+    /// Datagrams are handed over by value (`handle_receive_owned`).
+    pub owned: bool,
 }
 
 pub const ADDR_A: &str = "127.0.0.1:5001";
@@ -57,6 +59,7 @@ impl Pair {
             events_b: Vec::new(),
             carried: Vec::new(),
             drop: None,
+            owned: false,
         }
     }
 
@@ -165,11 +168,19 @@ impl Pair {
             if self.drop.is_some_and(|d| d(&t)) {
                 continue;
             }
-            let rx = t.as_received();
-            if t.destination == ADDR_A.parse().unwrap() {
-                self.a.handle_receive(self.now, rx);
+            let to = if t.destination == ADDR_A.parse().unwrap() {
+                Some(&mut self.a)
             } else if t.destination == ADDR_B.parse().unwrap() {
-                self.b.handle_receive(self.now, rx);
+                Some(&mut self.b)
+            } else {
+                None
+            };
+            if let Some(pc) = to {
+                if self.owned {
+                    pc.handle_receive_owned(self.now, t.clone().into_received());
+                } else {
+                    pc.handle_receive(self.now, t.as_received());
+                }
             }
             self.carried.push(t);
         }
