@@ -295,9 +295,15 @@ impl Transport {
         }
     }
 
-    /// [`Self::on_data`] for component 1's data by value.
-    fn on_data_owned(&mut self, now: Instant, component: u16, data: Vec<u8>) {
+    /// [`Self::on_data`] for component 1's data by value. A buffer more
+    /// than twice the datagram (a driver's whole receive buffer) is shrunk
+    /// first: what is kept of it (SCTP's chunks, a media packet) must not
+    /// pin more than the limits charge for.
+    fn on_data_owned(&mut self, now: Instant, component: u16, mut data: Vec<u8>) {
         debug_assert_eq!(component, 1);
+        if data.capacity() > 2 * data.len() {
+            data.shrink_to_fit();
+        }
         match classify(&data) {
             PacketKind::Dtls => {
                 self.early_dtls

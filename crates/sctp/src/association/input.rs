@@ -40,9 +40,14 @@ impl Association {
     /// least half of the packet is kept as a slice of it: no copy, no
     /// allocation, the message read later shares the buffer. A smaller
     /// payload is copied, so that what is held stays within twice what the
-    /// receive window charges for. Otherwise the same as
+    /// receive window charges for. A buffer more than twice the packet's
+    /// length (a driver's whole receive buffer, say) is shrunk to it
+    /// first, for the same reason. Otherwise the same as
     /// [`handle_receive`](Self::handle_receive).
     pub fn handle_receive_owned(&mut self, now: Instant, mut packet: Vec<u8>) {
+        if packet.capacity() > 2 * packet.len() {
+            packet.shrink_to_fit();
+        }
         let checksum_ok = crc::verify_in_place(&mut packet, self.config.zero_checksum);
         let packet = Bytes::from(packet);
         self.receive(now, &packet, Some(&packet), checksum_ok);
