@@ -58,12 +58,19 @@ const DTLS12_RECORD_OVERHEAD: usize = 13 + 8 + 16;
 /// number, length), inner content type and tag.
 const DTLS13_RECORD_OVERHEAD: usize = 5 + 1 + 16;
 
-/// The record overhead of `dtls`, which sizes the SCTP packets.
-fn record_overhead(dtls: OurDtls) -> usize {
-    match dtls {
-        OurDtls::Dtls12 => DTLS12_RECORD_OVERHEAD,
-        OurDtls::Dtls13 => DTLS13_RECORD_OVERHEAD,
-    }
+/// The SCTP packet size the peer connection gives its association with
+/// `dtls` (`DtlsEndpoint::max_whole_block_application_data`, rounded down
+/// to 4 bytes): the largest packet whose record fits the datagram and is
+/// sealed as whole 16-byte AES blocks. In DTLS 1.2 the ciphertext is the
+/// packet (1,152); DTLS 1.3 pads the inner plaintext (packet and content
+/// type) to whole blocks, so the packet is one under a block multiple
+/// (1,167, rounded down to 1,164).
+fn sctp_packet_size(dtls: OurDtls) -> usize {
+    let whole = match dtls {
+        OurDtls::Dtls12 => (DTLS_MTU - DTLS12_RECORD_OVERHEAD) / 16 * 16,
+        OurDtls::Dtls13 => (DTLS_MTU - (DTLS13_RECORD_OVERHEAD - 1)) / 16 * 16 - 1,
+    };
+    whole & !3
 }
 /// Simulated time both pairs idle after their channel opens, before the
 /// warm-up: long enough for ICE to nominate (or for a controlled agent to
@@ -94,11 +101,11 @@ impl Parts {
         // What `RtcPeerConnection` gives its association once DTLS is up
         // (`Transport::start_sctp`): packets sized so that each record fits
         // a 1200-byte datagram with AES-GCM's record overhead (37 bytes in
-        // DTLS 1.2, 22 in 1.3), and RFC 9653 zero checksums (no CRC-32c:
-        // DTLS protects them).
+        // DTLS 1.2, 22 in 1.3) as whole AES blocks, and RFC 9653 zero
+        // checksums (no CRC-32c: DTLS protects them).
         let config = DataChannelConfig::default();
         let sctp = SctpConfig {
-            mtu: (DTLS_MTU - record_overhead(dtls)) & !3,
+            mtu: sctp_packet_size(dtls),
             zero_checksum: true,
             ..SctpConfig::default()
         };

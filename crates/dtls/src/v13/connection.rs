@@ -237,13 +237,16 @@ impl Dtls13Connection {
         content_type: u8,
         content: &[u8],
     ) -> Result<(), DtlsError> {
-        // Sized for one record: header, content type and tag beside the
-        // content.
-        let mut datagram =
-            Vec::with_capacity(content.len() + super::epoch_keys::PROTECTED_RECORD_OVERHEAD);
+        // One record alone in its datagram, padded to whole cipher blocks
+        // when that still fits the MTU (cheaper to seal and to open);
+        // sized for it.
+        let padding = super::epoch_keys::block_padding(content.len(), self.cx.config.shared.mtu);
+        let mut datagram = Vec::with_capacity(
+            content.len() + padding + super::epoch_keys::PROTECTED_RECORD_OVERHEAD,
+        );
         self.cx
             .keys
-            .seal(epoch, content_type, content, &mut datagram)?;
+            .seal_padded(epoch, content_type, content, padding, &mut datagram)?;
         self.cx.out.push_back(Output::Transmit(datagram));
         Ok(())
     }
