@@ -51,6 +51,12 @@ pub struct FuzzCrate {
     pub dir: PathBuf,
     /// The `[[bin]]` names, in manifest order.
     pub targets: Vec<String>,
+    /// Whether the manifest names the packages that get libFuzzer's
+    /// comparison tracing (`cargo-features = ["profile-rustflags"]`, a
+    /// `rustflags` entry per package): then the crate is built with
+    /// `--no-trace-compares`, so that the crypto crates it pulls in do not
+    /// trace theirs (see [`traces_own_compares`]).
+    pub traces_own_compares: bool,
 }
 
 /// What to do.
@@ -239,6 +245,7 @@ pub fn discover(root: &Path) -> Result<Vec<FuzzCrate>, String> {
             name: entry.file_name().to_string_lossy().into_owned(),
             dir,
             targets,
+            traces_own_compares: traces_own_compares(&text),
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
@@ -271,6 +278,25 @@ fn targets_of(manifest: &str) -> Result<Vec<String>, String> {
         .collect()
 }
 
+/// Whether a fuzz manifest chooses, package by package, which crates get
+/// comparison tracing (`-sanitizer-coverage-trace-compares`): it enables
+/// the unstable `profile-rustflags` cargo feature. cargo-fuzz puts the
+/// flag in `RUSTFLAGS`, which cargo passes after a package's profile
+/// `rustflags`, so it cannot be taken back per package; a crate that opts
+/// in is built with `--no-trace-compares` and adds the flag to the
+/// packages it lists. Why: in the targets that run handshakes, the
+/// tracing inside the instrumented X25519, P-256 and ML-KEM arithmetic
+/// was over half of the time (docs/fuzzing.md).
+fn traces_own_compares(manifest: &str) -> bool {
+    let Ok(value) = manifest.parse::<toml::Value>() else {
+        return false;
+    };
+    value
+        .get("cargo-features")
+        .and_then(toml::Value::as_array)
+        .is_some_and(|f| f.iter().any(|f| f.as_str() == Some("profile-rustflags")))
+}
+
 /// Keeps the crates and targets named (all when the lists are empty).
 fn select(crates: Vec<FuzzCrate>, names: &[String], targets: &[String]) -> Vec<FuzzCrate> {
     crates
@@ -296,12 +322,14 @@ fn needs_unstable(sanitizer: &str) -> bool {
     sanitizer != "none"
 }
 
-/// `cargo` on the default toolchain; with a sanitizer, unstable flags
-/// unlocked by `RUSTC_BOOTSTRAP=1` (no nightly toolchain is needed: the
-/// machine may have none, and the stable one ships the ASan runtime).
-fn cargo(sanitizer: &str) -> Command {
+/// `cargo` on the default toolchain; with a sanitizer, or for a crate
+/// whose manifest uses `profile-rustflags` ([`traces_own_compares`]),
+/// unstable features unlocked by `RUSTC_BOOTSTRAP=1` (no nightly toolchain
+/// is needed: the machine may have none, and the stable one ships the
+/// ASan runtime).
+fn cargo(sanitizer: &str, unstable_manifest: bool) -> Command {
     let mut c = Command::new("cargo");
-    if needs_unstable(sanitizer) {
+    if needs_unstable(sanitizer) || unstable_manifest {
         c.env("RUSTC_BOOTSTRAP", "1");
     }
     c
@@ -309,7 +337,7 @@ fn cargo(sanitizer: &str) -> Command {
 
 /// The toolchain and cargo-fuzz must both be there.
 fn preflight(sanitizer: &str) -> Result<(), String> {
-    let rust = cargo(sanitizer)
+    let rust = cargo(sanitizer, false)
         .arg("--version")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -317,7 +345,7 @@ fn preflight(sanitizer: &str) -> Result<(), String> {
     if !matches!(rust, Ok(s) if s.success()) {
         return Err("the Rust toolchain is missing (cargo --version failed)".into());
     }
-    let fuzz = cargo(sanitizer)
+    let fuzz = cargo(sanitizer, false)
         .args(["fuzz", "--version"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -329,8 +357,13 @@ fn preflight(sanitizer: &str) -> Result<(), String> {
 }
 
 fn build(c: &FuzzCrate, target_dir: &Path, sanitizer: &str) -> Result<(), String> {
-    let status = cargo(sanitizer)
-        .args(["fuzz", "build", "--sanitizer", sanitizer, "--target-dir"])
+    let mut cmd = cargo(sanitizer, c.traces_own_compares);
+    cmd.args(["fuzz", "build", "--sanitizer", sanitizer]);
+    if c.traces_own_compares {
+        cmd.arg("--no-trace-compares");
+    }
+    let status = cmd
+        .arg("--target-dir")
         .arg(target_dir)
         .current_dir(&c.dir)
         // The sanitizer build must not inherit the outer cargo's settings.
@@ -460,15 +493,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_a_sanitizer_unlocks_unstable_flags() {
+    fn a_sanitizer_or_a_profile_rustflags_manifest_unlocks_unstable_flags() {
         assert!(!needs_unstable("none"));
         assert!(needs_unstable("address"));
-        let bootstrap = |s| {
-            cargo(s)
+        let bootstrap = |s, manifest| {
+            cargo(s, manifest)
                 .get_envs()
                 .any(|(k, v)| k == "RUSTC_BOOTSTRAP" && v.is_some_and(|v| v == "1"))
         };
-        assert!(bootstrap("address") && !bootstrap("none"));
+        assert!(bootstrap("address", false) && !bootstrap("none", false));
+        assert!(bootstrap("none", true), "profile-rustflags is unstable");
+    }
+
+    #[test]
+    fn a_manifest_opts_into_its_own_comparison_tracing_with_profile_rustflags() {
+        let opted = "cargo-features = [\"profile-rustflags\"]\n[package]\nname = \"x\"\n";
+        assert!(traces_own_compares(opted));
+        assert!(!traces_own_compares("[package]\nname = \"x\"\n"));
+        assert!(!traces_own_compares("cargo-features = [\"other\"]\n"));
+        assert!(!traces_own_compares("not toml ["));
     }
 
     #[test]

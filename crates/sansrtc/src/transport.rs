@@ -212,7 +212,7 @@ impl Transport {
     /// [`Self::handle_receive`] by value: a DTLS record or SRTP packet from
     /// the peer is decrypted in the datagram's own buffer.
     pub(crate) fn handle_receive_owned(&mut self, now: Instant, datagram: ReceiveOwned) {
-        let mut whole = None;
+        let mut whole = false;
         let mut media = false;
         if let Received::Data { component, data } =
             self.agent.handle_receive(now, datagram.as_received())
@@ -220,13 +220,13 @@ impl Transport {
             media = matches!(classify(data), PacketKind::Rtp | PacketKind::Rtcp);
             if component == 1 && data.len() == datagram.contents.len() {
                 // The data is the whole datagram (a direct path).
-                whole = Some(component);
+                whole = true;
             } else {
                 self.on_data(now, component, data);
             }
         }
-        if let Some(component) = whole {
-            self.on_data_owned(now, component, datagram.contents);
+        if whole {
+            self.on_data_owned(now, datagram.contents);
         }
         if media {
             self.drain_agent_only(now);
@@ -299,8 +299,7 @@ impl Transport {
     /// than twice the datagram (a driver's whole receive buffer) is shrunk
     /// first: what is kept of it (SCTP's chunks, a media packet) must not
     /// pin more than the limits charge for.
-    fn on_data_owned(&mut self, now: Instant, component: u16, mut data: Vec<u8>) {
-        debug_assert_eq!(component, 1);
+    fn on_data_owned(&mut self, now: Instant, mut data: Vec<u8>) {
         if data.capacity() > 2 * data.len() {
             data.shrink_to_fit();
         }
