@@ -51,7 +51,7 @@ impl DtlsEndpoint {
     /// [`Self::max_application_data`] rounded down to whole blocks (1,152
     /// at 1,200 with AES-GCM).
     pub fn max_whole_block_application_data(&self) -> usize {
-        const BLOCK: usize = 16;
+        const BLOCK: usize = crate::v13::epoch_keys::PADDING_BLOCK;
         if self.v13.is_some() {
             let room = self
                 .config

@@ -28,11 +28,12 @@ impl DtlsEndpoint {
         self.receive_dtls12(now, datagram);
     }
 
-    /// [`Self::handle_receive`] for a datagram handed over by value. With
-    /// DTLS 1.3, once connected, a datagram that is one protected record
-    /// is decrypted in its own buffer, which then carries the application
-    /// data on ([`DtlsEvent::ApplicationData`]): no copy and no allocation
-    /// per record. Otherwise it is read as `handle_receive` reads it.
+    /// [`Self::handle_receive`] for a datagram handed over by value. Once
+    /// connected (DTLS 1.2 or 1.3), the datagram's last record is
+    /// decrypted in the datagram's own buffer, which then carries the
+    /// application data on ([`DtlsEvent::ApplicationData`]): no copy and
+    /// no allocation for it. The records before it, and every record
+    /// before the handshake ends, are read as `handle_receive` reads them.
     pub fn handle_receive_owned(&mut self, now: Instant, datagram: Vec<u8>) {
         if self.is_closed() || self.state == State::Idle {
             self.stats.after_close_datagrams += 1;

@@ -201,12 +201,7 @@ impl Transport {
             media = matches!(classify(data), PacketKind::Rtp | PacketKind::Rtcp);
             self.on_data(now, component, data);
         }
-        if media {
-            // SRTP goes up as events; DTLS and SCTP have nothing new.
-            self.drain_agent_only(now);
-        } else {
-            self.pump(now);
-        }
+        self.after_receive(now, media);
     }
 
     /// [`Self::handle_receive`] by value: a DTLS record or SRTP packet from
@@ -228,6 +223,13 @@ impl Transport {
         if whole {
             self.on_data_owned(now, datagram.contents);
         }
+        self.after_receive(now, media);
+    }
+
+    /// What follows a received datagram: after SRTP (which went up as
+    /// events; DTLS and SCTP have nothing new) only ICE is drained,
+    /// otherwise every layer.
+    fn after_receive(&mut self, now: Instant, media: bool) {
         if media {
             self.drain_agent_only(now);
         } else {

@@ -314,10 +314,11 @@ impl Dtls13Connection {
         });
     }
 
-    /// One datagram from the peer, by value: once connected, a datagram
-    /// that is one protected record is opened in place and its content
-    /// handed on in the same buffer (no copy, no allocation). Anything
-    /// else is read as [`Self::handle_receive`] reads it.
+    /// One datagram from the peer, by value: once connected, its last
+    /// record, if protected, is opened in place and its content handed on
+    /// in the same buffer (no copy, no allocation); the records before it
+    /// are read as [`Self::handle_receive`] reads them
+    /// ([`Self::receive_owned_records`]).
     pub(crate) fn handle_receive_owned(&mut self, now: Instant, datagram: Vec<u8>) {
         self.receive_datagram(now, |c, peer_retransmitted| {
             c.receive_owned_records(datagram, peer_retransmitted)

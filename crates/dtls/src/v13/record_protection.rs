@@ -265,6 +265,7 @@ impl RecordProtection {
 
     /// Deprotects a received record of this epoch, borrowed from its
     /// datagram: [`Self::open`] on a copy of its ciphertext.
+    #[cfg(test)]
     pub(crate) fn open_record(
         &self,
         record: &CiphertextRecord<'_>,
