@@ -174,6 +174,13 @@ impl SctpTransport {
         self.association.recycle_packet(packet);
     }
 
+    /// Room around every packet [`Self::poll_output`] gives from now on
+    /// (see [`Association::set_packet_room`]): DTLS's record header before
+    /// it and its tag after, so that the packet is sealed where it lies.
+    pub fn set_packet_room(&mut self, headroom: usize, tailroom: usize) {
+        self.association.set_packet_room(headroom, tailroom);
+    }
+
     /// A timeout asked for by `poll_output` is due.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.now = now;

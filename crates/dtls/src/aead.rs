@@ -4,7 +4,7 @@ use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
 
 use crate::error::DtlsError;
 use crate::receive::RecordPayload;
-use crate::record::RecordHeader;
+use crate::record::{RecordHeader, HEADER_LEN};
 use crate::suite::Bulk;
 
 /// One direction's record cipher.
@@ -81,6 +81,36 @@ impl RecordCipher {
             Ok(tag) => out.extend_from_slice(tag.as_ref()),
             Err(_) => out.truncate(start),
         }
+    }
+
+    /// Bytes before the plaintext in a record's buffer: the header and
+    /// the explicit nonce (21 with AES-GCM, 13 with ChaCha20-Poly1305).
+    pub(crate) fn headroom(&self) -> usize {
+        HEADER_LEN + self.bulk.explicit_nonce_len()
+    }
+
+    /// The whole record with header `h` (its length filled in) for the
+    /// plaintext already in `buffer` after [`Self::headroom`] bytes of
+    /// room: the buffer is sealed where it lies and becomes the record.
+    pub(crate) fn seal_in_place(
+        &self,
+        h: &RecordHeader,
+        buffer: &mut Vec<u8>,
+    ) -> Result<(), DtlsError> {
+        let room = self.headroom();
+        let plaintext_len = buffer.len().checked_sub(room).ok_or(DtlsError::Decode(
+            "record buffer without room for its header",
+        ))?;
+        let explicit = h.epoch_seq();
+        buffer[..HEADER_LEN].copy_from_slice(&h.wire_bytes(plaintext_len + self.overhead()));
+        buffer[HEADER_LEN..room].copy_from_slice(&explicit.to_be_bytes()[..room - HEADER_LEN]);
+        let aad = h.aad(plaintext_len);
+        let tag = self
+            .key
+            .seal_in_place_separate_tag(self.nonce(explicit), Aad::from(aad), &mut buffer[room..])
+            .map_err(|_| DtlsError::TooLarge("record"))?;
+        buffer.extend_from_slice(tag.as_ref());
+        Ok(())
     }
 
     /// The protected payload of a record with header `h`, in a new buffer.

@@ -114,10 +114,6 @@ pub(crate) fn put_u24(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_be_bytes()[1..]);
 }
 
-pub(crate) fn put_u48(out: &mut Vec<u8>, v: u64) {
-    out.extend_from_slice(&v.to_be_bytes()[2..]);
-}
-
 /// Appends `body` with a one-byte length prefix (callers keep it ≤ 255).
 pub(crate) fn put_vec8(out: &mut Vec<u8>, body: &[u8]) {
     out.push(body.len() as u8);
@@ -155,7 +151,7 @@ mod tests {
     #[test]
     fn writes_round_trip() {
         let mut out = Vec::new();
-        put_u48(&mut out, 0x0102_0304_0506);
+        out.extend_from_slice(&0x0102_0304_0506u64.to_be_bytes()[2..]);
         put_u24(&mut out, 0x0a0b0c);
         put_vec8(&mut out, b"ab");
         put_vec24(&mut out, b"c");

@@ -355,6 +355,40 @@ impl DtlsEndpoint {
         Ok(())
     }
 
+    /// [`Self::send_application_data`] for a payload already in `buffer`
+    /// after `headroom` bytes of room, whatever they hold: with `headroom`
+    /// equal to [`Self::application_data_headroom`], the record's header
+    /// is written there and the payload sealed where it lies, so that the
+    /// buffer becomes the datagram with no copy of the payload (reserve
+    /// [`Self::application_data_tailroom`] bytes of capacity after it to
+    /// spare a reallocation). With another `headroom`, the payload is
+    /// copied into a new record as by [`Self::send_application_data`].
+    /// The datagram is the same either way.
+    pub fn send_application_data_in_place(
+        &mut self,
+        mut buffer: Vec<u8>,
+        headroom: usize,
+    ) -> Result<(), DtlsError> {
+        let Some(payload) = buffer.get(headroom..) else {
+            return Err(DtlsError::Decode(
+                "application data buffer shorter than its headroom",
+            ));
+        };
+        if self.application_data_headroom() != Some(headroom) {
+            return self.send_application_data(payload);
+        }
+        if payload.len() > MAX_PLAINTEXT {
+            return Err(DtlsError::TooLarge("application data record"));
+        }
+        if let Some(c) = self.v13.as_mut() {
+            return c.send_application_data_in_place(buffer);
+        }
+        self.writer
+            .record_in_place(ContentType::ApplicationData, &mut buffer)?;
+        self.out.push_back(Output::Transmit(buffer));
+        Ok(())
+    }
+
     /// Sends close_notify and closes; nothing more is sent or delivered.
     pub fn close(&mut self) {
         if let Some(c) = self.v13.as_mut() {

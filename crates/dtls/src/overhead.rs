@@ -27,6 +27,34 @@ impl DtlsEndpoint {
         }
     }
 
+    /// Bytes an application data record has before its payload (the
+    /// header, and DTLS 1.2's explicit nonce): 5 in DTLS 1.3; 21 in DTLS
+    /// 1.2 with AES-GCM, 13 with ChaCha20-Poly1305. A layer above that
+    /// builds its payload this far into a buffer lets
+    /// [`DtlsEndpoint::send_application_data_in_place`] seal it there.
+    /// `None` until connected (the version and suite are not known).
+    pub fn application_data_headroom(&self) -> Option<usize> {
+        if !self.is_connected() {
+            return None;
+        }
+        if self.v13.is_some() {
+            return Some(crate::v13::epoch_keys::PROTECTED_RECORD_HEADER_LEN);
+        }
+        self.writer.protected_headroom()
+    }
+
+    /// The most an application data record has after its payload: the
+    /// 16-byte tag, and in DTLS 1.3 the inner content type and up to 15
+    /// bytes of padding (32 in all).
+    pub fn application_data_tailroom(&self) -> usize {
+        if self.v13.is_some() {
+            1 + (crate::v13::epoch_keys::PADDING_BLOCK - 1)
+                + crate::v13::cipher_suite::Tls13CipherSuite::TAG_LEN
+        } else {
+            16
+        }
+    }
+
     /// The largest payload of [`DtlsEndpoint::send_application_data`] whose
     /// datagram fits the configured MTU: MTU minus
     /// [`DtlsEndpoint::application_data_overhead`] (and at most

@@ -1,7 +1,7 @@
 //! The DTLS 1.2 record header (RFC 6347 §4.1) and splitting a datagram into
 //! records.
 
-use crate::codec::{put_u16, put_u48, Reader};
+use crate::codec::Reader;
 use crate::error::DtlsError;
 
 /// The record header length.
@@ -48,11 +48,18 @@ pub(crate) struct RecordHeader {
 impl RecordHeader {
     /// The 13-byte header for a payload of `len` bytes.
     pub(crate) fn encode(&self, len: usize, out: &mut Vec<u8>) {
-        out.push(self.content_type as u8);
-        put_u16(out, self.version);
-        put_u16(out, self.epoch);
-        put_u48(out, self.seq);
-        put_u16(out, len as u16);
+        out.extend_from_slice(&self.wire_bytes(len));
+    }
+
+    /// [`Self::encode`]'s bytes.
+    pub(crate) fn wire_bytes(&self, len: usize) -> [u8; HEADER_LEN] {
+        let mut b = [0u8; HEADER_LEN];
+        b[0] = self.content_type as u8;
+        b[1..3].copy_from_slice(&self.version.to_be_bytes());
+        b[3..5].copy_from_slice(&self.epoch.to_be_bytes());
+        b[5..11].copy_from_slice(&self.seq.to_be_bytes()[2..]);
+        b[11..].copy_from_slice(&(len as u16).to_be_bytes());
+        b
     }
 
     /// The AEAD additional data (RFC 5246 §6.2.3.3): seq_num(8) ‖ type ‖

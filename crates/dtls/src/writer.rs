@@ -65,18 +65,54 @@ impl RecordWriter {
         plaintext: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), DtlsError> {
+        let h = self.next_header(content_type, epoch)?;
+        self.record_with(h, plaintext, out)
+    }
+
+    /// Bytes before the plaintext of a protected record: see
+    /// [`Self::record_in_place`]. `None` before the cipher is set.
+    pub(crate) fn protected_headroom(&self) -> Option<usize> {
+        self.cipher.as_ref().map(RecordCipher::headroom)
+    }
+
+    /// One protected (epoch 1) record of the plaintext already in
+    /// `buffer` after [`Self::protected_headroom`] bytes of room: the
+    /// buffer is sealed where it lies and becomes the record.
+    pub(crate) fn record_in_place(
+        &mut self,
+        content_type: ContentType,
+        buffer: &mut Vec<u8>,
+    ) -> Result<(), DtlsError> {
+        let c = self.cipher.as_ref().ok_or(DtlsError::NotConnected)?;
+        if buffer.len() < c.headroom() {
+            return Err(DtlsError::Decode(
+                "record buffer without room for its header",
+            ));
+        }
+        let h = self.next_header(content_type, 1)?;
+        match &self.cipher {
+            Some(c) => c.seal_in_place(&h, buffer),
+            None => Err(DtlsError::NotConnected),
+        }
+    }
+
+    /// The header of the next record of `epoch`, its sequence number taken.
+    fn next_header(
+        &mut self,
+        content_type: ContentType,
+        epoch: u16,
+    ) -> Result<RecordHeader, DtlsError> {
         let seq = self.next_seq[usize::from(epoch.min(1))];
         if seq > MAX_SEQ {
             return Err(DtlsError::TooLarge("record sequence number"));
         }
         self.next_seq[usize::from(epoch.min(1))] += 1;
-        let h = RecordHeader {
+        Ok(RecordHeader {
             content_type,
             version: DTLS12,
             epoch,
             seq,
-        };
-        self.record_with(h, plaintext, out)
+        })
     }
 
     /// Appends a record with a given header (the HelloVerifyRequest reuses

@@ -141,6 +141,9 @@ pub(crate) struct Transport {
     pub(crate) sctp: Option<SctpTransport>,
     pub(crate) sctp_params: Option<SctpParams>,
     pub(crate) sctp_started: bool,
+    /// The room SCTP leaves before each packet for the DTLS record header
+    /// (set when SCTP starts, DTLS being connected): `None` seals a copy.
+    sctp_headroom: Option<usize>,
     dtls_started: bool,
     /// Delivery waits for the remote identity (`peerIdentity`).
     pub(crate) gated: bool,
@@ -178,6 +181,7 @@ impl Transport {
             sctp,
             sctp_params: None,
             sctp_started: false,
+            sctp_headroom: None,
             dtls_started: false,
             gated: false,
             gated_packets: VecDeque::new(),
@@ -441,6 +445,12 @@ impl Transport {
         if let Err(error) = sctp.configure_association(config, &mut self.rng, now) {
             tracing::debug!(%error, "SCTP association was already started");
         }
+        // Each packet is built behind room for its record header, with
+        // capacity for the record's tail: DTLS seals it where it lies.
+        self.sctp_headroom = dtls.application_data_headroom();
+        if let Some(headroom) = self.sctp_headroom {
+            sctp.set_packet_room(headroom, dtls.application_data_tailroom());
+        }
         sctp.set_remote_max_message_size(params.remote_max_message_size);
         sctp.set_dtls_role(role);
         if let Err(error) = sctp.connect(now) {
@@ -594,16 +604,24 @@ impl Transport {
         loop {
             match sctp.poll_output() {
                 Output::Transmit(packet) => {
-                    let sent = self
-                        .dtls
-                        .as_mut()
-                        .is_some_and(|d| d.send_application_data(&packet).is_ok());
+                    let sent = match (self.dtls.as_mut(), self.sctp_headroom) {
+                        // Sealed where it lies: the packet's buffer
+                        // becomes the datagram.
+                        (Some(d), Some(headroom)) => {
+                            d.send_application_data_in_place(packet, headroom).is_ok()
+                        }
+                        (Some(d), None) => {
+                            let sent = d.send_application_data(&packet).is_ok();
+                            // Sealed (copied) into a record: the next
+                            // packet is built in the same buffer.
+                            sctp.recycle_packet(packet);
+                            sent
+                        }
+                        (None, _) => false,
+                    };
                     if !sent {
                         self.stats.sctp_unsent += 1;
                     }
-                    // Sealed (copied) into a record: the next packet is
-                    // built in the same buffer.
-                    sctp.recycle_packet(packet);
                 }
                 Output::Event(event) => self.events.push_back(TransportEvent::Channel(event)),
                 Output::Timeout(at) => {

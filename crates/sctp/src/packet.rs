@@ -105,6 +105,9 @@ impl<'a> Iterator for ChunkIter<'a> {
 #[derive(Debug)]
 pub(crate) struct PacketBuilder {
     buf: Vec<u8>,
+    /// Where the packet starts in `buf`: bytes before it are room the
+    /// layer below writes its own header into.
+    start: usize,
     limit: usize,
 }
 
@@ -136,34 +139,47 @@ impl PacketBuilder {
     ) -> Self {
         let buf =
             Vec::with_capacity(capacity.clamp(COMMON_HEADER_LEN, limit.max(COMMON_HEADER_LEN)));
-        Self::in_buffer(buf, source_port, destination_port, verification_tag, limit)
+        Self::in_buffer(
+            buf,
+            0,
+            source_port,
+            destination_port,
+            verification_tag,
+            limit,
+        )
     }
 
     /// Starts a packet of at most `limit` bytes in `buf`, whatever it held
-    /// (a buffer given back by the layer below, reused).
+    /// (a buffer given back by the layer below, reused), after `headroom`
+    /// bytes of room (left as they are) for the layer below's header.
     pub(crate) fn in_buffer(
         mut buf: Vec<u8>,
+        headroom: usize,
         source_port: u16,
         destination_port: u16,
         verification_tag: u32,
         limit: usize,
     ) -> Self {
-        buf.clear();
+        buf.resize(headroom, 0);
         buf.extend_from_slice(&source_port.to_be_bytes());
         buf.extend_from_slice(&destination_port.to_be_bytes());
         buf.extend_from_slice(&verification_tag.to_be_bytes());
         buf.extend_from_slice(&[0; 4]);
-        Self { buf, limit }
+        Self {
+            buf,
+            start: headroom,
+            limit,
+        }
     }
 
     /// Bytes still free for chunks (headers and padding included).
     pub(crate) fn remaining(&self) -> usize {
-        self.limit.saturating_sub(self.buf.len())
+        self.limit.saturating_sub(self.buf.len() - self.start)
     }
 
     /// Whether any chunk has been added.
     pub(crate) fn has_chunks(&self) -> bool {
-        self.buf.len() > COMMON_HEADER_LEN
+        self.buf.len() > self.start + COMMON_HEADER_LEN
     }
 
     /// Appends a chunk whose value `write` appends to the buffer. The length
@@ -174,19 +190,19 @@ impl PacketBuilder {
         write(&mut self.buf);
         let length = (self.buf.len() - start).min(usize::from(u16::MAX)) as u16;
         self.buf[start + 2..start + 4].copy_from_slice(&length.to_be_bytes());
-        while self.buf.len() % 4 != 0 {
+        while (self.buf.len() - self.start) % 4 != 0 {
             self.buf.push(0);
         }
     }
 
-    /// Finishes the packet with a CRC-32c, or a zero checksum.
     /// The buffer, for reuse, when the packet is not sent.
     pub(crate) fn into_buffer(self) -> Vec<u8> {
         self.buf
     }
 
+    /// Finishes the packet with a CRC-32c, or a zero checksum.
     pub(crate) fn finish(mut self, zero_checksum: bool) -> Vec<u8> {
-        crc::seal(&mut self.buf, zero_checksum);
+        crc::seal(&mut self.buf[self.start..], zero_checksum);
         self.buf
     }
 }

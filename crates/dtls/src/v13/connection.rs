@@ -19,6 +19,7 @@ use super::connection_config::Dtls13Config;
 use super::connection_event::Dtls13Event;
 use super::epoch_keys::{
     EpochKeys, OpenOutcome, ReceivedRecord, APPLICATION_EPOCH, HANDSHAKE_EPOCH,
+    PROTECTED_RECORD_HEADER_LEN,
 };
 use super::exporter::export_keying_material;
 use super::flight::Flight;
@@ -227,6 +228,33 @@ impl Dtls13Connection {
         }
         let epoch = self.cx.keys.current_write_epoch();
         self.seal_and_send(epoch, CONTENT_TYPE_APPLICATION_DATA, data)?;
+        self.check_aead_limits();
+        Ok(())
+    }
+
+    /// [`Self::send_application_data`] for content already in `buffer`
+    /// after [`PROTECTED_RECORD_HEADER_LEN`] bytes of room: the buffer is
+    /// sealed where it lies and becomes the datagram.
+    pub(crate) fn send_application_data_in_place(
+        &mut self,
+        mut buffer: Vec<u8>,
+    ) -> Result<(), DtlsError> {
+        if !self.is_connected() {
+            return Err(DtlsError::NotConnected);
+        }
+        let content_len = buffer.len().saturating_sub(PROTECTED_RECORD_HEADER_LEN);
+        if content_len > MAX_PLAINTEXT_LEN {
+            return Err(DtlsError::TooLarge("application data"));
+        }
+        let epoch = self.cx.keys.current_write_epoch();
+        let padding = super::epoch_keys::block_padding(content_len, self.cx.config.shared.mtu);
+        self.cx.keys.seal_padded_in_place(
+            epoch,
+            CONTENT_TYPE_APPLICATION_DATA,
+            padding,
+            &mut buffer,
+        )?;
+        self.cx.out.push_back(Output::Transmit(buffer));
         self.check_aead_limits();
         Ok(())
     }

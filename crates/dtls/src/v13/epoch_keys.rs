@@ -24,7 +24,12 @@ pub(crate) const APPLICATION_EPOCH: u64 = 3;
 /// Bytes a protected record adds around its content: the unified header
 /// with a 16-bit sequence number and a length (5), the inner content type
 /// (1) and the AEAD tag (16).
-pub(crate) const PROTECTED_RECORD_OVERHEAD: usize = 5 + 1 + Tls13CipherSuite::TAG_LEN;
+pub(crate) const PROTECTED_RECORD_OVERHEAD: usize =
+    PROTECTED_RECORD_HEADER_LEN + 1 + Tls13CipherSuite::TAG_LEN;
+
+/// The header of a protected record we send (the default [`HeaderForm`]:
+/// 16-bit sequence number and length, no connection ID).
+pub(crate) const PROTECTED_RECORD_HEADER_LEN: usize = 5;
 
 /// The cipher block a protected record's inner plaintext is padded to a
 /// whole number of (AES's; ChaCha20-Poly1305 gains nothing and loses
@@ -236,6 +241,48 @@ impl EpochKeys {
         padding: usize,
         out: &mut Vec<u8>,
     ) -> Result<RecordNumber, Dtls13Error> {
+        self.seal_next(epoch, |sequence_number, protection| match protection {
+            None => PlaintextRecord::encode(content_type, sequence_number, content, out),
+            Some(p) => p.seal_record(
+                sequence_number,
+                HeaderForm::default(),
+                content_type,
+                content,
+                padding,
+                out,
+            ),
+        })
+    }
+
+    /// [`Self::seal_padded`] for content already in `buffer` after
+    /// [`PROTECTED_RECORD_HEADER_LEN`] bytes of room: `buffer` becomes the
+    /// record, the content is not copied. Protected epochs only.
+    pub(crate) fn seal_padded_in_place(
+        &mut self,
+        epoch: u64,
+        content_type: u8,
+        padding: usize,
+        buffer: &mut Vec<u8>,
+    ) -> Result<RecordNumber, Dtls13Error> {
+        self.seal_next(epoch, |sequence_number, protection| match protection {
+            None => Err(Dtls13Error::Crypto("no keys for the epoch")),
+            Some(p) => p.seal_record_in_place(
+                sequence_number,
+                HeaderForm::default(),
+                content_type,
+                padding,
+                buffer,
+            ),
+        })
+    }
+
+    /// Seals the next record of `epoch` with `seal`, given its sequence
+    /// number and the epoch's keys; counts it once sealed.
+    fn seal_next(
+        &mut self,
+        epoch: u64,
+        seal: impl FnOnce(u64, Option<&RecordProtection>) -> Result<(), Dtls13Error>,
+    ) -> Result<RecordNumber, Dtls13Error> {
         let state = self
             .write
             .iter_mut()
@@ -245,17 +292,7 @@ impl EpochKeys {
         if sequence_number > MAX_SEQUENCE_NUMBER || sequence_number >= state.confidentiality_limit {
             return Err(Dtls13Error::Exhausted);
         }
-        match &state.protection {
-            None => PlaintextRecord::encode(content_type, sequence_number, content, out)?,
-            Some(p) => p.seal_record(
-                sequence_number,
-                HeaderForm::default(),
-                content_type,
-                content,
-                padding,
-                out,
-            )?,
-        }
+        seal(sequence_number, state.protection.as_deref())?;
         state.next_sequence_number += 1;
         Ok(RecordNumber {
             epoch,

@@ -13,17 +13,44 @@ pub(crate) fn encode_inner_plaintext(
     padding: usize,
     out: &mut Vec<u8>,
 ) -> Result<(), Dtls13Error> {
+    check_inner_plaintext(content.len(), content_type, padding)?;
+    out.reserve(content.len() + 1 + padding);
+    out.extend_from_slice(content);
+    append_type_and_padding(content_type, padding, out);
+    Ok(())
+}
+
+/// [`encode_inner_plaintext`] for content already at the end of `out`
+/// (`content_len` bytes of it): appends `content_type ‖ zeros[padding]`,
+/// with the same checks.
+pub(crate) fn finish_inner_plaintext(
+    content_len: usize,
+    content_type: u8,
+    padding: usize,
+    out: &mut Vec<u8>,
+) -> Result<(), Dtls13Error> {
+    check_inner_plaintext(content_len, content_type, padding)?;
+    append_type_and_padding(content_type, padding, out);
+    Ok(())
+}
+
+fn check_inner_plaintext(
+    content_len: usize,
+    content_type: u8,
+    padding: usize,
+) -> Result<(), Dtls13Error> {
     if content_type == 0 {
         return Err(Dtls13Error::Decode("inner content type 0"));
     }
-    if content.len() > MAX_PLAINTEXT_LEN || content.len() + 1 + padding > MAX_PLAINTEXT_LEN + 1 {
+    if content_len > MAX_PLAINTEXT_LEN || content_len + 1 + padding > MAX_PLAINTEXT_LEN + 1 {
         return Err(Dtls13Error::TooLarge("DTLSInnerPlaintext"));
     }
-    out.reserve(content.len() + 1 + padding);
-    out.extend_from_slice(content);
+    Ok(())
+}
+
+fn append_type_and_padding(content_type: u8, padding: usize, out: &mut Vec<u8>) {
     out.push(content_type);
     out.resize(out.len() + padding, 0);
-    Ok(())
 }
 
 /// Splits a decrypted DTLSInnerPlaintext into its content type and

@@ -151,18 +151,36 @@ impl UnifiedHeader {
 
     /// Appends the header for an encrypted record of `record_len` bytes.
     pub(crate) fn encode(&self, record_len: usize, out: &mut Vec<u8>) -> Result<(), Dtls13Error> {
+        let (bytes, len) = self.wire_bytes(record_len)?;
+        out.extend_from_slice(&bytes[..len]);
+        Ok(())
+    }
+
+    /// The header for an encrypted record of `record_len` bytes: its
+    /// bytes in the first [`Self::encoded_len`] of the array, and that
+    /// length.
+    pub(crate) fn wire_bytes(&self, record_len: usize) -> Result<([u8; 5], usize), Dtls13Error> {
         if record_len > MAX_CIPHERTEXT_LEN {
             return Err(Dtls13Error::TooLarge("DTLSCiphertext"));
         }
-        out.push(self.first_byte());
+        let mut bytes = [0u8; 5];
+        bytes[0] = self.first_byte();
+        let mut len = 1;
         match self.sequence_number {
-            SequenceNumberBits::Eight(v) => out.push(v),
-            SequenceNumberBits::Sixteen(v) => out.extend_from_slice(&v.to_be_bytes()),
+            SequenceNumberBits::Eight(v) => {
+                bytes[1] = v;
+                len += 1;
+            }
+            SequenceNumberBits::Sixteen(v) => {
+                bytes[1..3].copy_from_slice(&v.to_be_bytes());
+                len += 2;
+            }
         }
         if self.length_present {
-            out.extend_from_slice(&(record_len as u16).to_be_bytes());
+            bytes[len..len + 2].copy_from_slice(&(record_len as u16).to_be_bytes());
+            len += 2;
         }
-        Ok(())
+        Ok((bytes, len))
     }
 
     /// The byte range of the sequence number within the encoded header.

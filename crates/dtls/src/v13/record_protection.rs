@@ -17,7 +17,7 @@ use ring::aead::{self, quic};
 
 use super::cipher_suite::Tls13CipherSuite;
 use super::error::Dtls13Error;
-use super::inner_plaintext::{decode_inner_plaintext, encode_inner_plaintext};
+use super::inner_plaintext::{decode_inner_plaintext, finish_inner_plaintext};
 use super::record_header::{
     CiphertextRecord, SequenceNumberBits, UnifiedHeader, MIN_ENCRYPTED_RECORD_LEN,
 };
@@ -199,49 +199,81 @@ impl RecordProtection {
         padding: usize,
         out: &mut Vec<u8>,
     ) -> Result<(), Dtls13Error> {
-        if sequence_number > MAX_SEQUENCE_NUMBER {
-            return Err(Dtls13Error::Exhausted);
-        }
-        let header = UnifiedHeader::new(
-            self.epoch,
-            sequence_number,
-            form.sixteen_bit_sequence,
-            form.length_present,
-        );
+        let header = Self::header(self.epoch, sequence_number, form)?;
         // Header, inner plaintext and tag written once into `out` and
         // sealed where they lie: no buffer of its own per record.
         let start = out.len();
-        let sealed = self.seal_into(
-            sequence_number,
-            &header,
-            content_type,
-            content,
-            padding,
-            out,
-        );
+        out.reserve(header.encoded_len() + content.len() + 1 + padding + Tls13CipherSuite::TAG_LEN);
+        out.resize(start + header.encoded_len(), 0);
+        out.extend_from_slice(content);
+        let sealed =
+            self.seal_laid_out(sequence_number, &header, content_type, padding, out, start);
         if sealed.is_err() {
             out.truncate(start);
         }
         sealed
     }
 
-    /// [`Self::seal_record`]'s work, appending to `out` (which the caller
-    /// truncates back on error).
-    fn seal_into(
+    /// [`Self::seal_record`] for content already in `buffer`, after
+    /// [`Self::header_len`]`(form)` bytes of room whatever they hold: the
+    /// header is written there and the buffer becomes the record, with no
+    /// copy of the content. On an error the buffer holds no record.
+    pub(crate) fn seal_record_in_place(
+        &self,
+        sequence_number: u64,
+        form: HeaderForm,
+        content_type: u8,
+        padding: usize,
+        buffer: &mut Vec<u8>,
+    ) -> Result<(), Dtls13Error> {
+        let header = Self::header(self.epoch, sequence_number, form)?;
+        if buffer.len() < header.encoded_len() {
+            return Err(Dtls13Error::Crypto("no room for the record header"));
+        }
+        self.seal_laid_out(sequence_number, &header, content_type, padding, buffer, 0)
+    }
+
+    /// The length of the header of form `form`.
+    pub(crate) fn header_len(form: HeaderForm) -> usize {
+        UnifiedHeader::new(0, 0, form.sixteen_bit_sequence, form.length_present).encoded_len()
+    }
+
+    fn header(
+        epoch: u64,
+        sequence_number: u64,
+        form: HeaderForm,
+    ) -> Result<UnifiedHeader, Dtls13Error> {
+        if sequence_number > MAX_SEQUENCE_NUMBER {
+            return Err(Dtls13Error::Exhausted);
+        }
+        Ok(UnifiedHeader::new(
+            epoch,
+            sequence_number,
+            form.sixteen_bit_sequence,
+            form.length_present,
+        ))
+    }
+
+    /// Seals the record laid out in `out` from `start`: room for `header`,
+    /// then the content, to the end. Writes the header, appends the
+    /// content type and padding, seals, appends the tag and encrypts the
+    /// record number.
+    fn seal_laid_out(
         &self,
         sequence_number: u64,
         header: &UnifiedHeader,
         content_type: u8,
-        content: &[u8],
         padding: usize,
         out: &mut Vec<u8>,
+        start: usize,
     ) -> Result<(), Dtls13Error> {
-        let start = out.len();
-        let inner_len = content.len() + 1 + padding;
-        out.reserve(header.encoded_len() + inner_len + Tls13CipherSuite::TAG_LEN);
-        header.encode(inner_len + Tls13CipherSuite::TAG_LEN, out)?;
-        let payload_start = out.len();
-        encode_inner_plaintext(content, content_type, padding, out)?;
+        let payload_start = start + header.encoded_len();
+        let content_len = out.len() - payload_start;
+        finish_inner_plaintext(content_len, content_type, padding, out)?;
+        let inner_len = out.len() - payload_start;
+        let (bytes, header_len) = header.wire_bytes(inner_len + Tls13CipherSuite::TAG_LEN)?;
+        out[start..payload_start].copy_from_slice(&bytes[..header_len]);
+        out.reserve(Tls13CipherSuite::TAG_LEN);
         let (head, payload) = out.split_at_mut(payload_start);
         let tag = self
             .key
@@ -410,6 +442,7 @@ impl Sealed<'_> {
 mod tests {
     use super::*;
     use crate::v13::hkdf::{LabelPrefix, Secret};
+    use crate::v13::inner_plaintext::encode_inner_plaintext;
     use crate::v13::record_header::{
         parse_record, split_datagram, Record, CONTENT_TYPE_APPLICATION_DATA, CONTENT_TYPE_HANDSHAKE,
     };

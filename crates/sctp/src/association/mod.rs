@@ -149,6 +149,9 @@ pub struct Association {
     /// ([`Association::recycle_packet`]), reused by the next data packet
     /// of the same drain and released when the drain ends.
     pub(crate) spare_packet: Option<Vec<u8>>,
+    /// Room before and after every packet `poll_output` gives
+    /// ([`Association::set_packet_room`]).
+    pub(crate) packet_room: PacketRoom,
     pub(crate) events: VecDeque<SctpEvent>,
     pub(crate) sender: Sender,
     pub(crate) receiver: Receiver,
@@ -211,6 +214,7 @@ impl Association {
             shutdown_retransmits: 0,
             transmits: VecDeque::new(),
             spare_packet: None,
+            packet_room: PacketRoom::default(),
             events: VecDeque::new(),
             send_zero_checksum: false,
             use_forward_tsn: false,
@@ -432,7 +436,7 @@ impl Association {
     pub fn poll_output(&mut self) -> Output<Vec<u8>, SctpEvent> {
         if let Some(p) = self.transmits.pop_front() {
             self.stats.packets_sent += 1;
-            return Output::Transmit(p);
+            return Output::Transmit(self.packet_room.around(p));
         }
         // The handshake just completed: tell the application first, so that
         // what it sends on `Connected` rides with the COOKIE ACK.
@@ -454,12 +458,24 @@ impl Association {
         Output::Timeout(self.next_timeout())
     }
 
+    /// Leaves room around every packet [`Self::poll_output`] gives from
+    /// now on: each starts with `headroom` bytes that are not part of the
+    /// packet (their value is unspecified), and its buffer has capacity
+    /// for `tailroom` more bytes after it. A layer below that frames a
+    /// packet with a header and a trailer (DTLS: record header, AEAD tag)
+    /// then writes them around it where it lies, with no copy. Both 0 by
+    /// default.
+    pub fn set_packet_room(&mut self, headroom: usize, tailroom: usize) {
+        self.packet_room = PacketRoom { headroom, tailroom };
+        self.spare_packet = None;
+    }
+
     /// Gives back a packet this association sent, once the layer below has
     /// copied it (DTLS seals a copy): the next packet of the same drain is
     /// built in it instead of a new allocation. A buffer of another size
     /// is dropped.
     pub fn recycle_packet(&mut self, packet: Vec<u8>) {
-        let mtu = self.config.mtu;
+        let mtu = self.config.mtu + self.packet_room.total();
         if self.spare_packet.is_none() && (mtu..=2 * mtu).contains(&packet.capacity()) {
             self.spare_packet = Some(packet);
         }
@@ -560,5 +576,32 @@ pub(crate) fn nonzero(rng: &mut impl RngCore) -> u32 {
         if v != 0 {
             return v;
         }
+    }
+}
+
+/// Room around the packets an association gives
+/// ([`Association::set_packet_room`]).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct PacketRoom {
+    pub(crate) headroom: usize,
+    pub(crate) tailroom: usize,
+}
+
+impl PacketRoom {
+    /// Headroom and tailroom together.
+    pub(crate) fn total(self) -> usize {
+        self.headroom + self.tailroom
+    }
+
+    /// `packet`, built without room (the rare packets queued whole: INIT,
+    /// COOKIE ECHO, ABORT, ...), moved behind the headroom.
+    pub(crate) fn around(self, packet: Vec<u8>) -> Vec<u8> {
+        if self.headroom == 0 {
+            return packet;
+        }
+        let mut buffer = Vec::with_capacity(self.headroom + packet.len() + self.tailroom);
+        buffer.resize(self.headroom, 0);
+        buffer.extend_from_slice(&packet);
+        buffer
     }
 }

@@ -207,22 +207,16 @@ impl Association {
         } else {
             None
         };
-        let mut b = match spare {
-            Some(buf) => PacketBuilder::in_buffer(
-                buf,
-                self.config.local_port,
-                self.config.remote_port,
-                self.peer_tag,
-                self.config.mtu,
-            ),
-            _ => PacketBuilder::with_capacity(
-                self.config.local_port,
-                self.config.remote_port,
-                self.peer_tag,
-                self.config.mtu,
-                capacity,
-            ),
-        };
+        let room = self.packet_room;
+        let buffer = spare.unwrap_or_else(|| Vec::with_capacity(room.total() + capacity));
+        let mut b = PacketBuilder::in_buffer(
+            buffer,
+            room.headroom,
+            self.config.local_port,
+            self.config.remote_port,
+            self.peer_tag,
+            self.config.mtu,
+        );
         if std::mem::take(&mut self.cookie_ack_pending) {
             b.chunk(kind::COOKIE_ACK, 0, |_| {});
         }
