@@ -624,6 +624,32 @@ impl Agent {
         Ok(())
     }
 
+    /// [`Agent::send_owned`] for a caller with its own queue of
+    /// transmits: on a direct path the transmit is returned, for the
+    /// caller to send, instead of going through the agent's outputs (one
+    /// queue less for every datagram); a relayed one is framed for the
+    /// relay and queued as before (`None`).
+    pub fn send_owned_direct(
+        &mut self,
+        now: Instant,
+        component: u16,
+        data: Vec<u8>,
+    ) -> Result<Option<Transmit>, IceError> {
+        let (local, remote, relay) = self.data_path(component)?;
+        match relay {
+            Some(_) => {
+                self.transmit(now, local, remote, relay, &data);
+                Ok(None)
+            }
+            None => Ok(Some(Transmit {
+                protocol: sansrtc_proto::Protocol::Udp,
+                source: local,
+                destination: remote,
+                contents: data,
+            })),
+        }
+    }
+
     /// Where application data of `component` goes: the selected pair (the
     /// old one during a restart), else the best valid pair (RFC 8445 §12.1
     /// lets data flow on a valid pair), else the path the peer's data came

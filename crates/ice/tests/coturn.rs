@@ -365,7 +365,16 @@ fn coturn_relay_gathering_two_relay_only_agents_and_wrong_credentials() {
         sent_b = b.events.len();
         if connected(&a) && connected(&b) && !exchanged {
             a.agent.send(now, 1, b"through coturn, from a").unwrap();
-            b.agent.send(now, 1, b"through coturn, from b").unwrap();
+            // By value, as the peer connection sends: on a relayed path
+            // the agent frames it for the relay and queues it itself.
+            let direct = b
+                .agent
+                .send_owned_direct(now, 1, b"through coturn, from b".to_vec())
+                .unwrap();
+            assert!(
+                direct.is_none(),
+                "a relayed datagram is the agent's to send"
+            );
             exchanged = true;
         }
         if !a.data.is_empty() && !b.data.is_empty() {

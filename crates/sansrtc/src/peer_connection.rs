@@ -561,8 +561,10 @@ impl RtcPeerConnection {
         Ok(())
     }
 
-    /// Moves the transports' transmits and events into the outbox, as W3C
-    /// events, and updates the aggregate states.
+    /// Moves the transports' events into the outbox, as W3C events, and
+    /// updates the aggregate states. Their transmits stay in their queues,
+    /// which `poll_output` takes from after the outbox (one queue less for
+    /// every datagram).
     pub(crate) fn drain(&mut self, now: Instant) {
         for index in 0..self.transports.len() {
             self.drain_transport(now, index);
@@ -577,12 +579,6 @@ impl RtcPeerConnection {
     }
 
     fn drain_transport(&mut self, now: Instant, index: usize) {
-        let Some(transport) = self.transports.get_mut(index) else {
-            return;
-        };
-        while let Some(t) = transport.transmits.pop_front() {
-            self.outbox.push_back(Output::Transmit(t));
-        }
         while let Some(event) = self
             .transports
             .get_mut(index)
@@ -592,19 +588,18 @@ impl RtcPeerConnection {
             let Some(transport) = self.transports.get_mut(index) else {
                 return;
             };
-            while let Some(t) = transport.transmits.pop_front() {
-                self.outbox.push_back(Output::Transmit(t));
-            }
             if transport.events.is_empty() {
                 // What handling the events sent straight to ICE (media:
                 // retransmissions, keyframe requests) leaves now, not at
                 // the next call.
                 transport.drain_agent_only(now);
-                while let Some(t) = transport.transmits.pop_front() {
-                    self.outbox.push_back(Output::Transmit(t));
-                }
             }
         }
+    }
+
+    /// Whether a transport has a transmit waiting.
+    fn transmit_waiting(&self) -> bool {
+        self.transports.iter().any(|t| !t.transmits.is_empty())
     }
 
     /// One transport's ICE state: the agent's, except that a valid pair
@@ -841,7 +836,7 @@ impl Machine for RtcPeerConnection {
     }
 
     fn poll_output(&mut self) -> Output<Transmit, PeerEvent> {
-        if self.outbox.is_empty() {
+        if self.outbox.is_empty() && !self.transmit_waiting() {
             if let Some(now) = self.deferred_send.take() {
                 self.pump_all(now);
                 self.drain(now);
@@ -849,6 +844,11 @@ impl Machine for RtcPeerConnection {
         }
         if let Some(o) = self.outbox.pop_front() {
             return o;
+        }
+        for transport in &mut self.transports {
+            if let Some(t) = transport.transmits.pop_front() {
+                return Output::Transmit(t);
+            }
         }
         let media = if self.closed {
             None

@@ -373,7 +373,7 @@ impl Transport {
         } else {
             tx.protect_rtp(&mut packet)
         };
-        if protected.is_err() || self.agent.send_owned(now, 1, packet).is_err() {
+        if protected.is_err() || !send_datagram(&mut self.agent, &mut self.transmits, now, packet) {
             self.stats.media_unsent += 1;
             return false;
         }
@@ -553,7 +553,7 @@ impl Transport {
                 Output::Transmit(record) => {
                     // By value: on a direct path the record is the
                     // transmit's contents, not copied.
-                    if self.agent.send_owned(now, 1, record).is_err() {
+                    if !send_datagram(&mut self.agent, &mut self.transmits, now, record) {
                         self.stats.dtls_unsent += 1;
                     }
                 }
@@ -630,5 +630,25 @@ impl Transport {
                 }
             }
         }
+    }
+}
+
+/// Sends `datagram` on component 1: on a direct path the transmit goes
+/// straight into `transmits`, not through the agent's outputs; a relayed
+/// one is queued in the agent, drained with its other outputs. Whether
+/// ICE has a path for it.
+fn send_datagram(
+    agent: &mut Agent,
+    transmits: &mut VecDeque<Transmit>,
+    now: Instant,
+    datagram: Vec<u8>,
+) -> bool {
+    match agent.send_owned_direct(now, 1, datagram) {
+        Ok(Some(transmit)) => {
+            transmits.push_back(transmit);
+            true
+        }
+        Ok(None) => true,
+        Err(_) => false,
     }
 }

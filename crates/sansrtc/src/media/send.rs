@@ -384,14 +384,11 @@ impl RtcPeerConnection {
 
 impl RtcPeerConnection {
     /// After sending media: only the ICE agent has new output (the
-    /// transmits), so only it is drained; DTLS, SCTP and the states did
-    /// not change.
+    /// transmits, left in the transports' queues for `poll_output`), so
+    /// only it is drained; DTLS, SCTP and the states did not change.
     fn flush_media_transmits(&mut self, now: Instant) {
         for transport in &mut self.transports {
             transport.drain_agent_only(now);
-            while let Some(t) = transport.transmits.pop_front() {
-                self.outbox.push_back(sansrtc_proto::Output::Transmit(t));
-            }
         }
         self.update_media_timeout();
     }
