@@ -135,7 +135,9 @@ impl SctpTransport {
         {
             return Err(SctpError::InvalidState);
         }
+        let (headroom, tailroom) = self.association.packet_room();
         self.association = Association::new(sctp, rng, now);
+        self.association.set_packet_room(headroom, tailroom);
         self.now = now;
         Ok(())
     }

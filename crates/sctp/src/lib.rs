@@ -80,7 +80,7 @@ mod range_set;
 mod serial;
 mod stream_map;
 
-pub use association::{Association, AssociationState, SctpStats};
+pub use association::{Association, AssociationState, SctpStats, MAX_PACKET_ROOM};
 pub use config::SctpConfig;
 pub use error::SctpError;
 pub use event::{CloseReason, Message, Reliability, SctpEvent, SendOptions};

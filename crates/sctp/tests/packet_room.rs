@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use sansrtc_proto::Output;
-use sansrtc_sctp::{Association, SctpConfig, SendOptions};
+use sansrtc_sctp::{Association, SctpConfig, SendOptions, MAX_PACKET_ROOM};
 
 /// When `a` gets its room: never, before `connect`, or once established.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -128,4 +128,26 @@ fn packets_with_room_are_the_packets_without_it() {
             assert_eq!(with.packets, plain.packets, "{room:?} {at:?}");
         }
     }
+}
+
+#[test]
+fn room_is_capped_and_kept() {
+    let now = Instant::now();
+    let mut a = Association::new(
+        SctpConfig::default(),
+        &mut ChaCha20Rng::seed_from_u64(3),
+        now,
+    );
+    assert_eq!(a.packet_room(), (0, 0));
+    // An absurd room is capped, not an overflow when a buffer is sized.
+    a.set_packet_room(usize::MAX, usize::MAX);
+    assert_eq!(a.packet_room(), (MAX_PACKET_ROOM, MAX_PACKET_ROOM));
+    a.connect(now).unwrap();
+    let Output::Transmit(init) = a.poll_output() else {
+        panic!("no INIT");
+    };
+    // Common header (12 bytes), then the INIT chunk (type 1).
+    assert!(init.len() > MAX_PACKET_ROOM + 12);
+    assert_eq!(init[MAX_PACKET_ROOM + 12], 1, "INIT behind the room");
+    assert!(init.capacity() >= init.len() + MAX_PACKET_ROOM);
 }

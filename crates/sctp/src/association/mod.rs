@@ -464,10 +464,18 @@ impl Association {
     /// for `tailroom` more bytes after it. A layer below that frames a
     /// packet with a header and a trailer (DTLS: record header, AEAD tag)
     /// then writes them around it where it lies, with no copy. Both 0 by
-    /// default.
+    /// default; each is capped at [`MAX_PACKET_ROOM`].
     pub fn set_packet_room(&mut self, headroom: usize, tailroom: usize) {
-        self.packet_room = PacketRoom { headroom, tailroom };
+        self.packet_room = PacketRoom {
+            headroom: headroom.min(MAX_PACKET_ROOM),
+            tailroom: tailroom.min(MAX_PACKET_ROOM),
+        };
         self.spare_packet = None;
+    }
+
+    /// The room set by [`Self::set_packet_room`]: (headroom, tailroom).
+    pub fn packet_room(&self) -> (usize, usize) {
+        (self.packet_room.headroom, self.packet_room.tailroom)
     }
 
     /// Gives back a packet this association sent, once the layer below has
@@ -578,6 +586,10 @@ pub(crate) fn nonzero(rng: &mut impl RngCore) -> u32 {
         }
     }
 }
+
+/// The most room [`Association::set_packet_room`] leaves on either side
+/// of a packet (a DTLS record needs at most 21 bytes before and 32 after).
+pub const MAX_PACKET_ROOM: usize = 256;
 
 /// Room around the packets an association gives
 /// ([`Association::set_packet_room`]).
