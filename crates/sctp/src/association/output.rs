@@ -178,7 +178,9 @@ impl Association {
         // send, and should not allocate a packet to find out.
         let data_to_send = can_send_data
             && (!self.sender.retransmit.is_empty()
-                || (self.sender.flight < self.cc.cwnd && self.sender.has_unsent()));
+                || (self.sender.flight < self.cc.cwnd
+                    && self.sender.has_unsent()
+                    && !self.sender.next_new_held_by_window()));
         let more_than_a_sack = data_to_send
             || self.forward_tsn_now
             || self.reconfig_may_send()

@@ -205,6 +205,26 @@ impl Sender {
         !self.pending.is_empty() || self.next_unsent < self.next_tsn()
     }
 
+    /// Whether new data is held back by the peer's window for certain:
+    /// data is in flight and the next chunk to send for the first time,
+    /// already cut, is larger than the window, so that
+    /// `add_new_data` would stop at it (a chunk that may be skipped, being
+    /// abandoned or timed, does not count: the answer is then `false`).
+    pub(crate) fn next_new_held_by_window(&self) -> bool {
+        if self.flight == 0 {
+            return false;
+        }
+        self.index(self.next_unsent).is_some_and(|i| {
+            let c = &self.outstanding[i];
+            c.state != ChunkState::Abandoned
+                && matches!(
+                    c.reliability,
+                    Reliability::Reliable | Reliability::MaxRetransmits(_)
+                )
+                && c.payload.len() > self.peer_rwnd
+        })
+    }
+
     /// Whether any chunk is sent and unacknowledged (T3 should run).
     pub(crate) fn has_unacked_sent(&self) -> bool {
         self.flight > 0 || !self.retransmit.is_empty()
