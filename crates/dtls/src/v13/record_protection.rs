@@ -214,8 +214,8 @@ impl RecordProtection {
         sealed
     }
 
-    /// [`Self::seal_record`] for content already in `buffer`, after
-    /// [`Self::header_len`]`(form)` bytes of room whatever they hold: the
+    /// [`Self::seal_record`] for content already in `buffer`, after room
+    /// for a header of `form` (5 bytes for the default), whatever it holds: the
     /// header is written there and the buffer becomes the record, with no
     /// copy of the content. On an error the buffer holds no record.
     pub(crate) fn seal_record_in_place(
@@ -231,11 +231,6 @@ impl RecordProtection {
             return Err(Dtls13Error::Crypto("no room for the record header"));
         }
         self.seal_laid_out(sequence_number, &header, content_type, padding, buffer, 0)
-    }
-
-    /// The length of the header of form `form`.
-    pub(crate) fn header_len(form: HeaderForm) -> usize {
-        UnifiedHeader::new(0, 0, form.sixteen_bit_sequence, form.length_present).encoded_len()
     }
 
     fn header(
