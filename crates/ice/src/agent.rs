@@ -611,15 +611,8 @@ impl Agent {
         component: u16,
         data: Vec<u8>,
     ) -> Result<(), IceError> {
-        let (local, remote, relay) = self.data_path(component)?;
-        match relay {
-            Some(_) => self.transmit(now, local, remote, relay, &data),
-            None => self.outbox.push_back(Output::Transmit(Transmit {
-                protocol: sansrtc_proto::Protocol::Udp,
-                source: local,
-                destination: remote,
-                contents: data,
-            })),
+        if let Some(transmit) = self.send_owned_direct(now, component, data)? {
+            self.outbox.push_back(Output::Transmit(transmit));
         }
         Ok(())
     }
