@@ -60,50 +60,32 @@ impl RecordCipher {
         self.bulk.overhead()
     }
 
-    /// Appends the protected payload of a record with header `h` to `out`:
-    /// the explicit nonce (AES-GCM), then `plaintext` copied once and
-    /// sealed where it lies, then the tag. No other buffer is made.
-    pub(crate) fn seal_append(&self, h: &RecordHeader, plaintext: &[u8], out: &mut Vec<u8>) {
-        let explicit = h.epoch_seq();
-        out.reserve(plaintext.len() + self.overhead());
-        if self.bulk.explicit_nonce_len() == 8 {
-            out.extend_from_slice(&explicit.to_be_bytes());
-        }
-        let start = out.len();
-        out.extend_from_slice(plaintext);
-        let aad = h.aad(plaintext.len());
-        // Sealing only fails for inputs larger than ring's limit (~64 GiB).
-        match self.key.seal_in_place_separate_tag(
-            self.nonce(explicit),
-            Aad::from(aad),
-            &mut out[start..],
-        ) {
-            Ok(tag) => out.extend_from_slice(tag.as_ref()),
-            Err(_) => out.truncate(start),
-        }
-    }
-
     /// Bytes before the plaintext in a record's buffer: the header and
     /// the explicit nonce (21 with AES-GCM, 13 with ChaCha20-Poly1305).
     pub(crate) fn headroom(&self) -> usize {
         HEADER_LEN + self.bulk.explicit_nonce_len()
     }
 
-    /// The whole record with header `h` (its length filled in) for the
-    /// plaintext already in `buffer` after [`Self::headroom`] bytes of
-    /// room: the buffer is sealed where it lies and becomes the record.
-    pub(crate) fn seal_in_place(
+    /// Seals the record with header `h` that starts at `at` in `buffer`:
+    /// [`Self::headroom`] bytes of room there, then the plaintext up to
+    /// the buffer's end. The header (its length filled in) and the
+    /// explicit nonce are written into the room, the plaintext is sealed
+    /// where it lies and the tag appended. Whatever precedes `at` (earlier
+    /// records of a datagram) is left alone.
+    pub(crate) fn seal_record_at(
         &self,
         h: &RecordHeader,
         buffer: &mut Vec<u8>,
+        at: usize,
     ) -> Result<(), DtlsError> {
-        let room = self.headroom();
+        let room = at + self.headroom();
         let plaintext_len = buffer.len().checked_sub(room).ok_or(DtlsError::Decode(
             "record buffer without room for its header",
         ))?;
         let explicit = h.epoch_seq();
-        buffer[..HEADER_LEN].copy_from_slice(&h.wire_bytes(plaintext_len + self.overhead()));
-        buffer[HEADER_LEN..room].copy_from_slice(&explicit.to_be_bytes()[..room - HEADER_LEN]);
+        buffer[at..at + HEADER_LEN].copy_from_slice(&h.wire_bytes(plaintext_len + self.overhead()));
+        buffer[at + HEADER_LEN..room]
+            .copy_from_slice(&explicit.to_be_bytes()[..room - at - HEADER_LEN]);
         let aad = h.aad(plaintext_len);
         let tag = self
             .key
@@ -116,9 +98,10 @@ impl RecordCipher {
     /// The protected payload of a record with header `h`, in a new buffer.
     #[cfg(test)]
     pub(crate) fn seal(&self, h: &RecordHeader, plaintext: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.seal_append(h, plaintext, &mut out);
-        out
+        let mut record = vec![0; self.headroom()];
+        record.extend_from_slice(plaintext);
+        self.seal_record_at(h, &mut record, 0).expect("sealable");
+        record.split_off(HEADER_LEN)
     }
 
     /// The plaintext of a protected record payload, or `None` if it does

@@ -91,7 +91,7 @@ impl RecordWriter {
         }
         let h = self.next_header(content_type, 1)?;
         match &self.cipher {
-            Some(c) => c.seal_in_place(&h, buffer),
+            Some(c) => c.seal_record_at(&h, buffer, 0),
             None => Err(DtlsError::NotConnected),
         }
     }
@@ -126,13 +126,12 @@ impl RecordWriter {
         if h.epoch == 1 {
             let c = self.cipher.as_ref().ok_or(DtlsError::NotConnected)?;
             out.reserve(HEADER_LEN + plaintext.len() + c.overhead());
+            // Room for the header and explicit nonce, then the plaintext
+            // copied once and sealed where it lies behind them.
             let at = out.len();
-            // The header first, its length set once the payload is sealed
-            // behind it in the same buffer.
-            h.encode(0, out);
-            c.seal_append(&h, plaintext, out);
-            let len = out.len() - at - HEADER_LEN;
-            out[at + HEADER_LEN - 2..at + HEADER_LEN].copy_from_slice(&(len as u16).to_be_bytes());
+            out.resize(at + c.headroom(), 0);
+            out.extend_from_slice(plaintext);
+            c.seal_record_at(&h, out, at)?;
         } else {
             out.reserve(HEADER_LEN + plaintext.len());
             h.encode(plaintext.len(), out);
