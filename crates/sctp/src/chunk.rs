@@ -236,18 +236,27 @@ pub(crate) fn parse<'a>(raw: &RawChunk<'a>) -> Result<Chunk<'a>, SctpError> {
     })
 }
 
-/// Writers for chunk values (the builder adds the chunk header).
-pub(crate) mod write {
-    use super::DataChunk;
-
-    /// The value of a DATA chunk.
-    pub(crate) fn data(buf: &mut Vec<u8>, d: &DataChunk<'_>) {
-        buf.extend_from_slice(&d.tsn.to_be_bytes());
-        buf.extend_from_slice(&d.stream.to_be_bytes());
-        buf.extend_from_slice(&d.ssn.to_be_bytes());
-        buf.extend_from_slice(&d.ppid.to_be_bytes());
-        buf.extend_from_slice(d.payload);
+impl DataChunk<'_> {
+    /// The chunk's first [`DATA_HEADER_LEN`] bytes: the chunk header (its
+    /// length field counting the payload, unpadded) and the DATA header.
+    /// The payload and the padding follow them on the wire.
+    pub(crate) fn header(&self) -> [u8; DATA_HEADER_LEN] {
+        let length = (DATA_HEADER_LEN + self.payload.len()).min(usize::from(u16::MAX)) as u16;
+        let mut h = [0; DATA_HEADER_LEN];
+        h[0] = kind::DATA;
+        h[1] = self.flags;
+        h[2..4].copy_from_slice(&length.to_be_bytes());
+        h[4..8].copy_from_slice(&self.tsn.to_be_bytes());
+        h[8..10].copy_from_slice(&self.stream.to_be_bytes());
+        h[10..12].copy_from_slice(&self.ssn.to_be_bytes());
+        h[12..16].copy_from_slice(&self.ppid.to_be_bytes());
+        h
     }
+}
+
+/// Writers for chunk values (the builder adds the chunk header; DATA
+/// chunks are written whole by `PacketBuilder::data_chunk`).
+pub(crate) mod write {
 
     /// The value of a SACK chunk.
     pub(crate) fn sack(
@@ -304,8 +313,9 @@ mod tests {
             ppid: 51,
             payload: b"hello",
         };
-        let mut v = Vec::new();
-        write::data(&mut v, &d);
+        let mut v = d.header()[4..].to_vec();
+        v.extend_from_slice(d.payload);
+        assert_eq!(d.header()[..4], [kind::DATA, d.flags, 0, 16 + 5]);
         assert_eq!(
             parse(&raw(kind::DATA, d.flags, &v)).unwrap(),
             Chunk::Data(d)

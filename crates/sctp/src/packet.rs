@@ -1,6 +1,7 @@
 //! The SCTP common header and the chunk framing (RFC 9260 §3, §3.2): parse a
 //! packet into borrowed raw chunks, and build a packet chunk by chunk.
 
+use crate::chunk::{DataChunk, DATA_HEADER_LEN};
 use crate::crc;
 use crate::error::SctpError;
 
@@ -195,6 +196,18 @@ impl PacketBuilder {
         }
     }
 
+    /// Appends a DATA chunk: its 16 header bytes in one write, the
+    /// payload, and the padding (the data path's one chunk per packet,
+    /// without [`Self::chunk`]'s closure and byte-at-a-time padding).
+    pub(crate) fn data_chunk(&mut self, d: &DataChunk<'_>) {
+        let padding = padded_chunk_len(DATA_HEADER_LEN - CHUNK_HEADER_LEN + d.payload.len())
+            - DATA_HEADER_LEN
+            - d.payload.len();
+        self.buf.extend_from_slice(&d.header());
+        self.buf.extend_from_slice(d.payload);
+        self.buf.extend_from_slice(&[0; 3][..padding]);
+    }
+
     /// The buffer, for reuse, when the packet is not sent.
     pub(crate) fn into_buffer(self) -> Vec<u8> {
         self.buf
@@ -230,6 +243,46 @@ mod tests {
         assert_eq!(chunks[1].value, &[1, 2, 3, 4, 5]);
         assert_eq!(chunks[1].flags, 1);
         assert_eq!(chunks[2].chunk_type, 7);
+    }
+
+    /// DATA chunks written whole, of every payload length modulo 4, read
+    /// back as they were written, each padded with zeros to 4 bytes, and
+    /// the packet's chunks start where the one before was padded to.
+    #[test]
+    fn data_chunks_are_padded_and_parse_back() {
+        let payloads: Vec<Vec<u8>> = (1..=9u8).map(|n| vec![n; usize::from(n)]).collect();
+        let mut b = PacketBuilder::new(5000, 5001, 7, 1200);
+        let written: Vec<DataChunk<'_>> = payloads
+            .iter()
+            .enumerate()
+            .map(|(i, p)| DataChunk {
+                flags: (i % 8) as u8,
+                tsn: 1000 + i as u32,
+                stream: i as u16,
+                ssn: 2 * i as u16,
+                ppid: 51,
+                payload: p,
+            })
+            .collect();
+        for d in &written {
+            b.data_chunk(d);
+        }
+        b.chunk(11, 0, |_| {});
+        let p = b.finish(false);
+        assert_eq!(p.len() % 4, 0);
+        assert!(crc::verify(&p, false));
+        let raws: Vec<_> = ChunkIter::new(&p).collect::<Result<_, _>>().unwrap();
+        assert_eq!(raws.len(), written.len() + 1, "the chunk after the DATA");
+        let mut at = COMMON_HEADER_LEN;
+        for (raw, d) in raws.iter().zip(&written) {
+            assert_eq!(crate::chunk::parse(raw), Ok(crate::chunk::Chunk::Data(*d)));
+            let padded = padded_chunk_len(DATA_HEADER_LEN - CHUNK_HEADER_LEN + d.payload.len());
+            let pad = &p[at + DATA_HEADER_LEN + d.payload.len()..at + padded];
+            assert!(pad.iter().all(|&x| x == 0), "padding is zeros");
+            at += padded;
+        }
+        assert_eq!(raws[written.len()].chunk_type, 11);
+        assert_eq!(at + CHUNK_HEADER_LEN, p.len());
     }
 
     #[test]

@@ -10,6 +10,10 @@ use crate::cookie::Cookie;
 use crate::packet::{padded_chunk_len, PacketBuilder, COMMON_HEADER_LEN};
 use crate::param::{ptype, write_our_params};
 
+/// The smallest DATA chunk on the wire: its header and one payload byte,
+/// padded.
+const MIN_DATA_CHUNK_LEN: usize = (DATA_HEADER_LEN + 1 + 3) & !3;
+
 /// At most this many gap blocks go in one SACK.
 const MAX_GAP_BLOCKS: usize = 128;
 
@@ -283,7 +287,7 @@ impl Association {
             ppid: c.ppid,
             payload: &c.payload,
         };
-        b.chunk(kind::DATA, d.flags, |v| write::data(v, &d));
+        b.data_chunk(&d);
         self.sender.mark_sent(tsn, self.now);
         true
     }
@@ -335,7 +339,10 @@ impl Association {
         let abandoned_before = self.sender.abandoned;
         let mut sent = false;
         loop {
-            if self.sender.flight >= self.cc.cwnd {
+            // A full packet ends here, before `peek_new` looks up (or
+            // cuts) the chunk that would not fit: the common case of a
+            // fragmented message, whose fragments fill packets exactly.
+            if self.sender.flight >= self.cc.cwnd || b.remaining() < MIN_DATA_CHUNK_LEN {
                 break;
             }
             // Payload bytes a DATA chunk could still carry in this packet.
