@@ -334,25 +334,37 @@ impl DtlsEndpoint {
 
     /// Sends one record of application data.
     pub fn send_application_data(&mut self, data: &[u8]) -> Result<(), DtlsError> {
+        if let Some(c) = self.v13.as_mut().filter(|_| self.state == State::Connected) {
+            // The record waits in the connection's queue: `poll_output`
+            // takes it from there (and follows any state change).
+            check_application_data_len(data.len())?;
+            return c.send_application_data(data);
+        }
+        let datagram = self.seal_application_data(data)?;
+        self.out.push_back(Output::Transmit(datagram));
+        Ok(())
+    }
+
+    /// [`Self::send_application_data`], the datagram returned instead of
+    /// queued for [`Self::poll_output`]: the caller sends it at once, as
+    /// it would a [`Output::Transmit`] of this endpoint. Anything else
+    /// the record causes (a DTLS 1.3 key update when the key nears its
+    /// usage limit, a failure) is queued as usual.
+    pub fn seal_application_data(&mut self, data: &[u8]) -> Result<Vec<u8>, DtlsError> {
         match self.state {
             State::Connected => {}
             State::Closed | State::Failed => return Err(DtlsError::Closed),
             _ => return Err(DtlsError::NotConnected),
         }
-        if data.len() > MAX_PLAINTEXT {
-            return Err(DtlsError::TooLarge("application data record"));
-        }
+        check_application_data_len(data.len())?;
         if let Some(c) = self.v13.as_mut() {
-            // The record waits in the connection's queue: `poll_output`
-            // takes it from there (and follows any state change).
-            return c.send_application_data(data);
+            return c.seal_application_data(data);
         }
         // One buffer, sized once: header, explicit nonce, data, tag.
         let mut d = Vec::with_capacity(self.writer.overhead(1) + data.len());
         self.writer
             .record(ContentType::ApplicationData, 1, data, &mut d)?;
-        self.out.push_back(Output::Transmit(d));
-        Ok(())
+        Ok(d)
     }
 
     /// [`Self::send_application_data`] for a payload already in `buffer`
@@ -366,27 +378,47 @@ impl DtlsEndpoint {
     /// The datagram is the same either way.
     pub fn send_application_data_in_place(
         &mut self,
-        mut buffer: Vec<u8>,
+        buffer: Vec<u8>,
         headroom: usize,
     ) -> Result<(), DtlsError> {
+        let Some(payload_len) = buffer.len().checked_sub(headroom) else {
+            return Err(SHORTER_THAN_HEADROOM);
+        };
+        if self.application_data_headroom() == Some(headroom) {
+            if let Some(c) = self.v13.as_mut() {
+                // Queued in the connection, as `send_application_data`.
+                check_application_data_len(payload_len)?;
+                return c.send_application_data_in_place(buffer);
+            }
+        }
+        let datagram = self.seal_application_data_in_place(buffer, headroom)?;
+        self.out.push_back(Output::Transmit(datagram));
+        Ok(())
+    }
+
+    /// [`Self::send_application_data_in_place`], the datagram returned
+    /// instead of queued for [`Self::poll_output`] (see
+    /// [`Self::seal_application_data`]): with the right `headroom`, the
+    /// buffer itself, sealed. A sender that hands each record to the
+    /// transport at once spares it a trip through the output queue.
+    pub fn seal_application_data_in_place(
+        &mut self,
+        mut buffer: Vec<u8>,
+        headroom: usize,
+    ) -> Result<Vec<u8>, DtlsError> {
         let Some(payload) = buffer.get(headroom..) else {
-            return Err(DtlsError::Decode(
-                "application data buffer shorter than its headroom",
-            ));
+            return Err(SHORTER_THAN_HEADROOM);
         };
         if self.application_data_headroom() != Some(headroom) {
-            return self.send_application_data(payload);
+            return self.seal_application_data(payload);
         }
-        if payload.len() > MAX_PLAINTEXT {
-            return Err(DtlsError::TooLarge("application data record"));
-        }
+        check_application_data_len(payload.len())?;
         if let Some(c) = self.v13.as_mut() {
-            return c.send_application_data_in_place(buffer);
+            return c.seal_application_data_in_place(buffer);
         }
         self.writer
             .record_in_place(ContentType::ApplicationData, &mut buffer)?;
-        self.out.push_back(Output::Transmit(buffer));
-        Ok(())
+        Ok(buffer)
     }
 
     /// Sends close_notify and closes; nothing more is sent or delivered.
@@ -598,4 +630,16 @@ impl Handshake {
             .any(|i| matches!(i, FlightItem::ChangeCipherSpec))
             || self.expect == Expect::Done
     }
+}
+
+/// An in-place buffer too short for the headroom it was said to have.
+const SHORTER_THAN_HEADROOM: DtlsError =
+    DtlsError::Decode("application data buffer shorter than its headroom");
+
+/// An application data record holds at most [`MAX_PLAINTEXT`] bytes.
+fn check_application_data_len(len: usize) -> Result<(), DtlsError> {
+    if len > MAX_PLAINTEXT {
+        return Err(DtlsError::TooLarge("application data record"));
+    }
+    Ok(())
 }

@@ -3,7 +3,8 @@
 //! the datagram is byte for byte the one `send_application_data` makes
 //! from a copy, in both versions and every suite (two pairs from the
 //! same seed and identities are in the same state). Another headroom
-//! falls back to the copy; bad calls are refused.
+//! falls back to the copy; bad calls are refused. The `seal_` calls
+//! return the same datagram instead of queuing it.
 
 mod common;
 
@@ -184,6 +185,105 @@ fn bad_calls_are_refused_and_send_nothing() {
         assert!(matches!(
             p.client
                 .send_application_data_in_place(vec![0; headroom + 4], headroom),
+            Err(DtlsError::Closed)
+        ));
+    }
+}
+
+/// `seal_application_data_in_place` and `seal_application_data` return
+/// the datagram the `send_` calls queue, byte for byte (three pairs from
+/// the same seed), and leave nothing in the queue; a headroom that is not
+/// the endpoint's falls back to a copy, as the queuing call does.
+#[test]
+fn sealed_and_returned_equals_sent_and_queued_in_every_suite() {
+    let ids = (ecdsa_identity(), ecdsa_identity());
+    for suite in suites() {
+        let mut queued = pair(&ids, suite);
+        let mut returned = pair(&ids, suite);
+        let mut copied = pair(&ids, suite);
+        let right = returned.client.application_data_headroom().unwrap();
+        for (len, headroom) in [
+            (0, right),
+            (1, right),
+            (1000, right),
+            (300, 0),
+            (300, right + 3),
+        ] {
+            let data = payload(len);
+            let buffer = || {
+                let mut b = vec![0xee; headroom];
+                b.extend_from_slice(&data);
+                b
+            };
+            queued
+                .client
+                .send_application_data_in_place(buffer(), headroom)
+                .unwrap();
+            let expected = datagram(&mut queued);
+            let sealed = returned
+                .client
+                .seal_application_data_in_place(buffer(), headroom)
+                .unwrap();
+            assert_eq!(sealed, expected, "{suite:?} {len} headroom {headroom}");
+            assert!(matches!(returned.client.poll_output(), Output::Timeout(_)));
+            let from_copy = copied.client.seal_application_data(&data).unwrap();
+            assert_eq!(from_copy, expected, "{suite:?} {len}");
+            assert!(matches!(copied.client.poll_output(), Output::Timeout(_)));
+            delivered(&mut returned, &sealed, &data);
+        }
+    }
+}
+
+/// The returning calls refuse what the queuing ones refuse, with the same
+/// errors, and seal nothing.
+#[test]
+fn the_returning_calls_refuse_bad_calls_alike() {
+    let ids = (ecdsa_identity(), ecdsa_identity());
+    let (c, s) = configs(ids.0.clone(), ids.1.clone());
+    let mut fresh = Pair::new(c, s, 7);
+    assert!(matches!(
+        fresh.client.seal_application_data_in_place(vec![0; 40], 5),
+        Err(DtlsError::NotConnected)
+    ));
+    assert!(matches!(
+        fresh.client.seal_application_data(&[0; 40]),
+        Err(DtlsError::NotConnected)
+    ));
+    for suite in [
+        Suite::V12(CipherSuite::EcdheEcdsaAes128GcmSha256),
+        Suite::V13(Tls13CipherSuite::Aes128GcmSha256),
+    ] {
+        let mut p = pair(&ids, suite);
+        let headroom = p.client.application_data_headroom().unwrap();
+        assert!(matches!(
+            p.client
+                .seal_application_data_in_place(vec![0; headroom - 1], headroom),
+            Err(DtlsError::Decode(_))
+        ));
+        assert!(matches!(
+            p.client
+                .seal_application_data_in_place(vec![0; headroom + 16_385], headroom),
+            Err(DtlsError::TooLarge(_))
+        ));
+        assert!(matches!(
+            p.client.seal_application_data(&[0; 16_385]),
+            Err(DtlsError::TooLarge(_))
+        ));
+        assert!(matches!(p.client.poll_output(), Output::Timeout(_)));
+        // The next record is the next one: the refused calls took no
+        // sequence number.
+        let data = payload(64);
+        let d = p.client.seal_application_data(&data).unwrap();
+        delivered(&mut p, &d, &data);
+        p.client.close();
+        while !matches!(p.client.poll_output(), Output::Timeout(_)) {}
+        assert!(matches!(
+            p.client
+                .seal_application_data_in_place(vec![0; headroom + 4], headroom),
+            Err(DtlsError::Closed)
+        ));
+        assert!(matches!(
+            p.client.seal_application_data(&[0; 4]),
             Err(DtlsError::Closed)
         ));
     }

@@ -477,7 +477,7 @@ impl Transport {
         loop {
             self.start_dtls_client(now);
             loop {
-                self.drain_sctp();
+                self.drain_sctp(now);
                 if !self.drain_dtls(now) {
                     break;
                 }
@@ -596,7 +596,7 @@ impl Transport {
 
     /// Drains the association: its packets become DTLS records (drained
     /// next), its events go up.
-    fn drain_sctp(&mut self) {
+    fn drain_sctp(&mut self, now: Instant) {
         let Some(sctp) = &mut self.sctp else {
             self.sctp_timeout = None;
             return;
@@ -606,9 +606,23 @@ impl Transport {
                 Output::Transmit(packet) => {
                     let sent = match (self.dtls.as_mut(), self.sctp_headroom) {
                         // Sealed where it lies: the packet's buffer
-                        // becomes the datagram.
+                        // becomes the datagram, handed to ICE at once
+                        // (not queued in DTLS for `drain_dtls` to take).
                         (Some(d), Some(headroom)) => {
-                            d.send_application_data_in_place(packet, headroom).is_ok()
+                            match d.seal_application_data_in_place(packet, headroom) {
+                                Ok(datagram) => {
+                                    if !send_datagram(
+                                        &mut self.agent,
+                                        &mut self.transmits,
+                                        now,
+                                        datagram,
+                                    ) {
+                                        self.stats.dtls_unsent += 1;
+                                    }
+                                    true
+                                }
+                                Err(_) => false,
+                            }
                         }
                         (Some(d), None) => {
                             let sent = d.send_application_data(&packet).is_ok();

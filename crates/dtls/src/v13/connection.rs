@@ -220,6 +220,23 @@ impl Dtls13Connection {
 
     /// Sends one record of application data in epoch 3.
     pub(crate) fn send_application_data(&mut self, data: &[u8]) -> Result<(), DtlsError> {
+        let datagram = self.seal_application_data_unchecked(data)?;
+        self.cx.out.push_back(Output::Transmit(datagram));
+        self.check_aead_limits();
+        Ok(())
+    }
+
+    /// [`Self::send_application_data`], the datagram returned instead of
+    /// queued: the caller sends it at once.
+    pub(crate) fn seal_application_data(&mut self, data: &[u8]) -> Result<Vec<u8>, DtlsError> {
+        let datagram = self.seal_application_data_unchecked(data)?;
+        self.check_aead_limits();
+        Ok(datagram)
+    }
+
+    /// One record of application data in a datagram of its own, before the
+    /// AEAD limits are checked.
+    fn seal_application_data_unchecked(&mut self, data: &[u8]) -> Result<Vec<u8>, DtlsError> {
         if !self.is_connected() {
             return Err(DtlsError::NotConnected);
         }
@@ -227,9 +244,7 @@ impl Dtls13Connection {
             return Err(DtlsError::TooLarge("application data"));
         }
         let epoch = self.cx.keys.current_write_epoch();
-        self.seal_and_send(epoch, CONTENT_TYPE_APPLICATION_DATA, data)?;
-        self.check_aead_limits();
-        Ok(())
+        self.seal_datagram(epoch, CONTENT_TYPE_APPLICATION_DATA, data)
     }
 
     /// [`Self::send_application_data`] for content already in `buffer`
@@ -237,8 +252,28 @@ impl Dtls13Connection {
     /// sealed where it lies and becomes the datagram.
     pub(crate) fn send_application_data_in_place(
         &mut self,
-        mut buffer: Vec<u8>,
+        buffer: Vec<u8>,
     ) -> Result<(), DtlsError> {
+        let datagram = self.seal_in_place_unchecked(buffer)?;
+        self.cx.out.push_back(Output::Transmit(datagram));
+        self.check_aead_limits();
+        Ok(())
+    }
+
+    /// [`Self::send_application_data_in_place`], the datagram returned
+    /// instead of queued: the caller sends it at once, with no trip
+    /// through the output queue and [`Self::poll_output`].
+    pub(crate) fn seal_application_data_in_place(
+        &mut self,
+        buffer: Vec<u8>,
+    ) -> Result<Vec<u8>, DtlsError> {
+        let datagram = self.seal_in_place_unchecked(buffer)?;
+        self.check_aead_limits();
+        Ok(datagram)
+    }
+
+    /// `buffer` sealed where it lies, before the AEAD limits are checked.
+    fn seal_in_place_unchecked(&mut self, mut buffer: Vec<u8>) -> Result<Vec<u8>, DtlsError> {
         if !self.is_connected() {
             return Err(DtlsError::NotConnected);
         }
@@ -254,9 +289,7 @@ impl Dtls13Connection {
             padding,
             &mut buffer,
         )?;
-        self.cx.out.push_back(Output::Transmit(buffer));
-        self.check_aead_limits();
-        Ok(())
+        Ok(buffer)
     }
 
     fn seal_and_send(
@@ -265,9 +298,20 @@ impl Dtls13Connection {
         content_type: u8,
         content: &[u8],
     ) -> Result<(), DtlsError> {
-        // One record alone in its datagram, padded to whole cipher blocks
-        // when that still fits the MTU (cheaper to seal and to open);
-        // sized for it.
+        let datagram = self.seal_datagram(epoch, content_type, content)?;
+        self.cx.out.push_back(Output::Transmit(datagram));
+        Ok(())
+    }
+
+    /// One record alone in its datagram, padded to whole cipher blocks
+    /// when that still fits the MTU (cheaper to seal and to open); sized
+    /// for it.
+    fn seal_datagram(
+        &mut self,
+        epoch: u64,
+        content_type: u8,
+        content: &[u8],
+    ) -> Result<Vec<u8>, DtlsError> {
         let padding = super::epoch_keys::block_padding(content.len(), self.cx.config.shared.mtu);
         let mut datagram = Vec::with_capacity(
             content.len() + padding + super::epoch_keys::PROTECTED_RECORD_OVERHEAD,
@@ -275,8 +319,7 @@ impl Dtls13Connection {
         self.cx
             .keys
             .seal_padded(epoch, content_type, content, padding, &mut datagram)?;
-        self.cx.out.push_back(Output::Transmit(datagram));
-        Ok(())
+        Ok(datagram)
     }
 
     /// Sends close_notify (in epoch 3 once connected); nothing more is

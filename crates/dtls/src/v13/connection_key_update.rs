@@ -277,8 +277,7 @@ impl Dtls13Connection {
         if !self.is_connected() {
             return;
         }
-        let epoch = self.cx.keys.current_write_epoch();
-        if self.cx.keys.write_nears_limit(epoch) && !self.key_update.is_outstanding() {
+        if self.cx.keys.current_write_nears_limit() && !self.key_update.is_outstanding() {
             self.start_key_update(KeyUpdateRequest::NotRequested);
         }
     }

@@ -406,12 +406,12 @@ impl EpochKeys {
         self.read.retain(|r| r.epoch != epoch);
     }
 
-    /// Whether the key of write `epoch` sealed enough records to be
-    /// replaced (7/8 of its confidentiality limit).
-    pub(crate) fn write_nears_limit(&self, epoch: u64) -> bool {
-        self.write.iter().any(|w| {
-            w.epoch == epoch
-                && w.next_sequence_number >= AeadLimits::threshold(w.confidentiality_limit)
+    /// Whether the key we write with now (the newest write epoch's)
+    /// sealed enough records to be replaced (7/8 of its confidentiality
+    /// limit). One pass: this runs after every record sent and received.
+    pub(crate) fn current_write_nears_limit(&self) -> bool {
+        self.write.iter().max_by_key(|w| w.epoch).is_some_and(|w| {
+            w.next_sequence_number >= AeadLimits::threshold(w.confidentiality_limit)
         })
     }
 
@@ -533,11 +533,12 @@ mod tests {
         writer
             .seal(9, CONTENT_TYPE_HANDSHAKE, b"y", &mut out)
             .unwrap();
-        assert!(!writer.write_nears_limit(9), "2 of 3 sealed");
+        assert_eq!(writer.current_write_epoch(), 9);
+        assert!(!writer.current_write_nears_limit(), "2 of 3 sealed");
         writer
             .seal(9, CONTENT_TYPE_HANDSHAKE, b"y", &mut out)
             .unwrap();
-        assert!(writer.write_nears_limit(9));
+        assert!(writer.current_write_nears_limit());
         assert_eq!(
             writer.seal(9, CONTENT_TYPE_HANDSHAKE, b"z", &mut out),
             Err(Dtls13Error::Exhausted)
