@@ -41,14 +41,17 @@ impl Association {
     /// allocation, the message read later shares the buffer. A smaller
     /// payload is copied, so that what is held stays within twice what the
     /// receive window charges for. A buffer more than twice the packet's
-    /// length (a driver's whole receive buffer, say) is shrunk to it
-    /// first, for the same reason. Otherwise the same as
-    /// [`handle_receive`](Self::handle_receive).
+    /// length (a driver's whole receive buffer, say, or a short SACK's
+    /// datagram) is not kept at all, for the same reason: what is kept of
+    /// it is copied, as [`handle_receive`](Self::handle_receive) does, so
+    /// a packet with nothing to keep costs no copy and no reallocation.
+    /// Otherwise the same as [`handle_receive`](Self::handle_receive).
     pub fn handle_receive_owned(&mut self, now: Instant, mut packet: Vec<u8>) {
-        if packet.capacity() > 2 * packet.len() {
-            packet.shrink_to_fit();
-        }
         let checksum_ok = crc::verify_in_place(&mut packet, self.config.zero_checksum);
+        if packet.capacity() > 2 * packet.len() {
+            self.receive(now, &packet, None, checksum_ok);
+            return;
+        }
         let packet = Bytes::from(packet);
         self.receive(now, &packet, Some(&packet), checksum_ok);
     }
