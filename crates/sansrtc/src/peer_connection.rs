@@ -578,6 +578,20 @@ impl RtcPeerConnection {
         self.update_media_timeout();
     }
 
+    /// What follows a datagram handed to transport `index`: the full
+    /// [`Self::drain`], except after data (not STUN or TURN) that raised no
+    /// transport event, the common case of a connected peer's DTLS and
+    /// SCTP traffic. Then nothing the drain reads changed: ICE's states
+    /// change only with STUN and timers, DTLS's, SCTP's, the channels' and
+    /// the media's reach the peer connection only as transport events,
+    /// and the transmits wait in the transport for `poll_output`.
+    fn after_receive(&mut self, now: Instant, index: usize, data_path: bool) {
+        if data_path && self.transports[index].events.is_empty() {
+            return;
+        }
+        self.drain(now);
+    }
+
     fn drain_transport(&mut self, now: Instant, index: usize) {
         while let Some(event) = self
             .transports
@@ -804,8 +818,8 @@ impl Machine for RtcPeerConnection {
             return;
         }
         let index = self.transport_for(&datagram);
-        self.transports[index].handle_receive(now, datagram);
-        self.drain(now);
+        let data_path = self.transports[index].handle_receive(now, datagram);
+        self.after_receive(now, index, data_path);
     }
 
     /// A DTLS record or SRTP packet that arrives by value is decrypted in
@@ -816,8 +830,8 @@ impl Machine for RtcPeerConnection {
             return;
         }
         let index = self.transport_for(&datagram.as_received());
-        self.transports[index].handle_receive_owned(now, datagram);
-        self.drain(now);
+        let data_path = self.transports[index].handle_receive_owned(now, datagram);
+        self.after_receive(now, index, data_path);
     }
 
     fn handle_timeout(&mut self, now: Instant) {

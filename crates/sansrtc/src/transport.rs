@@ -198,24 +198,34 @@ impl Transport {
         }
     }
 
-    /// A datagram arrived at one of our addresses.
-    pub(crate) fn handle_receive(&mut self, now: Instant, datagram: Receive<'_>) {
+    /// A datagram arrived at one of our addresses. Returns whether ICE
+    /// passed it up as data (DTLS, SRTP or SRTCP from the peer) rather
+    /// than handling it itself (STUN, TURN): data leaves the agent's state
+    /// as it was, so with no [`TransportEvent`] queued nothing the peer
+    /// connection aggregates (ICE, DTLS and gathering states) changed.
+    pub(crate) fn handle_receive(&mut self, now: Instant, datagram: Receive<'_>) -> bool {
         let mut media = false;
+        let mut data_path = false;
         if let Received::Data { component, data } = self.agent.handle_receive(now, datagram) {
+            data_path = true;
             media = matches!(classify(data), PacketKind::Rtp | PacketKind::Rtcp);
             self.on_data(now, component, data);
         }
         self.after_receive(now, media);
+        data_path
     }
 
     /// [`Self::handle_receive`] by value: a DTLS record or SRTP packet from
-    /// the peer is decrypted in the datagram's own buffer.
-    pub(crate) fn handle_receive_owned(&mut self, now: Instant, datagram: ReceiveOwned) {
+    /// the peer is decrypted in the datagram's own buffer. Returns what
+    /// [`Self::handle_receive`] returns.
+    pub(crate) fn handle_receive_owned(&mut self, now: Instant, datagram: ReceiveOwned) -> bool {
         let mut whole = false;
         let mut media = false;
+        let mut data_path = false;
         if let Received::Data { component, data } =
             self.agent.handle_receive(now, datagram.as_received())
         {
+            data_path = true;
             media = matches!(classify(data), PacketKind::Rtp | PacketKind::Rtcp);
             if component == 1 && data.len() == datagram.contents.len() {
                 // The data is the whole datagram (a direct path).
@@ -228,6 +238,7 @@ impl Transport {
             self.on_data_owned(now, datagram.contents);
         }
         self.after_receive(now, media);
+        data_path
     }
 
     /// What follows a received datagram: after SRTP (which went up as
