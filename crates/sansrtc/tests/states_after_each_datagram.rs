@@ -66,7 +66,7 @@ fn round(p: &mut Pair, seen: &mut Checked) -> bool {
         let mut out = Vec::new();
         let next = net::drain(pc, events, &mut out);
         // With no timer due now, a full drain must have nothing new to say.
-        if next.is_none_or(|at| at > p.now) {
+        if next.map_or(true, |at| at > p.now) {
             let before = events.len();
             pc.handle_timeout(p.now);
             net::drain(pc, events, &mut out);
