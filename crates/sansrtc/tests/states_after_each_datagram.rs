@@ -10,7 +10,7 @@
 mod common;
 
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{net, Pair, ADDR_A};
 use sansrtc::*;
@@ -93,7 +93,7 @@ fn whole_call(owned: bool) -> (Checked, Pair) {
     let mut seen = Checked::default();
     let mut p = Pair::new();
     p.owned = owned;
-    let now: Instant = p.now;
+    let now = p.now;
     let chat =
         p.a.create_data_channel(now, DataChannelInit::new("chat"))
             .unwrap();

@@ -11,7 +11,7 @@ mod common;
 use std::time::Duration;
 
 use cap::Cap;
-use common::raw_peer::{chunk, chunks_of, data, PeerShape, RawPeer, INITIAL_TSN};
+use common::raw_peer::{be32, chunk, chunks_of, data, PeerShape, RawPeer, INITIAL_TSN};
 use sansrtc_proto::Output;
 use sansrtc_sctp::{SctpConfig, SendOptions};
 
@@ -39,7 +39,7 @@ fn sent_tsns(p: &mut RawPeer) -> Vec<u32> {
                 chunks_of(&packet)
                     .into_iter()
                     .filter(|c| c.0 == 0)
-                    .map(|c| u32::from_be_bytes([c.2[0], c.2[1], c.2[2], c.2[3]])),
+                    .map(|c| be32(&c.2, 0)),
             ),
             Output::Event(_) => {}
             Output::Timeout(_) => return tsns,

@@ -71,7 +71,8 @@ pub fn chunks_of(p: &[u8]) -> Vec<(u8, u8, Vec<u8>)> {
     out
 }
 
-fn be32(b: &[u8], at: usize) -> u32 {
+/// The big-endian `u32` at `at` in `b`.
+pub fn be32(b: &[u8], at: usize) -> u32 {
     u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
