@@ -169,6 +169,18 @@ impl SctpTransport {
         self.association.handle_receive_owned(now, packet);
     }
 
+    /// Holds (or lets go) a SACK with nothing else to send
+    /// ([`Association::hold_sack`](sansrtc_sctp::Association::hold_sack)).
+    pub fn hold_sack(&mut self, hold: bool) {
+        self.association.hold_sack(hold);
+    }
+
+    /// Whether the association owes a SACK
+    /// ([`Association::sack_owed`](sansrtc_sctp::Association::sack_owed)).
+    pub fn sack_owed(&self) -> bool {
+        self.association.sack_owed()
+    }
+
     /// Gives back a packet `poll_output` returned, once it has been copied
     /// (sealed into a DTLS record), for the next packet to reuse
     /// ([`Association::recycle_packet`](sansrtc_sctp::Association::recycle_packet)).

@@ -42,7 +42,7 @@ impl RtcPeerConnection {
         // application drains then leave together, packed into full SCTP
         // packets (a fragmented message starts in the room its
         // predecessor's tail left), each pump costing once per batch.
-        self.deferred_send = Some(self.deferred_send.map_or(now, |at| at.max(now)));
+        self.defer_pump(now);
         Ok(())
     }
 

@@ -134,9 +134,10 @@ pub struct RtcPeerConnection {
     pub(crate) host_names: crate::host_names::HostNames,
     /// The DTLS versions new transports offer and accept.
     pub(crate) dtls_versions: std::ops::RangeInclusive<sansrtc_dtls::DtlsVersion>,
-    /// Data-channel messages were sent at this instant and the transports
-    /// not pumped since: the next `poll_output` pumps them.
-    pub(crate) deferred_send: Option<Instant>,
+    /// Data-channel messages were sent, or a received datagram left a SACK
+    /// held, at this instant and the transports not pumped since: the
+    /// next `poll_output` that finds nothing queued pumps them.
+    pub(crate) deferred_pump: Option<Instant>,
 }
 
 impl RtcPeerConnection {
@@ -223,7 +224,7 @@ impl RtcPeerConnection {
             media: crate::media::Media::default(),
             host_names: Default::default(),
             dtls_versions: sansrtc_dtls::DtlsVersion::Dtls12..=sansrtc_dtls::DtlsVersion::Dtls13,
-            deferred_send: None,
+            deferred_pump: None,
         };
         pc.media.cname = format!("{:016x}", pc.rng.next_u64());
         pc.transports[0].gated = gated;
@@ -585,11 +586,24 @@ impl RtcPeerConnection {
     /// change only with STUN and timers, DTLS's, SCTP's, the channels' and
     /// the media's reach the peer connection only as transport events,
     /// and the transmits wait in the transport for `poll_output`.
+    ///
+    /// A SACK the transport held ([`Transport::sack_owed`]) leaves from
+    /// the pump at the next `poll_output`, once the caller has handed over
+    /// every datagram it had: one SACK for the whole batch.
     fn after_receive(&mut self, now: Instant, index: usize, data_path: bool) {
+        if self.transports[index].sack_owed() {
+            self.defer_pump(now);
+        }
         if data_path && self.transports[index].events.is_empty() {
             return;
         }
         self.drain(now);
+    }
+
+    /// Asks the next `poll_output` that finds nothing queued to pump the
+    /// transports (at the latest instant asked).
+    pub(crate) fn defer_pump(&mut self, now: Instant) {
+        self.deferred_pump = Some(self.deferred_pump.map_or(now, |at| at.max(now)));
     }
 
     fn drain_transport(&mut self, now: Instant, index: usize) {
@@ -851,7 +865,7 @@ impl Machine for RtcPeerConnection {
 
     fn poll_output(&mut self) -> Output<Transmit, PeerEvent> {
         if self.outbox.is_empty() && !self.transmit_waiting() {
-            if let Some(now) = self.deferred_send.take() {
+            if let Some(now) = self.deferred_pump.take() {
                 self.pump_all(now);
                 self.drain(now);
             }

@@ -243,13 +243,28 @@ impl Transport {
 
     /// What follows a received datagram: after SRTP (which went up as
     /// events; DTLS and SCTP have nothing new) only ICE is drained,
-    /// otherwise every layer.
+    /// otherwise every layer, with a SACK that would leave alone held
+    /// ([`SctpTransport::hold_sack`]): the peer connection pumps once more
+    /// when its caller polls ([`Self::sack_owed`]), so the datagrams
+    /// handed over before that poll are acknowledged by one SACK.
     fn after_receive(&mut self, now: Instant, media: bool) {
         if media {
             self.drain_agent_only(now);
+        } else if let Some(sctp) = &mut self.sctp {
+            sctp.hold_sack(true);
+            self.pump(now);
+            if let Some(sctp) = &mut self.sctp {
+                sctp.hold_sack(false);
+            }
         } else {
             self.pump(now);
         }
+    }
+
+    /// Whether the association owes a SACK that the last pump held: the
+    /// next [`Self::pump`] sends it.
+    pub(crate) fn sack_owed(&self) -> bool {
+        self.sctp.as_ref().is_some_and(SctpTransport::sack_owed)
     }
 
     pub(crate) fn handle_timeout(&mut self, now: Instant) {

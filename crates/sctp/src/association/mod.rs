@@ -163,6 +163,8 @@ pub struct Association {
     pub(crate) send_zero_checksum: bool,
     pub(crate) use_forward_tsn: bool,
     pub(crate) sack_now: bool,
+    /// [`Association::hold_sack`]: a SACK with nothing else to send waits.
+    pub(crate) sack_held: bool,
     /// A COOKIE ACK to send, first in the next packet, bundled with the
     /// DATA that follows it (RFC 9260 §5.1: a peer in COOKIE-ECHOED drops
     /// DATA that overtakes a separate COOKIE ACK).
@@ -219,6 +221,7 @@ impl Association {
             send_zero_checksum: false,
             use_forward_tsn: false,
             sack_now: false,
+            sack_held: false,
             cookie_ack_pending: false,
             packets_since_sack: 0,
             forward_tsn_now: false,
@@ -476,6 +479,29 @@ impl Association {
     /// The room set by [`Self::set_packet_room`]: (headroom, tailroom).
     pub fn packet_room(&self) -> (usize, usize) {
         (self.packet_room.headroom, self.packet_room.tailroom)
+    }
+
+    /// While `hold` is true, a SACK owed with nothing else to send is not
+    /// built by [`Self::poll_output`]: it rides in the next packet that
+    /// carries DATA or another chunk, or leaves on its own at the first
+    /// `poll_output` after the hold is lifted. The delayed-SACK timer runs
+    /// as ever. A layer above that hands this association a batch of
+    /// received packets holds while it takes each packet's events and
+    /// lifts the hold when its own caller polls: the batch is then
+    /// acknowledged by one SACK, whose cumulative TSN and gap blocks cover
+    /// every packet in it, instead of one SACK per second packet, each
+    /// sealed, sent and applied by the peer. (RFC 9260 §6.2 asks for a
+    /// SACK for at least every second packet; packets handed over
+    /// together were received together, so a SACK per pair among them
+    /// would leave at the same instant as the one that covers them all.)
+    pub fn hold_sack(&mut self, hold: bool) {
+        self.sack_held = hold;
+    }
+
+    /// Whether a SACK is owed now: the next [`Self::poll_output`] sends
+    /// one unless [`Self::hold_sack`] holds it.
+    pub fn sack_owed(&self) -> bool {
+        self.sack_now
     }
 
     /// Gives back a packet this association sent, once the layer below has

@@ -189,7 +189,7 @@ impl Association {
             || self.forward_tsn_now
             || self.reconfig_may_send()
             || self.cookie_ack_pending;
-        if !self.sack_now && !more_than_a_sack {
+        if (!self.sack_now || self.sack_held) && !more_than_a_sack {
             return None;
         }
         let sack = self.sack_now.then(|| {
