@@ -494,14 +494,17 @@ impl Transport {
     /// records become ICE sends, and ICE's transmits leave, so a message
     /// sent goes out in one pass. What flows up — DTLS handing SCTP a
     /// packet (or starting it), ICE handing DTLS data — is what needs
-    /// another pass: SCTP and DTLS are drained in turn until DTLS hands up
-    /// nothing more (a received packet's SACK leaves in the same pass),
-    /// and the whole is repeated while ICE hands up data. Each machine's
-    /// timeout is computed at the end of each of its drains, so fewer
-    /// passes are fewer timeout computations too.
+    /// another pass: DTLS is drained first (a record received since the
+    /// last pump hands its packet to SCTP before SCTP is drained, not
+    /// after an empty drain of it), then SCTP and DTLS in turn until DTLS
+    /// hands up nothing more (a received packet's SACK leaves in the same
+    /// pass), and the whole is repeated while ICE hands up data. Each
+    /// machine's timeout is computed at the end of each of its drains, so
+    /// fewer passes are fewer timeout computations too.
     pub(crate) fn pump(&mut self, now: Instant) {
         loop {
             self.start_dtls_client(now);
+            self.drain_dtls(now);
             loop {
                 self.drain_sctp(now);
                 if !self.drain_dtls(now) {
