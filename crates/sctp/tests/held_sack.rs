@@ -7,9 +7,8 @@
 
 mod common;
 
-use common::raw_peer::{be32, chunks_of, data, RawPeer, INITIAL_TSN};
-use sansrtc_proto::Output;
-use sansrtc_sctp::{SctpConfig, SctpEvent, SendOptions};
+use common::raw_peer::{chunks_of, data, sacks, RawPeer, INITIAL_TSN};
+use sansrtc_sctp::{SctpConfig, SendOptions};
 
 /// DATA chunk flags: a whole message (B and E).
 const WHOLE: u8 = 0b11;
@@ -17,42 +16,6 @@ const WHOLE: u8 = 0b11;
 const SACK: u8 = 3;
 /// DATA chunk type.
 const DATA: u8 = 0;
-
-/// A SACK's cumulative TSN and gap blocks.
-type Sack = (u32, Vec<(u16, u16)>);
-
-fn sacks(packets: &[Vec<u8>]) -> Vec<Sack> {
-    packets
-        .iter()
-        .flat_map(|p| chunks_of(p))
-        .filter(|c| c.0 == SACK)
-        .map(|(_, _, v)| {
-            let gaps = usize::from(u16::from_be_bytes([v[8], v[9]]));
-            let blocks = (0..gaps)
-                .map(|i| {
-                    let at = 12 + 4 * i;
-                    (
-                        u16::from_be_bytes([v[at], v[at + 1]]),
-                        u16::from_be_bytes([v[at + 2], v[at + 3]]),
-                    )
-                })
-                .collect();
-            (be32(&v, 0), blocks)
-        })
-        .collect()
-}
-
-/// Polls until the association's timeout.
-fn drain(p: &mut RawPeer) -> (Vec<Vec<u8>>, Vec<SctpEvent>) {
-    let (mut packets, mut events) = (Vec::new(), Vec::new());
-    loop {
-        match p.assoc.poll_output() {
-            Output::Transmit(t) => packets.push(t),
-            Output::Event(e) => events.push(e),
-            Output::Timeout(_) => return (packets, events),
-        }
-    }
-}
 
 /// Feeds one packet per TSN offset (a whole message each, stream 1, SSN
 /// = offset), draining after each; returns everything sent back.
@@ -62,7 +25,7 @@ fn feed(p: &mut RawPeer, offsets: &[u32]) -> Vec<Vec<u8>> {
         let chunk = data(INITIAL_TSN + i, 1, i as u16, WHOLE, &[i as u8; 100]);
         let packet = p.packet(&[chunk]);
         p.assoc.handle_receive(p.now, &packet);
-        out.extend(drain(p).0);
+        out.extend(p.drain().0);
     }
     out
 }
@@ -92,12 +55,12 @@ fn a_held_batch_is_acknowledged_once_when_the_hold_is_lifted() {
         .collect();
     assert_eq!(read, [0, 1, 2, 3, 4, 5]);
     p.assoc.hold_sack(false);
-    let (out, _) = drain(&mut p);
+    let (out, _) = p.drain();
     assert_eq!(out.len(), 1, "one packet");
-    assert_eq!(sacks(&out), vec![(INITIAL_TSN + 5, vec![])]);
+    assert_eq!(sacks(&out), vec![(INITIAL_TSN + 5, vec![], vec![])]);
     assert!(!p.assoc.sack_owed());
     // Nothing more is owed: the next poll sends nothing.
-    assert!(drain(&mut p).0.is_empty());
+    assert!(p.drain().0.is_empty());
 }
 
 #[test]
@@ -108,8 +71,8 @@ fn a_held_sack_covers_the_gaps_of_its_batch() {
     let out = feed(&mut p, &[0, 1, 3, 4]);
     assert!(out.is_empty(), "sent while held: {out:?}");
     p.assoc.hold_sack(false);
-    let (out, _) = drain(&mut p);
-    assert_eq!(sacks(&out), vec![(INITIAL_TSN + 1, vec![(2, 3)])]);
+    let (out, _) = p.drain();
+    assert_eq!(sacks(&out), vec![(INITIAL_TSN + 1, vec![(2, 3)], vec![])]);
 }
 
 #[test]
@@ -121,12 +84,12 @@ fn a_held_sack_rides_with_the_next_data() {
         .send(p.now, 1, 51, b"reply".to_vec(), SendOptions::default())
         .unwrap();
     // Still held, but the packet that carries DATA carries the SACK.
-    let (out, _) = drain(&mut p);
+    let (out, _) = p.drain();
     assert_eq!(out.len(), 1);
     let kinds: Vec<u8> = chunks_of(&out[0]).into_iter().map(|c| c.0).collect();
     assert_eq!(kinds, [SACK, DATA]);
-    assert_eq!(sacks(&out), vec![(INITIAL_TSN + 2, vec![])]);
+    assert_eq!(sacks(&out), vec![(INITIAL_TSN + 2, vec![], vec![])]);
     assert!(!p.assoc.sack_owed());
     p.assoc.hold_sack(false);
-    assert!(drain(&mut p).0.is_empty(), "acknowledged twice");
+    assert!(p.drain().0.is_empty(), "acknowledged twice");
 }

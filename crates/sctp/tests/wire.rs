@@ -6,7 +6,11 @@
 //! wrong state, TSNs far outside the window): dropped and counted, never a
 //! panic, never unbounded memory.
 
+mod common;
+
 use std::time::{Duration, Instant};
+
+use common::raw_peer::sacks;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
@@ -391,35 +395,6 @@ fn zero_checksum_is_accepted_only_after_negotiation() {
         f.read_b().is_empty(),
         "zero checksum accepted without negotiation"
     );
-}
-
-/// A SACK: cumulative TSN, gap blocks, duplicate TSNs.
-type Sack = (u32, Vec<(u16, u16)>, Vec<u32>);
-
-/// The SACKs in `packets`.
-fn sacks(packets: &[Vec<u8>]) -> Vec<Sack> {
-    let mut out = Vec::new();
-    for p in packets {
-        for (t, _, v) in chunks_of(p) {
-            if t != 3 {
-                continue;
-            }
-            let gaps = usize::from(u16::from_be_bytes([v[8], v[9]]));
-            let dups = usize::from(u16::from_be_bytes([v[10], v[11]]));
-            let blocks = (0..gaps)
-                .map(|i| {
-                    let at = 12 + 4 * i;
-                    (
-                        u16::from_be_bytes([v[at], v[at + 1]]),
-                        u16::from_be_bytes([v[at + 2], v[at + 3]]),
-                    )
-                })
-                .collect();
-            let d = (0..dups).map(|i| be32(&v, 12 + 4 * gaps + 4 * i)).collect();
-            out.push((be32(&v, 0), blocks, d));
-        }
-    }
-    out
 }
 
 #[test]

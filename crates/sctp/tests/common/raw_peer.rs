@@ -106,6 +106,35 @@ pub fn last_sack_cum(packets: &[Vec<u8>]) -> Option<u32> {
         .next_back()
 }
 
+/// A SACK: cumulative TSN, gap blocks, duplicate TSNs.
+pub type Sack = (u32, Vec<(u16, u16)>, Vec<u32>);
+
+/// The SACKs in `packets`.
+pub fn sacks(packets: &[Vec<u8>]) -> Vec<Sack> {
+    let mut out = Vec::new();
+    for p in packets {
+        for (t, _, v) in chunks_of(p) {
+            if t != 3 {
+                continue;
+            }
+            let gaps = usize::from(u16::from_be_bytes([v[8], v[9]]));
+            let dups = usize::from(u16::from_be_bytes([v[10], v[11]]));
+            let blocks = (0..gaps)
+                .map(|i| {
+                    let at = 12 + 4 * i;
+                    (
+                        u16::from_be_bytes([v[at], v[at + 1]]),
+                        u16::from_be_bytes([v[at + 2], v[at + 3]]),
+                    )
+                })
+                .collect();
+            let d = (0..dups).map(|i| be32(&v, 12 + 4 * gaps + 4 * i)).collect();
+            out.push((be32(&v, 0), blocks, d));
+        }
+    }
+    out
+}
+
 /// What the raw peer announces in its INIT.
 #[derive(Debug, Clone, Copy)]
 pub struct PeerShape {
@@ -216,6 +245,12 @@ impl RawPeer {
     /// events.
     pub fn feed(&mut self, p: &[u8]) -> (Vec<Vec<u8>>, Vec<SctpEvent>) {
         self.assoc.handle_receive(self.now, p);
+        self.drain()
+    }
+
+    /// Polls our association until its timeout; returns what it sent and
+    /// its events.
+    pub fn drain(&mut self) -> (Vec<Vec<u8>>, Vec<SctpEvent>) {
         let (mut packets, mut events) = (Vec::new(), Vec::new());
         loop {
             match self.assoc.poll_output() {
