@@ -24,8 +24,7 @@ fn feed(p: &mut RawPeer, offsets: &[u32]) -> Vec<Vec<u8>> {
     for &i in offsets {
         let chunk = data(INITIAL_TSN + i, 1, i as u16, WHOLE, &[i as u8; 100]);
         let packet = p.packet(&[chunk]);
-        p.assoc.handle_receive(p.now, &packet);
-        out.extend(p.drain().0);
+        out.extend(p.feed(&packet).0);
     }
     out
 }

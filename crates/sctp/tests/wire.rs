@@ -10,8 +10,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::raw_peer::sacks;
-
+use common::raw_peer::{be32, chunk, chunks_of, data, param, sacks};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
 use sansrtc_proto::Output;
@@ -20,28 +19,6 @@ use sansrtc_sctp::{
 };
 
 const PORT: u16 = 5000;
-
-/// A chunk: type, flags, value (padded to 4 bytes).
-fn chunk(kind: u8, flags: u8, value: &[u8]) -> Vec<u8> {
-    let mut c = vec![kind, flags];
-    c.extend_from_slice(&((4 + value.len()) as u16).to_be_bytes());
-    c.extend_from_slice(value);
-    while c.len() % 4 != 0 {
-        c.push(0);
-    }
-    c
-}
-
-/// A TLV parameter (padded).
-fn param(kind: u16, value: &[u8]) -> Vec<u8> {
-    let mut p = kind.to_be_bytes().to_vec();
-    p.extend_from_slice(&((4 + value.len()) as u16).to_be_bytes());
-    p.extend_from_slice(value);
-    while p.len() % 4 != 0 {
-        p.push(0);
-    }
-    p
-}
 
 /// A packet with a correct CRC-32c.
 fn packet(tag: u32, chunks: &[Vec<u8>]) -> Vec<u8> {
@@ -60,34 +37,6 @@ fn packet(tag: u32, chunks: &[Vec<u8>]) -> Vec<u8> {
 fn reseal(p: &mut [u8]) {
     let crc = packet_checksum(p);
     p[8..12].copy_from_slice(&crc.to_le_bytes());
-}
-
-fn data(tsn: u32, stream: u16, ssn: u16, flags: u8, payload: &[u8]) -> Vec<u8> {
-    let mut v = tsn.to_be_bytes().to_vec();
-    v.extend_from_slice(&stream.to_be_bytes());
-    v.extend_from_slice(&ssn.to_be_bytes());
-    v.extend_from_slice(&53u32.to_be_bytes());
-    v.extend_from_slice(payload);
-    chunk(0, flags, &v)
-}
-
-/// Chunks of a packet: (type, flags, value).
-fn chunks_of(p: &[u8]) -> Vec<(u8, u8, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut at = 12;
-    while at + 4 <= p.len() {
-        let len = usize::from(u16::from_be_bytes([p[at + 2], p[at + 3]]));
-        if len < 4 || at + len > p.len() {
-            break;
-        }
-        out.push((p[at], p[at + 1], p[at + 4..at + len].to_vec()));
-        at += (len + 3) & !3;
-    }
-    out
-}
-
-fn be32(b: &[u8], at: usize) -> u32 {
-    u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
 /// Drains an association: its packets and events.

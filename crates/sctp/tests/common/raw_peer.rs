@@ -26,7 +26,7 @@ pub fn chunk(kind: u8, flags: u8, value: &[u8]) -> Vec<u8> {
 }
 
 /// A TLV parameter (padded).
-fn param(kind: u16, value: &[u8]) -> Vec<u8> {
+pub fn param(kind: u16, value: &[u8]) -> Vec<u8> {
     let mut p = kind.to_be_bytes().to_vec();
     p.extend_from_slice(&((4 + value.len()) as u16).to_be_bytes());
     p.extend_from_slice(value);
