@@ -250,14 +250,16 @@ impl Transport {
     fn after_receive(&mut self, now: Instant, media: bool) {
         if media {
             self.drain_agent_only(now);
-        } else if let Some(sctp) = &mut self.sctp {
-            sctp.hold_sack(true);
-            self.pump(now);
-            if let Some(sctp) = &mut self.sctp {
-                sctp.hold_sack(false);
-            }
         } else {
+            self.hold_sack(true);
             self.pump(now);
+            self.hold_sack(false);
+        }
+    }
+
+    fn hold_sack(&mut self, hold: bool) {
+        if let Some(sctp) = &mut self.sctp {
+            sctp.hold_sack(hold);
         }
     }
 
